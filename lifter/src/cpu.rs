@@ -1,0 +1,258 @@
+//! The guest CPU state: the one layout shared by the lifter (IR register file), the LLVM backend
+//! (field offsets), the runtime (loader, syscalls, signal frames) and, later, the JIT.
+//!
+//! Offsets are derived from the `#[repr(C)]` struct with `offset_of!`; they are never typed twice.
+
+use core::mem::offset_of;
+
+/// AArch64 guest CPU state. Translated code receives a pointer to one of these per guest thread.
+#[repr(C, align(16))]
+#[derive(Clone, Debug)]
+pub struct CpuState {
+    /// V0..V31, 128 bits each (little-endian lanes).
+    pub v: [u128; 32],
+    /// X0..X30.
+    pub x: [u64; 31],
+    pub sp: u64,
+    /// Guest program counter. Valid at every exit from translated code.
+    pub pc: u64,
+    /// Condition flags, one byte each (0 or 1): N, Z, C, V.
+    pub n: u8,
+    pub z: u8,
+    pub c: u8,
+    pub vf: u8,
+    pub fpcr: u32,
+    pub fpsr: u32,
+    pub _pad0: u32,
+    /// TPIDR_EL0, the guest thread pointer.
+    pub tpidr: u64,
+    /// Exclusive monitor: address and value(s) seen by the last LDXR/LDXP, and whether it is armed.
+    pub excl_addr: u64,
+    pub excl_val: u64,
+    pub excl_val2: u64,
+    pub excl_valid: u64,
+    /// Scratch word the runtime may use (e.g. the syscall number being restarted).
+    pub scratch: u64,
+}
+
+impl Default for CpuState {
+    fn default() -> Self {
+        CpuState {
+            v: [0; 32],
+            x: [0; 31],
+            sp: 0,
+            pc: 0,
+            n: 0,
+            z: 0,
+            c: 0,
+            vf: 0,
+            fpcr: 0,
+            fpsr: 0,
+            _pad0: 0,
+            tpidr: 0,
+            excl_addr: 0,
+            excl_val: 0,
+            excl_val2: 0,
+            excl_valid: 0,
+            scratch: 0,
+        }
+    }
+}
+
+impl CpuState {
+    /// NZCV packed as the MRS NZCV register value (bits 31..28).
+    pub fn nzcv(&self) -> u64 {
+        ((self.n as u64) << 31) | ((self.z as u64) << 30) | ((self.c as u64) << 29) | ((self.vf as u64) << 28)
+    }
+    pub fn set_nzcv(&mut self, v: u64) {
+        self.n = ((v >> 31) & 1) as u8;
+        self.z = ((v >> 30) & 1) as u8;
+        self.c = ((v >> 29) & 1) as u8;
+        self.vf = ((v >> 28) & 1) as u8;
+    }
+}
+
+/// Scalar type of a register-file slot, as seen by the IR.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SlotTy {
+    I8,
+    I32,
+    I64,
+    I128,
+}
+
+/// A guest register as the IR names it (`getreg`/`setreg`). Index space:
+/// 0..=30 X regs, 31 SP, 32 PC, 33..=36 N Z C V, 37 FPCR, 38 FPSR, 39 TPIDR,
+/// 40..=43 exclusive monitor, 44 scratch, 64..=95 V0..V31.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Reg(pub u8);
+
+impl Reg {
+    pub const SP: Reg = Reg(31);
+    pub const PC: Reg = Reg(32);
+    pub const N: Reg = Reg(33);
+    pub const Z: Reg = Reg(34);
+    pub const C: Reg = Reg(35);
+    pub const V: Reg = Reg(36);
+    pub const FPCR: Reg = Reg(37);
+    pub const FPSR: Reg = Reg(38);
+    pub const TPIDR: Reg = Reg(39);
+    pub const EXCL_ADDR: Reg = Reg(40);
+    pub const EXCL_VAL: Reg = Reg(41);
+    pub const EXCL_VAL2: Reg = Reg(42);
+    pub const EXCL_VALID: Reg = Reg(43);
+    pub const SCRATCH: Reg = Reg(44);
+    pub const LR: Reg = Reg(30);
+
+    pub const fn x(n: u32) -> Reg {
+        assert!(n <= 30);
+        Reg(n as u8)
+    }
+    pub const fn vreg(n: u32) -> Reg {
+        assert!(n < 32);
+        Reg(64 + n as u8)
+    }
+    /// Every register slot, in index order.
+    pub fn all() -> impl Iterator<Item = Reg> {
+        (0u8..=44).chain(64u8..96).map(Reg)
+    }
+    pub fn is_valid(self) -> bool {
+        self.0 <= 44 || (64..96).contains(&self.0)
+    }
+    /// Byte offset in [`CpuState`] and the slot's type.
+    pub fn slot(self) -> (usize, SlotTy) {
+        let r = self.0 as usize;
+        match r {
+            0..=30 => (offset_of!(CpuState, x) + 8 * r, SlotTy::I64),
+            31 => (offset_of!(CpuState, sp), SlotTy::I64),
+            32 => (offset_of!(CpuState, pc), SlotTy::I64),
+            33 => (offset_of!(CpuState, n), SlotTy::I8),
+            34 => (offset_of!(CpuState, z), SlotTy::I8),
+            35 => (offset_of!(CpuState, c), SlotTy::I8),
+            36 => (offset_of!(CpuState, vf), SlotTy::I8),
+            37 => (offset_of!(CpuState, fpcr), SlotTy::I32),
+            38 => (offset_of!(CpuState, fpsr), SlotTy::I32),
+            39 => (offset_of!(CpuState, tpidr), SlotTy::I64),
+            40 => (offset_of!(CpuState, excl_addr), SlotTy::I64),
+            41 => (offset_of!(CpuState, excl_val), SlotTy::I64),
+            42 => (offset_of!(CpuState, excl_val2), SlotTy::I64),
+            43 => (offset_of!(CpuState, excl_valid), SlotTy::I64),
+            44 => (offset_of!(CpuState, scratch), SlotTy::I64),
+            64..=95 => (offset_of!(CpuState, v) + 16 * (r - 64), SlotTy::I128),
+            _ => panic!("invalid guest register index {r}"),
+        }
+    }
+    pub fn name(self) -> String {
+        let r = self.0;
+        match r {
+            0..=30 => format!("x{r}"),
+            31 => "sp".into(),
+            32 => "pc".into(),
+            33 => "n".into(),
+            34 => "z".into(),
+            35 => "c".into(),
+            36 => "v".into(),
+            37 => "fpcr".into(),
+            38 => "fpsr".into(),
+            39 => "tpidr".into(),
+            40 => "excl_addr".into(),
+            41 => "excl_val".into(),
+            42 => "excl_val2".into(),
+            43 => "excl_valid".into(),
+            44 => "scratch".into(),
+            64..=95 => format!("q{}", r - 64),
+            _ => format!("reg{r}"),
+        }
+    }
+}
+
+/// Read a slot of a state as u128 (zero-extended). Used by the IR interpreter and tests.
+pub fn read_slot(st: &CpuState, r: Reg) -> u128 {
+    let (off, ty) = r.slot();
+    let base = st as *const CpuState as *const u8;
+    // SAFETY: offsets come from offset_of! on CpuState and are in bounds and aligned for their type.
+    unsafe {
+        let p = base.add(off);
+        match ty {
+            SlotTy::I8 => *p as u128,
+            SlotTy::I32 => *(p as *const u32) as u128,
+            SlotTy::I64 => *(p as *const u64) as u128,
+            SlotTy::I128 => *(p as *const u128),
+        }
+    }
+}
+
+/// Write a slot of a state (truncating to the slot's width).
+pub fn write_slot(st: &mut CpuState, r: Reg, v: u128) {
+    let (off, ty) = r.slot();
+    let base = st as *mut CpuState as *mut u8;
+    // SAFETY: as in read_slot.
+    unsafe {
+        let p = base.add(off);
+        match ty {
+            SlotTy::I8 => *p = v as u8,
+            SlotTy::I32 => *(p as *mut u32) = v as u32,
+            SlotTy::I64 => *(p as *mut u64) = v as u64,
+            SlotTy::I128 => *(p as *mut u128) = v,
+        }
+    }
+}
+
+/// What the runtime advertises and the lifter implements (AT_HWCAP bits, arm64 uapi).
+pub mod hwcap {
+    pub const FP: u64 = 1 << 0;
+    pub const ASIMD: u64 = 1 << 1;
+    pub const CRC32: u64 = 1 << 7;
+    pub const ATOMICS: u64 = 1 << 8;
+    /// The set advertised to guests. No CPUID (so MIDR/ID registers are not read), no SVE.
+    pub const ADVERTISED: u64 = FP | ASIMD | CRC32 | ATOMICS;
+    pub const ADVERTISED2: u64 = 0;
+}
+
+/// Values of read-only system registers as the runtime presents them.
+pub mod sysreg {
+    /// DCZID_EL0: DC ZVA allowed, block = 4 << 4 = 64 bytes.
+    pub const DCZID_EL0: u64 = 4;
+    pub const DC_ZVA_BLOCK: u64 = 64;
+    /// CTR_EL0: IDC=DIC=0, DminLine=IminLine=4 (64-byte lines), CWG=ERG=4.
+    pub const CTR_EL0: u64 = (1 << 31) | (4 << 24) | (4 << 20) | (4 << 16) | 4;
+    /// CNTFRQ_EL0 in Hz; CNTVCT_EL0 counts nanoseconds of CLOCK_MONOTONIC.
+    pub const CNTFRQ_EL0: u64 = 1_000_000_000;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn slots_do_not_overlap() {
+        let mut seen: Vec<(usize, usize)> = Vec::new();
+        for r in Reg::all() {
+            let (off, ty) = r.slot();
+            let len = match ty {
+                SlotTy::I8 => 1,
+                SlotTy::I32 => 4,
+                SlotTy::I64 => 8,
+                SlotTy::I128 => 16,
+            };
+            assert!(off + len <= core::mem::size_of::<CpuState>());
+            for &(o, l) in &seen {
+                assert!(off + len <= o || o + l <= off, "{} overlaps", r.name());
+            }
+            seen.push((off, len));
+        }
+    }
+    #[test]
+    fn slot_roundtrip() {
+        let mut st = CpuState::default();
+        for r in Reg::all() {
+            write_slot(&mut st, r, 0x1234_5678_9abc_def0_1122_3344_5566_7788);
+        }
+        assert_eq!(st.x[5], 0x1122_3344_5566_7788);
+        assert_eq!(st.n, 0x88);
+        assert_eq!(st.fpcr, 0x5566_7788);
+        assert_eq!(st.v[3], 0x1234_5678_9abc_def0_1122_3344_5566_7788);
+        for r in Reg::all() {
+            assert_ne!(read_slot(&st, r), 0, "{}", r.name());
+        }
+    }
+}

@@ -1,0 +1,437 @@
+//! Reference interpreter for the IR. Tests use it as an oracle for lifted code: it defines the
+//! meaning of every op (Arm-style division, shifts modulo the width, clz(0) = width ...), and the
+//! backends must agree with it.
+
+use super::*;
+use crate::cpu::{read_slot, write_slot, CpuState, Reg};
+
+/// Guest memory as the interpreter sees it.
+pub trait Memory {
+    /// Read `size` bytes (1..=16) little-endian.
+    fn read(&mut self, addr: u64, size: usize) -> Result<u128, u64>;
+    fn write(&mut self, addr: u64, size: usize, v: u128) -> Result<(), u64>;
+}
+
+/// A sparse byte-addressed memory for tests.
+#[derive(Default, Clone, Debug)]
+pub struct FlatMemory {
+    pub bytes: std::collections::BTreeMap<u64, u8>,
+    /// When set, reads of never-written bytes fail (fault) instead of returning 0.
+    pub strict: bool,
+}
+
+impl Memory for FlatMemory {
+    fn read(&mut self, addr: u64, size: usize) -> Result<u128, u64> {
+        let mut v = 0u128;
+        for k in 0..size {
+            let a = addr.wrapping_add(k as u64);
+            let b = match self.bytes.get(&a) {
+                Some(b) => *b,
+                None if self.strict => return Err(a),
+                None => 0,
+            };
+            v |= (b as u128) << (8 * k);
+        }
+        Ok(v)
+    }
+    fn write(&mut self, addr: u64, size: usize, v: u128) -> Result<(), u64> {
+        for k in 0..size {
+            self.bytes.insert(addr.wrapping_add(k as u64), (v >> (8 * k)) as u8);
+        }
+        Ok(())
+    }
+}
+
+/// How execution left the function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// A direct call: target address and the guest return address.
+    Call { target: u64, ret: u64 },
+    CallInd { target: u64, ret: u64 },
+    Ret { target: u64 },
+    Tail { target: u64 },
+    JumpInd { target: u64 },
+    Trap { kind: TrapKind, pc: u64 },
+    /// A helper was reached; the interpreter stops there with the state written back.
+    /// `resume` continues after it.
+    Helper { helper: Helper, imm: u64, args: Vec<u64>, resume: Resume },
+    /// A memory access faulted at this address.
+    Fault { addr: u64 },
+    /// The step budget ran out (an infinite loop in a test).
+    OutOfSteps,
+}
+
+/// Where to continue after a helper: block and instruction index.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resume {
+    pub block: BlockId,
+    pub index: usize,
+    pub result: Value,
+}
+
+pub struct Interp<'a> {
+    pub f: &'a Function,
+    vals: Vec<u128>,
+    pub steps: u64,
+}
+
+fn sext(v: u128, bits: u32) -> i128 {
+    if bits >= 128 {
+        return v as i128;
+    }
+    let s = 128 - bits;
+    ((v << s) as i128) >> s
+}
+
+fn f_of(ty: Ty, v: u128) -> f64 {
+    match ty {
+        Ty::F32 => f32::from_bits(v as u32) as f64,
+        _ => f64::from_bits(v as u64),
+    }
+}
+fn bits_of(ty: Ty, x: f64) -> u128 {
+    match ty {
+        Ty::F32 => (x as f32).to_bits() as u128,
+        _ => x.to_bits() as u128,
+    }
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(f: &'a Function) -> Self {
+        Interp { f, vals: vec![0; f.insts.len()], steps: 0 }
+    }
+
+    fn reloc(&self, k: u64) -> u64 {
+        self.f.relocs[k as usize].value()
+    }
+
+    /// Run from entry offset `entry_off` until control leaves the function.
+    pub fn run(&mut self, st: &mut CpuState, mem: &mut dyn Memory, entry_off: u64, max_steps: u64) -> Exit {
+        let b = match self.f.entries.iter().find(|(o, _)| *o == entry_off) {
+            Some(&(_, b)) => b,
+            None => return Exit::Trap { kind: TrapKind::NotCode, pc: self.f.base().wrapping_add(entry_off) },
+        };
+        self.run_from(st, mem, b, 0, max_steps)
+    }
+
+    /// Continue after a helper exit, with the helper's result.
+    pub fn resume(&mut self, st: &mut CpuState, mem: &mut dyn Memory, r: Resume, result: u64, max_steps: u64) -> Exit {
+        self.vals[r.result.0 as usize] = result as u128;
+        self.run_from(st, mem, r.block, r.index + 1, max_steps)
+    }
+
+    fn run_from(&mut self, st: &mut CpuState, mem: &mut dyn Memory, mut b: BlockId, mut start: usize, max: u64) -> Exit {
+        let f = self.f;
+        loop {
+            let blk = &f.blocks[b.0 as usize];
+            for idx in start..blk.insts.len() {
+                self.steps += 1;
+                if self.steps > max {
+                    return Exit::OutOfSteps;
+                }
+                let v = blk.insts[idx];
+                let i = f.inst(v);
+                match self.exec(st, mem, i) {
+                    Ok(Some(r)) => self.vals[v.0 as usize] = r & i.ty.mask(),
+                    Ok(None) => {
+                        let h = Helper::from_u64(i.imm).expect("verified helper");
+                        let args = i.args.iter().map(|a| self.vals[a.0 as usize] as u64).collect();
+                        return Exit::Helper {
+                            helper: h,
+                            imm: i.imm2,
+                            args,
+                            resume: Resume { block: b, index: idx, result: v },
+                        };
+                    }
+                    Err(addr) => return Exit::Fault { addr },
+                }
+            }
+            start = 0;
+            let val = |x: &Value| self.vals[x.0 as usize] as u64;
+            let base = f.base();
+            match &blk.term {
+                Term::None => panic!("interpreting unterminated block"),
+                Term::Br(t) => b = *t,
+                Term::BrIf { cond, then_, else_ } => b = if val(cond) & 1 != 0 { *then_ } else { *else_ },
+                Term::Call { target, ret_off, .. } => {
+                    return Exit::Call { target: self.reloc(*target as u64), ret: base.wrapping_add(*ret_off) }
+                }
+                Term::CallInd { addr, ret_off, .. } => {
+                    return Exit::CallInd { target: val(addr), ret: base.wrapping_add(*ret_off) }
+                }
+                Term::Ret { addr } => {
+                    st.pc = val(addr);
+                    return Exit::Ret { target: val(addr) };
+                }
+                Term::Tail { target } => {
+                    st.pc = self.reloc(*target as u64);
+                    return Exit::Tail { target: st.pc };
+                }
+                Term::JumpInd { addr } => {
+                    st.pc = val(addr);
+                    return Exit::JumpInd { target: val(addr) };
+                }
+                Term::Trap { kind, off } => {
+                    st.pc = base.wrapping_add(*off);
+                    return Exit::Trap { kind: *kind, pc: st.pc };
+                }
+            }
+        }
+    }
+
+    /// Execute one instruction. Ok(None) means "stop at this helper".
+    fn exec(&mut self, st: &mut CpuState, mem: &mut dyn Memory, i: &Inst) -> Result<Option<u128>, u64> {
+        let a = |k: usize| self.vals[i.args[k].0 as usize];
+        let aty = |k: usize| self.f.inst(i.args[k]).ty;
+        let t = i.ty;
+        let w = t.bits();
+        let m = t.mask();
+        let r: u128 = match i.op {
+            Op::Const => (i.imm as u128) | ((i.imm2 as u128) << 64),
+            Op::Reloc => self.reloc(i.imm) as u128,
+            Op::GetReg => read_slot(st, Reg(i.imm as u8)),
+            Op::SetReg => {
+                write_slot(st, Reg(i.imm as u8), a(0));
+                0
+            }
+            Op::Add => a(0).wrapping_add(a(1)),
+            Op::Sub => a(0).wrapping_sub(a(1)),
+            Op::Mul => a(0).wrapping_mul(a(1)),
+            Op::UMulH => {
+                assert!(w <= 64, "umulh wider than 64 bits");
+                (a(0) * a(1)) >> w
+            }
+            Op::SMulH => {
+                assert!(w <= 64);
+                ((sext(a(0), w) * sext(a(1), w)) >> w) as u128
+            }
+            Op::UDiv => {
+                if a(1) == 0 {
+                    0
+                } else {
+                    a(0) / a(1)
+                }
+            }
+            Op::SDiv => {
+                let (x, y) = (sext(a(0), w), sext(a(1), w));
+                if y == 0 {
+                    0
+                } else if y == -1 {
+                    x.wrapping_neg() as u128
+                } else {
+                    (x / y) as u128
+                }
+            }
+            Op::And => a(0) & a(1),
+            Op::Or => a(0) | a(1),
+            Op::Xor => a(0) ^ a(1),
+            Op::Shl => a(0) << (a(1) % w as u128),
+            Op::LShr => a(0) >> (a(1) % w as u128),
+            Op::AShr => (sext(a(0), w) >> (a(1) % w as u128)) as u128,
+            Op::RotR => {
+                let s = (a(1) % w as u128) as u32;
+                if s == 0 {
+                    a(0)
+                } else {
+                    (a(0) >> s) | (a(0) << (w - s))
+                }
+            }
+            Op::Not => !a(0),
+            Op::Neg => a(0).wrapping_neg(),
+            Op::Clz => (a(0).leading_zeros() - (128 - w)) as u128,
+            Op::Cls => {
+                let x = a(0);
+                let sign = (x >> (w - 1)) & 1;
+                let y = if sign == 1 { !x & m } else { x };
+                (y.leading_zeros() - (128 - w)) as u128 - 1
+            }
+            Op::Ctpop => a(0).count_ones() as u128,
+            Op::Rbit => a(0).reverse_bits() >> (128 - w),
+            Op::Bswap => a(0).swap_bytes() >> (128 - w),
+            Op::ICmp => {
+                let wa = aty(0).bits();
+                let (x, y) = (a(0), a(1));
+                let (sx, sy) = (sext(x, wa), sext(y, wa));
+                (match Cond::from_u64(i.imm).unwrap() {
+                    Cond::Eq => x == y,
+                    Cond::Ne => x != y,
+                    Cond::Ult => x < y,
+                    Cond::Ule => x <= y,
+                    Cond::Ugt => x > y,
+                    Cond::Uge => x >= y,
+                    Cond::Slt => sx < sy,
+                    Cond::Sle => sx <= sy,
+                    Cond::Sgt => sx > sy,
+                    Cond::Sge => sx >= sy,
+                }) as u128
+            }
+            Op::Select => {
+                if a(0) & 1 != 0 {
+                    a(1)
+                } else {
+                    a(2)
+                }
+            }
+            Op::Zext | Op::Trunc | Op::Bitcast => a(0),
+            Op::Sext => sext(a(0), aty(0).bits()) as u128,
+            Op::Extract => (a(0) >> (i.imm * i.imm2)) & Ty::int(i.imm as u32).mask(),
+            Op::Insert => {
+                let e = Ty::int(i.imm as u32).mask() << (i.imm * i.imm2);
+                (a(0) & !e) | ((a(1) << (i.imm * i.imm2)) & e)
+            }
+            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm => {
+                self.fbin(i.op, t, a(0), a(1))
+            }
+            Op::FMa => {
+                if t == Ty::F32 {
+                    let (x, y, z) = (f32::from_bits(a(0) as u32), f32::from_bits(a(1) as u32), f32::from_bits(a(2) as u32));
+                    x.mul_add(y, z).to_bits() as u128
+                } else {
+                    let (x, y, z) = (f64::from_bits(a(0) as u64), f64::from_bits(a(1) as u64), f64::from_bits(a(2) as u64));
+                    x.mul_add(y, z).to_bits() as u128
+                }
+            }
+            Op::FSqrt => {
+                if t == Ty::F32 {
+                    f32::from_bits(a(0) as u32).sqrt().to_bits() as u128
+                } else {
+                    f64::from_bits(a(0) as u64).sqrt().to_bits() as u128
+                }
+            }
+            Op::FNeg => a(0) ^ (1u128 << (w - 1)),
+            Op::FAbs => a(0) & !(1u128 << (w - 1)),
+            Op::FRound => {
+                let x = f_of(t, a(0));
+                let y = match RoundMode::from_u64(i.imm).unwrap() {
+                    RoundMode::NearestEven | RoundMode::Current => x.round_ties_even(),
+                    RoundMode::Ceil => x.ceil(),
+                    RoundMode::Floor => x.floor(),
+                    RoundMode::Trunc => x.trunc(),
+                    RoundMode::NearestAway => x.round(),
+                };
+                bits_of(t, y)
+            }
+            Op::FCmp => {
+                let (x, y) = (f_of(aty(0), a(0)), f_of(aty(0), a(1)));
+                (match FCond::from_u64(i.imm).unwrap() {
+                    FCond::Oeq => x == y,
+                    FCond::Olt => x < y,
+                    FCond::Ole => x <= y,
+                    FCond::Ogt => x > y,
+                    FCond::Oge => x >= y,
+                    FCond::Uno => x.is_nan() || y.is_nan(),
+                }) as u128
+            }
+            Op::FCvt => {
+                if t == Ty::F64 {
+                    (f32::from_bits(a(0) as u32) as f64).to_bits() as u128
+                } else {
+                    (f64::from_bits(a(0) as u64) as f32).to_bits() as u128
+                }
+            }
+            Op::SIToFP => {
+                let x = sext(a(0), aty(0).bits());
+                if t == Ty::F32 {
+                    (x as f32).to_bits() as u128
+                } else {
+                    (x as f64).to_bits() as u128
+                }
+            }
+            Op::UIToFP => {
+                if t == Ty::F32 {
+                    (a(0) as f32).to_bits() as u128
+                } else {
+                    (a(0) as f64).to_bits() as u128
+                }
+            }
+            Op::FPToSISat | Op::FPToUISat => {
+                let x = f_of(aty(0), a(0));
+                let signed = i.op == Op::FPToSISat;
+                match (w, signed) {
+                    (8, true) => (x as i8) as u128,
+                    (16, true) => (x as i16) as u128,
+                    (32, true) => (x as i32) as u128,
+                    (64, true) => (x as i64) as u128,
+                    (8, false) => (x as u8) as u128,
+                    (16, false) => (x as u16) as u128,
+                    (32, false) => (x as u32) as u128,
+                    (64, false) => (x as u64) as u128,
+                    _ => (x as i128) as u128,
+                }
+            }
+            Op::Load => mem.read(a(0) as u64, (w / 8) as usize)?,
+            Op::Store => {
+                mem.write(a(0) as u64, (aty(1).bits() / 8) as usize, a(1))?;
+                0
+            }
+            Op::Fence => 0,
+            Op::AtomicRmw => {
+                let size = (w / 8) as usize;
+                let old = mem.read(a(0) as u64, size)?;
+                let v = a(1);
+                let (so, sv) = (sext(old, w), sext(v, w));
+                let new = match RmwOp::from_u64(i.imm).unwrap() {
+                    RmwOp::Add => old.wrapping_add(v),
+                    RmwOp::Clr => old & !v,
+                    RmwOp::Eor => old ^ v,
+                    RmwOp::Set => old | v,
+                    RmwOp::SMax => (so.max(sv)) as u128,
+                    RmwOp::SMin => (so.min(sv)) as u128,
+                    RmwOp::UMax => old.max(v),
+                    RmwOp::UMin => old.min(v),
+                    RmwOp::Swp => v,
+                };
+                mem.write(a(0) as u64, size, new & m)?;
+                old
+            }
+            Op::CmpXchg => {
+                let size = (w / 8) as usize;
+                let old = mem.read(a(0) as u64, size)?;
+                if old == a(1) {
+                    mem.write(a(0) as u64, size, a(2))?;
+                }
+                old
+            }
+            Op::Helper => return Ok(None),
+        };
+        Ok(Some(r))
+    }
+
+    fn fbin(&self, op: Op, t: Ty, x: u128, y: u128) -> u128 {
+        macro_rules! go {
+            ($f:ty, $bits:ty) => {{
+                let a = <$f>::from_bits(x as $bits);
+                let b = <$f>::from_bits(y as $bits);
+                let r: $f = match op {
+                    Op::FAdd => a + b,
+                    Op::FSub => a - b,
+                    Op::FMul => a * b,
+                    Op::FDiv => a / b,
+                    Op::FMin | Op::FMax => {
+                        if a.is_nan() || b.is_nan() {
+                            <$f>::NAN
+                        } else if a == b {
+                            // Signed zeros: min(-0, +0) = -0, max(-0, +0) = +0.
+                            let neg = a.is_sign_negative() || b.is_sign_negative();
+                            let pos = a.is_sign_positive() || b.is_sign_positive();
+                            if op == Op::FMin && neg { -(a.abs()) } else if op == Op::FMax && pos { a.abs() } else { a }
+                        } else if op == Op::FMin {
+                            a.min(b)
+                        } else {
+                            a.max(b)
+                        }
+                    }
+                    Op::FMinNm => a.min(b),
+                    Op::FMaxNm => a.max(b),
+                    _ => unreachable!(),
+                };
+                r.to_bits() as u128
+            }};
+        }
+        if t == Ty::F32 {
+            go!(f32, u32)
+        } else {
+            go!(f64, u64)
+        }
+    }
+}

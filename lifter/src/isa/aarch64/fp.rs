@@ -1,0 +1,5 @@
+//! fp instructions.
+
+use super::decode::Pattern;
+
+pub const PATTERNS: &[Pattern] = &[];

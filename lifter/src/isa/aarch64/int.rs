@@ -1,0 +1,5 @@
+//! int instructions.
+
+use super::decode::Pattern;
+
+pub const PATTERNS: &[Pattern] = &[];

@@ -1,0 +1,5 @@
+//! ldst instructions.
+
+use super::decode::Pattern;
+
+pub const PATTERNS: &[Pattern] = &[];

@@ -1,0 +1,383 @@
+//! AArch64 (A64) frontend.
+//!
+//! Decoding is table-driven, in the spirit of QEMU's decodetree: every encoding is one [`Pattern`]
+//! line (its fixed bits written out, `.` or a letter for a field bit) naming one `trans_*` function.
+//! The tables live beside the code that lifts them, one file per instruction class:
+//! - `branch.rs`: branches, calls, returns, exception generation
+//! - `system.rs`: hints, barriers, MRS/MSR, cache maintenance
+//! - `int.rs`: integer data processing (immediate and register)
+//! - `ldst.rs`: loads and stores, exclusives, LSE atomics
+//! - `fp.rs`: scalar floating point
+//! - `simd.rs`: AdvSIMD
+//!
+//! Shared helpers for operand access and flags are methods of [`Lift`].
+
+pub mod branch;
+pub mod decode;
+pub mod fp;
+pub mod int;
+pub mod ldst;
+pub mod simd;
+pub mod system;
+
+use super::{Flow, FunctionSpec};
+use crate::cpu::Reg;
+use crate::ir::{BlockId, Builder, Cond, Function, Reloc, Term, TrapKind, Ty, Value};
+use std::collections::BTreeMap;
+
+pub use decode::{decode, Pattern};
+
+/// State of lifting one function.
+pub struct Lift<'a> {
+    pub b: Builder,
+    /// Guest address of the instruction being lifted.
+    pub pc: u64,
+    pub spec: &'a FunctionSpec,
+    blocks: BTreeMap<u64, BlockId>,
+}
+
+impl<'a> Lift<'a> {
+    /// Offset of the current instruction from the function base.
+    pub fn off(&self) -> u64 {
+        self.pc.wrapping_sub(self.spec.start)
+    }
+
+    // ---- general-purpose registers ----
+
+    /// Read X`r` (or W`r` when `!sf`), with r = 31 reading as zero.
+    pub fn xr(&mut self, r: u32, sf: bool) -> Value {
+        let ty = if sf { Ty::I64 } else { Ty::I32 };
+        if r == 31 {
+            return self.b.iconst(ty, 0);
+        }
+        let v = self.b.getreg(Reg::x(r));
+        self.b.trunc(v, ty)
+    }
+    /// Read X`r`/W`r` with r = 31 meaning SP.
+    pub fn xr_sp(&mut self, r: u32, sf: bool) -> Value {
+        let v = if r == 31 { self.b.getreg(Reg::SP) } else { self.b.getreg(Reg::x(r)) };
+        let ty = if sf { Ty::I64 } else { Ty::I32 };
+        self.b.trunc(v, ty)
+    }
+    /// Write X`r` (a 32-bit value is zero-extended); r = 31 discards.
+    pub fn set_xr(&mut self, r: u32, v: Value) {
+        if r == 31 {
+            return;
+        }
+        let v = self.b.zext(v, Ty::I64);
+        self.b.setreg(Reg::x(r), v);
+    }
+    /// Write X`r` with r = 31 meaning SP.
+    pub fn set_xr_sp(&mut self, r: u32, v: Value) {
+        let v = self.b.zext(v, Ty::I64);
+        if r == 31 {
+            self.b.setreg(Reg::SP, v);
+        } else {
+            self.b.setreg(Reg::x(r), v);
+        }
+    }
+
+    // ---- flags ----
+
+    pub fn set_nzcv(&mut self, n: Value, z: Value, c: Value, v: Value) {
+        self.b.setreg(Reg::N, n);
+        self.b.setreg(Reg::Z, z);
+        self.b.setreg(Reg::C, c);
+        self.b.setreg(Reg::V, v);
+    }
+    /// N and Z from a result; C and V given.
+    pub fn set_flags_nz(&mut self, r: Value, c: Value, v: Value) {
+        let zero = {
+            let t = self.b.ty(r);
+            self.b.iconst(t, 0)
+        };
+        let n = self.b.icmp(Cond::Slt, r, zero);
+        let z = self.b.icmp(Cond::Eq, r, zero);
+        self.set_nzcv(n, z, c, v);
+    }
+    /// Flags of `a + b + carry_in` (ADDS/ADCS/SUBS/CMP/CMN via `b = !b, carry = 1`), returns the sum.
+    pub fn add_with_flags(&mut self, a: Value, b: Value, carry_in: Value, set_flags: bool) -> Value {
+        let ty = self.b.ty(a);
+        let cin = self.b.zext(carry_in, ty);
+        let s0 = self.b.add(a, b);
+        let r = self.b.add(s0, cin);
+        if set_flags {
+            // Unsigned carry: computed in double width.
+            let wide = Ty::int(ty.bits() * 2);
+            let wa = self.b.zext(a, wide);
+            let wb = self.b.zext(b, wide);
+            let wc = self.b.zext(carry_in, wide);
+            let ws0 = self.b.add(wa, wb);
+            let ws = self.b.add(ws0, wc);
+            let hi = self.b.lshr_i(ws, ty.bits());
+            let c = self.b.trunc(hi, Ty::I1);
+            // Signed overflow: operands of equal sign and the result's sign differs.
+            let x1 = self.b.xor(a, r);
+            let x2 = self.b.xor(b, r);
+            let both = self.b.and(x1, x2);
+            let zero = self.b.iconst(ty, 0);
+            let v = self.b.icmp(Cond::Slt, both, zero);
+            self.set_flags_nz(r, c, v);
+        }
+        r
+    }
+    /// Condition code `cc` (Arm encoding 0..15) evaluated from NZCV, as an I1.
+    pub fn cond_holds(&mut self, cc: u32) -> Value {
+        let base = match cc >> 1 {
+            0 => self.b.getreg(Reg::Z),
+            1 => self.b.getreg(Reg::C),
+            2 => self.b.getreg(Reg::N),
+            3 => self.b.getreg(Reg::V),
+            4 => {
+                // HI: C && !Z
+                let c = self.b.getreg(Reg::C);
+                let z = self.b.getreg(Reg::Z);
+                let nz = self.b.not(z);
+                self.b.and(c, nz)
+            }
+            5 => {
+                // GE: N == V
+                let n = self.b.getreg(Reg::N);
+                let v = self.b.getreg(Reg::V);
+                let x = self.b.xor(n, v);
+                self.b.not(x)
+            }
+            6 => {
+                // GT: !Z && N == V
+                let n = self.b.getreg(Reg::N);
+                let v = self.b.getreg(Reg::V);
+                let z = self.b.getreg(Reg::Z);
+                let x = self.b.xor(n, v);
+                let o = self.b.or(x, z);
+                self.b.not(o)
+            }
+            _ => return self.b.bool(true), // AL / NV
+        };
+        if cc & 1 == 1 && cc != 15 {
+            self.b.not(base)
+        } else {
+            base
+        }
+    }
+
+    // ---- control flow ----
+
+    /// Block of an internal branch target, if the target belongs to this function.
+    pub fn block_at(&self, target: u64) -> Option<BlockId> {
+        self.blocks.get(&target).copied()
+    }
+    /// Terminate the current block with a jump to `target` (internal block or tail call).
+    pub fn jump_to(&mut self, target: u64) {
+        match self.block_at(target) {
+            Some(b) => self.b.terminate(Term::Br(b)),
+            None => {
+                let s = self.b.reloc_slot(Reloc::Func(target));
+                self.b.terminate(Term::Tail { target: s });
+            }
+        }
+    }
+    /// A block that jumps to `target` (for conditional branches leaving the function).
+    pub fn target_block(&mut self, target: u64) -> BlockId {
+        if let Some(b) = self.block_at(target) {
+            return b;
+        }
+        let cur = self.b.current().expect("current block");
+        let nb = self.b.new_block(self.off());
+        self.b.switch_to(nb);
+        self.jump_to(target);
+        self.b.switch_to(cur);
+        nb
+    }
+    /// Conditional branch: to `target` if `cond`, else the next instruction.
+    pub fn branch_if(&mut self, cond: Value, target: u64) {
+        let t = self.target_block(target);
+        let e = self.next_block();
+        self.b.terminate(Term::BrIf { cond, then_: t, else_: e });
+    }
+    /// The block of the next instruction (a leader whenever something needs it).
+    pub fn next_block(&mut self) -> BlockId {
+        let next = self.pc.wrapping_add(4);
+        match self.block_at(next) {
+            Some(b) => b,
+            None => {
+                // Falls off the recovered code: trap there.
+                let cur = self.b.current().expect("current block");
+                let off = next.wrapping_sub(self.spec.start);
+                let nb = self.b.new_block(off);
+                self.b.switch_to(nb);
+                self.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                self.b.switch_to(cur);
+                nb
+            }
+        }
+    }
+    /// Raise a trap at the current instruction.
+    pub fn trap(&mut self, kind: TrapKind) {
+        let off = self.off();
+        self.b.terminate(Term::Trap { kind, off });
+    }
+    /// Guest address of the current instruction + `delta` as a value.
+    pub fn pc_plus(&mut self, delta: i64) -> Value {
+        let off = self.off().wrapping_add(delta as u64);
+        self.b.pc_rel(off)
+    }
+}
+
+/// Sign-extend the low `bits` of `v`.
+pub fn sext(v: u64, bits: u32) -> i64 {
+    let s = 64 - bits;
+    ((v << s) as i64) >> s
+}
+/// Bits `hi..=lo` of `insn`.
+#[inline]
+pub fn bits(insn: u32, hi: u32, lo: u32) -> u32 {
+    (insn >> lo) & ((1u32 << (hi - lo + 1)) - 1)
+}
+#[inline]
+pub fn bit(insn: u32, n: u32) -> bool {
+    (insn >> n) & 1 == 1
+}
+
+/// Control-flow effect of one instruction at `pc` (for recovery).
+pub fn flow(pc: u64, insn: u32) -> Flow {
+    let off26 = || pc.wrapping_add((sext(bits(insn, 25, 0) as u64, 26) << 2) as u64);
+    let off19 = || pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
+    let off14 = || pc.wrapping_add((sext(bits(insn, 18, 5) as u64, 14) << 2) as u64);
+    if insn & 0xfc00_0000 == 0x1400_0000 {
+        return Flow::Jump(off26()); // B
+    }
+    if insn & 0xfc00_0000 == 0x9400_0000 {
+        return Flow::Call(off26()); // BL
+    }
+    if insn & 0xff00_0010 == 0x5400_0000 {
+        // B.cond (BC.cond has bit 4 set and is also conditional)
+        return if bits(insn, 3, 0) >= 14 { Flow::Jump(off19()) } else { Flow::CondJump(off19()) };
+    }
+    if insn & 0xff00_0010 == 0x5400_0010 {
+        return Flow::CondJump(off19()); // BC.cond
+    }
+    if insn & 0x7e00_0000 == 0x3400_0000 {
+        return Flow::CondJump(off19()); // CBZ/CBNZ
+    }
+    if insn & 0x7e00_0000 == 0x3600_0000 {
+        return Flow::CondJump(off14()); // TBZ/TBNZ
+    }
+    // Unconditional branch (register): BR, BLR, RET (and their PAC forms).
+    if insn & 0xfe00_0000 == 0xd600_0000 {
+        let opc = bits(insn, 24, 21);
+        return match opc {
+            0 => Flow::JumpInd,
+            1 => Flow::CallInd,
+            2 => Flow::Ret,
+            8 => Flow::JumpInd,
+            9 => Flow::CallInd,
+            4 | 5 => Flow::Stop, // ERET/DRPS: not at EL0
+            _ => Flow::Stop,
+        };
+    }
+    // BRK, HLT, UDF and friends.
+    if insn & 0xffe0_0000 == 0xd420_0000 || insn & 0xffff_0000 == 0 {
+        return Flow::Stop;
+    }
+    Flow::Next
+}
+
+/// Lift one function. Undecodable or unsupported instructions become guest SIGILL traps.
+pub fn lift_function(spec: &FunctionSpec) -> Function {
+    let mut b = Builder::new(spec.name.clone(), spec.start);
+    // Leaders: entries, internal branch targets, and the instruction after any block end.
+    let mut leaders: std::collections::BTreeSet<u64> = spec.entries.iter().copied().collect();
+    leaders.insert(spec.start);
+    for (&pc, &insn) in &spec.insns {
+        match flow(pc, insn) {
+            Flow::Jump(t) | Flow::CondJump(t) => {
+                if spec.insns.contains_key(&t) {
+                    leaders.insert(t);
+                }
+                leaders.insert(pc + 4);
+            }
+            Flow::Next => {}
+            _ => {
+                leaders.insert(pc + 4);
+            }
+        }
+    }
+    // Blocks only where there is code (the entries must be code; others are dropped).
+    let mut blocks = BTreeMap::new();
+    for &l in &leaders {
+        if spec.insns.contains_key(&l) {
+            let id = b.new_block(l.wrapping_sub(spec.start));
+            blocks.insert(l, id);
+        }
+    }
+    let mut lift = Lift { b, pc: spec.start, spec, blocks };
+    // The start first, then other entries.
+    let mut entries = vec![spec.start];
+    entries.extend(spec.entries.iter().copied().filter(|&e| e != spec.start));
+    for e in entries {
+        match lift.blocks.get(&e).copied() {
+            Some(id) => lift.b.add_entry(e.wrapping_sub(spec.start), id),
+            None => {
+                // An entry with no code: trap when entered.
+                let off = e.wrapping_sub(spec.start);
+                let id = lift.b.new_block(off);
+                lift.b.switch_to(id);
+                lift.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                lift.b.add_entry(off, id);
+            }
+        }
+    }
+    let block_list: Vec<(u64, BlockId)> = lift.blocks.iter().map(|(&a, &b)| (a, b)).collect();
+    for (k, &(start, id)) in block_list.iter().enumerate() {
+        let end = block_list.get(k + 1).map(|x| x.0).unwrap_or(u64::MAX);
+        lift.b.switch_to(id);
+        let mut pc = start;
+        loop {
+            let Some(&insn) = spec.insns.get(&pc) else {
+                let off = pc.wrapping_sub(spec.start);
+                lift.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                break;
+            };
+            lift.pc = pc;
+            lift_insn(&mut lift, insn);
+            if !lift.b.is_open() {
+                break;
+            }
+            pc += 4;
+            if pc >= end {
+                match lift.block_at(pc) {
+                    Some(nb) => lift.b.terminate(Term::Br(nb)),
+                    None => {
+                        let off = pc.wrapping_sub(spec.start);
+                        lift.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                    }
+                }
+                break;
+            }
+        }
+    }
+    lift.b.finish()
+}
+
+/// Lift one instruction at `lift.pc`, or a SIGILL trap if it is not supported.
+pub fn lift_insn(lift: &mut Lift, insn: u32) {
+    let handled = match decode(insn) {
+        // A trans function checks its fields before it emits anything, so one that refuses
+        // (returns false) leaves no trace but the trap.
+        Some(p) => (p.trans)(lift, insn),
+        None => false,
+    };
+    if !handled && lift.b.is_open() {
+        lift.trap(TrapKind::Undefined);
+    }
+}
+
+/// Lift a straight-line sequence of instructions at `base` into a one-entry function whose end
+/// jumps to `base + 4 * n` (a tail call). Used by tests and the instruction tester.
+pub fn lift_snippet(base: u64, words: &[u32]) -> Function {
+    let mut spec = FunctionSpec { name: "snippet".into(), start: base, entries: vec![base], ..Default::default() };
+    for (k, &w) in words.iter().enumerate() {
+        spec.insns.insert(base + 4 * k as u64, w);
+    }
+    lift_function(&spec)
+}

@@ -1,0 +1,5 @@
+//! simd instructions.
+
+use super::decode::Pattern;
+
+pub const PATTERNS: &[Pattern] = &[];
