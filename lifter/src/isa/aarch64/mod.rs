@@ -77,6 +77,37 @@ impl<'a> Lift<'a> {
         }
     }
 
+    // ---- SIMD&FP registers ----
+
+    /// The whole 128-bit V`r`.
+    pub fn vreg(&mut self, r: u32) -> Value {
+        self.b.getreg(Reg::vreg(r))
+    }
+    pub fn set_vreg(&mut self, r: u32, v: Value) {
+        self.b.setreg(Reg::vreg(r), v);
+    }
+    /// The low `bits` (8, 16, 32, 64 or 128) of V`r` as an integer (B/H/S/D/Q view).
+    pub fn vreg_low(&mut self, r: u32, bits: u32) -> Value {
+        let v = self.vreg(r);
+        self.b.trunc(v, Ty::int(bits))
+    }
+    /// Write a scalar (integer of 8..128 bits) to V`r`, zeroing the rest, as every scalar write does.
+    pub fn set_vreg_low(&mut self, r: u32, v: Value) {
+        let w = self.b.zext(v, Ty::I128);
+        self.set_vreg(r, w);
+    }
+    /// Read S`r`/D`r` as F32/F64.
+    pub fn freg(&mut self, r: u32, ty: Ty) -> Value {
+        let i = self.vreg_low(r, ty.bits());
+        self.b.bitcast(i, ty)
+    }
+    /// Write an F32/F64 to S`r`/D`r` (upper bits zeroed).
+    pub fn set_freg(&mut self, r: u32, v: Value) {
+        let ty = self.b.ty(v);
+        let i = self.b.bitcast(v, Ty::int(ty.bits()));
+        self.set_vreg_low(r, i);
+    }
+
     // ---- flags ----
 
     pub fn set_nzcv(&mut self, n: Value, z: Value, c: Value, v: Value) {
