@@ -1,0 +1,62 @@
+# aot-translate: top-level targets.  `make demo` and `make test` are the two README commands.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+PY       := python3 scripts/aottest.py
+CARGO    ?= cargo
+export AOT_CACHE_DIR := $(CURDIR)/build/cache/aot
+
+DEB_PACKAGES := llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-19 \
+	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
+	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential
+
+.PHONY: setup build demo test torture programs csmith cache-check cli-check clean
+
+## setup: install the Debian packages that are missing (apt-get update only if needed)
+setup:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+	  echo "setup: all packages present"; \
+	fi; \
+	command -v $(CARGO) >/dev/null || [ -x "$$HOME/.cargo/bin/cargo" ] || \
+	  { echo "setup: cargo not found (install rustup first)"; exit 1; }
+
+## build: the translator and the runtime library (release)
+build:
+	@command -v $(CARGO) >/dev/null || export PATH="$$HOME/.cargo/bin:$$PATH"; \
+	$(CARGO) build --release --workspace
+
+## demo: build + translate examples/*.c and compare their output with qemu's
+demo: setup build
+	$(PY) demo
+
+## test: the whole suite (phases with a table at the end)
+test: setup build
+	$(PY) suite
+
+## torture: full gcc c-torture run at -O0, -O2, -O3
+torture: setup build
+	$(PY) torture --full
+
+## single phases, for development
+programs: build
+	$(PY) programs
+csmith: build
+	$(PY) csmith
+cache-check: build
+	$(PY) cache
+cli-check: build
+	$(PY) cli
+
+clean:
+	rm -rf build
+	$(CARGO) clean
