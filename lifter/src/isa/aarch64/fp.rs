@@ -1,5 +1,554 @@
-//! fp instructions.
+//! Scalar floating point (C4.1.96 "Data Processing -- Scalar Floating-Point and Advanced SIMD",
+//! scalar FP part): moves, arithmetic, fused multiply-add, compares, conditional select,
+//! precision and integer conversions, round to integral.
+//!
+//! Half precision exists only as a storage format here (FCVT to and from H, done with integer
+//! bit manipulation): FEAT_FP16 arithmetic is not advertised.
 
-use super::decode::Pattern;
+use super::decode::{pat, Pattern};
+use super::{bit, bits, Lift};
+use crate::ir::{Builder, FCond, Op, RoundMode, Ty, Value};
 
-pub const PATTERNS: &[Pattern] = &[];
+pub const PATTERNS: &[Pattern] = &[
+    // Conversion between floating point and integer (bit 21 = 1).
+    pat("s 00 11110 tt 1 rr ooo 000000 nnnnn ddddd", "FCVT*/SCVTF/UCVTF/FMOV (general)", trans_fp_int),
+    // Conversion between floating point and fixed point (bit 21 = 0).
+    pat("s 00 11110 tt 0 rr ooo ssssss nnnnn ddddd", "FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)", trans_fp_fixed),
+    pat("000 11110 tt 1 oooooo 10000 nnnnn ddddd", "FMOV/FABS/FNEG/FSQRT/FCVT/FRINT* (1 source)", trans_fp_1src),
+    pat("000 11110 tt 1 mmmmm 001000 nnnnn ez000", "FCMP/FCMPE", trans_fcmp),
+    pat("000 11110 tt 1 iiiiiiii 100 00000 ddddd", "FMOV (scalar, immediate)", trans_fmov_imm),
+    pat("000 11110 tt 1 mmmmm cccc 01 nnnnn evvvv", "FCCMP/FCCMPE", trans_fccmp),
+    pat("000 11110 tt 1 mmmmm oooo 10 nnnnn ddddd", "FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL", trans_fp_2src),
+    pat("000 11110 tt 1 mmmmm cccc 11 nnnnn ddddd", "FCSEL", trans_fcsel),
+    pat("000 11111 tt o mmmmm p aaaaa nnnnn ddddd", "FMADD/FMSUB/FNMADD/FNMSUB", trans_fp_3src),
+];
+
+/// Scalar type of an ftype field (S and D only).
+pub fn fty(t: u32) -> Option<Ty> {
+    match t {
+        0 => Some(Ty::F32),
+        1 => Some(Ty::F64),
+        _ => None,
+    }
+}
+
+/// VFPExpandImm: the 8-bit FMOV immediate as the bits of a float of `bits` (16, 32 or 64) width.
+pub fn vfp_expand_imm(imm8: u32, bits: u32) -> u64 {
+    let (e, f) = match bits {
+        16 => (5, 10),
+        32 => (8, 23),
+        _ => (11, 52),
+    };
+    let sign = ((imm8 >> 7) & 1) as u64;
+    let b = ((imm8 >> 6) & 1) as u64;
+    let cd = ((imm8 >> 4) & 3) as u64;
+    let efgh = (imm8 & 15) as u64;
+    // exp = NOT(b) : Replicate(b, e-3) : cd
+    let rep = if b == 1 { (1u64 << (e - 3)) - 1 } else { 0 };
+    let exp = ((b ^ 1) << (e - 1)) | (rep << 2) | cd;
+    let frac = efgh << (f - 4);
+    (sign << (bits - 1)) | (exp << f) | frac
+}
+
+/// A float constant of type `ty` from its bits.
+pub fn fconst(b: &mut Builder, ty: Ty, v: u64) -> Value {
+    let i = b.iconst(Ty::int(ty.bits()), v as u128);
+    b.bitcast(i, ty)
+}
+
+/// 2^k as a float constant of type `ty` (|k| small enough to be normal).
+pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
+    let v = if ty == Ty::F32 { ((127 + k) as u64) << 23 } else { ((1023 + k) as u64) << 52 };
+    fconst(b, ty, v)
+}
+
+/// Set NZCV from comparing `a` with `b` (floats): equal 0110, less 1000, greater 0010,
+/// unordered 0011.
+pub fn fcmp_flags(l: &mut Lift, a: Value, b: Value) {
+    let (n, z, c, v) = fcmp_nzcv(l, a, b);
+    l.set_nzcv(n, z, c, v);
+}
+
+fn fcmp_nzcv(l: &mut Lift, a: Value, b: Value) -> (Value, Value, Value, Value) {
+    let lt = l.b.fcmp(FCond::Olt, a, b);
+    let eq = l.b.fcmp(FCond::Oeq, a, b);
+    let un = l.b.fcmp(FCond::Uno, a, b);
+    let c = l.b.not(lt);
+    (lt, eq, c, un)
+}
+
+/// Float to integer with rounding mode `rm` (None: toward zero), saturating.
+pub fn f_to_int(b: &mut Builder, x: Value, rm: Option<RoundMode>, signed: bool, to: Ty) -> Value {
+    let r = match rm {
+        Some(m) => b.fround(x, m),
+        None => x,
+    };
+    b.convert(if signed { Op::FPToSISat } else { Op::FPToUISat }, r, to)
+}
+
+/// Convert the F32/F64 `x` to half-precision bits (I16), rounding to nearest even.
+pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
+    let ty = b.ty(x);
+    let w = ty.bits();
+    let it = Ty::int(w);
+    let (fb, bias) = if w == 32 { (23u32, 127u64) } else { (52u32, 1023u64) };
+    let xi = b.bitcast(x, it);
+    let sign_full = b.lshr_i(xi, w - 1);
+    let sign16 = b.trunc(sign_full, Ty::I16);
+    let sign = b.shl_i(sign16, 15);
+    let absmask = (1u128 << (w - 1)) - 1;
+    let a = b.and_i(xi, absmask);
+    let inf_bits = ((1u128 << (w - 1 - fb)) - 1) << fb;
+    // NaN: quiet, keep the top payload bits.
+    let is_nan = b.icmp_i(crate::ir::Cond::Ugt, a, inf_bits);
+    let pay = b.lshr_i(a, fb - 10);
+    let pay16 = b.trunc(pay, Ty::I16);
+    let pay16 = b.and_i(pay16, 0x3ff);
+    let qnan = b.iconst(Ty::I16, 0x7e00);
+    let nan = b.or(qnan, pay16);
+    // Overflow to infinity (>= 65520 rounds up).
+    let big = (bias + 15) << fb | (0x3ffu64 << (fb - 10)) | (1u64 << (fb - 11));
+    let is_inf = b.icmp_i(crate::ir::Cond::Uge, a, big as u128);
+    let inf = b.iconst(Ty::I16, 0x7c00);
+    // Subnormal half (|x| < 2^-14): round(|x| * 2^24) is the encoding (0x400 = smallest normal).
+    let small = (bias - 14) << fb;
+    let is_sub = b.icmp_i(crate::ir::Cond::Ult, a, small as u128);
+    let af = b.bitcast(a, ty);
+    let p = fpow2(b, ty, 24);
+    let scaled = b.fbin(Op::FMul, af, p);
+    let sub = f_to_int(b, scaled, Some(RoundMode::NearestEven), false, Ty::I16);
+    // Normal: rebias, round to nearest even on the dropped bits.
+    let rebias = b.iconst(it, ((bias - 15) << fb) as u128);
+    let v = b.sub(a, rebias);
+    let sh = fb - 10;
+    let odd0 = b.lshr_i(v, sh);
+    let odd = b.and_i(odd0, 1);
+    let half = b.iconst(it, (1u128 << (sh - 1)) - 1);
+    let r0 = b.add(v, half);
+    let r1 = b.add(r0, odd);
+    let r2 = b.lshr_i(r1, sh);
+    let norm = b.trunc(r2, Ty::I16);
+    let m0 = b.select(is_sub, sub, norm);
+    let m1 = b.select(is_inf, inf, m0);
+    let m2 = b.select(is_nan, nan, m1);
+    b.or(m2, sign)
+}
+
+/// Convert half-precision bits (I16) to F32 (exactly).
+pub fn half_to_f32(b: &mut Builder, h: Value) -> Value {
+    let h32 = b.zext(h, Ty::I32);
+    let s0 = b.lshr_i(h32, 15);
+    let sign = b.shl_i(s0, 31);
+    let e0 = b.lshr_i(h32, 10);
+    let e = b.and_i(e0, 31);
+    let m = b.and_i(h32, 0x3ff);
+    // Normal.
+    let e1 = b.add_i(e, 112);
+    let e2 = b.shl_i(e1, 23);
+    let m13 = b.shl_i(m, 13);
+    let norm = b.or(e2, m13);
+    // Inf/NaN (NaNs quietened).
+    let mz = b.icmp_i(crate::ir::Cond::Eq, m, 0);
+    let q = b.iconst(Ty::I32, 0x7fc0_0000);
+    let q2 = b.or(q, m13);
+    let infb = b.iconst(Ty::I32, 0x7f80_0000);
+    let special = b.select(mz, infb, q2);
+    // Zero / subnormal: m * 2^-24.
+    let mf = b.convert(Op::UIToFP, m, Ty::F32);
+    let p = fpow2(b, Ty::F32, -24);
+    let sf = b.fbin(Op::FMul, mf, p);
+    let sub = b.bitcast(sf, Ty::I32);
+    let e_is0 = b.icmp_i(crate::ir::Cond::Eq, e, 0);
+    let e_is31 = b.icmp_i(crate::ir::Cond::Eq, e, 31);
+    let r0 = b.select(e_is31, special, norm);
+    let r1 = b.select(e_is0, sub, r0);
+    let r = b.or(r1, sign);
+    b.bitcast(r, Ty::F32)
+}
+
+fn trans_fp_1src(l: &mut Lift, insn: u32) -> bool {
+    let t = bits(insn, 23, 22);
+    let op = bits(insn, 20, 15);
+    let (n, d) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    // FCVT between precisions, including half.
+    if op & 0b111100 == 0b000100 {
+        let to = op & 3;
+        if to == 2 || to == t || t == 2 {
+            return false;
+        }
+        let x = if t == 3 {
+            let h = l.vreg_low(n, 16);
+            half_to_f32(&mut l.b, h)
+        } else {
+            l.freg(n, fty(t).unwrap())
+        };
+        let r = match to {
+            0 if l.b.ty(x) == Ty::F32 => x,
+            0 => l.b.convert(Op::FCvt, x, Ty::F32),
+            1 => l.b.convert(Op::FCvt, x, Ty::F64),
+            _ => f_to_half(&mut l.b, x),
+        };
+        if to == 3 {
+            l.set_vreg_low(d, r);
+        } else {
+            l.set_freg(d, r);
+        }
+        return true;
+    }
+    let Some(ty) = fty(t) else { return false };
+    let rm = match op {
+        0..=3 => None,
+        0b001000 => Some(RoundMode::NearestEven),
+        0b001001 => Some(RoundMode::Ceil),
+        0b001010 => Some(RoundMode::Floor),
+        0b001011 => Some(RoundMode::Trunc),
+        0b001100 => Some(RoundMode::NearestAway),
+        0b001110 | 0b001111 => Some(RoundMode::Current),
+        _ => return false,
+    };
+    let x = l.freg(n, ty);
+    let r = match (op, rm) {
+        (_, Some(m)) => l.b.fround(x, m),
+        (0, _) => x,
+        (1, _) => l.b.fun(Op::FAbs, x),
+        (2, _) => l.b.fun(Op::FNeg, x),
+        _ => l.b.fun(Op::FSqrt, x),
+    };
+    l.set_freg(d, r);
+    true
+}
+
+fn trans_fp_2src(l: &mut Lift, insn: u32) -> bool {
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let op = bits(insn, 15, 12);
+    let iop = match op {
+        0 => Op::FMul,
+        1 => Op::FDiv,
+        2 => Op::FAdd,
+        3 => Op::FSub,
+        4 => Op::FMax,
+        5 => Op::FMin,
+        6 => Op::FMaxNm,
+        7 => Op::FMinNm,
+        8 => Op::FMul,
+        _ => return false,
+    };
+    let a = l.freg(bits(insn, 9, 5), ty);
+    let b = l.freg(bits(insn, 20, 16), ty);
+    let mut r = l.b.fbin(iop, a, b);
+    if op == 8 {
+        r = l.b.fun(Op::FNeg, r);
+    }
+    l.set_freg(bits(insn, 4, 0), r);
+    true
+}
+
+fn trans_fp_3src(l: &mut Lift, insn: u32) -> bool {
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let (o1, o0) = (bit(insn, 21), bit(insn, 15));
+    let n = l.freg(bits(insn, 9, 5), ty);
+    let m = l.freg(bits(insn, 20, 16), ty);
+    let a = l.freg(bits(insn, 14, 10), ty);
+    // FMADD: a + n*m; FMSUB: a - n*m; FNMADD: -a - n*m; FNMSUB: -a + n*m.
+    let n2 = if o0 != o1 { l.b.fun(Op::FNeg, n) } else { n };
+    let a2 = if o1 { l.b.fun(Op::FNeg, a) } else { a };
+    let r = l.b.fma(n2, m, a2);
+    l.set_freg(bits(insn, 4, 0), r);
+    true
+}
+
+fn trans_fcmp(l: &mut Lift, insn: u32) -> bool {
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let zero = bit(insn, 3);
+    let a = l.freg(bits(insn, 9, 5), ty);
+    let b = if zero { fconst(&mut l.b, ty, 0) } else { l.freg(bits(insn, 20, 16), ty) };
+    fcmp_flags(l, a, b);
+    true
+}
+
+fn trans_fccmp(l: &mut Lift, insn: u32) -> bool {
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let nzcv = bits(insn, 3, 0);
+    let a = l.freg(bits(insn, 9, 5), ty);
+    let b = l.freg(bits(insn, 20, 16), ty);
+    let c = l.cond_holds(bits(insn, 15, 12));
+    let (n, z, cf, v) = fcmp_nzcv(l, a, b);
+    let mut out = [n, z, cf, v];
+    for (k, o) in out.iter_mut().enumerate() {
+        let imm = l.b.bool((nzcv >> (3 - k)) & 1 == 1);
+        *o = l.b.select(c, *o, imm);
+    }
+    l.set_nzcv(out[0], out[1], out[2], out[3]);
+    true
+}
+
+fn trans_fcsel(l: &mut Lift, insn: u32) -> bool {
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let a = l.vreg_low(bits(insn, 9, 5), ty.bits());
+    let b = l.vreg_low(bits(insn, 20, 16), ty.bits());
+    let c = l.cond_holds(bits(insn, 15, 12));
+    let r = l.b.select(c, a, b);
+    l.set_vreg_low(bits(insn, 4, 0), r);
+    true
+}
+
+fn trans_fmov_imm(l: &mut Lift, insn: u32) -> bool {
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let v = vfp_expand_imm(bits(insn, 20, 13), ty.bits());
+    let c = l.b.iconst(Ty::int(ty.bits()), v as u128);
+    l.set_vreg_low(bits(insn, 4, 0), c);
+    true
+}
+
+fn trans_fp_int(l: &mut Lift, insn: u32) -> bool {
+    let sf = bit(insn, 31);
+    let t = bits(insn, 23, 22);
+    let rmode = bits(insn, 20, 19);
+    let op = bits(insn, 18, 16);
+    let (n, d) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    let ity = if sf { Ty::I64 } else { Ty::I32 };
+    if op & 6 == 6 {
+        // FMOV (general).
+        let to_fp = op & 1 == 1;
+        match (sf, t, rmode) {
+            (false, 0, 0) | (true, 1, 0) => {
+                let w = if sf { 64 } else { 32 };
+                if to_fp {
+                    let x = l.xr(n, sf);
+                    l.set_vreg_low(d, x);
+                } else {
+                    let x = l.vreg_low(n, w);
+                    l.set_xr(d, x);
+                }
+            }
+            (true, 2, 1) => {
+                if to_fp {
+                    let x = l.xr(n, true);
+                    let v = l.vreg(d);
+                    let r = l.b.insert(v, x, 64, 1);
+                    l.set_vreg(d, r);
+                } else {
+                    let v = l.vreg(n);
+                    let x = l.b.extract(v, 64, 1);
+                    l.set_xr(d, x);
+                }
+            }
+            _ => return false, // H forms need FEAT_FP16
+        }
+        return true;
+    }
+    let Some(ty) = fty(t) else { return false };
+    let signed = op & 1 == 0;
+    match (rmode, op) {
+        (0, 2) | (0, 3) => {
+            let x = l.xr(n, sf);
+            let r = l.b.convert(if signed { Op::SIToFP } else { Op::UIToFP }, x, ty);
+            l.set_freg(d, r);
+            true
+        }
+        (_, 0) | (_, 1) | (0, 4) | (0, 5) => {
+            let rm = match (rmode, op) {
+                (0, 0) | (0, 1) => Some(RoundMode::NearestEven),
+                (0, _) => Some(RoundMode::NearestAway),
+                (1, _) => Some(RoundMode::Ceil),
+                (2, _) => Some(RoundMode::Floor),
+                _ => None,
+            };
+            let x = l.freg(n, ty);
+            let r = f_to_int(&mut l.b, x, rm, signed, ity);
+            l.set_xr(d, r);
+            true
+        }
+        _ => false, // FJCVTZS etc.
+    }
+}
+
+fn trans_fp_fixed(l: &mut Lift, insn: u32) -> bool {
+    let sf = bit(insn, 31);
+    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let rmode = bits(insn, 20, 19);
+    let op = bits(insn, 18, 16);
+    let scale = bits(insn, 15, 10);
+    if !sf && scale < 32 {
+        return false;
+    }
+    let fbits = 64 - scale as i32;
+    let (n, d) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    let ity = if sf { Ty::I64 } else { Ty::I32 };
+    match (rmode, op) {
+        (0, 2) | (0, 3) => {
+            let x = l.xr(n, sf);
+            let f = l.b.convert(if op == 2 { Op::SIToFP } else { Op::UIToFP }, x, ty);
+            let p = fpow2(&mut l.b, ty, -fbits);
+            let r = l.b.fbin(Op::FMul, f, p);
+            l.set_freg(d, r);
+            true
+        }
+        (3, 0) | (3, 1) => {
+            let x = l.freg(n, ty);
+            let p = fpow2(&mut l.b, ty, fbits);
+            let s = l.b.fbin(Op::FMul, x, p);
+            let r = f_to_int(&mut l.b, s, None, op == 0, ity);
+            l.set_xr(d, r);
+            true
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::cpu::CpuState;
+    use crate::ir::interp::{Exit, FlatMemory, Interp};
+
+
+    /// Lift `words` at 0x1000, verify, run; the snippet must fall through to its end.
+    pub fn run(words: &[u32], st: &mut CpuState, mem: &mut FlatMemory) {
+        let f = crate::isa::aarch64::lift_snippet(0x1000, words);
+        crate::ir::verify::verify(&f).unwrap();
+        let mut i = Interp::new(&f);
+        let e = i.run(st, mem, 0, 1_000_000);
+        // Running off the end of the snippet is a NotCode trap at its end.
+        let end = 0x1000 + 4 * words.len() as u64;
+        assert_eq!(e, Exit::Trap { kind: crate::ir::TrapKind::NotCode, pc: end }, "words {words:08x?}");
+    }
+    pub fn run1(words: &[u32], st: &mut CpuState) {
+        run(words, st, &mut FlatMemory::default())
+    }
+    fn d(st: &CpuState, r: usize) -> f64 {
+        f64::from_bits(st.v[r] as u64)
+    }
+    fn s(st: &CpuState, r: usize) -> f32 {
+        f32::from_bits(st.v[r] as u32)
+    }
+
+    #[test]
+    fn vfp_imm() {
+        use super::vfp_expand_imm;
+        assert_eq!(vfp_expand_imm(0x70, 32), 1.0f32.to_bits() as u64);
+        assert_eq!(vfp_expand_imm(0x70, 64), 1.0f64.to_bits());
+        assert_eq!(vfp_expand_imm(0x84, 64), (-2.5f64).to_bits());
+        assert_eq!(vfp_expand_imm(0x00, 64), 2.0f64.to_bits());
+        assert_eq!(vfp_expand_imm(0x7f, 32), 1.9375f32.to_bits() as u64);
+        assert_eq!(vfp_expand_imm(0x60, 32), 0.5f32.to_bits() as u64);
+        assert_eq!(vfp_expand_imm(0x70, 16), 0x3c00);
+    }
+
+    #[test]
+    fn fmov_imm_and_arith() {
+        let mut st = CpuState::default();
+        st.v[0] = u128::MAX;
+        st.v[2] = 4.0f64.to_bits() as u128;
+        st.v[3] = 0.5f64.to_bits() as u128;
+        // fmov s0,#1.0; fmov d1,#-2.5; fmadd d4? -> use fadd d0,d1,d2 then fmadd d0,d1,d2,d3
+        run1(&[0x1e2e1000], &mut st);
+        assert_eq!(st.v[0], 1.0f32.to_bits() as u128);
+        run1(&[0x1e709001, 0x1e622820], &mut st);
+        assert_eq!(d(&st, 1), -2.5);
+        assert_eq!(d(&st, 0), 1.5);
+        run1(&[0x1f420c20], &mut st); // fmadd d0, d1, d2, d3 = 0.5 + -2.5*4
+        assert_eq!(d(&st, 0), -9.5);
+        run1(&[0x1e628820], &mut st); // fnmul
+        assert_eq!(d(&st, 0), 10.0);
+        st.v[1] = 2.0f64.to_bits() as u128;
+        run1(&[0x1e61c020], &mut st); // fsqrt
+        assert_eq!(d(&st, 0), 2f64.sqrt());
+        // fmsub d0,d1,d2,d3 = 0.5 - 8; fnmadd = -0.5 - 8; fnmsub = -0.5 + 8
+        run1(&[0x1f428c20], &mut st);
+        assert_eq!(d(&st, 0), -7.5);
+        run1(&[0x1f620c20], &mut st);
+        assert_eq!(d(&st, 0), -8.5);
+        run1(&[0x1f628c20], &mut st);
+        assert_eq!(d(&st, 0), 7.5);
+    }
+
+    #[test]
+    fn fcmp_flags() {
+        let cases = [(1.0, 1.0, 0b0110), (1.0, 2.0, 0b1000), (3.0, 2.0, 0b0010), (f64::NAN, 2.0, 0b0011)];
+        for (a, b, f) in cases {
+            let mut st = CpuState::default();
+            st.v[0] = (a as f64).to_bits() as u128;
+            st.v[1] = (b as f64).to_bits() as u128;
+            run1(&[0x1e612000], &mut st);
+            assert_eq!(st.nzcv() >> 28, f, "{a} {b}");
+        }
+        let mut st = CpuState::default();
+        st.v[0] = (-1.0f32).to_bits() as u128;
+        run1(&[0x1e202008], &mut st); // fcmp s0,#0.0
+        assert_eq!(st.nzcv() >> 28, 0b1000);
+        // fccmp d0,d1,#4,eq with Z clear: flags = 0100
+        st.v[0] = 1f64.to_bits() as u128;
+        st.v[1] = 2f64.to_bits() as u128;
+        st.z = 0;
+        run1(&[0x1e610404], &mut st);
+        assert_eq!(st.nzcv() >> 28, 0b0100);
+        st.z = 1;
+        run1(&[0x1e610404], &mut st);
+        assert_eq!(st.nzcv() >> 28, 0b1000);
+        // fcsel d0,d1,d2,gt: flags 1000 -> not gt -> d2
+        st.v[2] = 7f64.to_bits() as u128;
+        run1(&[0x1e62cc20], &mut st);
+        assert_eq!(d(&st, 0), 7.0);
+    }
+
+    #[test]
+    fn conversions() {
+        let mut st = CpuState::default();
+        for (x, want) in [(1e300, i32::MAX as u64 as u32), (-1e300, 0x8000_0000), (f64::NAN, 0), (-3.7, (-3i32) as u32)] {
+            st.v[0] = (x as f64).to_bits() as u128;
+            run1(&[0x1e780000], &mut st); // fcvtzs w0, d0
+            assert_eq!(st.x[0], want as u64, "{x}");
+        }
+        st.v[0] = 2.75f32.to_bits() as u128;
+        run1(&[0x9e18f000], &mut st); // fcvtzs x0, s0, #4
+        assert_eq!(st.x[0], 44);
+        st.x[1] = (-5i64) as u64;
+        run1(&[0x9e620020], &mut st); // scvtf d0, x1
+        assert_eq!(d(&st, 0), -5.0);
+        st.x[1] = 0x180;
+        run1(&[0x1e03e020], &mut st); // ucvtf s0, w1, #8
+        assert_eq!(s(&st, 0), 1.5);
+        st.v[1] = 2.5f64.to_bits() as u128;
+        run1(&[0x1e624020], &mut st); // fcvt s0, d1
+        assert_eq!(st.v[0], 2.5f32.to_bits() as u128);
+        run1(&[0x1e664020, 0x9e600020], &mut st); // frinta d0,d1 ; fcvtns x0,d1
+        assert_eq!(d(&st, 0), 3.0);
+        assert_eq!(st.x[0], 2);
+        st.v[1] = (-2.5f32).to_bits() as u128;
+        run1(&[0x1e300020], &mut st); // fcvtms w0, s1
+        assert_eq!(st.x[0], (-3i32) as u32 as u64);
+    }
+
+    #[test]
+    fn half() {
+        let mut st = CpuState::default();
+        for (f, h) in [(1.0f32, 0x3c00u16), (-2.0, 0xc000), (65504.0, 0x7bff), (1e6, 0x7c00), (5.960464477539063e-8, 1), (0.0, 0), (6.103515625e-05, 0x400), (1.0009765625, 0x3c01), (1.00048828125, 0x3c00)] {
+            st.v[1] = f.to_bits() as u128;
+            run1(&[0x1e23c020], &mut st); // fcvt h0, s1
+            assert_eq!(st.v[0], h as u128, "{f}");
+            st.v[1] = (f as f64).to_bits() as u128;
+            run1(&[0x1e63c020], &mut st); // fcvt h0, d1
+            assert_eq!(st.v[0], h as u128, "{f} d");
+            if f != 1e6 && f != 1.00048828125 {
+                st.v[1] = h as u128;
+                run1(&[0x1ee24020, 0x1ee2c022], &mut st); // fcvt s0,h1; fcvt d2,h1
+                assert_eq!(s(&st, 0), f);
+                assert_eq!(d(&st, 2), f as f64);
+            }
+        }
+    }
+
+    #[test]
+    fn fmov_general() {
+        let mut st = CpuState::default();
+        st.v[1] = 0x1111_2222_3333_4444_5555_6666_7777_8888;
+        st.x[0] = 0xdead;
+        run1(&[0x9eae0022, 0x9e660023, 0x9eaf0001], &mut st); // fmov x2,v1.d[1]; fmov x3,d1; fmov v1.d[1],x0
+        assert_eq!(st.x[2], 0x1111_2222_3333_4444);
+        assert_eq!(st.x[3], 0x5555_6666_7777_8888);
+        assert_eq!(st.v[1], 0xdead_u128 << 64 | 0x5555_6666_7777_8888);
+        st.x[1] = 0xffff_ffff_3f80_0000;
+        run1(&[0x1e270020], &mut st); // fmov s0, w1
+        assert_eq!(st.v[0], 0x3f80_0000);
+    }
+}
