@@ -1,0 +1,146 @@
+/* Two threads spinning on each other: a relaxed-atomic ping-pong (100,000 round trips; a relaxed
+ * spin-wait must not be hoisted out of its loop), a Dekker-style mutual exclusion test with
+ * seq_cst atomics (store-load ordering), atomic read-modify-write counters, compare-exchange,
+ * and a pthread mutex/condvar handoff. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+
+#define ROUNDS 100000
+
+static _Atomic int turn;
+static long pong_sum;
+
+static void *ponger(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < ROUNDS; i++) {
+        while (atomic_load_explicit(&turn, memory_order_relaxed) != 1)
+            ;
+        pong_sum += i;
+        atomic_store_explicit(&turn, 0, memory_order_relaxed);
+    }
+    return NULL;
+}
+
+/* Dekker: flags + turn, seq_cst. The critical section does a non-atomic read-modify-write. */
+static _Atomic int want[2];
+static _Atomic int dturn;
+static volatile long shared_counter;
+static _Atomic int inside;
+static _Atomic int violations;
+#define DEKKER_ITERS 5000
+
+static void lock(int me)
+{
+    int other = 1 - me;
+    atomic_store(&want[me], 1);
+    while (atomic_load(&want[other])) {
+        if (atomic_load(&dturn) != me) {
+            atomic_store(&want[me], 0);
+            while (atomic_load(&dturn) != me)
+                ;
+            atomic_store(&want[me], 1);
+        }
+    }
+}
+
+static void unlock(int me)
+{
+    atomic_store(&dturn, 1 - me);
+    atomic_store(&want[me], 0);
+}
+
+static void *dekker(void *arg)
+{
+    int me = (int)(long)arg;
+    for (int i = 0; i < DEKKER_ITERS; i++) {
+        lock(me);
+        if (atomic_fetch_add_explicit(&inside, 1, memory_order_relaxed) != 0)
+            atomic_fetch_add(&violations, 1);
+        long v = shared_counter;
+        shared_counter = v + 1;
+        atomic_fetch_sub_explicit(&inside, 1, memory_order_relaxed);
+        unlock(me);
+    }
+    return NULL;
+}
+
+static _Atomic long counter;
+static _Atomic unsigned long cas_counter;
+static _Atomic unsigned char bytes[4];
+static void *rmw(void *arg)
+{
+    long k = (long)arg;
+    for (int i = 0; i < 20000; i++) {
+        atomic_fetch_add(&counter, k);
+        unsigned long old = atomic_load_explicit(&cas_counter, memory_order_relaxed);
+        while (!atomic_compare_exchange_weak(&cas_counter, &old, old + 3))
+            ;
+        atomic_fetch_add_explicit(&bytes[i & 3], 1, memory_order_relaxed);
+        atomic_fetch_or(&counter, 0);
+    }
+    return NULL;
+}
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+static int slot, have;
+static void *consumer(void *arg)
+{
+    long *total = arg;
+    for (int i = 0; i < 2000; i++) {
+        pthread_mutex_lock(&mu);
+        while (!have)
+            pthread_cond_wait(&cv, &mu);
+        *total += slot;
+        have = 0;
+        pthread_cond_signal(&cv);
+        pthread_mutex_unlock(&mu);
+    }
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t t, t2;
+    pthread_create(&t, NULL, ponger, NULL);
+    long ping_sum = 0;
+    for (int i = 0; i < ROUNDS; i++) {
+        while (atomic_load_explicit(&turn, memory_order_relaxed) != 0)
+            ;
+        ping_sum += i;
+        atomic_store_explicit(&turn, 1, memory_order_relaxed);
+    }
+    pthread_join(t, NULL);
+    printf("ping-pong: %d rounds, sums %ld %ld\n", ROUNDS, ping_sum, pong_sum);
+
+    pthread_create(&t, NULL, dekker, (void *)0L);
+    pthread_create(&t2, NULL, dekker, (void *)1L);
+    pthread_join(t, NULL);
+    pthread_join(t2, NULL);
+    printf("dekker: counter=%ld (expected %d) violations=%d\n", shared_counter, 2 * DEKKER_ITERS,
+           atomic_load(&violations));
+
+    pthread_create(&t, NULL, rmw, (void *)3L);
+    pthread_create(&t2, NULL, rmw, (void *)5L);
+    pthread_join(t, NULL);
+    pthread_join(t2, NULL);
+    printf("rmw: counter=%ld cas=%lu bytes=%d,%d,%d,%d\n", atomic_load(&counter), atomic_load(&cas_counter),
+           bytes[0], bytes[1], bytes[2], bytes[3]);
+
+    long total = 0;
+    pthread_create(&t, NULL, consumer, &total);
+    for (int i = 1; i <= 2000; i++) {
+        pthread_mutex_lock(&mu);
+        while (have)
+            pthread_cond_wait(&cv, &mu);
+        slot = i;
+        have = 1;
+        pthread_cond_signal(&cv);
+        pthread_mutex_unlock(&mu);
+    }
+    pthread_join(t, NULL);
+    printf("condvar handoff total=%ld\n", total);
+    return 0;
+}
