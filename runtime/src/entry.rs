@@ -1,0 +1,124 @@
+//! Process start-up: `main` (called by host glibc), guest memory set-up and the first dispatch.
+
+use crate::loader::*;
+use crate::mem;
+use crate::trap::{fatal, EXIT_STARTUP};
+use crate::CpuState;
+use std::sync::OnceLock;
+
+/// Absolute path of the translated executable (AT_EXECFN, /proc/self/exe emulation).
+pub static EXE_PATH: OnceLock<Vec<u8>> = OnceLock::new();
+
+pub fn exe_path() -> &'static [u8] {
+    EXE_PATH.get_or_init(|| std::fs::read_link("/proc/self/exe").map(|p| p.into_os_string().into_encoded_bytes()).unwrap_or_default())
+}
+
+/// Size of the host stack the dispatcher and translated code run on.
+pub const HOST_STACK_SIZE: u64 = 1 << 30;
+
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+fn cstr_list(mut p: *const *const libc::c_char, limit: Option<usize>) -> Vec<&'static [u8]> {
+    let mut out = Vec::new();
+    if p.is_null() {
+        return out;
+    }
+    // SAFETY: argv/envp from the C start-up: NULL-terminated arrays of NUL-terminated strings that
+    // live for the whole process.
+    unsafe {
+        while !(*p).is_null() && limit.is_none_or(|l| out.len() < l) {
+            out.push(core::ffi::CStr::from_ptr(*p).to_bytes());
+            p = p.add(1);
+        }
+    }
+    out
+}
+
+/// Set up the guest and return its initial state.
+pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
+    mem::reserve_guest_range()?;
+    crate::trap::DEBUG.store(env_flag("AOT_DEBUG"), std::sync::atomic::Ordering::Relaxed);
+    crate::syscall::STRACE.store(env_flag("AOT_STRACE"), std::sync::atomic::Ordering::Relaxed);
+    let elf = crate::elf::Elf::parse(crate::glue::image())?;
+    let brk = map_segments(&elf)?;
+    mem::init_brk(brk);
+
+    let stack_lo = mem::STACK_TOP - mem::STACK_SIZE;
+    mem::mark_used(mem::MMAP_TOP, mem::GUEST_HI);
+    let r = mem::map_fixed_anon(stack_lo, mem::STACK_SIZE, (libc::PROT_READ | libc::PROT_WRITE) as u64);
+    if r < 0 {
+        return Err(format!("cannot map the guest stack ({r})"));
+    }
+    let mut random = [0u8; 16];
+    crate::guest::sys(libc::SYS_getrandom, &[random.as_mut_ptr() as u64, 16, 0]);
+    // SAFETY: trivial libc getters.
+    let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
+    let phdr = elf.phdr_vaddr().unwrap_or(0);
+    let auxv = [
+        (AT_PHDR, phdr),
+        (AT_PHENT, elf.phentsize as u64),
+        (AT_PHNUM, elf.phdrs.len() as u64),
+        (AT_PAGESZ, mem::PAGE),
+        (AT_BASE, 0),
+        (AT_FLAGS, 0),
+        (AT_ENTRY, elf.entry),
+        (AT_UID, uid as u64),
+        (AT_EUID, euid as u64),
+        (AT_GID, gid as u64),
+        (AT_EGID, egid as u64),
+        (AT_SECURE, 0),
+        (AT_HWCAP, aot_lifter::cpu::hwcap::ADVERTISED),
+        (AT_HWCAP2, aot_lifter::cpu::hwcap::ADVERTISED2),
+        (AT_CLKTCK, 100),
+        (AT_MINSIGSTKSZ, 5120),
+    ];
+    let spec = StackSpec { args, envs, execfn: exe_path(), platform: b"aarch64", random, auxv: &auxv };
+    // SAFETY: the stack was just mapped read-write at [stack_lo, STACK_TOP) inside the guest range.
+    let buf = unsafe { core::slice::from_raw_parts_mut(stack_lo as *mut u8, mem::STACK_SIZE as usize) };
+    let sp = build_stack(buf, stack_lo, &spec).ok_or("arguments and environment do not fit on the guest stack")?;
+
+    let mut st = Box::new(CpuState::default());
+    st.sp = sp;
+    st.pc = elf.entry;
+    Ok(st)
+}
+
+/// Map the big host stack and run the dispatcher on it.
+pub fn run(st: Box<CpuState>) -> ! {
+    let f = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE) as u64;
+    let prot = (libc::PROT_READ | libc::PROT_WRITE) as u64;
+    let r = crate::guest::sys(libc::SYS_mmap, &[0, HOST_STACK_SIZE, prot, f, u64::MAX, 0]);
+    if r < 0 {
+        fatal(EXIT_STARTUP, &format!("cannot map the host stack ({r})"));
+    }
+    let top = r as u64 + HOST_STACK_SIZE;
+    let st = Box::into_raw(st);
+    // SAFETY: [r, top) was just mapped read-write for this purpose; the state lives forever.
+    unsafe { crate::dispatch::run_on_stack(top, crate::dispatch::dispatcher, st) }
+}
+
+/// The program's C entry point, called by host glibc's static start-up.
+#[cfg(not(test))]
+#[no_mangle]
+pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> libc::c_int {
+    let args = cstr_list(argv, Some(argc.max(0) as usize));
+    let envs = cstr_list(envp, None);
+    match start(&args, &envs) {
+        Ok(st) => run(st),
+        Err(e) => fatal(EXIT_STARTUP, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cstr_list_reads_arrays() {
+        let a = c"one";
+        let b = c"two";
+        let v = [a.as_ptr(), b.as_ptr(), core::ptr::null()];
+        assert_eq!(super::cstr_list(v.as_ptr(), None), vec![b"one".as_slice(), b"two"]);
+        assert_eq!(super::cstr_list(v.as_ptr(), Some(1)), vec![b"one".as_slice()]);
+    }
+}

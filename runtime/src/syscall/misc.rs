@@ -1,0 +1,133 @@
+//! Miscellaneous: uname, prctl, semctl, and the FPCR / cache-maintenance helpers.
+
+use super::Args;
+use crate::guest::{self, sys, EFAULT, EINVAL};
+use crate::CpuState;
+
+pub fn uname(_: &mut CpuState, a: &Args) -> i64 {
+    let mut u = [0u8; 6 * 65];
+    let r = sys(libc::SYS_uname, &[u.as_mut_ptr() as u64]);
+    if r < 0 {
+        return r;
+    }
+    let m = &mut u[4 * 65..5 * 65];
+    m.fill(0);
+    m[..7].copy_from_slice(b"aarch64");
+    match guest::write(a[0], &u) {
+        Ok(()) => 0,
+        Err(e) => e,
+    }
+}
+
+/// arm64-only prctl options (SVE/SME vector length, pointer authentication, tagged addresses,
+/// MTE, guarded control stack): the translated CPU has none of these.
+const ARM64_PRCTL: &[u64] = &[50, 51, 54, 55, 56, 60, 61, 63, 64, 74, 75, 76];
+
+pub fn prctl(_: &mut CpuState, a: &Args) -> i64 {
+    if ARM64_PRCTL.contains(&a[0]) {
+        return EINVAL;
+    }
+    sys(libc::SYS_prctl, &a[..5])
+}
+
+const IPC_SET: u64 = 1;
+const IPC_STAT: u64 = 2;
+const SEM_STAT: u64 = 18;
+const SEM_STAT_ANY: u64 = 20;
+
+/// semctl(id, num, cmd, arg): `struct semid64_ds` is 88 bytes on aarch64 (otime, ctime, nsems after
+/// the common 48-byte ipc64_perm) and 104 on x86-64 (each time followed by an unused word).
+pub fn semctl(_: &mut CpuState, a: &Args) -> i64 {
+    let cmd = a[2] & !0x100; // IPC_64 is implied on 64-bit
+    match cmd {
+        IPC_STAT | SEM_STAT | SEM_STAT_ANY => {
+            let mut h = [0u8; 104];
+            let r = sys(libc::SYS_semctl, &[a[0], a[1], cmd, h.as_mut_ptr() as u64]);
+            if r < 0 {
+                return r;
+            }
+            let mut g = [0u8; 88];
+            g[..48].copy_from_slice(&h[..48]);
+            g[48..56].copy_from_slice(&h[48..56]);
+            g[56..64].copy_from_slice(&h[64..72]);
+            g[64..72].copy_from_slice(&h[80..88]);
+            match guest::write(a[3], &g) {
+                Ok(()) => r,
+                Err(e) => e,
+            }
+        }
+        IPC_SET => {
+            let mut g = [0u8; 88];
+            if guest::read(a[3], &mut g).is_err() {
+                return EFAULT;
+            }
+            let mut h = [0u8; 104];
+            h[..48].copy_from_slice(&g[..48]);
+            h[48..56].copy_from_slice(&g[48..56]);
+            h[64..72].copy_from_slice(&g[56..64]);
+            h[80..88].copy_from_slice(&g[64..72]);
+            sys(libc::SYS_semctl, &[a[0], a[1], cmd, h.as_ptr() as u64])
+        }
+        _ => sys(libc::SYS_semctl, &[a[0], a[1], cmd, a[3]]),
+    }
+}
+
+/// FPCR.RMode (bits 23:22) -> MXCSR.RC (bits 14:13); FPCR.FZ (bit 24) -> MXCSR.FTZ|DAZ.
+pub fn mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
+    let rc = match (fpcr >> 22) & 3 {
+        0 => 0, // to nearest
+        1 => 2, // towards +inf
+        2 => 1, // towards -inf
+        _ => 3, // towards zero
+    };
+    let mut m = (mxcsr & !(3 << 13)) | (rc << 13);
+    if fpcr & (1 << 24) != 0 {
+        m |= (1 << 15) | (1 << 6);
+    } else {
+        m &= !((1 << 15) | (1 << 6));
+    }
+    m
+}
+
+#[no_mangle]
+pub extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1: u64, _a2: u64) -> u64 {
+    let mut m: u32 = 0;
+    // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
+    unsafe {
+        core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
+        let n = mxcsr_for_fpcr(m, fpcr);
+        core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
+    }
+    if !st.is_null() {
+        // SAFETY: translated code passes the live guest state.
+        unsafe { (*st).fpcr = fpcr as u32 };
+    }
+    0
+}
+
+#[no_mangle]
+pub extern "C" fn aot_helper_cache_maint(_st: *mut CpuState, _addr: u64, _a1: u64, _a2: u64) -> u64 {
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn fpcr_to_mxcsr() {
+        assert_eq!(mxcsr_for_fpcr(0x1f80, 0), 0x1f80);
+        assert_eq!(mxcsr_for_fpcr(0x1f80, 1 << 22), 0x1f80 | (2 << 13));
+        assert_eq!(mxcsr_for_fpcr(0x1f80, 2 << 22), 0x1f80 | (1 << 13));
+        assert_eq!(mxcsr_for_fpcr(0x1f80, 3 << 22), 0x1f80 | (3 << 13));
+        assert_eq!(mxcsr_for_fpcr(0x1f80, 1 << 24), 0x1f80 | 0x8040);
+        assert_eq!(mxcsr_for_fpcr(0x1f80 | 0x8040 | (3 << 13), 0), 0x1f80);
+    }
+    #[test]
+    fn uname_says_aarch64() {
+        let mut u = [0u8; 390];
+        let mut st = CpuState::default();
+        assert_eq!(uname(&mut st, &[u.as_mut_ptr() as u64, 0, 0, 0, 0, 0]), 0);
+        assert_eq!(&u[260..268], b"aarch64\0");
+        assert_eq!(uname(&mut st, &[8, 0, 0, 0, 0, 0]), EFAULT);
+    }
+}

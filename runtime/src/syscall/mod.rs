@@ -1,0 +1,518 @@
+//! Guest (aarch64, asm-generic numbering) Linux system calls.
+//!
+//! [`TABLE`] is the one table: every aarch64 syscall number with its name, how it is handled
+//! (`Passthrough` to the x86-64 syscall with the same meaning and identical argument layout,
+//! `Translated` by a handler in one of the area modules, or `Enosys`) and a note. Numbers that are
+//! not in the table return -ENOSYS too. docs/syscalls.md is rendered from it (see the test
+//! `syscall_doc_is_current`; regenerate with `UPDATE_SYSCALL_DOC=1 cargo test -p aot-runtime`).
+//!
+//! AOT_STRACE=1 logs every guest syscall to stderr as `name(args) = result`.
+
+pub mod fd;
+pub mod fs;
+pub mod mem;
+pub mod misc;
+pub mod process;
+pub mod signal;
+pub mod thread;
+pub mod time;
+
+use crate::guest::{sys, write_stderr, ENOSYS};
+use crate::CpuState;
+use libc::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub static STRACE: AtomicBool = AtomicBool::new(false);
+
+pub type Args = [u64; 6];
+pub type HandlerFn = fn(&mut CpuState, &Args) -> i64;
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Class {
+    Translated,
+    Passthrough,
+    Enosys,
+}
+
+#[derive(Copy, Clone)]
+pub enum Handler {
+    /// x86-64 syscall number; arguments passed unchanged.
+    Host(c_long),
+    Func(HandlerFn),
+    None,
+}
+
+#[derive(Copy, Clone)]
+pub struct Sys {
+    pub nr: u32,
+    pub name: &'static str,
+    pub handler: Handler,
+    pub note: &'static str,
+}
+
+impl Sys {
+    pub fn class(&self) -> Class {
+        match self.handler {
+            Handler::Host(_) => Class::Passthrough,
+            Handler::Func(_) => Class::Translated,
+            Handler::None => Class::Enosys,
+        }
+    }
+}
+
+const fn p(nr: u32, name: &'static str, host: c_long) -> Sys {
+    Sys { nr, name, handler: Handler::Host(host), note: "" }
+}
+const fn t(nr: u32, name: &'static str, f: HandlerFn, note: &'static str) -> Sys {
+    Sys { nr, name, handler: Handler::Func(f), note }
+}
+const fn e(nr: u32, name: &'static str, note: &'static str) -> Sys {
+    Sys { nr, name, handler: Handler::None, note }
+}
+/// Numbers from 424 on are shared by all architectures.
+const fn pn(nr: u32, name: &'static str) -> Sys {
+    p(nr, name, nr as c_long)
+}
+
+#[rustfmt::skip]
+pub static TABLE: &[Sys] = &[
+    p(0, "io_setup", SYS_io_setup),
+    p(1, "io_destroy", SYS_io_destroy),
+    p(2, "io_submit", SYS_io_submit),
+    p(3, "io_cancel", SYS_io_cancel),
+    p(4, "io_getevents", SYS_io_getevents),
+    p(5, "setxattr", SYS_setxattr),
+    p(6, "lsetxattr", SYS_lsetxattr),
+    p(7, "fsetxattr", SYS_fsetxattr),
+    p(8, "getxattr", SYS_getxattr),
+    p(9, "lgetxattr", SYS_lgetxattr),
+    p(10, "fgetxattr", SYS_fgetxattr),
+    p(11, "listxattr", SYS_listxattr),
+    p(12, "llistxattr", SYS_llistxattr),
+    p(13, "flistxattr", SYS_flistxattr),
+    p(14, "removexattr", SYS_removexattr),
+    p(15, "lremovexattr", SYS_lremovexattr),
+    p(16, "fremovexattr", SYS_fremovexattr),
+    p(17, "getcwd", SYS_getcwd),
+    e(18, "lookup_dcookie", "removed from Linux"),
+    p(19, "eventfd2", SYS_eventfd2),
+    p(20, "epoll_create1", SYS_epoll_create1),
+    t(21, "epoll_ctl", fd::epoll_ctl, "struct epoll_event is 16 bytes on aarch64, 12 (packed) on x86-64"),
+    t(22, "epoll_pwait", fd::epoll_pwait, "epoll_event conversion"),
+    p(23, "dup", SYS_dup),
+    p(24, "dup3", SYS_dup3),
+    t(25, "fcntl", fd::fcntl, "F_GETFL/F_SETFL open-flag conversion"),
+    p(26, "inotify_init1", SYS_inotify_init1),
+    p(27, "inotify_add_watch", SYS_inotify_add_watch),
+    p(28, "inotify_rm_watch", SYS_inotify_rm_watch),
+    t(29, "ioctl", fd::ioctl, "terminal/FIO requests from a fixed list pass through; others -ENOTTY"),
+    p(30, "ioprio_set", SYS_ioprio_set),
+    p(31, "ioprio_get", SYS_ioprio_get),
+    p(32, "flock", SYS_flock),
+    p(33, "mknodat", SYS_mknodat),
+    p(34, "mkdirat", SYS_mkdirat),
+    p(35, "unlinkat", SYS_unlinkat),
+    p(36, "symlinkat", SYS_symlinkat),
+    p(37, "linkat", SYS_linkat),
+    p(38, "renameat", SYS_renameat),
+    p(39, "umount2", SYS_umount2),
+    p(40, "mount", SYS_mount),
+    p(41, "pivot_root", SYS_pivot_root),
+    e(42, "nfsservctl", "removed from Linux"),
+    p(43, "statfs", SYS_statfs),
+    p(44, "fstatfs", SYS_fstatfs),
+    p(45, "truncate", SYS_truncate),
+    p(46, "ftruncate", SYS_ftruncate),
+    p(47, "fallocate", SYS_fallocate),
+    p(48, "faccessat", SYS_faccessat),
+    p(49, "chdir", SYS_chdir),
+    p(50, "fchdir", SYS_fchdir),
+    p(51, "chroot", SYS_chroot),
+    p(52, "fchmod", SYS_fchmod),
+    p(53, "fchmodat", SYS_fchmodat),
+    p(54, "fchownat", SYS_fchownat),
+    p(55, "fchown", SYS_fchown),
+    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE)"),
+    p(57, "close", SYS_close),
+    p(58, "vhangup", SYS_vhangup),
+    t(59, "pipe2", fd::pipe2, "flag conversion (O_DIRECT)"),
+    p(60, "quotactl", SYS_quotactl),
+    p(61, "getdents64", SYS_getdents64),
+    p(62, "lseek", SYS_lseek),
+    p(63, "read", SYS_read),
+    p(64, "write", SYS_write),
+    p(65, "readv", SYS_readv),
+    p(66, "writev", SYS_writev),
+    p(67, "pread64", SYS_pread64),
+    p(68, "pwrite64", SYS_pwrite64),
+    p(69, "preadv", SYS_preadv),
+    p(70, "pwritev", SYS_pwritev),
+    p(71, "sendfile", SYS_sendfile),
+    p(72, "pselect6", SYS_pselect6),
+    p(73, "ppoll", SYS_ppoll),
+    p(74, "signalfd4", SYS_signalfd4),
+    p(75, "vmsplice", SYS_vmsplice),
+    p(76, "splice", SYS_splice),
+    p(77, "tee", SYS_tee),
+    t(78, "readlinkat", fs::readlinkat, "/proc/self/exe gives the translated executable's path"),
+    t(79, "newfstatat", fs::newfstatat, "struct stat conversion (128 vs 144 bytes)"),
+    t(80, "fstat", fs::fstat, "struct stat conversion"),
+    p(81, "sync", SYS_sync),
+    p(82, "fsync", SYS_fsync),
+    p(83, "fdatasync", SYS_fdatasync),
+    p(84, "sync_file_range", SYS_sync_file_range),
+    p(85, "timerfd_create", SYS_timerfd_create),
+    p(86, "timerfd_settime", SYS_timerfd_settime),
+    p(87, "timerfd_gettime", SYS_timerfd_gettime),
+    p(88, "utimensat", SYS_utimensat),
+    p(89, "acct", SYS_acct),
+    p(90, "capget", SYS_capget),
+    p(91, "capset", SYS_capset),
+    p(92, "personality", SYS_personality),
+    t(93, "exit", process::exit, "no guest threads yet: exits the process"),
+    t(94, "exit_group", process::exit_group, ""),
+    p(95, "waitid", SYS_waitid),
+    t(96, "set_tid_address", thread::set_tid_address, "recorded; returns the thread id"),
+    p(97, "unshare", SYS_unshare),
+    p(98, "futex", SYS_futex),
+    e(99, "set_robust_list", "as qemu-user does"),
+    e(100, "get_robust_list", ""),
+    p(101, "nanosleep", SYS_nanosleep),
+    p(102, "getitimer", SYS_getitimer),
+    p(103, "setitimer", SYS_setitimer),
+    e(104, "kexec_load", "not for guests"),
+    e(105, "init_module", "not for guests"),
+    e(106, "delete_module", "not for guests"),
+    p(107, "timer_create", SYS_timer_create),
+    p(108, "timer_gettime", SYS_timer_gettime),
+    p(109, "timer_getoverrun", SYS_timer_getoverrun),
+    p(110, "timer_settime", SYS_timer_settime),
+    p(111, "timer_delete", SYS_timer_delete),
+    p(112, "clock_settime", SYS_clock_settime),
+    p(113, "clock_gettime", SYS_clock_gettime),
+    p(114, "clock_getres", SYS_clock_getres),
+    p(115, "clock_nanosleep", SYS_clock_nanosleep),
+    p(116, "syslog", SYS_syslog),
+    e(117, "ptrace", "not supported"),
+    p(118, "sched_setparam", SYS_sched_setparam),
+    p(119, "sched_setscheduler", SYS_sched_setscheduler),
+    p(120, "sched_getscheduler", SYS_sched_getscheduler),
+    p(121, "sched_getparam", SYS_sched_getparam),
+    p(122, "sched_setaffinity", SYS_sched_setaffinity),
+    p(123, "sched_getaffinity", SYS_sched_getaffinity),
+    p(124, "sched_yield", SYS_sched_yield),
+    p(125, "sched_get_priority_max", SYS_sched_get_priority_max),
+    p(126, "sched_get_priority_min", SYS_sched_get_priority_min),
+    p(127, "sched_rr_get_interval", SYS_sched_rr_get_interval),
+    e(128, "restart_syscall", "only meaningful after signal delivery"),
+    p(129, "kill", SYS_kill),
+    p(130, "tkill", SYS_tkill),
+    p(131, "tgkill", SYS_tgkill),
+    t(132, "sigaltstack", signal::sigaltstack, "recorded for the guest (signal delivery is a later issue)"),
+    p(133, "rt_sigsuspend", SYS_rt_sigsuspend),
+    t(134, "rt_sigaction", signal::rt_sigaction, "guest handlers recorded; only SIG_DFL/SIG_IGN reach the host"),
+    p(135, "rt_sigprocmask", SYS_rt_sigprocmask),
+    p(136, "rt_sigpending", SYS_rt_sigpending),
+    p(137, "rt_sigtimedwait", SYS_rt_sigtimedwait),
+    p(138, "rt_sigqueueinfo", SYS_rt_sigqueueinfo),
+    e(139, "rt_sigreturn", "guest signal frames are a later issue"),
+    p(140, "setpriority", SYS_setpriority),
+    p(141, "getpriority", SYS_getpriority),
+    e(142, "reboot", "not for guests"),
+    p(143, "setregid", SYS_setregid),
+    p(144, "setgid", SYS_setgid),
+    p(145, "setreuid", SYS_setreuid),
+    p(146, "setuid", SYS_setuid),
+    p(147, "setresuid", SYS_setresuid),
+    p(148, "getresuid", SYS_getresuid),
+    p(149, "setresgid", SYS_setresgid),
+    p(150, "getresgid", SYS_getresgid),
+    p(151, "setfsuid", SYS_setfsuid),
+    p(152, "setfsgid", SYS_setfsgid),
+    p(153, "times", SYS_times),
+    p(154, "setpgid", SYS_setpgid),
+    p(155, "getpgid", SYS_getpgid),
+    p(156, "getsid", SYS_getsid),
+    p(157, "setsid", SYS_setsid),
+    p(158, "getgroups", SYS_getgroups),
+    p(159, "setgroups", SYS_setgroups),
+    t(160, "uname", misc::uname, "machine = aarch64"),
+    p(161, "sethostname", SYS_sethostname),
+    p(162, "setdomainname", SYS_setdomainname),
+    p(163, "getrlimit", SYS_getrlimit),
+    p(164, "setrlimit", SYS_setrlimit),
+    p(165, "getrusage", SYS_getrusage),
+    p(166, "umask", SYS_umask),
+    t(167, "prctl", misc::prctl, "arm64-specific options (SVE, PAC, MTE, tagged addresses) -EINVAL"),
+    p(168, "getcpu", SYS_getcpu),
+    p(169, "gettimeofday", SYS_gettimeofday),
+    p(170, "settimeofday", SYS_settimeofday),
+    p(171, "adjtimex", SYS_adjtimex),
+    p(172, "getpid", SYS_getpid),
+    p(173, "getppid", SYS_getppid),
+    p(174, "getuid", SYS_getuid),
+    p(175, "geteuid", SYS_geteuid),
+    p(176, "getgid", SYS_getgid),
+    p(177, "getegid", SYS_getegid),
+    p(178, "gettid", SYS_gettid),
+    p(179, "sysinfo", SYS_sysinfo),
+    p(180, "mq_open", SYS_mq_open),
+    p(181, "mq_unlink", SYS_mq_unlink),
+    p(182, "mq_timedsend", SYS_mq_timedsend),
+    p(183, "mq_timedreceive", SYS_mq_timedreceive),
+    p(184, "mq_notify", SYS_mq_notify),
+    p(185, "mq_getsetattr", SYS_mq_getsetattr),
+    p(186, "msgget", SYS_msgget),
+    p(187, "msgctl", SYS_msgctl),
+    p(188, "msgrcv", SYS_msgrcv),
+    p(189, "msgsnd", SYS_msgsnd),
+    p(190, "semget", SYS_semget),
+    t(191, "semctl", misc::semctl, "struct semid64_ds conversion (88 vs 104 bytes)"),
+    p(192, "semtimedop", SYS_semtimedop),
+    p(193, "semop", SYS_semop),
+    p(194, "shmget", SYS_shmget),
+    p(195, "shmctl", SYS_shmctl),
+    t(196, "shmat", mem::shmat, "placed inside the guest range"),
+    t(197, "shmdt", mem::shmdt, "re-reserves the range"),
+    p(198, "socket", SYS_socket),
+    p(199, "socketpair", SYS_socketpair),
+    p(200, "bind", SYS_bind),
+    p(201, "listen", SYS_listen),
+    p(202, "accept", SYS_accept),
+    p(203, "connect", SYS_connect),
+    p(204, "getsockname", SYS_getsockname),
+    p(205, "getpeername", SYS_getpeername),
+    p(206, "sendto", SYS_sendto),
+    p(207, "recvfrom", SYS_recvfrom),
+    p(208, "setsockopt", SYS_setsockopt),
+    p(209, "getsockopt", SYS_getsockopt),
+    p(210, "shutdown", SYS_shutdown),
+    p(211, "sendmsg", SYS_sendmsg),
+    p(212, "recvmsg", SYS_recvmsg),
+    p(213, "readahead", SYS_readahead),
+    t(214, "brk", mem::brk, "emulated inside the guest range"),
+    t(215, "munmap", mem::munmap, "re-reserves; outside the guest range -EINVAL"),
+    t(216, "mremap", mem::mremap, "kept inside the guest range"),
+    p(217, "add_key", SYS_add_key),
+    p(218, "request_key", SYS_request_key),
+    p(219, "keyctl", SYS_keyctl),
+    t(220, "clone", process::clone, "plain fork only (no CLONE_VM, no new stack); others -ENOSYS"),
+    e(221, "execve", "later issue"),
+    t(222, "mmap", mem::mmap, "placed inside the guest range; PROT_BTI stripped, PROT_MTE -EINVAL"),
+    p(223, "fadvise64", SYS_fadvise64),
+    p(224, "swapon", SYS_swapon),
+    p(225, "swapoff", SYS_swapoff),
+    t(226, "mprotect", mem::mprotect, "PROT_BTI stripped, PROT_MTE -EINVAL; outside the guest range -EINVAL"),
+    p(227, "msync", SYS_msync),
+    p(228, "mlock", SYS_mlock),
+    p(229, "munlock", SYS_munlock),
+    p(230, "mlockall", SYS_mlockall),
+    p(231, "munlockall", SYS_munlockall),
+    p(232, "mincore", SYS_mincore),
+    p(233, "madvise", SYS_madvise),
+    e(234, "remap_file_pages", "deprecated"),
+    p(235, "mbind", SYS_mbind),
+    p(236, "get_mempolicy", SYS_get_mempolicy),
+    p(237, "set_mempolicy", SYS_set_mempolicy),
+    p(238, "migrate_pages", SYS_migrate_pages),
+    p(239, "move_pages", SYS_move_pages),
+    p(240, "rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo),
+    p(241, "perf_event_open", SYS_perf_event_open),
+    p(242, "accept4", SYS_accept4),
+    p(243, "recvmmsg", SYS_recvmmsg),
+    p(260, "wait4", SYS_wait4),
+    p(261, "prlimit64", SYS_prlimit64),
+    p(262, "fanotify_init", SYS_fanotify_init),
+    p(263, "fanotify_mark", SYS_fanotify_mark),
+    p(264, "name_to_handle_at", SYS_name_to_handle_at),
+    p(265, "open_by_handle_at", SYS_open_by_handle_at),
+    p(266, "clock_adjtime", SYS_clock_adjtime),
+    p(267, "syncfs", SYS_syncfs),
+    p(268, "setns", SYS_setns),
+    p(269, "sendmmsg", SYS_sendmmsg),
+    p(270, "process_vm_readv", SYS_process_vm_readv),
+    p(271, "process_vm_writev", SYS_process_vm_writev),
+    p(272, "kcmp", SYS_kcmp),
+    e(273, "finit_module", "not for guests"),
+    p(274, "sched_setattr", SYS_sched_setattr),
+    p(275, "sched_getattr", SYS_sched_getattr),
+    p(276, "renameat2", SYS_renameat2),
+    e(277, "seccomp", "a guest filter would apply to the runtime's host syscalls"),
+    p(278, "getrandom", SYS_getrandom),
+    p(279, "memfd_create", SYS_memfd_create),
+    e(280, "bpf", "not supported"),
+    e(281, "execveat", "later issue"),
+    p(282, "userfaultfd", SYS_userfaultfd),
+    p(283, "membarrier", SYS_membarrier),
+    p(284, "mlock2", SYS_mlock2),
+    p(285, "copy_file_range", SYS_copy_file_range),
+    p(286, "preadv2", SYS_preadv2),
+    p(287, "pwritev2", SYS_pwritev2),
+    e(288, "pkey_mprotect", "no memory protection keys"),
+    e(289, "pkey_alloc", "no memory protection keys"),
+    e(290, "pkey_free", "no memory protection keys"),
+    p(291, "statx", SYS_statx),
+    p(292, "io_pgetevents", 333),
+    e(293, "rseq", "as qemu-user does"),
+    e(294, "kexec_file_load", "not for guests"),
+    pn(424, "pidfd_send_signal"),
+    e(425, "io_uring_setup", "not supported (submissions would bypass translation)"),
+    e(426, "io_uring_enter", "not supported"),
+    e(427, "io_uring_register", "not supported"),
+    pn(428, "open_tree"),
+    pn(429, "move_mount"),
+    pn(430, "fsopen"),
+    pn(431, "fsconfig"),
+    pn(432, "fsmount"),
+    pn(433, "fspick"),
+    pn(434, "pidfd_open"),
+    e(435, "clone3", "later issue (threads)"),
+    pn(436, "close_range"),
+    t(437, "openat2", fs::openat2, "open-flag conversion in struct open_how"),
+    pn(438, "pidfd_getfd"),
+    pn(439, "faccessat2"),
+    pn(440, "process_madvise"),
+    t(441, "epoll_pwait2", fd::epoll_pwait2, "epoll_event conversion"),
+    pn(442, "mount_setattr"),
+    pn(443, "quotactl_fd"),
+    pn(444, "landlock_create_ruleset"),
+    pn(445, "landlock_add_rule"),
+    pn(446, "landlock_restrict_self"),
+    e(447, "memfd_secret", "not available on arm64"),
+    pn(448, "process_mrelease"),
+    pn(449, "futex_waitv"),
+    pn(450, "set_mempolicy_home_node"),
+    pn(451, "cachestat"),
+    pn(452, "fchmodat2"),
+    e(453, "map_shadow_stack", "not available on arm64"),
+    pn(454, "futex_wake"),
+    pn(455, "futex_wait"),
+    pn(456, "futex_requeue"),
+    pn(457, "statmount"),
+    pn(458, "listmount"),
+    pn(459, "lsm_get_self_attr"),
+    pn(460, "lsm_set_self_attr"),
+    pn(461, "lsm_list_modules"),
+    e(462, "mseal", "would pin guest-range bookkeeping"),
+];
+
+pub fn lookup(nr: u64) -> Option<&'static Sys> {
+    TABLE.binary_search_by_key(&nr, |s| s.nr as u64).ok().map(|i| &TABLE[i])
+}
+
+pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
+    let ent = lookup(nr);
+    let r = match ent.map(|s| s.handler) {
+        Some(Handler::Host(h)) => sys(h, a),
+        Some(Handler::Func(f)) => f(st, a),
+        Some(Handler::None) | None => ENOSYS,
+    };
+    if STRACE.load(Ordering::Relaxed) {
+        match ent {
+            Some(s) if s.class() != Class::Enosys => write_stderr(&format!(
+                "{}(0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}) = {}\n",
+                s.name, a[0], a[1], a[2], a[3], a[4], a[5], fmt_result(r)
+            )),
+            Some(s) => write_stderr(&format!("unsupported syscall {nr} ({})\n", s.name)),
+            None => write_stderr(&format!("unsupported syscall {nr} (?)\n")),
+        }
+    }
+    r
+}
+
+fn fmt_result(r: i64) -> String {
+    if (-4095..0).contains(&r) {
+        format!("{r} ({})", std::io::Error::from_raw_os_error(-r as i32))
+    } else if r > 0xffff {
+        format!("0x{r:x}")
+    } else {
+        format!("{r}")
+    }
+}
+
+/// SVC: syscall number in x8, arguments in x0..x5, result to x0.
+#[no_mangle]
+pub extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u64, _a2: u64) -> u64 {
+    // SAFETY: translated code passes the live state of the current guest thread.
+    let st = unsafe { &mut *st };
+    let a = [st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]];
+    let nr = st.x[8];
+    let r = do_syscall(st, nr, &a);
+    st.x[0] = r as u64;
+    r as u64
+}
+
+/// docs/syscalls.md, rendered from [`TABLE`].
+pub fn render_markdown() -> String {
+    let mut s = String::new();
+    s += "# Guest system calls\n\n";
+    s += "Generated from `runtime/src/syscall/mod.rs` (`TABLE`) by the test `syscall_doc_is_current`;\n";
+    s += "regenerate with `UPDATE_SYSCALL_DOC=1 cargo test -p aot-runtime`.\n\n";
+    s += "Numbers are aarch64 (asm-generic). *passthrough*: the x86-64 syscall with the same meaning is\n";
+    s += "called with the arguments unchanged (identical layouts); *translated*: a runtime handler converts\n";
+    s += "arguments/results or emulates it; *ENOSYS*: returns -ENOSYS. Any number not listed returns -ENOSYS.\n";
+    s += "`AOT_STRACE=1` logs every guest syscall to stderr.\n\n";
+    let count = |c| TABLE.iter().filter(|s| s.class() == c).count();
+    s += &format!(
+        "{} entries: {} translated, {} passthrough, {} ENOSYS.\n\n",
+        TABLE.len(),
+        count(Class::Translated),
+        count(Class::Passthrough),
+        count(Class::Enosys)
+    );
+    s += "| nr | name | class | x86-64 nr | notes |\n|---:|---|---|---:|---|\n";
+    for e in TABLE {
+        let (class, host) = match e.handler {
+            Handler::Host(h) => ("passthrough", h.to_string()),
+            Handler::Func(_) => ("translated", String::new()),
+            Handler::None => ("ENOSYS", String::new()),
+        };
+        s += &format!("| {} | {} | {} | {} | {} |\n", e.nr, e.name, class, host, e.note);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn table_sorted_unique() {
+        for w in TABLE.windows(2) {
+            assert!(w[0].nr < w[1].nr, "{} / {}", w[0].name, w[1].name);
+        }
+        let mut names: Vec<_> = TABLE.iter().map(|s| s.name).collect();
+        names.sort();
+        let n = names.len();
+        names.dedup();
+        assert_eq!(n, names.len(), "duplicate names");
+        assert!(TABLE.iter().all(|s| s.nr < 512));
+    }
+    #[test]
+    fn known_numbers() {
+        for (nr, name) in [(56, "openat"), (57, "close"), (63, "read"), (64, "write"), (79, "newfstatat"), (93, "exit"),
+            (94, "exit_group"), (98, "futex"), (113, "clock_gettime"), (160, "uname"), (214, "brk"), (222, "mmap"),
+            (226, "mprotect"), (261, "prlimit64"), (278, "getrandom"), (291, "statx"), (293, "rseq"), (435, "clone3")] {
+            assert_eq!(lookup(nr).map(|s| s.name), Some(name));
+        }
+        assert!(lookup(250).is_none());
+        assert!(lookup(u64::MAX).is_none());
+    }
+    #[test]
+    fn unknown_is_enosys() {
+        let mut st = CpuState::default();
+        assert_eq!(do_syscall(&mut st, 9999, &[0; 6]), ENOSYS);
+        assert_eq!(do_syscall(&mut st, 293, &[0; 6]), ENOSYS);
+        // SAFETY: getpid has no preconditions.
+        assert_eq!(do_syscall(&mut st, 172, &[0; 6]), unsafe { libc::getpid() } as i64);
+    }
+    #[test]
+    fn syscall_doc_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/syscalls.md");
+        let want = render_markdown();
+        if std::env::var_os("UPDATE_SYSCALL_DOC").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(have == want, "docs/syscalls.md is stale: run UPDATE_SYSCALL_DOC=1 cargo test -p aot-runtime");
+    }
+}
