@@ -1,5 +1,490 @@
-//! ldst instructions.
+//! Loads and stores (C4.1.88 "Loads and Stores"): all addressing modes for GPRs and SIMD&FP
+//! registers, pairs, literals, exclusives, load-acquire/store-release and LSE atomics.
+//!
+//! Exclusive monitor model: LDXR records (address, value, valid) in `CpuState`; STXR succeeds iff
+//! the monitor is armed for this address and a `cmpxchg(addr, recorded, new)` finds the recorded
+//! value. There is no control flow inside an instruction, so the cmpxchg is always issued on the
+//! STXR's own address (which the guest intends to write anyway): when the monitor check fails its
+//! new value is the expected one, so it can only rewrite a value with itself. Known limitation of
+//! a value-based monitor: an ABA change between LDXR and STXR is not detected.
 
-use super::decode::Pattern;
+use super::decode::{pat, Pattern};
+use super::int::extend_reg;
+use super::{bit, bits, sext, Lift};
+use crate::cpu::Reg;
+use crate::ir::{Cond, Ordering, RmwOp, Ty, Value};
 
-pub const PATTERNS: &[Pattern] = &[];
+pub const PATTERNS: &[Pattern] = &[
+    // Load/store register: unsigned offset, unscaled/pre/post/unprivileged, register offset.
+    pat("ss 111 v 01 oo iiiiiiiiiiii nnnnn ttttt", "LDR/STR (unsigned offset)", trans_ldst_uimm),
+    pat("ss 111 v 00 oo 0 iiiiiiiii xx nnnnn ttttt", "LDUR/STUR/LDTR/STTR/LDR/STR (pre/post-index)", trans_ldst_imm9),
+    pat("ss 111 v 00 oo 1 mmmmm xxx S 10 nnnnn ttttt", "LDR/STR (register offset)", trans_ldst_reg),
+    pat("oo 011 v 00 iiiiiiiiiiiiiiiiiii ttttt", "LDR/LDRSW/PRFM (literal)", trans_ld_lit),
+    pat("oo 101 v 0 xx L iiiiiii uuuuu nnnnn ttttt", "LDP/STP/LDPSW/LDNP/STNP", trans_ldst_pair),
+    // Exclusives and ordered accesses.
+    pat("ss 001000 0 L 0 sssss o uuuuu nnnnn ttttt", "LDXR/LDAXR/STXR/STLXR", trans_excl),
+    pat("1s 001000 0 L 1 sssss o uuuuu nnnnn ttttt", "LDXP/LDAXP/STXP/STLXP", trans_excl_pair),
+    pat("0s 001000 0 L 1 sssss o 11111 nnnnn ttttt", "CASP/CASPA/CASPL/CASPAL", trans_casp),
+    pat("ss 001000 1 L 0 sssss o uuuuu nnnnn ttttt", "LDAR/LDLAR/STLR/STLLR", trans_ordered),
+    pat("ss 001000 1 L 1 sssss o 11111 nnnnn ttttt", "CAS/CASA/CASL/CASAL", trans_cas),
+    // RCpc load-acquire before the LSE group it sits in.
+    pat("ss 111 0 00 1 0 1 11111 1100 00 nnnnn ttttt", "LDAPR/LDAPRB/LDAPRH", trans_ldapr),
+    pat("ss 111 0 00 a r 1 sssss o ppp 00 nnnnn ttttt", "LDADD/LDCLR/LDEOR/LDSET/LD[SU]MAX/LD[SU]MIN/SWP", trans_lse),
+];
+
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Kind {
+    Store,
+    Load,
+    /// Sign-extending load to W.
+    LoadS32,
+    /// Sign-extending load to X.
+    LoadS64,
+}
+
+/// One register access: vector or GPR, log2 of the size in bytes, direction.
+#[derive(Copy, Clone, Debug)]
+struct Acc {
+    vec: bool,
+    scale: u32,
+    kind: Kind,
+}
+
+enum MemOp {
+    Acc(Acc),
+    Prefetch,
+}
+
+/// Decode size:V:opc of the single-register load/store classes.
+fn decode_size_opc(size: u32, v: bool, opc: u32) -> Option<MemOp> {
+    if v {
+        let scale = if opc & 2 != 0 {
+            if size != 0 {
+                return None;
+            }
+            4
+        } else {
+            size
+        };
+        let kind = if opc & 1 != 0 { Kind::Load } else { Kind::Store };
+        return Some(MemOp::Acc(Acc { vec: true, scale, kind }));
+    }
+    let kind = match (size, opc) {
+        (_, 0) => Kind::Store,
+        (_, 1) => Kind::Load,
+        (3, 2) => return Some(MemOp::Prefetch),
+        (3, 3) | (2, 3) => return None,
+        (2, 2) => Kind::LoadS64,
+        (_, 2) => Kind::LoadS64,
+        _ => Kind::LoadS32,
+    };
+    Some(MemOp::Acc(Acc { vec: false, scale: size, kind }))
+}
+
+fn plain_or_relaxed(bytes_log2: u32) -> Ordering {
+    if bytes_log2 >= 4 {
+        Ordering::Plain
+    } else {
+        Ordering::Relaxed
+    }
+}
+
+/// The value a store of `acc` would write from register `rt` (read before any writeback).
+fn store_value(l: &mut Lift, acc: Acc, rt: u32) -> Value {
+    let bits = 8u32 << acc.scale;
+    if acc.vec {
+        l.vreg_low(rt, bits)
+    } else {
+        let x = l.xr(rt, true);
+        l.b.trunc(x, Ty::int(bits))
+    }
+}
+
+/// Load `acc` from `addr` and write it to register `rt`.
+fn load_into(l: &mut Lift, acc: Acc, rt: u32, addr: Value, ord: Ordering) {
+    let ty = Ty::int(8 << acc.scale);
+    let v = l.b.load(ty, addr, ord);
+    write_loaded(l, acc, rt, v);
+}
+
+fn write_loaded(l: &mut Lift, acc: Acc, rt: u32, v: Value) {
+    if acc.vec {
+        l.set_vreg_low(rt, v);
+        return;
+    }
+    let r = match acc.kind {
+        Kind::LoadS32 => l.b.sext(v, Ty::I32),
+        Kind::LoadS64 => l.b.sext(v, Ty::I64),
+        _ => v,
+    };
+    l.set_xr(rt, r);
+}
+
+/// One access at `addr` (the value to store was read beforehand).
+fn do_access(l: &mut Lift, acc: Acc, rt: u32, addr: Value, sv: Option<Value>) {
+    let ord = plain_or_relaxed(acc.scale);
+    match sv {
+        Some(v) => l.b.store(addr, v, ord),
+        None => load_into(l, acc, rt, addr, ord),
+    }
+}
+
+fn trans_ldst_uimm(l: &mut Lift, insn: u32) -> bool {
+    let (size, v, opc) = (bits(insn, 31, 30), bit(insn, 26), bits(insn, 23, 22));
+    let Some(m) = decode_size_opc(size, v, opc) else { return false };
+    let (rn, rt) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    let MemOp::Acc(acc) = m else { return true }; // PRFM: no-op
+    let off = (bits(insn, 21, 10) as u64) << acc.scale;
+    let sv = if acc.kind == Kind::Store { Some(store_value(l, acc, rt)) } else { None };
+    let base = l.xr_sp(rn, true);
+    let addr = if off == 0 { base } else { l.b.add_i(base, off as u128) };
+    do_access(l, acc, rt, addr, sv);
+    true
+}
+
+fn trans_ldst_imm9(l: &mut Lift, insn: u32) -> bool {
+    let (size, v, opc) = (bits(insn, 31, 30), bit(insn, 26), bits(insn, 23, 22));
+    let idx = bits(insn, 11, 10);
+    let Some(m) = decode_size_opc(size, v, opc) else { return false };
+    let (rn, rt) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    let acc = match m {
+        // PRFUM is only in the unscaled form.
+        MemOp::Prefetch => return idx == 0,
+        MemOp::Acc(a) => a,
+    };
+    // Unprivileged forms (LDTR...) exist for GPRs only.
+    if idx == 2 && acc.vec {
+        return false;
+    }
+    let imm = sext(bits(insn, 20, 12) as u64, 9) as u64;
+    let sv = if acc.kind == Kind::Store { Some(store_value(l, acc, rt)) } else { None };
+    let base = l.xr_sp(rn, true);
+    let moved = if imm == 0 { base } else { l.b.add_i(base, imm as u128) };
+    let addr = if idx == 1 { base } else { moved };
+    do_access(l, acc, rt, addr, sv);
+    if idx & 1 == 1 {
+        // Post-index (01) and pre-index (11) write the base back after the access.
+        l.set_xr_sp(rn, moved);
+    }
+    true
+}
+
+fn trans_ldst_reg(l: &mut Lift, insn: u32) -> bool {
+    let (size, v, opc) = (bits(insn, 31, 30), bit(insn, 26), bits(insn, 23, 22));
+    let option = bits(insn, 15, 13);
+    if option & 2 == 0 {
+        return false;
+    }
+    let Some(m) = decode_size_opc(size, v, opc) else { return false };
+    let (rm, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
+    let MemOp::Acc(acc) = m else { return true };
+    let shift = if bit(insn, 12) { acc.scale } else { 0 };
+    let sv = if acc.kind == Kind::Store { Some(store_value(l, acc, rt)) } else { None };
+    let base = l.xr_sp(rn, true);
+    let off = extend_reg(l, rm, option, shift, Ty::I64);
+    let addr = l.b.add(base, off);
+    do_access(l, acc, rt, addr, sv);
+    true
+}
+
+fn trans_ld_lit(l: &mut Lift, insn: u32) -> bool {
+    let opc = bits(insn, 31, 30);
+    let v = bit(insn, 26);
+    let rt = bits(insn, 4, 0);
+    let acc = if v {
+        if opc == 3 {
+            return false;
+        }
+        Acc { vec: true, scale: 2 + opc, kind: Kind::Load }
+    } else {
+        match opc {
+            0 => Acc { vec: false, scale: 2, kind: Kind::Load },
+            1 => Acc { vec: false, scale: 3, kind: Kind::Load },
+            2 => Acc { vec: false, scale: 2, kind: Kind::LoadS64 },
+            _ => return true, // PRFM (literal)
+        }
+    };
+    let target = l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
+    let addr = l.b.addr(target);
+    do_access(l, acc, rt, addr, None);
+    true
+}
+
+fn trans_ldst_pair(l: &mut Lift, insn: u32) -> bool {
+    let opc = bits(insn, 31, 30);
+    let v = bit(insn, 26);
+    let idx = bits(insn, 24, 23);
+    let load = bit(insn, 22);
+    if opc == 3 {
+        return false;
+    }
+    let (scale, kind) = if v {
+        (2 + opc, if load { Kind::Load } else { Kind::Store })
+    } else {
+        match opc {
+            0 => (2, if load { Kind::Load } else { Kind::Store }),
+            // LDPSW (no LDNP form; the store slot is STGP, not supported).
+            1 => {
+                if !load || idx == 0 {
+                    return false;
+                }
+                (2, Kind::LoadS64)
+            }
+            _ => (3, if load { Kind::Load } else { Kind::Store }),
+        }
+    };
+    let acc = Acc { vec: v, scale, kind };
+    let (rt2, rn, rt) = (bits(insn, 14, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    let imm = (sext(bits(insn, 21, 15) as u64, 7) << scale) as u64;
+    let size = 1u64 << scale;
+    let (s1, s2) = if kind == Kind::Store {
+        (Some(store_value(l, acc, rt)), Some(store_value(l, acc, rt2)))
+    } else {
+        (None, None)
+    };
+    let base = l.xr_sp(rn, true);
+    let moved = if imm == 0 { base } else { l.b.add_i(base, imm as u128) };
+    // idx: 00 non-temporal offset, 01 post-index, 10 signed offset, 11 pre-index.
+    let addr = if idx == 1 { base } else { moved };
+    let addr2 = l.b.add_i(addr, size as u128);
+    do_access(l, acc, rt, addr, s1);
+    do_access(l, acc, rt2, addr2, s2);
+    if idx & 1 == 1 {
+        l.set_xr_sp(rn, moved);
+    }
+    true
+}
+
+fn size_ty(size: u32) -> Ty {
+    Ty::int(8 << size)
+}
+
+fn trans_excl(l: &mut Lift, insn: u32) -> bool {
+    let size = bits(insn, 31, 30);
+    let load = bit(insn, 22);
+    let ordered = bit(insn, 15);
+    let (rs, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
+    let ty = size_ty(size);
+    if load {
+        let addr = l.xr_sp(rn, true);
+        let v = l.b.load(ty, addr, if ordered { Ordering::Acquire } else { Ordering::Relaxed });
+        let v64 = l.b.zext(v, Ty::I64);
+        l.set_xr(rt, v64);
+        l.b.setreg(Reg::EXCL_ADDR, addr);
+        l.b.setreg(Reg::EXCL_VAL, v64);
+        let one = l.b.c64(1);
+        l.b.setreg(Reg::EXCL_VALID, one);
+    } else {
+        let x = l.xr(rt, true);
+        let new = l.b.trunc(x, ty);
+        let addr = l.xr_sp(rn, true);
+        let rec = l.b.getreg(Reg::EXCL_VAL);
+        let expected = l.b.trunc(rec, ty);
+        let status = store_conditional(l, addr, expected, new, ordered);
+        l.set_xr(rs, status);
+    }
+    true
+}
+
+/// The STXR core: returns the W status (0 = stored). `expected` is the recorded value.
+fn store_conditional(l: &mut Lift, addr: Value, expected: Value, new: Value, release: bool) -> Value {
+    let valid = l.b.getreg(Reg::EXCL_VALID);
+    let raddr = l.b.getreg(Reg::EXCL_ADDR);
+    let armed = l.b.icmp_i(Cond::Ne, valid, 0);
+    let same = l.b.icmp(Cond::Eq, addr, raddr);
+    let ok = l.b.and(armed, same);
+    let nv = l.b.select(ok, new, expected);
+    let ord = if release { Ordering::SeqCst } else { Ordering::Relaxed };
+    let old = l.b.cmpxchg(addr, expected, nv, ord);
+    let matched = l.b.icmp(Cond::Eq, old, expected);
+    let success = l.b.and(ok, matched);
+    let fail = l.b.not(success);
+    let z = l.b.c64(0);
+    l.b.setreg(Reg::EXCL_VALID, z);
+    l.b.zext(fail, Ty::I32)
+}
+
+fn trans_excl_pair(l: &mut Lift, insn: u32) -> bool {
+    let sz64 = bit(insn, 30);
+    let load = bit(insn, 22);
+    let ordered = bit(insn, 15);
+    let (rs, rt2, rn, rt) = (bits(insn, 20, 16), bits(insn, 14, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    if load {
+        let addr = l.xr_sp(rn, true);
+        let ord = if ordered { Ordering::Acquire } else { Ordering::Relaxed };
+        if sz64 {
+            let lo = l.b.load(Ty::I64, addr, ord);
+            let a2 = l.b.add_i(addr, 8);
+            let hi = l.b.load(Ty::I64, a2, ord);
+            l.set_xr(rt, lo);
+            l.set_xr(rt2, hi);
+            l.b.setreg(Reg::EXCL_VAL, lo);
+            l.b.setreg(Reg::EXCL_VAL2, hi);
+        } else {
+            let v = l.b.load(Ty::I64, addr, ord);
+            let lo = l.b.trunc(v, Ty::I32);
+            let h = l.b.lshr_i(v, 32);
+            let hi = l.b.trunc(h, Ty::I32);
+            l.set_xr(rt, lo);
+            l.set_xr(rt2, hi);
+            l.b.setreg(Reg::EXCL_VAL, v);
+        }
+        l.b.setreg(Reg::EXCL_ADDR, addr);
+        let one = l.b.c64(1);
+        l.b.setreg(Reg::EXCL_VALID, one);
+    } else {
+        let (new, expected) = if sz64 {
+            let a = l.xr(rt, true);
+            let b = l.xr(rt2, true);
+            let new = concat128(l, b, a);
+            let e1 = l.b.getreg(Reg::EXCL_VAL);
+            let e2 = l.b.getreg(Reg::EXCL_VAL2);
+            (new, concat128(l, e2, e1))
+        } else {
+            let a = l.xr(rt, false);
+            let b = l.xr(rt2, false);
+            let new = concat64(l, b, a);
+            (new, l.b.getreg(Reg::EXCL_VAL))
+        };
+        let addr = l.xr_sp(rn, true);
+        let status = store_conditional(l, addr, expected, new, ordered);
+        l.set_xr(rs, status);
+    }
+    true
+}
+
+/// hi:lo as I128 from two I64.
+fn concat128(l: &mut Lift, hi: Value, lo: Value) -> Value {
+    let h = l.b.zext(hi, Ty::I128);
+    let h = l.b.shl_i(h, 64);
+    let lo = l.b.zext(lo, Ty::I128);
+    l.b.or(h, lo)
+}
+/// hi:lo as I64 from two I32.
+fn concat64(l: &mut Lift, hi: Value, lo: Value) -> Value {
+    let h = l.b.zext(hi, Ty::I64);
+    let h = l.b.shl_i(h, 32);
+    let lo = l.b.zext(lo, Ty::I64);
+    l.b.or(h, lo)
+}
+
+fn rmw_ordering(acquire: bool, release: bool) -> Ordering {
+    match (acquire, release) {
+        (false, false) => Ordering::Relaxed,
+        (true, false) => Ordering::Acquire,
+        (false, true) => Ordering::Release,
+        (true, true) => Ordering::AcqRel,
+    }
+}
+
+fn trans_ordered(l: &mut Lift, insn: u32) -> bool {
+    let size = bits(insn, 31, 30);
+    let load = bit(insn, 22);
+    let (rn, rt) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    let ty = size_ty(size);
+    if load {
+        // LDAR and LDLAR: acquire loads.
+        let addr = l.xr_sp(rn, true);
+        let v = l.b.load(ty, addr, Ordering::Acquire);
+        let v = l.b.zext(v, Ty::I64);
+        l.set_xr(rt, v);
+    } else {
+        // STLR and STLLR: seq_cst stores (see docs/design.md).
+        let x = l.xr(rt, true);
+        let v = l.b.trunc(x, ty);
+        let addr = l.xr_sp(rn, true);
+        l.b.store(addr, v, Ordering::SeqCst);
+    }
+    true
+}
+
+fn trans_ldapr(l: &mut Lift, insn: u32) -> bool {
+    let size = bits(insn, 31, 30);
+    let (rn, rt) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    let addr = l.xr_sp(rn, true);
+    let v = l.b.load(size_ty(size), addr, Ordering::Acquire);
+    let v = l.b.zext(v, Ty::I64);
+    l.set_xr(rt, v);
+    true
+}
+
+fn trans_cas(l: &mut Lift, insn: u32) -> bool {
+    let size = bits(insn, 31, 30);
+    let ord = rmw_ordering(bit(insn, 22), bit(insn, 15));
+    let (rs, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
+    let ty = size_ty(size);
+    let s = l.xr(rs, true);
+    let expected = l.b.trunc(s, ty);
+    let t = l.xr(rt, true);
+    let new = l.b.trunc(t, ty);
+    let addr = l.xr_sp(rn, true);
+    let old = l.b.cmpxchg(addr, expected, new, ord);
+    let old = l.b.zext(old, Ty::I64);
+    l.set_xr(rs, old);
+    true
+}
+
+fn trans_casp(l: &mut Lift, insn: u32) -> bool {
+    let sz64 = bit(insn, 30);
+    let ord = rmw_ordering(bit(insn, 22), bit(insn, 15));
+    let (rs, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
+    if rs & 1 == 1 || rt & 1 == 1 {
+        return false;
+    }
+    let addr;
+    if sz64 {
+        let s0 = l.xr(rs, true);
+        let s1 = l.xr(rs + 1, true);
+        let expected = concat128(l, s1, s0);
+        let t0 = l.xr(rt, true);
+        let t1 = l.xr(rt + 1, true);
+        let new = concat128(l, t1, t0);
+        addr = l.xr_sp(rn, true);
+        let old = l.b.cmpxchg(addr, expected, new, ord);
+        let lo = l.b.trunc(old, Ty::I64);
+        let h = l.b.lshr_i(old, 64);
+        let hi = l.b.trunc(h, Ty::I64);
+        l.set_xr(rs, lo);
+        l.set_xr(rs + 1, hi);
+    } else {
+        let s0 = l.xr(rs, false);
+        let s1 = l.xr(rs + 1, false);
+        let expected = concat64(l, s1, s0);
+        let t0 = l.xr(rt, false);
+        let t1 = l.xr(rt + 1, false);
+        let new = concat64(l, t1, t0);
+        addr = l.xr_sp(rn, true);
+        let old = l.b.cmpxchg(addr, expected, new, ord);
+        let lo = l.b.trunc(old, Ty::I32);
+        let h = l.b.lshr_i(old, 32);
+        let hi = l.b.trunc(h, Ty::I32);
+        l.set_xr(rs, lo);
+        l.set_xr(rs + 1, hi);
+    }
+    true
+}
+
+fn trans_lse(l: &mut Lift, insn: u32) -> bool {
+    let size = bits(insn, 31, 30);
+    let o3 = bit(insn, 15);
+    let opc = bits(insn, 14, 12);
+    let op = if o3 {
+        if opc != 0 {
+            return false;
+        }
+        RmwOp::Swp
+    } else {
+        [RmwOp::Add, RmwOp::Clr, RmwOp::Eor, RmwOp::Set, RmwOp::SMax, RmwOp::SMin, RmwOp::UMax, RmwOp::UMin]
+            [opc as usize]
+    };
+    let ord = rmw_ordering(bit(insn, 23), bit(insn, 22));
+    let (rs, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
+    let ty = size_ty(size);
+    let s = l.xr(rs, true);
+    let v = l.b.trunc(s, ty);
+    let addr = l.xr_sp(rn, true);
+    let old = l.b.atomic_rmw(op, addr, v, ord);
+    let old = l.b.zext(old, Ty::I64);
+    l.set_xr(rt, old);
+    true
+}

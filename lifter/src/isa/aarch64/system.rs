@@ -1,13 +1,164 @@
 //! System instructions: hints, barriers, MRS/MSR, cache maintenance.
 
 use super::decode::{pat, Pattern};
-use super::Lift;
+use super::{bits, Lift};
+use crate::cpu::{sysreg, Reg};
+use crate::ir::{FenceKind, Helper, Ty};
 
 pub const PATTERNS: &[Pattern] = &[
     // HINT space (NOP, YIELD, BTI, PACIASP, AUTIASP, XPACLRI, ...): all no-ops for us.
     pat("11010101 00000011 0010 mmmm ooo 11111", "HINT", trans_hint),
+    pat("11010101 00000011 0011 mmmm 010 11111", "CLREX", trans_clrex),
+    pat("11010101 00000011 0011 mmmm 100 11111", "DSB", trans_dsb),
+    pat("11010101 00000011 0011 mmmm 101 11111", "DMB", trans_dmb),
+    pat("11010101 00000011 0011 mmmm 110 11111", "ISB", trans_hint),
+    pat("11010101 00000011 0011 0000 111 11111", "SB", trans_hint),
+    pat("11010101 00000 ppp 0100 mmmm qqq 11111", "MSR (immediate)", trans_msr_imm),
+    pat("11010101 00001 ppp nnnn mmmm qqq ttttt", "SYS (DC/IC)", trans_sys),
+    pat("11010101 0001 o ppp nnnn mmmm qqq ttttt", "MSR (register)", trans_msr),
+    pat("11010101 0011 o ppp nnnn mmmm qqq ttttt", "MRS", trans_mrs),
 ];
 
 fn trans_hint(_l: &mut Lift, _insn: u32) -> bool {
+    true
+}
+
+fn trans_clrex(l: &mut Lift, _insn: u32) -> bool {
+    let z = l.b.c64(0);
+    l.b.setreg(Reg::EXCL_VALID, z);
+    true
+}
+
+fn trans_dsb(l: &mut Lift, insn: u32) -> bool {
+    // CRm 0000 (SSBB) and 0100 (PSSBB) are speculation barriers: a full fence is fine too.
+    let _ = insn;
+    l.b.fence(FenceKind::SeqCst);
+    true
+}
+
+fn trans_dmb(l: &mut Lift, insn: u32) -> bool {
+    // CRm<1:0>: 01 = loads (LD), 10 = stores (ST), 11 = all; CRm<3:2> is the domain.
+    let kind = match bits(insn, 9, 8) {
+        1 => FenceKind::Acquire,
+        2 => FenceKind::Release,
+        _ => FenceKind::SeqCst,
+    };
+    l.b.fence(kind);
+    true
+}
+
+fn trans_msr_imm(_l: &mut Lift, insn: u32) -> bool {
+    let op1 = bits(insn, 18, 16);
+    let op2 = bits(insn, 7, 5);
+    // EL0 may write SSBS (op1=3, op2=1), DIT (3, 2) and TCO (3, 4); we accept them as no-ops.
+    // DAIFSet/DAIFClr trap at EL0 under Linux (SCTLR_EL1.UMA = 0); the rest are EL1 only.
+    matches!((op1, op2), (3, 1) | (3, 2) | (3, 4))
+}
+
+/// op0<0>:op1:CRn:CRm:op2 packed like the MRS/MSR encoding bits 19..5 (op0<1> is always 1).
+const fn sr(op0: u32, op1: u32, crn: u32, crm: u32, op2: u32) -> u32 {
+    ((op0 & 1) << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
+}
+const TPIDR_EL0: u32 = sr(3, 3, 13, 0, 2);
+const NZCV: u32 = sr(3, 3, 4, 2, 0);
+const FPCR: u32 = sr(3, 3, 4, 4, 0);
+const FPSR: u32 = sr(3, 3, 4, 4, 1);
+const DCZID_EL0: u32 = sr(3, 3, 0, 0, 7);
+const CTR_EL0: u32 = sr(3, 3, 0, 0, 1);
+const CNTFRQ_EL0: u32 = sr(3, 3, 14, 0, 0);
+const CNTVCT_EL0: u32 = sr(3, 3, 14, 0, 2);
+const CNTVCTSS_EL0: u32 = sr(3, 3, 14, 0, 6);
+
+fn trans_mrs(l: &mut Lift, insn: u32) -> bool {
+    let rt = bits(insn, 4, 0);
+    let key = bits(insn, 19, 5);
+    let val = match key {
+        TPIDR_EL0 => l.b.getreg(Reg::TPIDR),
+        NZCV => {
+            let mut acc = l.b.c64(0);
+            for (k, r) in [Reg::N, Reg::Z, Reg::C, Reg::V].into_iter().enumerate() {
+                let f = l.b.getreg(r);
+                let f = l.b.zext(f, Ty::I64);
+                let s = l.b.shl_i(f, 31 - k as u32);
+                acc = l.b.or(acc, s);
+            }
+            acc
+        }
+        FPCR => {
+            let v = l.b.getreg(Reg::FPCR);
+            l.b.zext(v, Ty::I64)
+        }
+        FPSR => {
+            let v = l.b.getreg(Reg::FPSR);
+            l.b.zext(v, Ty::I64)
+        }
+        DCZID_EL0 => l.b.c64(sysreg::DCZID_EL0),
+        CTR_EL0 => l.b.c64(sysreg::CTR_EL0),
+        CNTFRQ_EL0 => l.b.c64(sysreg::CNTFRQ_EL0),
+        CNTVCT_EL0 | CNTVCTSS_EL0 => l.b.helper(Helper::ReadCntvct, &[], 0),
+        // MIDR_EL1 / ID_AA64*: readable only with HWCAP_CPUID, which we do not advertise.
+        _ => return false,
+    };
+    l.set_xr(rt, val);
+    true
+}
+
+fn trans_msr(l: &mut Lift, insn: u32) -> bool {
+    let rt = bits(insn, 4, 0);
+    let key = bits(insn, 19, 5);
+    match key {
+        TPIDR_EL0 | NZCV | FPCR | FPSR => {}
+        _ => return false,
+    }
+    let v = l.xr(rt, true);
+    match key {
+        TPIDR_EL0 => l.b.setreg(Reg::TPIDR, v),
+        NZCV => {
+            for (k, r) in [Reg::N, Reg::Z, Reg::C, Reg::V].into_iter().enumerate() {
+                let s = l.b.lshr_i(v, 31 - k as u32);
+                let f = l.b.trunc(s, Ty::I1);
+                l.b.setreg(r, f);
+            }
+        }
+        FPCR => {
+            let w = l.b.trunc(v, Ty::I32);
+            l.b.setreg(Reg::FPCR, w);
+            l.b.helper(Helper::WriteFpcr, &[v], 0);
+        }
+        _ => {
+            let w = l.b.trunc(v, Ty::I32);
+            l.b.setreg(Reg::FPSR, w);
+        }
+    }
+    true
+}
+
+fn trans_sys(l: &mut Lift, insn: u32) -> bool {
+    let op1 = bits(insn, 18, 16);
+    let crn = bits(insn, 15, 12);
+    let crm = bits(insn, 11, 8);
+    let op2 = bits(insn, 7, 5);
+    let rt = bits(insn, 4, 0);
+    if op1 != 3 || crn != 7 || op2 != 1 {
+        return false;
+    }
+    match crm {
+        // DC ZVA: zero the aligned block.
+        4 => {
+            let a = l.xr(rt, true);
+            let base = l.b.and_i(a, !(sysreg::DC_ZVA_BLOCK as u128 - 1));
+            let z = l.b.c64(0);
+            for k in 0..sysreg::DC_ZVA_BLOCK / 8 {
+                let p = if k == 0 { base } else { l.b.add_i(base, (k * 8) as u128) };
+                l.b.store(p, z, crate::ir::Ordering::Relaxed);
+            }
+        }
+        // IC IVAU, DC CVAC, DC CVAU, DC CVAP, DC CVADP, DC CIVAC.
+        5 | 10 | 11 | 12 | 13 | 14 => {
+            let a = l.xr(rt, true);
+            l.b.helper(Helper::CacheMaint, &[a], 0);
+        }
+        _ => return false,
+    }
     true
 }
