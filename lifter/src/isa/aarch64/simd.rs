@@ -1,5 +1,1625 @@
-//! simd instructions.
+//! AdvSIMD (C4.1.96 "Data Processing -- Scalar Floating-Point and Advanced SIMD", vector and
+//! scalar-SIMD parts; C4.1.88 "Advanced SIMD load/store multiple/single structures").
+//!
+//! Vector registers are I128 values. Most instructions are lane loops over `extract`/`insert`
+//! built by a few generic helpers ([`map_lanes`], [`pairwise`], the widening and narrowing forms);
+//! a lane-wise result is assembled from zero, so a 64-bit (Q = 0) or scalar result leaves the
+//! upper bits zero as the architecture requires. Bitwise operations work on the whole I128.
+//!
+//! Group patterns that cover a vector form and its scalar twin use bit 28 as a field (`x`);
+//! the trans function rejects the combinations that are unallocated.
 
-use super::decode::Pattern;
+use super::decode::{pat, Pattern};
+use super::fp::{f_to_half, f_to_int, fconst, fpow2, half_to_f32, vfp_expand_imm};
+use super::{bit, bits, Lift};
+use crate::ir::{Builder, Cond, FCond, Op, Ordering, RoundMode, Ty, Value};
 
-pub const PATTERNS: &[Pattern] = &[];
+pub const PATTERNS: &[Pattern] = &[
+    // Loads and stores of structures.
+    pat("0 q 0011 00 p l 0 mmmmm oooo ss nnnnn ttttt", "LD1-4/ST1-4 (multiple structures)", trans_ldst_multi),
+    pat("0 q 0011 01 p l r mmmmm ooo s zz nnnnn ttttt", "LD1-4/ST1-4/LD1R-LD4R (single structure)", trans_ldst_single),
+    // Data processing.
+    pat("0 q o 0111100000 abc cccc z 1 defgh ddddd", "MOVI/MVNI/ORR/BIC/FMOV (vector, immediate)", trans_modimm),
+    pat("0 q u x 11110 hhhh bbb ooooo 1 nnnnn ddddd", "AdvSIMD (scalar) shift by immediate", trans_shift_imm),
+    pat("0 q o x 1110000 iiiii 0 jjjj 1 nnnnn ddddd", "DUP/INS/UMOV/SMOV (AdvSIMD (scalar) copy)", trans_copy),
+    pat("0 q 001110 ss 0 mmmmm 0 ooo 10 nnnnn ddddd", "UZP1/UZP2/ZIP1/ZIP2/TRN1/TRN2", trans_permute),
+    pat("0 q 101110 00 0 mmmmm 0 iiii 0 nnnnn ddddd", "EXT", trans_ext),
+    pat("0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd", "TBL/TBX", trans_tbl),
+    pat("0 q u x 1110 ss 10000 ooooo 10 nnnnn ddddd", "AdvSIMD (scalar) two-register misc", trans_2misc),
+    pat("0 q u 0 1110 ss 11000 ooooo 10 nnnnn ddddd", "AdvSIMD across lanes", trans_across),
+    pat("0 1 u 1 1110 ss 11000 ooooo 10 nnnnn ddddd", "AdvSIMD scalar pairwise", trans_scalar_pair),
+    pat("0 q u x 1110 ss 1 mmmmm ooooo 1 nnnnn ddddd", "AdvSIMD (scalar) three same", trans_3same),
+    pat("0 q u 0 1110 ss 1 mmmmm oooo 00 nnnnn ddddd", "AdvSIMD three different", trans_3diff),
+    pat("0 q u x 1111 ss l M mmmm oooo h 0 nnnnn ddddd", "AdvSIMD (scalar) x indexed element", trans_indexed),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn nlanes(q: bool, esize: u32) -> u32 {
+    if q {
+        128 / esize
+    } else {
+        64 / esize
+    }
+}
+
+fn fty_of(esize: u32) -> Ty {
+    if esize == 64 {
+        Ty::F64
+    } else {
+        Ty::F32
+    }
+}
+
+/// Write a whole-vector result: Q = 0 keeps only the low 64 bits.
+fn set_vq(l: &mut Lift, d: u32, v: Value, q: bool) {
+    if q {
+        l.set_vreg(d, v);
+    } else {
+        let t = l.b.trunc(v, Ty::I64);
+        l.set_vreg_low(d, t);
+    }
+}
+
+/// A vector from lane values (lane i = lanes[i]), other bits zero.
+fn pack(b: &mut Builder, lanes: &[Value], esize: u32) -> Value {
+    let mut acc = b.iconst(Ty::I128, 0);
+    for (i, &x) in lanes.iter().enumerate() {
+        acc = b.insert(acc, x, esize, i as u32);
+    }
+    acc
+}
+
+fn unpack(b: &mut Builder, v: Value, esize: u32, n: u32) -> Vec<Value> {
+    (0..n).map(|i| b.extract(v, esize, i)).collect()
+}
+
+/// Lane-wise operation: lane i of the result is `f(lane i of each source)`; `n` lanes of `esize`.
+fn map_lanes(
+    b: &mut Builder,
+    esize: u32,
+    n: u32,
+    srcs: &[Value],
+    mut f: impl FnMut(&mut Builder, &[Value]) -> Value,
+) -> Value {
+    let mut out = Vec::with_capacity(n as usize);
+    for i in 0..n {
+        let args: Vec<Value> = srcs.iter().map(|&s| b.extract(s, esize, i)).collect();
+        out.push(f(b, &args));
+    }
+    pack(b, &out, esize)
+}
+
+/// Pairwise: the lanes of `vn` then `vm` (n each), result lane i = f(c[2i], c[2i+1]).
+fn pairwise(b: &mut Builder, esize: u32, n: u32, vn: Value, vm: Value, mut f: impl FnMut(&mut Builder, Value, Value) -> Value) -> Value {
+    let mut c = unpack(b, vn, esize, n);
+    c.extend(unpack(b, vm, esize, n));
+    let out: Vec<Value> = (0..n as usize).map(|i| f(b, c[2 * i], c[2 * i + 1])).collect();
+    pack(b, &out, esize)
+}
+
+/// All-ones / all-zeros lane of type `ty` from a condition.
+fn mask(b: &mut Builder, c: Value, ty: Ty) -> Value {
+    b.sext(c, ty)
+}
+
+fn ext(b: &mut Builder, x: Value, ty: Ty, signed: bool) -> Value {
+    if signed {
+        b.sext(x, ty)
+    } else {
+        b.zext(x, ty)
+    }
+}
+
+/// Replicate the 64-bit pattern `v` to 128 bits (Q = 1) or keep 64 (Q = 0).
+fn rep64(v: u64, q: bool) -> u128 {
+    if q {
+        (v as u128) << 64 | v as u128
+    } else {
+        v as u128
+    }
+}
+
+/// Replicate a lane of `esize` bits across 64 bits.
+fn rep_lane(v: u64, esize: u32) -> u64 {
+    let mut r = 0u64;
+    let m = if esize == 64 { u64::MAX } else { (1u64 << esize) - 1 };
+    let mut s = 0;
+    while s < 64 {
+        r |= (v & m) << s;
+        s += esize;
+    }
+    r
+}
+
+/// Broadcast the `esize`-bit integer `x` to all lanes (Q selects 64 or 128 bits).
+fn dup(b: &mut Builder, x: Value, esize: u32, q: bool) -> Value {
+    let w = b.zext(x, Ty::I128);
+    let k = b.iconst(Ty::I128, rep64(rep_lane(1, esize), q));
+    b.mul(w, k)
+}
+
+fn to_f(b: &mut Builder, x: Value) -> Value {
+    let t = fty_of(b.ty(x).bits());
+    b.bitcast(x, t)
+}
+fn to_i(b: &mut Builder, x: Value) -> Value {
+    let t = Ty::int(b.ty(x).bits());
+    b.bitcast(x, t)
+}
+
+fn min_max(b: &mut Builder, x: Value, y: Value, signed: bool, max: bool) -> Value {
+    let c = match (signed, max) {
+        (true, true) => Cond::Sgt,
+        (true, false) => Cond::Slt,
+        (false, true) => Cond::Ugt,
+        (false, false) => Cond::Ult,
+    };
+    let k = b.icmp(c, x, y);
+    b.select(k, x, y)
+}
+
+/// Clamp a double-width value to the signed or unsigned range of `ty` and truncate.
+fn saturate(b: &mut Builder, w: Value, ty: Ty, signed: bool) -> Value {
+    let wt = b.ty(w);
+    let e = ty.bits();
+    let (lo, hi): (i128, i128) = if signed { (-(1i128 << (e - 1)), (1i128 << (e - 1)) - 1) } else { (0, (1i128 << e) - 1) };
+    let lo_v = b.iconst(wt, lo as u128);
+    let hi_v = b.iconst(wt, hi as u128);
+    let below = b.icmp(Cond::Slt, w, lo_v);
+    let above = b.icmp(Cond::Sgt, w, hi_v);
+    let a = b.select(below, lo_v, w);
+    let r = b.select(above, hi_v, a);
+    b.trunc(r, ty)
+}
+
+/// USHL/SSHL lane: shift `x` by the signed low byte of `y` (negative: right).
+fn shl_reg(b: &mut Builder, x: Value, y: Value, signed: bool) -> Value {
+    let ty = b.ty(x);
+    let e = ty.bits();
+    let s8 = b.trunc(y, Ty::I8);
+    let s8 = if e == 8 { y } else { s8 };
+    let sh = b.sext(s8, ty);
+    let zero = b.iconst(ty, 0);
+    let is_left = b.icmp(Cond::Sge, sh, zero);
+    let l = b.shl(x, sh);
+    let l_ok = b.icmp_i(Cond::Slt, sh, e as u128);
+    let left = b.select(l_ok, l, zero);
+    let nsh = b.neg(sh);
+    let r_ok = b.icmp_i(Cond::Ult, nsh, e as u128);
+    let right = if signed {
+        let r = b.ashr(x, nsh);
+        let full = b.ashr_i(x, e - 1);
+        b.select(r_ok, r, full)
+    } else {
+        let r = b.lshr(x, nsh);
+        b.select(r_ok, r, zero)
+    };
+    b.select(is_left, left, right)
+}
+
+/// Integer binary lane operations of the three-same group (and their pairwise forms).
+fn int_bin(b: &mut Builder, op: u32, u: bool, x: Value, y: Value) -> Value {
+    let ty = b.ty(x);
+    let e = ty.bits();
+    let wide = Ty::int((2 * e).min(128));
+    let signed = !u;
+    match op {
+        0b00000 | 0b00010 | 0b00100 => {
+            let wx = ext(b, x, wide, signed);
+            let wy = ext(b, y, wide, signed);
+            let mut s = if op == 0b00100 { b.sub(wx, wy) } else { b.add(wx, wy) };
+            if op == 0b00010 {
+                s = b.add_i(s, 1);
+            }
+            let h = b.ashr_i(s, 1);
+            b.trunc(h, ty)
+        }
+        0b00001 | 0b00101 => {
+            let wx = ext(b, x, wide, signed);
+            let wy = ext(b, y, wide, signed);
+            let s = if op == 0b00101 { b.sub(wx, wy) } else { b.add(wx, wy) };
+            saturate(b, s, ty, signed)
+        }
+        0b00110 => {
+            let c = b.icmp(if u { Cond::Ugt } else { Cond::Sgt }, x, y);
+            mask(b, c, ty)
+        }
+        0b00111 => {
+            let c = b.icmp(if u { Cond::Uge } else { Cond::Sge }, x, y);
+            mask(b, c, ty)
+        }
+        0b01000 => shl_reg(b, x, y, signed),
+        0b01100 | 0b10100 => min_max(b, x, y, signed, true),
+        0b01101 | 0b10101 => min_max(b, x, y, signed, false),
+        0b01110 => {
+            let wx = ext(b, x, wide, signed);
+            let wy = ext(b, y, wide, signed);
+            let d = b.sub(wx, wy);
+            let zero = b.iconst(wide, 0);
+            let neg = b.icmp(Cond::Slt, d, zero);
+            let nd = b.neg(d);
+            let a = b.select(neg, nd, d);
+            b.trunc(a, ty)
+        }
+        0b10000 => {
+            if u {
+                b.sub(x, y)
+            } else {
+                b.add(x, y)
+            }
+        }
+        0b10001 => {
+            let c = if u {
+                b.icmp(Cond::Eq, x, y)
+            } else {
+                let a = b.and(x, y);
+                b.icmp_i(Cond::Ne, a, 0)
+            };
+            mask(b, c, ty)
+        }
+        0b10011 | 0b10010 => b.mul(x, y),
+        0b10111 => b.add(x, y),
+        _ => unreachable!(),
+    }
+}
+
+/// Float binary lane operations (three-same FP group), on integer lane values.
+/// `op` = u:a:opcode (7 bits).
+fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
+    let xi = x;
+    let x = to_f(b, x);
+    let y = to_f(b, y);
+    let ity = b.ty(xi);
+    let fcmp_mask = |b: &mut Builder, c: FCond, p: Value, q: Value| {
+        let k = b.fcmp(c, p, q);
+        mask(b, k, ity)
+    };
+    let r = match op {
+        0b0_0_11000 | 0b1_0_11000 => b.fbin(Op::FMaxNm, x, y),
+        0b0_1_11000 | 0b1_1_11000 => b.fbin(Op::FMinNm, x, y),
+        0b0_0_11010 | 0b1_0_11010 => b.fbin(Op::FAdd, x, y),
+        0b0_1_11010 => b.fbin(Op::FSub, x, y),
+        0b1_1_11010 => {
+            let d = b.fbin(Op::FSub, x, y);
+            b.fun(Op::FAbs, d)
+        }
+        0b1_0_11011 => b.fbin(Op::FMul, x, y),
+        0b1_0_11111 => b.fbin(Op::FDiv, x, y),
+        0b0_0_11110 | 0b1_0_11110 => b.fbin(Op::FMax, x, y),
+        0b0_1_11110 | 0b1_1_11110 => b.fbin(Op::FMin, x, y),
+        0b0_0_11100 => return fcmp_mask(b, FCond::Oeq, x, y),
+        0b1_0_11100 => return fcmp_mask(b, FCond::Oge, x, y),
+        0b1_1_11100 => return fcmp_mask(b, FCond::Ogt, x, y),
+        0b1_0_11101 | 0b1_1_11101 => {
+            let ax = b.fun(Op::FAbs, x);
+            let ay = b.fun(Op::FAbs, y);
+            let c = if op & 0b100000 != 0 { FCond::Ogt } else { FCond::Oge };
+            return fcmp_mask(b, c, ax, ay);
+        }
+        0b0_0_11111 | 0b0_1_11111 => {
+            // FRECPS: 2 - x*y; FRSQRTS: (3 - x*y) / 2, fused.
+            let ty = b.ty(x);
+            let nx = b.fun(Op::FNeg, x);
+            let rsq = op & 0b100000 != 0;
+            let c = if rsq { 3.0f64 } else { 2.0 };
+            let k = if ty == Ty::F32 { fconst(b, ty, (c as f32).to_bits() as u64) } else { fconst(b, ty, c.to_bits()) };
+            let r = b.fma(nx, y, k);
+            if rsq {
+                let h = fpow2(b, ty, -1);
+                b.fbin(Op::FMul, r, h)
+            } else {
+                r
+            }
+        }
+        _ => unreachable!(),
+    };
+    to_i(b, r)
+}
+
+/// Is u:a:opcode an implemented FP three-same op? (pairwise?, scalar allowed?)
+fn fp_bin_kind(op: u32) -> Option<(bool, bool)> {
+    Some(match op {
+        0b0_0_11000 | 0b0_1_11000 | 0b0_0_11010 | 0b0_1_11010 | 0b0_0_11110 | 0b0_1_11110 | 0b1_0_11011
+        | 0b1_0_11111 => (false, false),
+        0b0_0_11100 | 0b1_0_11100 | 0b1_1_11100 | 0b1_0_11101 | 0b1_1_11101 | 0b1_1_11010 | 0b0_0_11111
+        | 0b0_1_11111 => (false, true),
+        0b1_0_11000 | 0b1_1_11000 | 0b1_0_11010 | 0b1_0_11110 | 0b1_1_11110 => (true, false),
+        _ => return None,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three same
+
+fn trans_3same(l: &mut Lift, insn: u32) -> bool {
+    let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
+    let size = bits(insn, 23, 22);
+    let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 15, 11), bits(insn, 9, 5), bits(insn, 4, 0));
+    if scalar && !q {
+        return false;
+    }
+    if op >= 0b11000 {
+        // Floating point: size<1> is part of the opcode, size<0> the precision.
+        let fop = (u as u32) << 6 | (size >> 1) << 5 | op;
+        let fmla = !u && op == 0b11001;
+        let (pw, scalar_ok) = if fmla {
+            (false, false)
+        } else {
+            match fp_bin_kind(fop) {
+                Some(k) => k,
+                None => return false,
+            }
+        };
+        if !fmla && scalar && !scalar_ok {
+            return false;
+        }
+        if fmla && scalar {
+            return false;
+        }
+        let esize = 32 << (size & 1);
+        if esize == 64 && !q {
+            return false;
+        }
+        let nl = if scalar { 1 } else { nlanes(q, esize) };
+        let vn = l.vreg(n);
+        let vm = l.vreg(m);
+        let r = if fmla {
+            let vd = l.vreg(d);
+            let sub = size >> 1 == 1;
+            map_lanes(&mut l.b, esize, nl, &[vn, vm, vd], |b, a| {
+                let x = to_f(b, a[0]);
+                let y = to_f(b, a[1]);
+                let z = to_f(b, a[2]);
+                let x = if sub { b.fun(Op::FNeg, x) } else { x };
+                let r = b.fma(x, y, z);
+                to_i(b, r)
+            })
+        } else if pw {
+            pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| fp_bin(b, fop, x, y))
+        } else {
+            map_lanes(&mut l.b, esize, nl, &[vn, vm], |b, a| fp_bin(b, fop, a[0], a[1]))
+        };
+        l.set_vreg(d, r);
+        return true;
+    }
+    if op == 0b00011 {
+        if scalar {
+            return false;
+        }
+        let vn = l.vreg(n);
+        let vm = l.vreg(m);
+        let b = &mut l.b;
+        let r = match (u, size) {
+            (false, 0) => b.and(vn, vm),
+            (false, 1) => {
+                let nm = b.not(vm);
+                b.and(vn, nm)
+            }
+            (false, 2) => b.or(vn, vm),
+            (false, _) => {
+                let nm = b.not(vm);
+                b.or(vn, nm)
+            }
+            (true, 0) => b.xor(vn, vm),
+            (true, s) => {
+                let vd = l.vreg(d);
+                let b = &mut l.b;
+                match s {
+                    1 => {
+                        // BSL: (n & d) | (m & !d)
+                        let x = b.xor(vn, vm);
+                        let a = b.and(x, vd);
+                        b.xor(a, vm)
+                    }
+                    2 => {
+                        // BIT: insert n where m is set
+                        let x = b.xor(vn, vd);
+                        let a = b.and(x, vm);
+                        b.xor(a, vd)
+                    }
+                    _ => {
+                        // BIF: insert n where m is clear
+                        let x = b.xor(vn, vd);
+                        let nm = b.not(vm);
+                        let a = b.and(x, nm);
+                        b.xor(a, vd)
+                    }
+                }
+            }
+        };
+        set_vq(l, d, r, q);
+        return true;
+    }
+    let ok = match op {
+        0b00000 | 0b00010 | 0b00100 | 0b01100 | 0b01101 | 0b01110 | 0b01111 | 0b10010 | 0b10100 | 0b10101 => {
+            size != 3 && !scalar
+        }
+        0b10011 => !u && size != 3 && !scalar,
+        0b10111 => !u && !scalar,
+        0b00001 | 0b00101 => true,
+        0b00110 | 0b00111 | 0b01000 | 0b10000 | 0b10001 => !scalar || size == 3,
+        _ => false,
+    };
+    let esize = 8 << size;
+    if !ok || (size == 3 && !q && !scalar) {
+        return false;
+    }
+    let nl = if scalar { 1 } else { nlanes(q, esize) };
+    let vn = l.vreg(n);
+    let vm = l.vreg(m);
+    let r = match op {
+        0b10100 | 0b10101 | 0b10111 => pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| int_bin(b, op, u, x, y)),
+        0b01111 | 0b10010 => {
+            let vd = l.vreg(d);
+            map_lanes(&mut l.b, esize, nl, &[vn, vm, vd], |b, a| {
+                let r = int_bin(b, if op == 0b01111 { 0b01110 } else { op }, u, a[0], a[1]);
+                if op == 0b10010 && u {
+                    b.sub(a[2], r)
+                } else {
+                    b.add(a[2], r)
+                }
+            })
+        }
+        _ => map_lanes(&mut l.b, esize, nl, &[vn, vm], |b, a| int_bin(b, op, u, a[0], a[1])),
+    };
+    l.set_vreg(d, r);
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Three different (widening, narrowing high half)
+
+fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
+    let (q, u) = (bit(insn, 30), bit(insn, 29));
+    let size = bits(insn, 23, 22);
+    let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 15, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    if size == 3 {
+        return false;
+    }
+    let ok = matches!(op, 0b0000 | 0b0001 | 0b0010 | 0b0011 | 0b0100 | 0b0101 | 0b0110 | 0b0111 | 0b1000 | 0b1010 | 0b1100);
+    if !ok {
+        return false;
+    }
+    let esize = 8 << size;
+    let ety = Ty::int(esize);
+    let wty = Ty::int(2 * esize);
+    let half = 64 / esize; // number of wide results
+    let part = if q { half } else { 0 };
+    let signed = !u;
+    let vn = l.vreg(n);
+    let vm = l.vreg(m);
+    if op == 0b0100 || op == 0b0110 {
+        // ADDHN/SUBHN (U: rounding): narrow the high halves of wide sums.
+        let vd = l.vreg(d);
+        let b = &mut l.b;
+        let mut acc = if q {
+            let lo = b.trunc(vd, Ty::I64);
+            b.zext(lo, Ty::I128)
+        } else {
+            b.iconst(Ty::I128, 0)
+        };
+        for i in 0..half {
+            let x = b.extract(vn, 2 * esize, i);
+            let y = b.extract(vm, 2 * esize, i);
+            let mut s = if op == 0b0100 { b.add(x, y) } else { b.sub(x, y) };
+            if u {
+                s = b.add_i(s, 1u128 << (esize - 1));
+            }
+            let h = b.lshr_i(s, esize);
+            let t = b.trunc(h, ety);
+            acc = b.insert(acc, t, esize, part + i);
+        }
+        l.set_vreg(d, acc);
+        return true;
+    }
+    let vd = l.vreg(d);
+    let b = &mut l.b;
+    let mut out = Vec::new();
+    for i in 0..half {
+        let x = if op == 0b0001 || op == 0b0011 {
+            b.extract(vn, 2 * esize, i)
+        } else {
+            let e = b.extract(vn, esize, part + i);
+            ext(b, e, wty, signed)
+        };
+        let ye = b.extract(vm, esize, part + i);
+        let y = ext(b, ye, wty, signed);
+        let acc = b.extract(vd, 2 * esize, i);
+        let r = match op {
+            0b0000 | 0b0001 => b.add(x, y),
+            0b0010 | 0b0011 => b.sub(x, y),
+            0b0101 | 0b0111 => {
+                let dd = b.sub(x, y);
+                let zero = b.iconst(wty, 0);
+                let neg = b.icmp(Cond::Slt, dd, zero);
+                let nd = b.neg(dd);
+                let a = b.select(neg, nd, dd);
+                if op == 0b0101 {
+                    b.add(acc, a)
+                } else {
+                    a
+                }
+            }
+            0b1000 => {
+                let p = b.mul(x, y);
+                b.add(acc, p)
+            }
+            0b1010 => {
+                let p = b.mul(x, y);
+                b.sub(acc, p)
+            }
+            _ => b.mul(x, y),
+        };
+        out.push(r);
+    }
+    let r = pack(b, &out, 2 * esize);
+    l.set_vreg(d, r);
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Two-register misc
+
+fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
+    let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
+    let size = bits(insn, 23, 22);
+    let (op, n, d) = (bits(insn, 16, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    if scalar && !q {
+        return false;
+    }
+    let esize = 8 << size;
+    let ety = Ty::int(esize);
+    // FP conversions between precisions.
+    if !u && !scalar && (op == 0b10110 || op == 0b10111) && size < 2 {
+        let vn = l.vreg(n);
+        let b = &mut l.b;
+        if op == 0b10111 {
+            // FCVTL(2): widen half -> single or single -> double from the selected half.
+            let (from, to) = if size == 1 { (32, 64) } else { (16, 32) };
+            let cnt = 64 / from;
+            let part = if q { cnt } else { 0 };
+            let mut out = Vec::new();
+            for i in 0..cnt {
+                let x = b.extract(vn, from, part + i);
+                let f = if from == 16 {
+                    half_to_f32(b, x)
+                } else {
+                    let f = b.bitcast(x, Ty::F32);
+                    b.convert(Op::FCvt, f, Ty::F64)
+                };
+                out.push(to_i(b, f));
+            }
+            let r = pack(b, &out, to);
+            l.set_vreg(d, r);
+        } else {
+            // FCVTN(2): narrow into the selected half.
+            let (from, to) = if size == 1 { (64, 32) } else { (32, 16) };
+            let cnt = 128 / from;
+            let vd = l.vreg(d);
+            let b = &mut l.b;
+            let mut acc = if q {
+                let lo = b.trunc(vd, Ty::I64);
+                b.zext(lo, Ty::I128)
+            } else {
+                b.iconst(Ty::I128, 0)
+            };
+            let part = if q { cnt } else { 0 };
+            for i in 0..cnt {
+                let x = b.extract(vn, from, i);
+                let f = to_f(b, x);
+                let r = if to == 16 {
+                    f_to_half(b, f)
+                } else {
+                    let c = b.convert(Op::FCvt, f, Ty::F32);
+                    to_i(b, c)
+                };
+                acc = b.insert(acc, r, to, part + i);
+            }
+            l.set_vreg(d, acc);
+        }
+        return true;
+    }
+    // Floating point lane ops.
+    let a = size >> 1;
+    let fop = (u as u32) << 6 | a << 5 | op;
+    let fp_kind: Option<u32> = match fop {
+        0b0_0_11000 | 0b0_0_11001 | 0b0_1_11000 | 0b0_1_11001 | 0b1_0_11000 | 0b1_0_11001 | 0b1_1_11001 => Some(0), // FRINT*
+        0b0_1_01111 | 0b1_1_01111 | 0b1_1_11111 => Some(1), // FABS/FNEG/FSQRT
+        0b0_0_11010 | 0b0_0_11011 | 0b0_0_11100 | 0b0_1_11010 | 0b0_1_11011 | 0b1_0_11010 | 0b1_0_11011
+        | 0b1_0_11100 | 0b1_1_11010 | 0b1_1_11011 => Some(2), // FCVT*S/U
+        0b0_0_11101 | 0b1_0_11101 => Some(3), // SCVTF/UCVTF
+        0b0_1_01100 | 0b0_1_01101 | 0b0_1_01110 | 0b1_1_01100 | 0b1_1_01101 => Some(4), // FCMxx #0
+        _ => None,
+    };
+    if op >= 0b11000 || (op >= 0b01100 && op <= 0b01111 && a == 1) {
+        let Some(kind) = fp_kind else { return false };
+        if scalar && kind < 2 {
+            return false;
+        }
+        let esize = 32 << (size & 1);
+        if esize == 64 && !q && !scalar {
+            return false;
+        }
+        let nl = if scalar { 1 } else { nlanes(q, esize) };
+        let ity = Ty::int(esize);
+        let vn = l.vreg(n);
+        let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, v| {
+            let xi = v[0];
+            let x = to_f(b, xi);
+            match kind {
+                0 => {
+                    let m = match fop {
+                        0b0_0_11000 => RoundMode::NearestEven,
+                        0b0_0_11001 => RoundMode::Floor,
+                        0b0_1_11000 => RoundMode::Ceil,
+                        0b0_1_11001 => RoundMode::Trunc,
+                        0b1_0_11000 => RoundMode::NearestAway,
+                        _ => RoundMode::Current,
+                    };
+                    let r = b.fround(x, m);
+                    to_i(b, r)
+                }
+                1 => {
+                    let o = match fop {
+                        0b0_1_01111 => Op::FAbs,
+                        0b1_1_01111 => Op::FNeg,
+                        _ => Op::FSqrt,
+                    };
+                    let r = b.fun(o, x);
+                    to_i(b, r)
+                }
+                2 => {
+                    let rm = match op | a << 5 {
+                        0b0_11010 => Some(RoundMode::NearestEven),
+                        0b0_11011 => Some(RoundMode::Floor),
+                        0b0_11100 => Some(RoundMode::NearestAway),
+                        0b1_11010 => Some(RoundMode::Ceil),
+                        _ => None,
+                    };
+                    f_to_int(b, x, rm, !u, ity)
+                }
+                3 => {
+                    let r = b.convert(if u { Op::UIToFP } else { Op::SIToFP }, xi, fty_of(esize));
+                    to_i(b, r)
+                }
+                _ => {
+                    let z = fconst(b, fty_of(esize), 0);
+                    let (c, p, q2) = match fop {
+                        0b0_1_01100 => (FCond::Ogt, x, z),
+                        0b0_1_01101 => (FCond::Oeq, x, z),
+                        0b0_1_01110 => (FCond::Olt, x, z),
+                        0b1_1_01100 => (FCond::Oge, x, z),
+                        _ => (FCond::Ole, x, z),
+                    };
+                    let k = b.fcmp(c, p, q2);
+                    mask(b, k, ity)
+                }
+            }
+        });
+        l.set_vreg(d, r);
+        return true;
+    }
+    // Integer: validate, then lift.
+    let valid = match (u, op) {
+        (_, 0b00000) | (false, 0b00001) => {
+            let cont = match (u, op) {
+                (false, 0) => 64,
+                (true, 0) => 32,
+                _ => 16,
+            };
+            !scalar && esize < cont
+        }
+        (_, 0b00010) | (_, 0b00110) | (_, 0b00100) => !scalar && size != 3,
+        (false, 0b00101) => !scalar && size == 0,
+        (true, 0b00101) => !scalar && size <= 1,
+        (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => {
+            !(scalar && size != 3) && !(size == 3 && !q)
+        }
+        (false, 0b10010) => size != 3 && !scalar,
+        (_, 0b10100) | (true, 0b10010) => size != 3,
+        _ => false,
+    };
+    if !valid {
+        return false;
+    }
+    let vn = l.vreg(n);
+    match (u, op) {
+        (_, 0b00000) | (false, 0b00001) => {
+            // REV64 / REV32 / REV16
+            let cont = match (u, op) {
+                (false, 0) => 64,
+                (true, 0) => 32,
+                _ => 16,
+            };
+            let nl = nlanes(q, esize);
+            let flip = cont / esize - 1;
+            let lanes = unpack(&mut l.b, vn, esize, nl);
+            let out: Vec<Value> = (0..nl).map(|i| lanes[(i ^ flip) as usize]).collect();
+            let r = pack(&mut l.b, &out, esize);
+            l.set_vreg(d, r);
+        }
+        (_, 0b00010) | (_, 0b00110) => {
+            // SADDLP/UADDLP, SADALP/UADALP
+            let wty = Ty::int(2 * esize);
+            let nl = nlanes(q, 2 * esize);
+            let vd = l.vreg(d);
+            let b = &mut l.b;
+            let mut out = Vec::new();
+            for i in 0..nl {
+                let x = b.extract(vn, esize, 2 * i);
+                let y = b.extract(vn, esize, 2 * i + 1);
+                let wx = ext(b, x, wty, !u);
+                let wy = ext(b, y, wty, !u);
+                let mut s = b.add(wx, wy);
+                if op == 0b00110 {
+                    let acc = b.extract(vd, 2 * esize, i);
+                    s = b.add(acc, s);
+                }
+                out.push(s);
+            }
+            let r = pack(b, &out, 2 * esize);
+            l.set_vreg(d, r);
+        }
+        (_, 0b00100) => {
+            let r = map_lanes(&mut l.b, esize, nlanes(q, esize), &[vn], |b, v| if u { b.clz(v[0]) } else { b.cls(v[0]) });
+            l.set_vreg(d, r);
+        }
+        (false, 0b00101) => {
+            // CNT
+            let r = map_lanes(&mut l.b, 8, nlanes(q, 8), &[vn], |b, v| b.ctpop(v[0]));
+            l.set_vreg(d, r);
+        }
+        (true, 0b00101) => {
+            if size == 0 {
+                let r = l.b.not(vn);
+                set_vq(l, d, r, q);
+            } else {
+                let r = map_lanes(&mut l.b, 8, nlanes(q, 8), &[vn], |b, v| b.rbit(v[0]));
+                l.set_vreg(d, r);
+            }
+        }
+        (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => {
+            let nl = if scalar { 1 } else { nlanes(q, esize) };
+            let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, v| {
+                let x = v[0];
+                let zero = b.iconst(ety, 0);
+                let c = match (u, op) {
+                    (false, 0b01000) => Cond::Sgt,
+                    (true, 0b01000) => Cond::Sge,
+                    (false, 0b01001) => Cond::Eq,
+                    (true, 0b01001) => Cond::Sle,
+                    (_, 0b01010) => Cond::Slt,
+                    _ => {
+                        // ABS / NEG
+                        let nx = b.neg(x);
+                        if u {
+                            return nx;
+                        }
+                        let neg = b.icmp(Cond::Slt, x, zero);
+                        return b.select(neg, nx, x);
+                    }
+                };
+                let k = b.icmp(c, x, zero);
+                mask(b, k, ety)
+            });
+            l.set_vreg(d, r);
+        }
+        (false, 0b10010) | (_, 0b10100) | (true, 0b10010) => {
+            // XTN, SQXTN/UQXTN, SQXTUN
+            let cnt = 64 / esize;
+            let vd = l.vreg(d);
+            let b = &mut l.b;
+            let mut acc = if q && !scalar {
+                let lo = b.trunc(vd, Ty::I64);
+                b.zext(lo, Ty::I128)
+            } else {
+                b.iconst(Ty::I128, 0)
+            };
+            let part = if q && !scalar { cnt } else { 0 };
+            let cnt = if scalar { 1 } else { cnt };
+            for i in 0..cnt {
+                let x = b.extract(vn, 2 * esize, i);
+                let r = match (u, op) {
+                    (false, 0b10010) => b.trunc(x, ety),
+                    (true, 0b10010) => {
+                        // signed source, unsigned saturation
+                        let big = Ty::int((4 * esize).min(128));
+                        let w = b.sext(x, big);
+                        saturate(b, w, ety, false)
+                    }
+                    _ => {
+                        let big = Ty::int((4 * esize).min(128));
+                        let w = ext(b, x, big, !u);
+                        saturate(b, w, ety, !u)
+                    }
+                };
+                acc = b.insert(acc, r, esize, part + i);
+            }
+            l.set_vreg(d, acc);
+        }
+        _ => return false,
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Across lanes and scalar pairwise
+
+fn trans_across(l: &mut Lift, insn: u32) -> bool {
+    let (q, u) = (bit(insn, 30), bit(insn, 29));
+    let size = bits(insn, 23, 22);
+    let (op, n, d) = (bits(insn, 16, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    if u && (op == 0b01100 || op == 0b01111) {
+        // FMAXNMV/FMINNMV/FMAXV/FMINV (single precision, 4S only)
+        if size & 1 != 0 || !q {
+            return false;
+        }
+        let o = match (op, size >> 1) {
+            (0b01100, 0) => Op::FMaxNm,
+            (0b01100, _) => Op::FMinNm,
+            (_, 0) => Op::FMax,
+            _ => Op::FMin,
+        };
+        let vn = l.vreg(n);
+        let b = &mut l.b;
+        let ls = unpack(b, vn, 32, 4);
+        let fs: Vec<Value> = ls.iter().map(|&x| b.bitcast(x, Ty::F32)).collect();
+        let p0 = b.fbin(o, fs[0], fs[1]);
+        let p1 = b.fbin(o, fs[2], fs[3]);
+        let r = b.fbin(o, p0, p1);
+        l.set_freg(d, r);
+        return true;
+    }
+    let ok = match (u, op) {
+        (_, 0b00011) | (_, 0b01010) | (_, 0b11010) | (false, 0b11011) => true,
+        _ => false,
+    };
+    if !ok || size == 3 || (size == 2 && !q) {
+        return false;
+    }
+    let esize = 8 << size;
+    let nl = nlanes(q, esize);
+    let vn = l.vreg(n);
+    let b = &mut l.b;
+    let ls = unpack(b, vn, esize, nl);
+    let r = if op == 0b00011 {
+        let wty = Ty::int(2 * esize);
+        let mut s = ext(b, ls[0], wty, !u);
+        for &x in &ls[1..] {
+            let w = ext(b, x, wty, !u);
+            s = b.add(s, w);
+        }
+        s
+    } else {
+        let mut acc = ls[0];
+        for &x in &ls[1..] {
+            acc = match op {
+                0b01010 => min_max(b, acc, x, !u, true),
+                0b11010 => min_max(b, acc, x, !u, false),
+                _ => b.add(acc, x),
+            };
+        }
+        acc
+    };
+    l.set_vreg_low(d, r);
+    true
+}
+
+fn trans_scalar_pair(l: &mut Lift, insn: u32) -> bool {
+    let u = bit(insn, 29);
+    let size = bits(insn, 23, 22);
+    let (op, n, d) = (bits(insn, 16, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    if !u {
+        if op != 0b11011 || size != 3 {
+            return false;
+        }
+        let vn = l.vreg(n);
+        let x = l.b.extract(vn, 64, 0);
+        let y = l.b.extract(vn, 64, 1);
+        let r = l.b.add(x, y);
+        l.set_vreg_low(d, r);
+        return true;
+    }
+    let o = match (op, size >> 1) {
+        (0b01101, 0) => Op::FAdd,
+        (0b01100, 0) => Op::FMaxNm,
+        (0b01100, _) => Op::FMinNm,
+        (0b01111, 0) => Op::FMax,
+        (0b01111, _) => Op::FMin,
+        _ => return false,
+    };
+    let esize = 32 << (size & 1);
+    let vn = l.vreg(n);
+    let x = l.b.extract(vn, esize, 0);
+    let y = l.b.extract(vn, esize, 1);
+    let fx = to_f(&mut l.b, x);
+    let fy = to_f(&mut l.b, y);
+    let r = l.b.fbin(o, fx, fy);
+    l.set_freg(d, r);
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shift by immediate
+
+fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
+    let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
+    let immh = bits(insn, 22, 19);
+    let immhb = bits(insn, 22, 16);
+    let (op, n, d) = (bits(insn, 15, 11), bits(insn, 9, 5), bits(insn, 4, 0));
+    if immh == 0 || (scalar && !q) {
+        return false;
+    }
+    let hsb = 31 - immh.leading_zeros(); // 0..3
+    let esize = 8u32 << hsb;
+    let ety = Ty::int(esize);
+    let rshift = 2 * esize - immhb; // 1..esize
+    let lshift = immhb.wrapping_sub(esize); // 0..esize-1
+    let valid = match op {
+        0b00000 | 0b00010 | 0b00100 | 0b00110 | 0b01010 | 0b01000 => {
+            !(op == 0b01000 && !u) && !(scalar && esize != 64) && !(esize == 64 && !q && !scalar)
+        }
+        0b10000 | 0b10001 | 0b10010 | 0b10011 => esize != 64 && !(scalar && op < 0b10010 && !u),
+        0b10100 => esize != 64 && !scalar,
+        0b11100 | 0b11111 => esize >= 32 && !(esize == 64 && !q && !scalar),
+        _ => false,
+    };
+    if !valid {
+        return false;
+    }
+    let vn = l.vreg(n);
+    match op {
+        0b00000 | 0b00010 | 0b00100 | 0b00110 | 0b01010 | 0b01000 => {
+            let nl = if scalar { 1 } else { nlanes(q, esize) };
+            let vd = l.vreg(d);
+            let signed = !u;
+            let r = map_lanes(&mut l.b, esize, nl, &[vn, vd], |b, a| {
+                let (x, acc) = (a[0], a[1]);
+                match op {
+                    0b01010 => {
+                        let s = b.shl_i(x, lshift);
+                        if u {
+                            // SLI
+                            let keep = b.iconst(ety, !(ety.mask() << lshift) & ety.mask());
+                            let k = b.and(acc, keep);
+                            b.or(k, s)
+                        } else {
+                            s
+                        }
+                    }
+                    0b01000 => {
+                        // SRI
+                        if rshift == esize {
+                            return acc;
+                        }
+                        let s = b.lshr_i(x, rshift);
+                        let keep = b.iconst(ety, !(ety.mask() >> rshift) & ety.mask());
+                        let k = b.and(acc, keep);
+                        b.or(k, s)
+                    }
+                    _ => {
+                        let round = op == 0b00100 || op == 0b00110;
+                        let r = if round {
+                            let wty = Ty::int((2 * esize).min(128));
+                            let w = ext(b, x, wty, signed);
+                            let w = b.add_i(w, 1u128 << (rshift - 1));
+                            let s = if signed { b.ashr_i(w, rshift) } else { b.lshr_i(w, rshift) };
+                            b.trunc(s, ety)
+                        } else if signed {
+                            b.ashr_i(x, rshift.min(esize - 1))
+                        } else if rshift == esize {
+                            b.iconst(ety, 0)
+                        } else {
+                            b.lshr_i(x, rshift)
+                        };
+                        if op == 0b00010 || op == 0b00110 {
+                            b.add(acc, r)
+                        } else {
+                            r
+                        }
+                    }
+                }
+            });
+            l.set_vreg(d, r);
+        }
+        0b10000 | 0b10001 | 0b10010 | 0b10011 => {
+            // SHRN/RSHRN (U=0), SQSHRN/UQSHRN/SQRSHRN/UQRSHRN, SQSHRUN/SQRSHRUN (U=1, 1000x)
+            let wsize = 2 * esize;
+            let cnt = 64 / esize;
+            let vd = l.vreg(d);
+            let b = &mut l.b;
+            let part = if q && !scalar { cnt } else { 0 };
+            let mut acc = if q && !scalar {
+                let lo = b.trunc(vd, Ty::I64);
+                b.zext(lo, Ty::I128)
+            } else {
+                b.iconst(Ty::I128, 0)
+            };
+            let round = op & 1 == 1;
+            let sat = !(op < 0b10010 && !u);
+            // source signedness: SQSHRUN (U1, 1000x) and SQSHRN (U0, 1001x) signed.
+            let src_signed = (u && op < 0b10010) || (!u && op >= 0b10010);
+            let dst_signed = !u && op >= 0b10010;
+            let cnt = if scalar { 1 } else { cnt };
+            for i in 0..cnt {
+                let x = b.extract(vn, wsize, i);
+                let bty = Ty::int((2 * wsize).min(128));
+                let w = ext(b, x, bty, src_signed);
+                let w = if round { b.add_i(w, 1u128 << (rshift - 1)) } else { w };
+                let s = b.ashr_i(w, rshift);
+                let r = if sat { saturate(b, s, ety, dst_signed) } else { b.trunc(s, ety) };
+                acc = b.insert(acc, r, esize, part + i);
+            }
+            l.set_vreg(d, acc);
+        }
+        0b10100 => {
+            // SSHLL/USHLL
+            let wty = Ty::int(2 * esize);
+            let cnt = 64 / esize;
+            let part = if q { cnt } else { 0 };
+            let b = &mut l.b;
+            let mut out = Vec::new();
+            for i in 0..cnt {
+                let x = b.extract(vn, esize, part + i);
+                let w = ext(b, x, wty, !u);
+                out.push(b.shl_i(w, lshift));
+            }
+            let r = pack(b, &out, 2 * esize);
+            l.set_vreg(d, r);
+        }
+        0b11100 | 0b11111 => {
+            // SCVTF/UCVTF, FCVTZS/FCVTZU (fixed point)
+            let nl = if scalar { 1 } else { nlanes(q, esize) };
+            let fbits = rshift as i32;
+            let fty = fty_of(esize);
+            let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, a| {
+                if op == 0b11100 {
+                    let f = b.convert(if u { Op::UIToFP } else { Op::SIToFP }, a[0], fty);
+                    let p = fpow2(b, fty, -fbits);
+                    let r = b.fbin(Op::FMul, f, p);
+                    to_i(b, r)
+                } else {
+                    let f = to_f(b, a[0]);
+                    let p = fpow2(b, fty, fbits);
+                    let s = b.fbin(Op::FMul, f, p);
+                    f_to_int(b, s, None, !u, ety)
+                }
+            });
+            l.set_vreg(d, r);
+        }
+        _ => return false,
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Modified immediate
+
+/// AdvSIMDExpandImm: the 64-bit pattern for op, cmode, imm8 (None if unallocated).
+pub fn simd_expand_imm(op: bool, cmode: u32, imm8: u32) -> Option<u64> {
+    let i = imm8 as u64;
+    Some(match cmode >> 1 {
+        0 => rep_lane(i, 32),
+        1 => rep_lane(i << 8, 32),
+        2 => rep_lane(i << 16, 32),
+        3 => rep_lane(i << 24, 32),
+        4 => rep_lane(i, 16),
+        5 => rep_lane(i << 8, 16),
+        6 => {
+            if cmode & 1 == 0 {
+                rep_lane(i << 8 | 0xff, 32)
+            } else {
+                rep_lane(i << 16 | 0xffff, 32)
+            }
+        }
+        _ => {
+            if cmode & 1 == 0 {
+                if !op {
+                    rep_lane(i, 8)
+                } else {
+                    let mut r = 0u64;
+                    for k in 0..8 {
+                        if (i >> k) & 1 == 1 {
+                            r |= 0xff << (8 * k);
+                        }
+                    }
+                    r
+                }
+            } else if !op {
+                rep_lane(vfp_expand_imm(imm8, 32), 32)
+            } else {
+                vfp_expand_imm(imm8, 64)
+            }
+        }
+    })
+}
+
+fn trans_modimm(l: &mut Lift, insn: u32) -> bool {
+    let (q, op) = (bit(insn, 30), bit(insn, 29));
+    let cmode = bits(insn, 15, 12);
+    let o2 = bit(insn, 11);
+    let imm8 = bits(insn, 18, 16) << 5 | bits(insn, 9, 5);
+    let d = bits(insn, 4, 0);
+    if o2 {
+        return false; // FMOV (vector, immediate) half precision: FEAT_FP16
+    }
+    if cmode == 0b1111 && op && !q {
+        return false;
+    }
+    let Some(imm) = simd_expand_imm(op, cmode, imm8) else { return false };
+    let shifted_form = cmode < 0b1100 && cmode & 1 == 1; // ORR / BIC
+    let imm128 = rep64(imm, q);
+    if shifted_form {
+        let vd = l.vreg(d);
+        let r = if op {
+            let c = l.b.iconst(Ty::I128, !imm128 & if q { u128::MAX } else { u64::MAX as u128 });
+            l.b.and(vd, c)
+        } else {
+            let c = l.b.iconst(Ty::I128, imm128);
+            l.b.or(vd, c)
+        };
+        set_vq(l, d, r, q);
+    } else {
+        let inverted = op && cmode < 0b1110;
+        let v = if inverted { !imm128 & if q { u128::MAX } else { u64::MAX as u128 } } else { imm128 };
+        let c = l.b.iconst(Ty::I128, v);
+        l.set_vreg(d, c);
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Copy: DUP, INS, UMOV, SMOV
+
+fn trans_copy(l: &mut Lift, insn: u32) -> bool {
+    let (q, op, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
+    let imm5 = bits(insn, 20, 16);
+    let imm4 = bits(insn, 14, 11);
+    let (n, d) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    if imm5 & 0xf == 0 {
+        return false;
+    }
+    let size = imm5.trailing_zeros();
+    let esize = 8 << size;
+    let idx = imm5 >> (size + 1);
+    if scalar {
+        // DUP (element), scalar form: MOV <V>d, Vn.T[i]
+        if !q || op || imm4 != 0 {
+            return false;
+        }
+        let v = l.vreg(n);
+        let x = l.b.extract(v, esize, idx);
+        l.set_vreg_low(d, x);
+        return true;
+    }
+    if op {
+        // INS (element)
+        if !q {
+            return false;
+        }
+        let src = imm4 >> size;
+        let vn = l.vreg(n);
+        let vd = l.vreg(d);
+        let x = l.b.extract(vn, esize, src);
+        let r = l.b.insert(vd, x, esize, idx);
+        l.set_vreg(d, r);
+        return true;
+    }
+    match imm4 {
+        0b0000 => {
+            if size == 3 && !q {
+                return false;
+            }
+            let v = l.vreg(n);
+            let x = l.b.extract(v, esize, idx);
+            let r = dup(&mut l.b, x, esize, q);
+            l.set_vreg(d, r);
+        }
+        0b0001 => {
+            if size == 3 && !q {
+                return false;
+            }
+            let x = l.xr(n, true);
+            let x = l.b.trunc(x, Ty::int(esize));
+            let r = dup(&mut l.b, x, esize, q);
+            l.set_vreg(d, r);
+        }
+        0b0011 => {
+            if !q {
+                return false;
+            }
+            let x = l.xr(n, true);
+            let x = l.b.trunc(x, Ty::int(esize));
+            let vd = l.vreg(d);
+            let r = l.b.insert(vd, x, esize, idx);
+            l.set_vreg(d, r);
+        }
+        0b0101 | 0b0111 => {
+            let signed = imm4 == 0b0101;
+            let ok = if signed { size < 2 || (size == 2 && q) } else { (size == 3) == q };
+            if !ok {
+                return false;
+            }
+            let v = l.vreg(n);
+            let x = l.b.extract(v, esize, idx);
+            let r = if signed {
+                let t = if q { Ty::I64 } else { Ty::I32 };
+                l.b.sext(x, t)
+            } else {
+                x
+            };
+            l.set_xr(d, r);
+        }
+        _ => return false,
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Permutes, EXT, TBL
+
+fn trans_permute(l: &mut Lift, insn: u32) -> bool {
+    let q = bit(insn, 30);
+    let size = bits(insn, 23, 22);
+    let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 14, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    if op == 0 || op == 4 || (size == 3 && !q) {
+        return false;
+    }
+    let esize = 8 << size;
+    let nl = nlanes(q, esize);
+    let vn = l.vreg(n);
+    let vm = l.vreg(m);
+    let b = &mut l.b;
+    let a = unpack(b, vn, esize, nl);
+    let c = unpack(b, vm, esize, nl);
+    let hi = (op >> 2) as usize; // the "2" variants
+    let nl = nl as usize;
+    let out: Vec<Value> = match op & 3 {
+        1 => (0..nl).map(|i| if 2 * i + hi < nl { a[2 * i + hi] } else { c[2 * i + hi - nl] }).collect(),
+        2 => (0..nl).map(|i| if i % 2 == 0 { a[i + hi] } else { c[i - 1 + hi] }).collect(),
+        _ => {
+            let base = hi * nl / 2;
+            (0..nl).map(|i| if i % 2 == 0 { a[base + i / 2] } else { c[base + i / 2] }).collect()
+        }
+    };
+    let r = pack(b, &out, esize);
+    l.set_vreg(d, r);
+    true
+}
+
+fn trans_ext(l: &mut Lift, insn: u32) -> bool {
+    let q = bit(insn, 30);
+    let (m, imm, n, d) = (bits(insn, 20, 16), bits(insn, 14, 11), bits(insn, 9, 5), bits(insn, 4, 0));
+    if !q && imm >= 8 {
+        return false;
+    }
+    let vn = l.vreg(n);
+    let vm = l.vreg(m);
+    let b = &mut l.b;
+    let r = if q {
+        if imm == 0 {
+            vn
+        } else {
+            let lo = b.lshr_i(vn, 8 * imm);
+            let hi = b.shl_i(vm, 128 - 8 * imm);
+            b.or(lo, hi)
+        }
+    } else {
+        let nlo = b.trunc(vn, Ty::I64);
+        let nlo = b.zext(nlo, Ty::I128);
+        let mlo = b.trunc(vm, Ty::I64);
+        let mlo = b.zext(mlo, Ty::I128);
+        let mh = b.shl_i(mlo, 64);
+        let cat = b.or(mh, nlo);
+        b.lshr_i(cat, 8 * imm)
+    };
+    set_vq(l, d, r, q);
+    true
+}
+
+fn trans_tbl(l: &mut Lift, insn: u32) -> bool {
+    let q = bit(insn, 30);
+    let (m, len, tbx, n, d) = (bits(insn, 20, 16), bits(insn, 14, 13) + 1, bit(insn, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    let tables: Vec<Value> = (0..len).map(|k| l.vreg((n + k) % 32)).collect();
+    let vm = l.vreg(m);
+    let vd = l.vreg(d);
+    let b = &mut l.b;
+    let mut out = Vec::new();
+    for i in 0..nlanes(q, 8) {
+        let idx = b.extract(vm, 8, i);
+        let mut r = if tbx { b.extract(vd, 8, i) } else { b.iconst(Ty::I8, 0) };
+        let sel = b.lshr_i(idx, 4);
+        let lo = b.and_i(idx, 15);
+        let lo = b.zext(lo, Ty::I128);
+        let sh = b.shl_i(lo, 3);
+        for (k, &t) in tables.iter().enumerate() {
+            let s = b.lshr(t, sh);
+            let byte = b.trunc(s, Ty::I8);
+            let hit = b.icmp_i(Cond::Eq, sel, k as u128);
+            r = b.select(hit, byte, r);
+        }
+        out.push(r);
+    }
+    let r = pack(b, &out, 8);
+    l.set_vreg(d, r);
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// By element
+
+fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
+    let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
+    let size = bits(insn, 23, 22);
+    let (lb, mb, h) = (bits(insn, 21, 21), bits(insn, 20, 20), bits(insn, 11, 11));
+    let rm4 = bits(insn, 19, 16);
+    let op = bits(insn, 15, 12);
+    let (n, d) = (bits(insn, 9, 5), bits(insn, 4, 0));
+    if scalar && !q {
+        return false;
+    }
+    let fp = matches!(op, 0b0001 | 0b0101 | 0b1001) && !u;
+    if fp {
+        // FMLA/FMLS/FMUL by element (single/double; half needs FEAT_FP16).
+        let (esize, idx) = match size {
+            2 => (32, h << 1 | lb),
+            3 if lb == 0 => (64, h),
+            _ => return false,
+        };
+        if esize == 64 && !q && !scalar {
+            return false;
+        }
+        let m = mb << 4 | rm4;
+        let nl = if scalar { 1 } else { nlanes(q, esize) };
+        let vn = l.vreg(n);
+        let vm = l.vreg(m);
+        let vd = l.vreg(d);
+        let e = l.b.extract(vm, esize, idx);
+        let ef = to_f(&mut l.b, e);
+        let r = map_lanes(&mut l.b, esize, nl, &[vn, vd], |b, a| {
+            let x = to_f(b, a[0]);
+            let r = match op {
+                0b1001 => b.fbin(Op::FMul, x, ef),
+                _ => {
+                    let acc = to_f(b, a[1]);
+                    let x = if op == 0b0101 { b.fun(Op::FNeg, x) } else { x };
+                    b.fma(x, ef, acc)
+                }
+            };
+            to_i(b, r)
+        });
+        l.set_vreg(d, r);
+        return true;
+    }
+    if scalar {
+        return false;
+    }
+    let ok = match op {
+        0b0000 | 0b0100 => u,
+        0b1000 => !u,
+        0b0010 | 0b0110 | 0b1010 => true,
+        _ => false,
+    };
+    let (esize, idx, m) = match size {
+        1 => (16, h << 2 | lb << 1 | mb, rm4),
+        2 => (32, h << 1 | lb, mb << 4 | rm4),
+        _ => return false,
+    };
+    if !ok {
+        return false;
+    }
+    let vn = l.vreg(n);
+    let vm = l.vreg(m);
+    let vd = l.vreg(d);
+    let e = l.b.extract(vm, esize, idx);
+    if op & 3 == 2 {
+        // SMLAL/UMLAL, SMLSL/UMLSL, SMULL/UMULL (by element), "2" forms from the upper half.
+        let wty = Ty::int(2 * esize);
+        let cnt = 64 / esize;
+        let part = if q { cnt } else { 0 };
+        let b = &mut l.b;
+        let we = ext(b, e, wty, !u);
+        let mut out = Vec::new();
+        for i in 0..cnt {
+            let x = b.extract(vn, esize, part + i);
+            let wx = ext(b, x, wty, !u);
+            let p = b.mul(wx, we);
+            let acc = b.extract(vd, 2 * esize, i);
+            out.push(match op {
+                0b0010 => b.add(acc, p),
+                0b0110 => b.sub(acc, p),
+                _ => p,
+            });
+        }
+        let r = pack(b, &out, 2 * esize);
+        l.set_vreg(d, r);
+        return true;
+    }
+    let r = map_lanes(&mut l.b, esize, nlanes(q, esize), &[vn, vd], |b, a| {
+        let p = b.mul(a[0], e);
+        match op {
+            0b0000 => b.add(a[1], p),
+            0b0100 => b.sub(a[1], p),
+            _ => p,
+        }
+    });
+    l.set_vreg(d, r);
+    true
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loads and stores of structures
+
+/// Base register writeback for post-indexed forms: Rm = 31 means the immediate `total`.
+fn post_index(l: &mut Lift, n: u32, m: u32, base: Value, total: u64) {
+    let off = if m == 31 { l.b.c64(total) } else { l.xr(m, true) };
+    let nb = l.b.add(base, off);
+    l.set_xr_sp(n, nb);
+}
+
+fn trans_ldst_multi(l: &mut Lift, insn: u32) -> bool {
+    let (q, post, load) = (bit(insn, 30), bit(insn, 23), bit(insn, 22));
+    let (m, op, size, n, t) = (bits(insn, 20, 16), bits(insn, 15, 12), bits(insn, 11, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    if !post && m != 0 {
+        return false;
+    }
+    let (rpt, selem) = match op {
+        0b0000 => (1, 4),
+        0b0010 => (4, 1),
+        0b0100 => (1, 3),
+        0b0110 => (3, 1),
+        0b0111 => (1, 1),
+        0b1000 => (1, 2),
+        0b1010 => (2, 1),
+        _ => return false,
+    };
+    if size == 3 && !q && selem > 1 {
+        return false;
+    }
+    let esize = 8u32 << size;
+    let dbytes: u64 = if q { 16 } else { 8 };
+    let total = dbytes * rpt as u64 * selem as u64;
+    let base = l.xr_sp(n, true);
+    let (cty, cbits, ord) = if q { (Ty::I128, 128u32, Ordering::Plain) } else { (Ty::I64, 64u32, Ordering::Relaxed) };
+    let nchunks = (total / dbytes) as u32;
+    let addr_of = |l: &mut Lift, k: u32| {
+        if k == 0 {
+            base
+        } else {
+            let o = l.b.c64(k as u64 * dbytes);
+            l.b.add(base, o)
+        }
+    };
+    if selem == 1 {
+        // Whole registers, consecutive.
+        for r in 0..rpt {
+            let a = addr_of(l, r);
+            let reg = (t + r) % 32;
+            if load {
+                let v = l.b.load(cty, a, ord);
+                l.set_vreg_low(reg, v);
+            } else {
+                let v = l.vreg_low(reg, cbits);
+                l.b.store(a, v, ord);
+            }
+        }
+    } else {
+        // Interleaved: stream element j = e * selem + s is element e of register t + s.
+        let per = cbits / esize; // elements per chunk
+        let nel = (dbytes as u32 * 8) / esize; // elements per register
+        if load {
+            let mut chunks = Vec::new();
+            for k in 0..nchunks {
+                let a = addr_of(l, k);
+                let v = l.b.load(cty, a, ord);
+                chunks.push(l.b.zext(v, Ty::I128));
+            }
+            for s in 0..selem {
+                let mut lanes = Vec::new();
+                for e in 0..nel {
+                    let j = e * selem + s;
+                    lanes.push(l.b.extract(chunks[(j / per) as usize], esize, j % per));
+                }
+                let v = pack(&mut l.b, &lanes, esize);
+                l.set_vreg((t + s) % 32, v);
+            }
+        } else {
+            let regs: Vec<Value> = (0..selem).map(|s| l.vreg((t + s) % 32)).collect();
+            let mut chunks = vec![l.b.iconst(Ty::I128, 0); nchunks as usize];
+            for s in 0..selem {
+                for e in 0..nel {
+                    let j = e * selem + s;
+                    let x = l.b.extract(regs[s as usize], esize, e);
+                    let c = &mut chunks[(j / per) as usize];
+                    *c = l.b.insert(*c, x, esize, j % per);
+                }
+            }
+            for k in 0..nchunks {
+                let a = addr_of(l, k);
+                let v = l.b.trunc(chunks[k as usize], cty);
+                l.b.store(a, v, ord);
+            }
+        }
+    }
+    if post {
+        post_index(l, n, m, base, total);
+    }
+    true
+}
+
+fn trans_ldst_single(l: &mut Lift, insn: u32) -> bool {
+    let (q, post, load, r) = (bit(insn, 30), bit(insn, 23), bit(insn, 22), bits(insn, 21, 21));
+    let (m, opc, s, size, n, t) =
+        (bits(insn, 20, 16), bits(insn, 15, 13), bits(insn, 12, 12), bits(insn, 11, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    if !post && m != 0 {
+        return false;
+    }
+    let selem = ((opc & 1) << 1 | r) + 1;
+    let mut scale = opc >> 1;
+    let mut replicate = false;
+    let mut index = 0;
+    match scale {
+        3 => {
+            if !load || s != 0 {
+                return false;
+            }
+            scale = size;
+            replicate = true;
+        }
+        0 => index = q as u32 * 8 | s << 2 | size,
+        1 => {
+            if size & 1 != 0 {
+                return false;
+            }
+            index = q as u32 * 4 | s << 1 | size >> 1;
+        }
+        _ => {
+            if size & 2 != 0 {
+                return false;
+            }
+            if size & 1 == 0 {
+                index = q as u32 * 2 | s;
+            } else {
+                if s != 0 {
+                    return false;
+                }
+                index = q as u32;
+                scale = 3;
+            }
+        }
+    }
+    let esize = 8u32 << scale;
+    let ebytes = (esize / 8) as u64;
+    let ety = Ty::int(esize);
+    let base = l.xr_sp(n, true);
+    for k in 0..selem {
+        let a = if k == 0 {
+            base
+        } else {
+            let o = l.b.c64(k as u64 * ebytes);
+            l.b.add(base, o)
+        };
+        let reg = (t + k) % 32;
+        if replicate {
+            let x = l.b.load(ety, a, Ordering::Relaxed);
+            let v = dup(&mut l.b, x, esize, q);
+            l.set_vreg(reg, v);
+        } else if load {
+            let x = l.b.load(ety, a, Ordering::Relaxed);
+            let v = l.vreg(reg);
+            let v = l.b.insert(v, x, esize, index);
+            l.set_vreg(reg, v);
+        } else {
+            let v = l.vreg(reg);
+            let x = l.b.extract(v, esize, index);
+            l.b.store(a, x, Ordering::Relaxed);
+        }
+    }
+    if post {
+        post_index(l, n, m, base, selem as u64 * ebytes);
+    }
+    true
+}
+
