@@ -5,6 +5,7 @@
 //! pointer yields -EFAULT instead of a host crash.
 
 use core::arch::asm;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Raw x86-64 Linux system call; returns the kernel's value (negative errno on failure).
 #[inline]
@@ -33,9 +34,34 @@ pub const EINVAL: i64 = -(libc::EINVAL as i64);
 pub const ENOMEM: i64 = -(libc::ENOMEM as i64);
 pub const ENOSYS: i64 = -(libc::ENOSYS as i64);
 
+/// Set when the host refuses process_vm_readv/writev (e.g. a seccomp profile): then copies are
+/// checked against the guest-space bookkeeping instead and done directly.
+static VM_COPY_UNAVAILABLE: AtomicBool = AtomicBool::new(false);
+
+fn direct_copy(to_guest: bool, local: *mut u8, remote: u64, len: usize) -> Result<(), i64> {
+    let ok = crate::mem::in_guest(remote, len as u64)
+        && crate::mem::with_space(|s| s.is_covered(crate::mem::page_down(remote), remote + len as u64));
+    if !ok {
+        return Err(EFAULT);
+    }
+    // SAFETY: [remote, remote+len) is inside the guest range and mapped by the guest (checked just
+    // above); `local` is a runtime buffer of `len` bytes.
+    unsafe {
+        if to_guest {
+            core::ptr::copy(local, remote as *mut u8, len);
+        } else {
+            core::ptr::copy(remote as *const u8, local, len);
+        }
+    }
+    Ok(())
+}
+
 fn vm_copy(nr: i64, local: *mut u8, remote: u64, len: usize) -> Result<(), i64> {
     if len == 0 {
         return Ok(());
+    }
+    if VM_COPY_UNAVAILABLE.load(Ordering::Relaxed) {
+        return direct_copy(nr == libc::SYS_process_vm_writev, local, remote, len);
     }
     let liov = libc::iovec { iov_base: local as *mut libc::c_void, iov_len: len };
     let riov = libc::iovec { iov_base: remote as *mut libc::c_void, iov_len: len };
@@ -43,6 +69,9 @@ fn vm_copy(nr: i64, local: *mut u8, remote: u64, len: usize) -> Result<(), i64> 
     let r = sys(nr, &[pid as u64, &liov as *const _ as u64, 1, &riov as *const _ as u64, 1, 0]);
     if r == len as i64 {
         Ok(())
+    } else if r == ENOSYS || r == -(libc::EPERM as i64) {
+        VM_COPY_UNAVAILABLE.store(true, Ordering::Relaxed);
+        direct_copy(nr == libc::SYS_process_vm_writev, local, remote, len)
     } else if r < 0 {
         Err(r)
     } else {

@@ -402,6 +402,9 @@ pub fn lookup(nr: u64) -> Option<&'static Sys> {
 
 pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
     let ent = lookup(nr);
+    if (nr == 93 || nr == 94) && STRACE.load(Ordering::Relaxed) {
+        write_stderr(&format!("{}({}) = ?\n", if nr == 93 { "exit" } else { "exit_group" }, a[0] as i32));
+    }
     let r = match ent.map(|s| s.handler) {
         Some(Handler::Host(h)) => sys(h, a),
         Some(Handler::Func(f)) => f(st, a),
