@@ -32,7 +32,7 @@ BUILD = os.path.join(ROOT, "build")
 CACHE = os.path.join(BUILD, "cache")
 REPORTS = os.path.join(BUILD, "reports")
 WORK = os.path.join(BUILD, "work")
-TRANSLATOR = os.path.join(ROOT, "target", "release", "aot-translate")
+TRANSLATOR = os.environ.get("AOT_TRANSLATOR", os.path.join(ROOT, "target", "release", "aot-translate"))
 RUNTIME_LIB = os.path.join(ROOT, "target", "release", "libaot_runtime.a")
 TORTURE_TAR = "/usr/src/gcc-12/gcc-12.2.0-dfsg.tar.xz"
 TORTURE_DIR = os.path.join(CACHE, "torture")
@@ -190,8 +190,10 @@ def translate(guest, extra_flags=()):
     if to:
         return None, "translation timed out after %.0fs\n%s" % (dt, e.decode(errors="replace")[-3000:])
     if st != 0:
-        return None, "translation failed (exit %d): %s\n%s%s" % (
-            st, " ".join(cmd), o.decode(errors="replace")[-2000:], e.decode(errors="replace")[-3000:])
+        etext = e.decode(errors="replace")
+        last = (etext.strip().splitlines() or ["no message"])[-1][:160]
+        return None, "translation failed (exit %d): %s\n%s\n%s%s" % (
+            st, last, " ".join(cmd), o.decode(errors="replace")[-2000:], etext[-3000:])
     if not is_x86_64_exec(tmp):
         desc = subprocess.run(["file", "-b", tmp], stdout=subprocess.PIPE).stdout.decode().strip()
         return None, "translator output is not an x86-64 ELF executable: %s" % desc

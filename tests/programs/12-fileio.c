@@ -57,9 +57,14 @@ int main(int argc, char **argv)
     int c = fgetc(f);
     printf("%d (c=%d)\n", feof(f) != 0, c);
     fseek(f, 5, SEEK_SET);
-    printf("fseek 5: '%c%c%c%c' ", fgetc(f), fgetc(f), fgetc(f), fgetc(f));
+    char four[5] = { 0 };
+    for (int k = 0; k < 4; k++)
+        four[k] = (char)fgetc(f);
+    printf("fseek 5: '%s' ", four);
     fseek(f, -10, SEEK_END);
-    printf("end-10 at %ld: %d\n", ftell(f), fgetc(f));
+    long at = ftell(f);
+    int ch = fgetc(f);
+    printf("end-10 at %ld: %d\n", at, ch);
     rewind(f);
     printf("rewind: %s", fgets(line, sizeof line, f));
     fclose(f);
@@ -112,7 +117,10 @@ int main(int argc, char **argv)
         unlink(p);
         free(names[i]);
     }
-    printf("\nrmdir=%d unlink=%d unlink-again=%d (%s)\n", rmdir(path), unlink(path2), unlink(path2), strerror(errno));
+    int rd = rmdir(path);
+    int u1 = unlink(path2);
+    int u2 = unlink(path2);
+    printf("\nrmdir=%d unlink=%d unlink-again=%d (%s)\n", rd, u1, u2, strerror(errno));
     FILE *none = fopen("/nonexistent/dir/file", "r");
     printf("fopen missing: %p errno=%s\n", (void *)none, strerror(errno));
     return 0;
