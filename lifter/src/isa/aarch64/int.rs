@@ -591,3 +591,303 @@ fn trans_mulh(l: &mut Lift, insn: u32) -> bool {
     l.set_xr(rd, r);
     true
 }
+
+/// Test support shared by the int, ldst and system tests: lift, verify and interpret a snippet.
+#[cfg(test)]
+pub(crate) mod testutil {
+    use crate::cpu::CpuState;
+    use crate::ir::interp::{Exit, FlatMemory, Interp};
+    use crate::ir::{Helper, Term, TrapKind};
+
+    pub const BASE: u64 = 0x40_1000;
+
+    /// Run `words` at BASE; helpers return `0x1234_5678` and are recorded.
+    pub fn run(words: &[u32], st: &mut CpuState, mem: &mut FlatMemory) -> Vec<(Helper, Vec<u64>)> {
+        let f = crate::isa::aarch64::lift_snippet(BASE, words);
+        if let Err(e) = crate::ir::verify::verify(&f) {
+            panic!("verify failed: {e:?}");
+        }
+        let mut it = Interp::new(&f);
+        let mut ex = it.run(st, mem, 0, 1_000_000);
+        let mut helpers = vec![];
+        loop {
+            match ex {
+                // A snippet ends by running off its last instruction.
+                Exit::Tail { target } | Exit::Trap { kind: TrapKind::NotCode, pc: target } => {
+                    assert_eq!(target, BASE + 4 * words.len() as u64, "ran off early");
+                    break;
+                }
+                Exit::Helper { helper, args, resume, .. } => {
+                    helpers.push((helper, args));
+                    ex = it.resume(st, mem, resume, 0x1234_5678, 1_000_000);
+                }
+                e => panic!("unexpected exit {e:?} for {words:08x?}"),
+            }
+        }
+        helpers
+    }
+
+    /// Run with X registers preset; returns the state.
+    pub fn regs(words: &[u32], xs: &[(usize, u64)]) -> CpuState {
+        let mut st = CpuState::default();
+        for &(r, v) in xs {
+            st.x[r] = v;
+        }
+        let mut mem = FlatMemory::default();
+        run(words, &mut st, &mut mem);
+        st
+    }
+
+    /// Does this word lift to an Undefined trap (SIGILL)?
+    pub fn is_sigill(w: u32) -> bool {
+        let f = crate::isa::aarch64::lift_snippet(BASE, &[w]);
+        crate::ir::verify::verify(&f).expect("verify");
+        f.blocks[0].insts.is_empty() && f.blocks[0].term == Term::Trap { kind: TrapKind::Undefined, off: 0 }
+    }
+
+    pub fn flags(st: &CpuState) -> (u8, u8, u8, u8) {
+        (st.n, st.z, st.c, st.vf)
+    }
+
+    pub fn mem_u64(mem: &mut FlatMemory, a: u64) -> u64 {
+        use crate::ir::interp::Memory;
+        mem.read(a, 8).unwrap() as u64
+    }
+    pub fn set_mem(mem: &mut FlatMemory, a: u64, size: usize, v: u128) {
+        use crate::ir::interp::Memory;
+        mem.write(a, size, v).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::*;
+    use super::*;
+    use crate::cpu::CpuState;
+
+    fn flags_of(words: &[u32], xs: &[(usize, u64)], c_in: u8) -> CpuState {
+        let mut st = CpuState::default();
+        st.c = c_in;
+        for &(r, v) in xs {
+            st.x[r] = v;
+        }
+        let mut mem = crate::ir::interp::FlatMemory::default();
+        run(words, &mut st, &mut mem);
+        st
+    }
+
+    #[test]
+    fn add_sub_flags() {
+        // adds x0, x1, x2: unsigned carry and signed overflow at the boundaries.
+        let s = regs(&[0xab020020], &[(1, u64::MAX), (2, 1)]);
+        assert_eq!((s.x[0], flags(&s)), (0, (0, 1, 1, 0)));
+        let s = regs(&[0xab020020], &[(1, i64::MAX as u64), (2, 1)]);
+        assert_eq!((s.x[0], flags(&s)), (1 << 63, (1, 0, 0, 1)));
+        // subs w0, w1, w2
+        let s = regs(&[0x6b020020], &[(1, 5), (2, 5)]);
+        assert_eq!((s.x[0], flags(&s)), (0, (0, 1, 1, 0)));
+        let s = regs(&[0x6b020020], &[(1, 0x8000_0000), (2, 1)]);
+        assert_eq!((s.x[0], flags(&s)), (0x7fff_ffff, (0, 0, 1, 1)));
+        let s = regs(&[0x6b020020], &[(1, 0xffff_ffff_0000_0003), (2, 4)]);
+        assert_eq!((s.x[0], flags(&s)), (0xffff_ffff, (1, 0, 0, 0)));
+        // adcs x0, x1, x2 with carry in
+        let s = flags_of(&[0xba020020], &[(1, u64::MAX), (2, 0)], 1);
+        assert_eq!((s.x[0], flags(&s)), (0, (0, 1, 1, 0)));
+        let s = flags_of(&[0xba020020], &[(1, 1), (2, 2)], 1);
+        assert_eq!((s.x[0], flags(&s)), (4, (0, 0, 0, 0)));
+        // sbcs w0, w1, w2: 3 - 3 - !C
+        let s = flags_of(&[0x7a020020], &[(1, 3), (2, 3)], 0);
+        assert_eq!((s.x[0], flags(&s)), (0xffff_ffff, (1, 0, 0, 0)));
+        let s = flags_of(&[0x7a020020], &[(1, 3), (2, 3)], 1);
+        assert_eq!((s.x[0], flags(&s)), (0, (0, 1, 1, 0)));
+        // cmn w1, #1 with w1 = -1
+        let s = regs(&[0x3100043f], &[(1, 0xffff_ffff)]);
+        assert_eq!(flags(&s), (0, 1, 1, 0));
+        // cmp x1, x2 (1 < 2)
+        let s = regs(&[0xeb02003f], &[(1, 1), (2, 2)]);
+        assert_eq!(flags(&s), (1, 0, 0, 0));
+        // adds w2, w3, #4095, lsl #12
+        let s = regs(&[0x317ffc62], &[(3, 1)]);
+        assert_eq!(s.x[2], 0xfff001);
+    }
+
+    #[test]
+    fn add_sub_forms() {
+        // add x0, sp, w1, uxtw #2
+        let mut st = CpuState::default();
+        st.sp = 0x1000;
+        st.x[1] = 0xffff_ffff_0000_0004;
+        run(&[0x8b214be0], &mut st, &mut Default::default());
+        assert_eq!(st.x[0], 0x1010);
+        // sub sp, sp, #16
+        run(&[0xd10043ff], &mut st, &mut Default::default());
+        assert_eq!(st.sp, 0xff0);
+        // add x0, x1, x2, lsl #3
+        assert_eq!(regs(&[0x8b020c20], &[(1, 1), (2, 2)]).x[0], 17);
+        // sub w0, w1, w2, asr #31
+        assert_eq!(regs(&[0x4b827c20], &[(1, 1), (2, 0x8000_0000)]).x[0], 2);
+        // shift amount >= 32 in a W form is unallocated
+        assert!(is_sigill(0x4b820020 | (40 << 10)));
+        // shift type 11 unallocated
+        assert!(is_sigill(0x8bc20020));
+    }
+
+    #[test]
+    fn logical() {
+        let x1 = 0x0123_4567_89ab_cdefu64;
+        assert_eq!(regs(&[0x92089c20], &[(1, x1)]).x[0], x1 & 0xff00ff00ff00ff00);
+        assert_eq!(regs(&[0x3200f3e0], &[]).x[0], 0x55555555);
+        assert_eq!(regs(&[0xd27ff420], &[(1, x1)]).x[0], x1 ^ 0x7ffffffffffffffe);
+        let s = regs(&[0x72010420], &[(1, 0xffff_ffff)]);
+        assert_eq!((s.x[0], flags(&s)), (0x8000_0001, (1, 0, 0, 0)));
+        let s = regs(&[0xf240003f], &[(1, 2)]);
+        assert_eq!(flags(&s), (0, 1, 0, 0));
+        assert_eq!(regs(&[0x8ae22020], &[(1, x1), (2, 0xff)]).x[0], x1 & !0xff00_0000_0000_0000);
+        assert_eq!(regs(&[0x2a220020], &[(1, 1), (2, 0xffff_fff0)]).x[0], 0xf);
+        assert_eq!(regs(&[0xca221020], &[(1, x1), (2, 0xf)]).x[0], x1 ^ !0xf0);
+        let s = regs(&[0x6a220020], &[(1, 0xf0), (2, 0xf0)]);
+        assert_eq!((s.x[0], flags(&s)), (0, (0, 1, 0, 0)));
+        // Bit masks: several encodings.
+        assert_eq!(decode_bit_masks(0, 0b111100, 0, true, 32).map(|x| x.0), Some(0x5555_5555));
+        assert_eq!(decode_bit_masks(1, 0b000111, 4, true, 64).map(|x| x.0), Some(0xf00000000000000f));
+        assert_eq!(decode_bit_masks(0, 0b110011, 1, true, 64).map(|x| x.0), Some(0x8787_8787_8787_8787));
+        assert_eq!(decode_bit_masks(1, 0b111111, 0, true, 64), None); // all ones: reserved
+        assert_eq!(decode_bit_masks(0, 0b111101, 0, true, 64), None);
+        // N=1 in a W form: unallocated
+        assert!(is_sigill(0x12400020));
+    }
+
+    #[test]
+    fn moves_and_adr() {
+        assert_eq!(regs(&[0xd2e24680], &[]).x[0], 0x1234 << 48);
+        assert_eq!(regs(&[0x12800000], &[(0, 7 << 40)]).x[0], 0xffff_ffff);
+        assert_eq!(regs(&[0xf2b7dde0], &[(0, u64::MAX)]).x[0], 0xffff_ffff_beef_ffff);
+        assert!(is_sigill(0x12c00000)); // movn w0 with hw=2
+        // adr x0, #8; adrp x1, #0x3000; adr x2, #-4 (PCs BASE, BASE+4, BASE+8)
+        let s = regs(&[0x10000040, 0xf0000001, 0x10ffffe2], &[]);
+        assert_eq!(s.x[0], BASE + 8);
+        assert_eq!(s.x[1], (BASE & !0xfff) + 0x3000);
+        assert_eq!(s.x[2], BASE + 4);
+        // ADRP is a relocated address.
+        let f = crate::isa::aarch64::lift_snippet(BASE, &[0xf0000001]);
+        assert!(f.relocs.contains(&crate::ir::Reloc::Addr((BASE & !0xfff) + 0x3000)));
+    }
+
+    #[test]
+    fn bitfield() {
+        let x1 = 0x8123_4567_89ab_cdefu64;
+        assert_eq!(regs(&[0xd37cec20], &[(1, x1)]).x[0], x1 << 4);
+        assert_eq!(regs(&[0x531f7c20], &[(1, x1)]).x[0], 1);
+        assert_eq!(regs(&[0x937ffc20], &[(1, x1)]).x[0], u64::MAX);
+        assert_eq!(regs(&[0x93401c20], &[(1, 0x80)]).x[0], 0xffff_ffff_ffff_ff80);
+        assert_eq!(regs(&[0x53003c20], &[(1, x1)]).x[0], 0xcdef);
+        assert_eq!(regs(&[0x93407c20], &[(1, 0x8000_0000)]).x[0], 0xffff_ffff_8000_0000);
+        assert_eq!(regs(&[0xb3783c20], &[(0, u64::MAX), (1, 0x1234)]).x[0], 0xffff_ffff_ff12_34ff);
+        assert_eq!(regs(&[0x33042c20], &[(0, 0xffff_ffff), (1, 0xabc0)]).x[0], 0xffff_ffbc);
+        assert_eq!(regs(&[0xd37cfc20], &[(1, x1)]).x[0], 8);
+        assert_eq!(regs(&[0x13042c20], &[(1, 0x0f80)]).x[0], 0xffff_fff8);
+        assert_eq!(regs(&[0x937d1020], &[(1, 0x1f)]).x[0], (-1i64 << 3) as u64);
+        assert_eq!(regs(&[0x53081c20], &[(1, 0x1ab)]).x[0], 0xab00_0000);
+        assert_eq!(regs(&[0x93c23020], &[(1, 0xabc), (2, 0x1234_5678_9abc_def0)]).x[0], 0xabc1_2345_6789_abcd_u64);
+        assert_eq!(regs(&[0x13811420], &[(1, 0x1f)]).x[0], 0xf800_0000);
+        assert!(is_sigill(0x93000020 | (1 << 22) & 0)); // sbfm x with N=0
+        assert!(is_sigill(0x13400000)); // sbfm w with N=1
+    }
+
+    #[test]
+    fn conditional() {
+        // ccmp x1, x2, #4, eq: Z=1 -> compare; Z=0 -> nzcv=0100.
+        let mut st = CpuState::default();
+        st.z = 1;
+        st.x[1] = 1;
+        st.x[2] = 2;
+        run(&[0xfa420024], &mut st, &mut Default::default());
+        assert_eq!(flags(&st), (1, 0, 0, 0));
+        let mut st = CpuState::default();
+        run(&[0xfa420024], &mut st, &mut Default::default());
+        assert_eq!(flags(&st), (0, 1, 0, 0));
+        // ccmn w1, #3, #2, ne (Z=0 -> compare w1 + 3)
+        let s = regs(&[0x3a431822], &[(1, 0xffff_fffd)]);
+        assert_eq!(flags(&s), (0, 1, 1, 0));
+        // csel x0, x1, x2, lt (N != V)
+        let mut st = CpuState::default();
+        st.n = 1;
+        st.x[1] = 10;
+        st.x[2] = 20;
+        run(&[0x9a82b020], &mut st, &mut Default::default());
+        assert_eq!(st.x[0], 10);
+        assert_eq!(regs(&[0x9a82b020], &[(1, 10), (2, 20)]).x[0], 20);
+        assert_eq!(regs(&[0x1a820420], &[(1, 10), (2, 0xffff_ffff)]).x[0], 0);
+        assert_eq!(regs(&[0xda82a020], &[(1, 10), (2, 0)]).x[0], 10); // ge holds
+        assert_eq!(regs(&[0x5a828420], &[(1, 10), (2, 5)]).x[0], 0xffff_fffb); // hi fails
+        assert_eq!(regs(&[0x9a9f17e0], &[]).x[0], 0); // cset eq with Z=0
+    }
+
+    #[test]
+    fn one_source() {
+        let x1 = 0x0123_4567_89ab_cdefu64;
+        assert_eq!(regs(&[0xdac00020], &[(1, x1)]).x[0], x1.reverse_bits());
+        assert_eq!(regs(&[0x5ac00420], &[(1, 0x1122_3344)]).x[0], 0x2211_4433);
+        assert_eq!(regs(&[0xdac00820], &[(1, x1)]).x[0], 0x6745_2301_efcd_ab89);
+        assert_eq!(regs(&[0x5ac00820], &[(1, 0x1122_3344)]).x[0], 0x4433_2211);
+        assert_eq!(regs(&[0xdac00c20], &[(1, x1)]).x[0], x1.swap_bytes());
+        assert_eq!(regs(&[0xdac01020], &[(1, 0)]).x[0], 64);
+        assert_eq!(regs(&[0xdac01020], &[(1, 1)]).x[0], 63);
+        assert_eq!(regs(&[0x5ac01420], &[(1, 0xffff_ffff)]).x[0], 31);
+        assert_eq!(regs(&[0x5ac01420], &[(1, 0x0000_ffff)]).x[0], 15);
+        assert!(is_sigill(0x5ac00c20)); // rev w with opc=3
+    }
+
+    #[test]
+    fn two_source() {
+        assert_eq!(regs(&[0x9ac20820], &[(1, 100), (2, 7)]).x[0], 14);
+        assert_eq!(regs(&[0x9ac20820], &[(1, 100), (2, 0)]).x[0], 0);
+        assert_eq!(regs(&[0x1ac20c20], &[(1, 0x8000_0000), (2, 0xffff_ffff)]).x[0], 0x8000_0000);
+        assert_eq!(regs(&[0x1ac20c20], &[(1, (-7i32) as u32 as u64), (2, 2)]).x[0], (-3i32) as u32 as u64);
+        assert_eq!(regs(&[0x9ac20c20], &[(1, 1 << 63), (2, u64::MAX)]).x[0], 1 << 63);
+        assert_eq!(regs(&[0x9ac20c20], &[(1, 5), (2, 0)]).x[0], 0);
+        assert_eq!(regs(&[0x9ac22020], &[(1, 1), (2, 65)]).x[0], 2);
+        assert_eq!(regs(&[0x1ac22420], &[(1, 0x8000_0000), (2, 32 + 31)]).x[0], 1);
+        assert_eq!(regs(&[0x9ac22820], &[(1, 1 << 63), (2, 127)]).x[0], u64::MAX);
+        assert_eq!(regs(&[0x1ac22c20], &[(1, 1), (2, 33)]).x[0], 0x8000_0000);
+    }
+
+    #[test]
+    fn crc32() {
+        // The standard check values of "123456789": CRC-32 0xCBF43926, CRC-32C 0xE3069283.
+        let lo = u64::from_le_bytes(*b"12345678");
+        let s = regs(&[0x9ac24c20, 0x1ac24001], &[(1, 0xffff_ffff), (2, lo)]);
+        // second insn: crc32b w1, w0, w2? (encoded as crc32b w1, w0, w2 = 0x1ac24001)
+        let _ = s;
+        let s = regs(&[0x9ac24c20], &[(1, 0xffff_ffff), (2, lo)]);
+        let s2 = regs(&[0x1ac24020], &[(1, s.x[0]), (2, b'9' as u64)]);
+        assert_eq!(!(s2.x[0] as u32), 0xCBF4_3926);
+        let s = regs(&[0x9ac25c20], &[(1, 0xffff_ffff), (2, lo)]);
+        let s2 = regs(&[0x1ac25020], &[(1, s.x[0]), (2, b'9' as u64)]);
+        assert_eq!(!(s2.x[0] as u32), 0xE306_9283);
+        // h and w forms agree with the bytewise form
+        let b = regs(&[0x1ac24020, 0x1ac24020 | 0], &[(1, 0x1234_5678), (2, 0x3412)]);
+        let _ = b;
+        let h = regs(&[0x1ac24420], &[(1, 0xffff_ffff), (2, u64::from_le_bytes(*b"12\0\0\0\0\0\0"))]);
+        let w = regs(&[0x1ac24820], &[(1, h.x[0]), (2, u64::from_le_bytes(*b"3456\0\0\0\0"))]);
+        let w2 = regs(&[0x1ac24820], &[(1, w.x[0]), (2, u64::from_le_bytes(*b"78\0\0\0\0\0\0") | (0x39 << 16))]);
+        let _ = w2;
+        let x = regs(&[0x9ac24c20], &[(1, 0xffff_ffff), (2, lo)]);
+        assert_eq!(w.x[0] == 0, false);
+        let h2 = regs(&[0x1ac24420], &[(1, w.x[0]), (2, u64::from_le_bytes(*b"78\0\0\0\0\0\0"))]);
+        assert_eq!(h2.x[0], x.x[0]);
+        assert!(is_sigill(0x1ac24c20)); // crc32x with sf=0
+        assert!(is_sigill(0x9ac24020)); // crc32b with sf=1
+    }
+
+    #[test]
+    fn multiply() {
+        assert_eq!(regs(&[0x9b020c20], &[(1, 3), (2, 4), (3, 5)]).x[0], 17);
+        assert_eq!(regs(&[0x1b028c20], &[(1, 3), (2, 4), (3, 5)]).x[0], 0xffff_fff9);
+        assert_eq!(regs(&[0x9b220c20], &[(1, 0xffff_ffff), (2, 3), (3, 10)]).x[0], 7);
+        assert_eq!(regs(&[0x9ba28c20], &[(1, 0xffff_ffff), (2, 2), (3, 0)]).x[0], (-0x1_ffff_fffei64) as u64);
+        assert_eq!(regs(&[0x9b427c20], &[(1, u64::MAX), (2, 2)]).x[0], u64::MAX);
+        assert_eq!(regs(&[0x9bc27c20], &[(1, u64::MAX), (2, 2)]).x[0], 1);
+        assert_eq!(regs(&[0x1b027c20], &[(1, 0x10000), (2, 0x10001)]).x[0], 0x10000);
+    }
+}
