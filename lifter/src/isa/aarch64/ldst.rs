@@ -488,3 +488,285 @@ fn trans_lse(l: &mut Lift, insn: u32) -> bool {
     l.set_xr(rt, old);
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::int::testutil::*;
+    use crate::cpu::CpuState;
+    use crate::ir::interp::{FlatMemory, Memory};
+
+    const M: u64 = 0x8000;
+
+    fn setup() -> (CpuState, FlatMemory) {
+        let mut mem = FlatMemory::default();
+        for k in 0..128u64 {
+            mem.write(M + k, 1, (0x80 + k) as u128).unwrap();
+        }
+        let mut st = CpuState::default();
+        st.x[1] = M;
+        (st, mem)
+    }
+    fn rd(mem: &mut FlatMemory, a: u64, n: usize) -> u128 {
+        mem.read(a, n).unwrap()
+    }
+
+    #[test]
+    fn loads_unsigned_offset_and_sign_extension() {
+        let (mut st, mut mem) = setup();
+        run(&[0xf9400420], &mut st, &mut mem); // ldr x0, [x1, #8]
+        assert_eq!(st.x[0], 0x8f8e_8d8c_8b8a_8988);
+        run(&[0x39400420], &mut st, &mut mem); // ldrb w0, [x1, #1]
+        assert_eq!(st.x[0], 0x81);
+        run(&[0x39800020], &mut st, &mut mem); // ldrsb x0, [x1]
+        assert_eq!(st.x[0], 0xffff_ffff_ffff_ff80);
+        run(&[0x39c00020], &mut st, &mut mem); // ldrsb w0, [x1]
+        assert_eq!(st.x[0], 0xffff_ff80);
+        run(&[0x79800420], &mut st, &mut mem); // ldrsh x0, [x1, #2]
+        assert_eq!(st.x[0], 0xffff_ffff_ffff_8382);
+        run(&[0xb9800420], &mut st, &mut mem); // ldrsw x0, [x1, #4]
+        assert_eq!(st.x[0], 0xffff_ffff_8786_8584);
+        run(&[0x79400420], &mut st, &mut mem); // ldrh w0, [x1, #2]
+        assert_eq!(st.x[0], 0x8382);
+        st.x[1] = M - 32760 + 16;
+        run(&[0xf97ffc20], &mut st, &mut mem); // ldr x0, [x1, #32760]
+        assert_eq!(st.x[0], 0x9796_9594_9392_9190);
+    }
+
+    #[test]
+    fn stores_and_index_modes() {
+        let (mut st, mut mem) = setup();
+        st.x[2] = 0x1122_3344_5566_7788;
+        run(&[0xb9000422, 0x39000c22, 0x79000c22], &mut st, &mut mem); // str w2,[x1,#4]; strb; strh
+        assert_eq!(rd(&mut mem, M, 8), 0x7788_7788_8882_8180);
+        // Pre-index: str x2, [x1, #8]!
+        let (mut st, mut mem) = setup();
+        st.x[2] = 0x1122_3344_5566_7788;
+        run(&[0xf8008c22], &mut st, &mut mem);
+        assert_eq!((st.x[1], rd(&mut mem, M + 8, 8)), (M + 8, 0x1122_3344_5566_7788));
+        // Post-index: ldr x0, [x1], #-8
+        run(&[0xf85f8420], &mut st, &mut mem);
+        assert_eq!((st.x[0], st.x[1]), (0x1122_3344_5566_7788, M));
+        // ldur w0, [x1, #-3]; stur x2, [x1, #-16]
+        st.x[1] = M + 3;
+        run(&[0xb85fd020, 0xf81f0022], &mut st, &mut mem);
+        assert_eq!(st.x[0], 0x8382_8180);
+        assert_eq!(rd(&mut mem, M - 13, 8), 0x1122_3344_5566_7788);
+        // str x2, [sp, #8]
+        st.sp = M + 64;
+        run(&[0xf90007e2], &mut st, &mut mem);
+        assert_eq!(rd(&mut mem, M + 72, 8), 0x1122_3344_5566_7788);
+        // Store with writeback and Rt == Rn stores the old base: str x1, [x1, #8]!
+        let (mut st, mut mem) = setup();
+        run(&[0xf8008c21], &mut st, &mut mem);
+        assert_eq!((st.x[1], rd(&mut mem, M + 8, 8)), (M + 8, M as u128));
+    }
+
+    #[test]
+    fn register_offset() {
+        let (mut st, mut mem) = setup();
+        st.x[2] = 2;
+        run(&[0xf8627820], &mut st, &mut mem); // ldr x0, [x1, x2, lsl #3]
+        assert_eq!(st.x[0], 0x9796_9594_9392_9190);
+        st.x[2] = 0xffff_ffff; // w2 = -1, sxtw #2 -> -4
+        st.x[1] = M + 8;
+        run(&[0xb862d820], &mut st, &mut mem); // ldr w0, [x1, w2, sxtw #2]
+        assert_eq!(st.x[0], 0x8786_8584);
+        st.x[2] = 0x1_0000_0001; // uxtw #1 -> 2
+        run(&[0x78e25820], &mut st, &mut mem); // ldrsh w0, [x1, w2, uxtw #1]
+        assert_eq!(st.x[0], 0xffff_8b8a);
+        st.x[2] = 3;
+        st.x[3] = 0x55;
+        run(&[0x38226823], &mut st, &mut mem); // strb w3, [x1, x2]
+        assert_eq!(rd(&mut mem, M + 11, 1), 0x55);
+        assert!(is_sigill(0xf8626820 & !(1 << 14) | (0 << 13))); // option 0x0 unallocated
+    }
+
+    #[test]
+    fn simd_fp_registers() {
+        let (mut st, mut mem) = setup();
+        st.v[0] = u128::MAX;
+        run(&[0x3dc00420], &mut st, &mut mem); // ldr q0, [x1, #16]
+        assert_eq!(st.v[0], rd(&mut mem, M + 16, 16));
+        st.v[1] = 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10;
+        run(&[0x3d800821], &mut st, &mut mem); // str q1, [x1, #32]
+        assert_eq!(rd(&mut mem, M + 32, 16), st.v[1]);
+        st.v[2] = u128::MAX;
+        run(&[0xfc408422], &mut st, &mut mem); // ldr d2, [x1], #8
+        assert_eq!((st.v[2], st.x[1]), (0x8786_8584_8382_8180, M + 8));
+        st.v[3] = 0xdead_beef;
+        run(&[0xbc1fcc23], &mut st, &mut mem); // str s3, [x1, #-4]!
+        assert_eq!((rd(&mut mem, M + 4, 4), st.x[1]), (0xdead_beef, M + 4));
+        st.x[2] = 1;
+        run(&[0x3c626824, 0x7d400425], &mut st, &mut mem); // ldr b4, [x1, x2]; ldr h5, [x1, #2]
+        assert_eq!((st.v[4], st.v[5]), (rd(&mut mem, M + 5, 1), rd(&mut mem, M + 6, 2)));
+        // Q ops are plain, others relaxed.
+        let f = crate::isa::aarch64::lift_snippet(BASE, &[0x3dc00420, 0xfc408422]);
+        let ords: Vec<u64> = f.insts.iter().filter(|i| i.op == crate::ir::Op::Load).map(|i| i.imm).collect();
+        assert_eq!(ords, vec![crate::ir::Ordering::Plain as u64, crate::ir::Ordering::Relaxed as u64]);
+    }
+
+    #[test]
+    fn pairs() {
+        let (mut st, mut mem) = setup();
+        run(&[0xa9410c20], &mut st, &mut mem); // ldp x0, x3, [x1, #16]
+        assert_eq!((st.x[0], st.x[3]), (0x9796_9594_9392_9190, 0x9f9e_9d9c_9b9a_9998));
+        st.sp = M + 64;
+        st.x[2] = 1;
+        st.x[3] = 2;
+        run(&[0xa9bf0fe2], &mut st, &mut mem); // stp x2, x3, [sp, #-16]!
+        assert_eq!((st.sp, rd(&mut mem, M + 48, 8), rd(&mut mem, M + 56, 8)), (M + 48, 1, 2));
+        run(&[0x28c10c20], &mut st, &mut mem); // ldp w0, w3, [x1], #8
+        assert_eq!((st.x[0], st.x[3], st.x[1]), (0x8382_8180, 0x8786_8584, M + 8));
+        run(&[0x69400c20], &mut st, &mut mem); // ldpsw x0, x3, [x1]
+        assert_eq!((st.x[0], st.x[3]), (0xffff_ffff_8b8a_8988, 0xffff_ffff_8f8e_8d8c));
+        run(&[0xa8400c20], &mut st, &mut mem); // ldnp x0, x3, [x1]
+        assert_eq!(st.x[0], 0x8f8e_8d8c_8b8a_8988);
+        st.x[2] = 0xaaaa_aaaa_1111_1111;
+        st.x[3] = 0x2222_2222;
+        run(&[0x28010c22], &mut st, &mut mem); // stnp w2, w3, [x1, #8]
+        assert_eq!(rd(&mut mem, M + 16, 8), 0x2222_2222_1111_1111);
+        run(&[0xad400420], &mut st, &mut mem); // ldp q0, q1, [x1]
+        assert_eq!((st.v[0], st.v[1]), (rd(&mut mem, M + 8, 16), rd(&mut mem, M + 24, 16)));
+        st.v[2] = 5;
+        st.v[3] = 6;
+        run(&[0x6d810c22], &mut st, &mut mem); // stp d2, d3, [x1, #16]!
+        assert_eq!((st.x[1], rd(&mut mem, M + 24, 8), rd(&mut mem, M + 32, 8)), (M + 24, 5, 6));
+        assert!(is_sigill(0x68400c20)); // ldnp with opc=01 (no LDNPSW)
+        assert!(is_sigill(0xe9400c20)); // opc=11
+    }
+
+    #[test]
+    fn literal_and_prefetch() {
+        let mut mem = FlatMemory::default();
+        mem.write(BASE + 8, 8, 0x8877_6655_4433_2211).unwrap();
+        mem.write(BASE - 4 + 4, 4, 0x8000_0001).unwrap();
+        let mut st = CpuState::default();
+        run(&[0x58000040], &mut st, &mut mem); // ldr x0, #8
+        assert_eq!(st.x[0], 0x8877_6655_4433_2211);
+        let mut st = CpuState::default();
+        run(&[0x98000000 | (0 << 5)], &mut st, &mut mem); // ldrsw x0, #0
+        assert_eq!(st.x[0], 0xffff_ffff_8000_0001);
+        // The literal address is a relocation.
+        let f = crate::isa::aarch64::lift_snippet(BASE, &[0x58000040]);
+        assert!(f.relocs.contains(&crate::ir::Reloc::Addr(BASE + 8)));
+        // prfm, prfum, prfm literal: no IR.
+        let mut st = CpuState::default();
+        run(&[0xf9800020, 0xf8801020, 0xd8000040], &mut st, &mut mem);
+        // ldtr x0, [x1, #8]; sttrb w2, [x1]; ldtrsh x0, [x1]
+        let (mut st, mut mem) = setup();
+        st.x[2] = 0x42;
+        run(&[0xf8408820, 0x38000822, 0x78800820], &mut st, &mut mem);
+        assert_eq!(st.x[0], 0xffff_ffff_ffff_8142);
+    }
+
+    #[test]
+    fn exclusives() {
+        let (mut st, mut mem) = setup();
+        mem.write(M, 8, 5).unwrap();
+        st.x[2] = 9;
+        // ldxr x0, [x1]; stxr w3, x2, [x1] -> success
+        run(&[0xc85f7c20, 0xc8037c22], &mut st, &mut mem);
+        assert_eq!((st.x[0], st.x[3], rd(&mut mem, M, 8), st.excl_valid), (5, 0, 9, 0));
+        // A second stxr without ldxr fails and leaves memory alone.
+        st.x[2] = 11;
+        run(&[0xc8037c22], &mut st, &mut mem);
+        assert_eq!((st.x[3], rd(&mut mem, M, 8)), (1, 9));
+        // Value changed between ldaxr and stlxr: fails.
+        run(&[0x885ffc20], &mut st, &mut mem); // ldaxr w0
+        mem.write(M, 4, 77).unwrap();
+        run(&[0x8803fc22], &mut st, &mut mem); // stlxr w3, w2
+        assert_eq!((st.x[3], rd(&mut mem, M, 4)), (1, 77));
+        // Address mismatch: fails.
+        run(&[0x085f7c20], &mut st, &mut mem); // ldxrb w0, [x1]
+        st.x[1] = M + 1;
+        run(&[0x48037c22], &mut st, &mut mem); // stxrh w3, w2, [x1]
+        assert_eq!((st.x[3], rd(&mut mem, M + 1, 2)), (1, 0));
+        // clrex between ldxr and stxr: fails.
+        st.x[1] = M;
+        run(&[0xc85f7c20, 0xd5033f5f, 0xc8037c22], &mut st, &mut mem);
+        assert_eq!(st.x[3], 1);
+        // Pairs: ldxp x0, x4; stxp w3, x5, x6
+        st.x[5] = 0x55;
+        st.x[6] = 0x66;
+        run(&[0xc87f1020, 0xc8231825], &mut st, &mut mem);
+        assert_eq!((st.x[0], st.x[3]), (77, 0));
+        assert_eq!((rd(&mut mem, M, 8), rd(&mut mem, M + 8, 8)), (0x55, 0x66));
+        // 32-bit pairs: ldaxp w0, w4; stlxp w3, w5, w6
+        run(&[0x887f9020, 0x88239825], &mut st, &mut mem);
+        assert_eq!((st.x[0], st.x[4], st.x[3]), (0x55, 0, 0));
+        assert_eq!(rd(&mut mem, M, 8), 0x66_0000_0055);
+    }
+
+    #[test]
+    fn acquire_release() {
+        let (mut st, mut mem) = setup();
+        st.x[2] = 0xabcd;
+        run(&[0xc8dffc20, 0x08dffc20, 0xf8bfc020, 0x38bfc020], &mut st, &mut mem);
+        assert_eq!(st.x[0], 0x80);
+        run(&[0xc89ffc22, 0x489ffc22], &mut st, &mut mem);
+        assert_eq!(rd(&mut mem, M, 8), 0xabcd);
+        let f = crate::isa::aarch64::lift_snippet(BASE, &[0xc8dffc20, 0xc89ffc22]);
+        let o: Vec<u64> =
+            f.insts.iter().filter(|i| matches!(i.op, crate::ir::Op::Load | crate::ir::Op::Store)).map(|i| i.imm).collect();
+        assert_eq!(o, vec![crate::ir::Ordering::Acquire as u64, crate::ir::Ordering::SeqCst as u64]);
+    }
+
+    #[test]
+    fn cas_and_atomics() {
+        let (mut st, mut mem) = setup();
+        mem.write(M, 8, 10).unwrap();
+        // cas x2, x3, [x1]: success
+        st.x[2] = 10;
+        st.x[3] = 20;
+        run(&[0xc8a27c23], &mut st, &mut mem);
+        assert_eq!((st.x[2], rd(&mut mem, M, 8)), (10, 20));
+        // failure: x2 gets the current value, memory unchanged
+        st.x[2] = 10;
+        st.x[3] = 30;
+        run(&[0xc8a27c23], &mut st, &mut mem);
+        assert_eq!((st.x[2], rd(&mut mem, M, 8)), (20, 20));
+        // casb on a byte
+        st.x[2] = 20;
+        st.x[3] = 0x1ff;
+        run(&[0x08a27c23], &mut st, &mut mem);
+        assert_eq!((st.x[2], rd(&mut mem, M, 8)), (20, 0xff));
+        // casp x4, x5, x6, x7, [x1]
+        mem.write(M, 16, (7u128 << 64) | 0xff).unwrap();
+        st.x[4] = 0xff;
+        st.x[5] = 7;
+        st.x[6] = 1;
+        st.x[7] = 2;
+        run(&[0x48247c26], &mut st, &mut mem);
+        assert_eq!((st.x[4], st.x[5], rd(&mut mem, M, 16)), (0xff, 7, (2u128 << 64) | 1));
+        // caspal w4, w5, w6, w7 failing
+        st.x[4] = 9;
+        run(&[0x0864fc26], &mut st, &mut mem);
+        assert_eq!((st.x[4], st.x[5], rd(&mut mem, M, 8)), (1, 0, 1));
+        assert!(is_sigill(0x48257c26)); // odd Rs
+        // LSE: ldadd, ldclr, ldeorh, ldset, ldsmax, ldsminb, ldumax, ldumin, swp, stadd
+        let cases: &[(u32, u64, u64, u64, u64)] = &[
+            (0xf8220020, 100, 5, 100, 105),
+            (0xb8e20020, 0xffff_ffff, 1, 0xffff_ffff, 0),
+            (0xf8221020, 0xff, 0x0f, 0xff, 0xf0),
+            (0x78222020, 0x1234, 0xffff, 0x1234, 0xedcb),
+            (0xf8223020, 0x10, 0x01, 0x10, 0x11),
+            (0xb8224020, 0xffff_fff0, 5, 0xffff_fff0, 5),
+            (0x38225020, 0x10, 0x80, 0x10, 0x80),
+            (0xf8226020, 3, u64::MAX, 3, u64::MAX),
+            (0xb8227020, 3, 0xffff_ffff, 3, 3),
+            (0xf8228020, 3, 4, 3, 4),
+        ];
+        for &(w, init, xs, want_old, want_mem) in cases {
+            let (mut st, mut mem) = setup();
+            mem.write(M, 8, init as u128).unwrap();
+            st.x[2] = xs;
+            run(&[w], &mut st, &mut mem);
+            assert_eq!((st.x[0], rd(&mut mem, M, 8) as u64), (want_old, want_mem), "{w:08x}");
+        }
+        let (mut st, mut mem) = setup();
+        mem.write(M, 8, 1).unwrap();
+        st.x[2] = 2;
+        run(&[0xf822003f], &mut st, &mut mem); // stadd
+        assert_eq!(rd(&mut mem, M, 8), 3);
+    }
+}
