@@ -162,3 +162,83 @@ fn trans_sys(l: &mut Lift, insn: u32) -> bool {
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::int::testutil::*;
+    use crate::cpu::{sysreg, CpuState};
+    use crate::ir::interp::{FlatMemory, Memory};
+    use crate::ir::{FenceKind, Helper, Op};
+
+    fn fences(words: &[u32]) -> Vec<u64> {
+        let f = crate::isa::aarch64::lift_snippet(BASE, words);
+        f.insts.iter().filter(|i| i.op == Op::Fence).map(|i| i.imm).collect()
+    }
+
+    #[test]
+    fn barriers_and_hints() {
+        // dmb ish, dmb ishld, dmb ishst, dsb sy, isb, nop, paciasp, bti c
+        let words = [0xd5033bbf, 0xd50339bf, 0xd5033abf, 0xd5033f9f, 0xd5033fdf, 0xd503201f, 0xd503233f, 0xd503245f];
+        let mut st = CpuState::default();
+        run(&words, &mut st, &mut FlatMemory::default());
+        let k = |f: FenceKind| f as u64;
+        assert_eq!(fences(&words), vec![k(FenceKind::SeqCst), k(FenceKind::Acquire), k(FenceKind::Release), k(FenceKind::SeqCst)]);
+        // sb
+        assert!(!is_sigill(0xd50330ff));
+    }
+
+    #[test]
+    fn mrs_msr() {
+        let mut st = CpuState::default();
+        st.x[1] = 0xdead_beef_0000_1234;
+        // msr tpidr_el0, x1; mrs x0, tpidr_el0
+        run(&[0xd51bd041, 0xd53bd040], &mut st, &mut FlatMemory::default());
+        assert_eq!((st.tpidr, st.x[0]), (0xdead_beef_0000_1234, 0xdead_beef_0000_1234));
+        // msr nzcv, x1 (N and C); mrs x0, nzcv
+        st.x[1] = 0xa000_0000;
+        run(&[0xd51b4201, 0xd53b4200], &mut st, &mut FlatMemory::default());
+        assert_eq!(flags(&st), (1, 0, 1, 0));
+        assert_eq!(st.x[0], 0xa000_0000);
+        // msr fpcr, x1 calls the helper; mrs x0, fpcr; msr fpsr; mrs fpsr
+        st.x[1] = 0x0040_0000;
+        let h = run(&[0xd51b4401, 0xd53b4400], &mut st, &mut FlatMemory::default());
+        assert_eq!((st.fpcr, st.x[0]), (0x0040_0000, 0x0040_0000));
+        assert_eq!(h, vec![(Helper::WriteFpcr, vec![0x0040_0000])]);
+        st.x[1] = 0x8000_0001;
+        run(&[0xd51b4421, 0xd53b4420], &mut st, &mut FlatMemory::default());
+        assert_eq!((st.fpsr, st.x[0]), (0x8000_0001, 0x8000_0001));
+        // dczid, ctr, cntfrq, cntvct
+        run(&[0xd53b00e0, 0xd53b0021, 0xd53be002], &mut st, &mut FlatMemory::default());
+        assert_eq!((st.x[0], st.x[1], st.x[2]), (sysreg::DCZID_EL0, sysreg::CTR_EL0, sysreg::CNTFRQ_EL0));
+        let h = run(&[0xd53be040], &mut st, &mut FlatMemory::default());
+        assert_eq!((st.x[0], h.len()), (0x1234_5678, 1));
+        // midr_el1, id_aa64isar0_el1: SIGILL (no HWCAP_CPUID); msr daifset: SIGILL; msr ssbs: ok.
+        assert!(is_sigill(0xd5380000));
+        assert!(is_sigill(0xd5380600));
+        assert!(is_sigill(0xd50342df));
+        assert!(!is_sigill(0xd503413f));
+    }
+
+    #[test]
+    fn cache_ops_and_dc_zva() {
+        let mut mem = FlatMemory::default();
+        for k in 0..192u64 {
+            mem.write(0x9000 + k, 1, 0xaa).unwrap();
+        }
+        let mut st = CpuState::default();
+        st.x[1] = 0x9000 + 64 + 13;
+        // dc zva, x1
+        run(&[0xd50b7421], &mut st, &mut mem);
+        assert_eq!(mem.read(0x9000 + 63, 1).unwrap(), 0xaa);
+        for k in 64..128 {
+            assert_eq!(mem.read(0x9000 + k, 1).unwrap(), 0, "byte {k}");
+        }
+        assert_eq!(mem.read(0x9000 + 128, 1).unwrap(), 0xaa);
+        // dc cvau, ic ivau, dc civac -> cache_maint helper with the address
+        let h = run(&[0xd50b7b21, 0xd50b7521, 0xd50b7e21], &mut st, &mut mem);
+        assert_eq!(h.len(), 3);
+        assert!(h.iter().all(|(k, a)| *k == Helper::CacheMaint && a == &vec![st.x[1]]));
+        // dc ivac is EL1 only
+        assert!(is_sigill(0xd5087621));
+    }
+}
