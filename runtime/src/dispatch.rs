@@ -21,7 +21,10 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
 }
 
 /// Run guest code forever (the guest leaves through exit/exit_group).
-pub extern "C" fn dispatcher(st: *mut CpuState) -> ! {
+///
+/// # Safety
+/// `st` must point to a guest state owned by this thread for the rest of the process.
+pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
     loop {
         // SAFETY: `st` is the guest thread's state, owned by this loop for the thread's lifetime;
         // translated functions only access it through the pointer while they run.
@@ -35,8 +38,8 @@ pub extern "C" fn dispatcher(st: *mut CpuState) -> ! {
 ///
 /// # Safety
 /// `top` must be the top of a mapped, writable region large enough for everything `f` does.
-pub unsafe fn run_on_stack(top: u64, f: extern "C" fn(*mut CpuState) -> !, arg: *mut CpuState) -> ! {
-    debug_assert!(top % 16 == 0);
+pub unsafe fn run_on_stack(top: u64, f: unsafe extern "C" fn(*mut CpuState) -> !, arg: *mut CpuState) -> ! {
+    debug_assert!(top.is_multiple_of(16));
     // SAFETY: per the function contract; `call` pushes the return address so `f` starts with the
     // stack aligned as the SysV ABI requires; `f` never returns.
     unsafe {
@@ -61,8 +64,8 @@ mod tests {
     #[test]
     fn lookup_table() {
         let t = [EntryRec { guest_pc: 0x400000, host_fn: f1 }, EntryRec { guest_pc: 0x400010, host_fn: f2 }];
-        assert!(find(&t, 0x400010).is_some_and(|f| f as usize == f2 as usize));
-        assert!(find(&t, 0x400000).is_some_and(|f| f as usize == f1 as usize));
+        assert!(find(&t, 0x400010).is_some_and(|f| f as usize == (f2 as HostFn) as usize));
+        assert!(find(&t, 0x400000).is_some_and(|f| f as usize == (f1 as HostFn) as usize));
         assert!(find(&t, 0x400008).is_none());
         assert!(find(&[], 0).is_none());
     }

@@ -78,11 +78,27 @@ pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
     // SAFETY: the stack was just mapped read-write at [stack_lo, STACK_TOP) inside the guest range.
     let buf = unsafe { core::slice::from_raw_parts_mut(stack_lo as *mut u8, mem::STACK_SIZE as usize) };
     let sp = build_stack(buf, stack_lo, &spec).ok_or("arguments and environment do not fit on the guest stack")?;
+    let _ = crate::syscall::misc::AUXV.set(read_auxv(buf, stack_lo, sp, args.len(), envs.len()).unwrap_or_default());
 
     let mut st = Box::new(CpuState::default());
     st.sp = sp;
     st.pc = elf.entry;
     Ok(st)
+}
+
+/// The auxv words as placed on the stack by `build_stack`.
+fn read_auxv(buf: &[u8], base: u64, sp: u64, argc: usize, envc: usize) -> Option<Vec<u64>> {
+    let mut off = (sp - base) as usize + 8 * (argc + envc + 3);
+    let mut out = Vec::new();
+    loop {
+        let k = u64::from_le_bytes(buf.get(off..off + 8)?.try_into().ok()?);
+        let v = u64::from_le_bytes(buf.get(off + 8..off + 16)?.try_into().ok()?);
+        out.extend([k, v]);
+        off += 16;
+        if k == AT_NULL {
+            return Some(out);
+        }
+    }
 }
 
 /// Map the big host stack and run the dispatcher on it.

@@ -414,3 +414,54 @@ mod tests {
         assert!(!in_guest(u64::MAX - 10, 100));
     }
 }
+
+#[cfg(test)]
+mod host_tests {
+    use super::*;
+    /// Exercise the real system-call paths inside a reservation made in the test process.
+    #[test]
+    fn mmap_brk_mremap_in_reserved_range() {
+        if reserve_guest_range().is_err() {
+            eprintln!("guest range not reservable in this test process; skipped");
+            return;
+        }
+        mark_used(MMAP_TOP, GUEST_HI);
+        init_brk(0x1000_0000);
+        let rw = (libc::PROT_READ | libc::PROT_WRITE) as u64;
+        let anon = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
+        let a = guest_mmap(0, 0x3000, rw, anon, u64::MAX, 0);
+        assert!(a > 0 && in_guest(a as u64, 0x3000), "{a:x}");
+        assert_eq!(a as u64, MMAP_TOP - 0x3000);
+        // SAFETY: just mapped read-write.
+        unsafe { *(a as *mut u64) = 5 };
+        // grow: moves or grows in place, stays inside
+        let b = guest_mremap(a as u64, 0x3000, 0x10000, MREMAP_MAYMOVE, 0);
+        assert!(b > 0 && in_guest(b as u64, 0x10000));
+        // SAFETY: the mapping moved with its contents.
+        assert_eq!(unsafe { *(b as *const u64) }, 5);
+        assert_eq!(guest_munmap(b as u64, 0x10000), 0);
+        // fixed outside the range / above 2^47 fails
+        assert_eq!(guest_mmap(0x5000_0000_0000, 0x1000, rw, anon | MAP_FIXED, u64::MAX, 0), ENOMEM);
+        assert_eq!(guest_mmap(0x8000, 0x1000, rw, anon | MAP_FIXED, u64::MAX, 0), ENOMEM);
+        assert_eq!(guest_munmap(0x7e00_0000_0000, 0x1000), EINVAL);
+        assert_eq!(guest_mprotect(0x7e00_0000_0000, 0x1000, 1), EINVAL);
+        assert_eq!(guest_mprotect(0x2000_0000, 0x1000, rw | PROT_MTE), EINVAL);
+        // mprotect of unmapped guest memory is refused, of mapped memory (with BTI) fine
+        assert_eq!(guest_mprotect(0x2000_0000, 0x1000, rw), ENOMEM);
+        let c = guest_mmap(0x2000_0000, 0x2000, rw, anon | MAP_FIXED_NOREPLACE, u64::MAX, 0);
+        assert_eq!(c, 0x2000_0000);
+        assert_eq!(guest_mmap(0x2000_0000, 0x1000, rw, anon | MAP_FIXED_NOREPLACE, u64::MAX, 0), -(libc::EEXIST as i64));
+        assert_eq!(guest_mprotect(0x2000_0000, 0x1000, libc::PROT_READ as u64 | PROT_BTI), 0);
+        assert_eq!(guest_munmap(0x2000_0000, 0x2000), 0);
+        // brk
+        assert_eq!(guest_brk(0), 0x1000_0000);
+        assert_eq!(guest_brk(0x1000_2345), 0x1000_2345);
+        // SAFETY: brk area just grown.
+        unsafe { *(0x1000_2000 as *mut u8) = 1 };
+        assert_eq!(guest_brk(0x1000_0010), 0x1000_0010);
+        assert_eq!(guest_brk(0x10), 0x1000_0010);
+        for (s, e) in space().regions() {
+            assert!(in_guest(s, e - s));
+        }
+    }
+}

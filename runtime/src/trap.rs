@@ -74,8 +74,11 @@ pub fn die_by_signal(sig: i32) -> ! {
 }
 
 /// Called by translated code for an instruction that traps. `st.pc` is the faulting instruction.
+///
+/// # Safety
+/// `st` must be the live state of the calling guest thread.
 #[no_mangle]
-pub extern "C" fn aot_trap(st: *mut CpuState, kind: u32) -> ! {
+pub unsafe extern "C" fn aot_trap(st: *mut CpuState, kind: u32) -> ! {
     // SAFETY: translated code passes the live state of the current guest thread.
     let st = unsafe { &*st };
     let kind = TrapKind::from_u32(kind);

@@ -23,9 +23,25 @@ pub fn uname(_: &mut CpuState, a: &Args) -> i64 {
 /// MTE, guarded control stack): the translated CPU has none of these.
 const ARM64_PRCTL: &[u64] = &[50, 51, 54, 55, 56, 60, 61, 63, 64, 74, 75, 76];
 
+const PR_GET_AUXV: u64 = 0x4155_5856;
+
+/// The guest's auxiliary vector (pairs, ending with AT_NULL), for PR_GET_AUXV.
+pub static AUXV: std::sync::OnceLock<Vec<u64>> = std::sync::OnceLock::new();
+
 pub fn prctl(_: &mut CpuState, a: &Args) -> i64 {
     if ARM64_PRCTL.contains(&a[0]) {
         return EINVAL;
+    }
+    if a[0] == PR_GET_AUXV {
+        if a[3] != 0 || a[4] != 0 {
+            return EINVAL;
+        }
+        let aux: Vec<u8> = AUXV.get().map(|v| v.iter().flat_map(|w| w.to_le_bytes()).collect()).unwrap_or_default();
+        let n = aux.len().min(a[2] as usize);
+        if let Err(e) = guest::write(a[1], &aux[..n]) {
+            return e;
+        }
+        return aux.len() as i64;
     }
     sys(libc::SYS_prctl, &a[..5])
 }
@@ -38,7 +54,8 @@ const SEM_STAT_ANY: u64 = 20;
 /// semctl(id, num, cmd, arg): `struct semid64_ds` is 88 bytes on aarch64 (otime, ctime, nsems after
 /// the common 48-byte ipc64_perm) and 104 on x86-64 (each time followed by an unused word).
 pub fn semctl(_: &mut CpuState, a: &Args) -> i64 {
-    let cmd = a[2] & !0x100; // IPC_64 is implied on 64-bit
+    // IPC_64 (0x100) is not stripped: both 64-bit kernels treat it the same (EINVAL).
+    let cmd = a[2];
     match cmd {
         IPC_STAT | SEM_STAT | SEM_STAT_ANY => {
             let mut h = [0u8; 104];
@@ -89,8 +106,10 @@ pub fn mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
     m
 }
 
+/// # Safety
+/// `st` is null or the live guest state (called by translated code).
 #[no_mangle]
-pub extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1: u64, _a2: u64) -> u64 {
+pub unsafe extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1: u64, _a2: u64) -> u64 {
     let mut m: u32 = 0;
     // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
     unsafe {

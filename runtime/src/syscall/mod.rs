@@ -434,8 +434,11 @@ fn fmt_result(r: i64) -> String {
 }
 
 /// SVC: syscall number in x8, arguments in x0..x5, result to x0.
+///
+/// # Safety
+/// `st` must be the live state of the calling guest thread (called by translated code).
 #[no_mangle]
-pub extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u64, _a2: u64) -> u64 {
+pub unsafe extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u64, _a2: u64) -> u64 {
     // SAFETY: translated code passes the live state of the current guest thread.
     let st = unsafe { &mut *st };
     let a = [st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]];
