@@ -563,7 +563,7 @@ def phase_cache():
         log("FAIL cache: translator missing (%s)" % TRANSLATOR)
         return False
     a, ea = build_guest([CACHE_A], ["-O2"])
-    b, eb = build_guest([CACHE_B], ["-O2", "-pthread"])
+    b, eb = build_guest([CACHE_B], ["-O2", "-g0", "-pthread"])
     if a is None or b is None:
         log("FAIL cache: guest build failed\n" + ea + eb)
         return False
