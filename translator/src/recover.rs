@@ -1,0 +1,587 @@
+//! Code recovery: recursive descent from every known function start, giving the functions the
+//! lifter translates and every address the runtime dispatcher may be asked to enter.
+//!
+//! Rules (see also docs/design.md):
+//! - Seeds (function starts): the ELF entry; STT_FUNC/IFUNC symbols in executable segments; .eh_frame
+//!   FDE initial locations; .init_array/.fini_array entries; every direct call target; every direct
+//!   jump target that leaves the function containing it; entry addresses that end up in no function.
+//! - A direct jump from function `f` (start `s`) to `t` stays internal when `t == s`, or when `t` is
+//!   not a seed and `t` lies in `f`'s known range (symbol size, else FDE length), or `f` has no known
+//!   range. Otherwise it is a tail call and `t` becomes a seed.
+//! - Extra entries (not function starts): return sites (the instruction after BL/BLR, entries of the
+//!   calling function), 8-byte words in non-executable segments that point at a plausible instruction
+//!   (computed-goto tables), C++ landing pads from LSDAs (entries of the FDE's function), and
+//!   code labels (non-function symbols). An entry inside a seed's known range is descended from as
+//!   part of that function; otherwise, after descent, it becomes an entry of every function whose
+//!   instructions contain it, and if there is none, a seed of its own.
+//! - Seeds are found to a fixed point in rounds, each round descending the new seeds against the same
+//!   seed-set snapshot (in parallel, collected in seed order); then every function is descended again
+//!   against the final seed set. The output only depends on the input.
+
+use crate::elf::GuestElf;
+use aot_lifter::isa::aarch64::flow;
+use aot_lifter::isa::{Flow, FunctionSpec};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Largest function recovery accepts (instructions).
+pub const MAX_FUNCTION_INSNS: usize = 1 << 20;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecoverStats {
+    pub functions: usize,
+    /// Instructions over all functions (overlapping code counts once per function).
+    pub instructions: usize,
+    /// Entry points over all functions (including their starts).
+    pub entries: usize,
+    /// Distinct code addresses found in data words.
+    pub data_code_pointers: usize,
+    /// Distinct landing pads found in LSDAs.
+    pub landing_pads: usize,
+    /// Distinct bytes of executable segments covered by recovered instructions.
+    pub bytes_covered: u64,
+    /// File bytes of executable segments.
+    pub exec_bytes: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Recovered {
+    /// Sorted by start.
+    pub functions: Vec<FunctionSpec>,
+    pub stats: RecoverStats,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecoverError {
+    #[error("function at {start:#x} exceeds {limit} instructions")]
+    FunctionTooLarge { start: u64, limit: usize },
+    #[error("recovery exceeds {limit} instructions in total (overlapping functions?)")]
+    TooLarge { limit: usize },
+}
+
+/// Outcome of descending one function.
+struct Descent {
+    insns: BTreeMap<u64, u32>,
+    /// Direct targets that leave the function (calls and tail jumps).
+    out: Vec<u64>,
+}
+
+struct Ctx<'a> {
+    elf: &'a GuestElf,
+    /// Known ranges [start, end) of seeds (symbol size, else FDE length).
+    ranges: BTreeMap<u64, u64>,
+}
+
+impl Ctx<'_> {
+    /// The readable instruction at `pc`, if `pc` is aligned code.
+    fn word(&self, pc: u64) -> Option<u32> {
+        if pc % 4 != 0 {
+            return None;
+        }
+        self.elf.read_u32(pc)
+    }
+
+    /// Whether `pc` holds something that could be an instruction (readable, not UDF/BRK).
+    fn plausible(&self, pc: u64) -> bool {
+        self.word(pc).map_or(false, |w| flow(pc, w) != Flow::Stop)
+    }
+
+    fn descend(&self, start: u64, extra: &[u64], seeds: &BTreeSet<u64>) -> Result<Descent, RecoverError> {
+        let range = self.ranges.get(&start).map(|&end| (start, end));
+        let internal = |t: u64| {
+            t == start || (!seeds.contains(&t) && range.map_or(true, |(a, b)| t >= a && t < b))
+        };
+        let mut insns = BTreeMap::new();
+        let mut out = BTreeSet::new();
+        let mut work: Vec<u64> = Vec::with_capacity(64);
+        work.push(start);
+        work.extend(extra.iter().rev().copied());
+        while let Some(pc) = work.pop() {
+            if insns.contains_key(&pc) {
+                continue;
+            }
+            let Some(w) = self.word(pc) else { continue };
+            if insns.len() >= MAX_FUNCTION_INSNS {
+                return Err(RecoverError::FunctionTooLarge { start, limit: MAX_FUNCTION_INSNS });
+            }
+            insns.insert(pc, w);
+            let next = pc.checked_add(4);
+            match flow(pc, w) {
+                Flow::Next => work.extend(next),
+                Flow::CondJump(t) => {
+                    work.extend(next);
+                    if internal(t) {
+                        work.push(t);
+                    } else {
+                        out.insert(t);
+                    }
+                }
+                Flow::Jump(t) => {
+                    if internal(t) {
+                        work.push(t);
+                    } else {
+                        out.insert(t);
+                    }
+                }
+                Flow::Call(t) => {
+                    out.insert(t);
+                    work.extend(next);
+                }
+                Flow::CallInd => work.extend(next),
+                Flow::Ret | Flow::JumpInd | Flow::Stop => {}
+            }
+        }
+        Ok(Descent { insns, out: out.into_iter().collect() })
+    }
+}
+
+/// Encoded-pointer reader for LSDAs (DW_EH_PE_*).
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+    base: u64,
+}
+
+impl Reader<'_> {
+    fn addr(&self) -> u64 {
+        self.base.wrapping_add(self.pos as u64)
+    }
+    fn u8(&mut self) -> Option<u8> {
+        let b = *self.data.get(self.pos)?;
+        self.pos += 1;
+        Some(b)
+    }
+    fn bytes<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let end = self.pos.checked_add(N)?;
+        let b: [u8; N] = self.data.get(self.pos..end)?.try_into().ok()?;
+        self.pos = end;
+        Some(b)
+    }
+    fn uleb(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let b = self.u8()?;
+            if shift < 64 {
+                v |= ((b & 0x7f) as u64) << shift;
+            }
+            shift = shift.saturating_add(7);
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+    }
+    fn sleb(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        let mut shift = 0u32;
+        loop {
+            let b = self.u8()?;
+            if shift < 64 {
+                v |= ((b & 0x7f) as u64) << shift;
+            }
+            shift = shift.saturating_add(7);
+            if b & 0x80 == 0 {
+                if shift < 64 && b & 0x40 != 0 {
+                    v |= u64::MAX << shift;
+                }
+                return Some(v);
+            }
+        }
+    }
+    /// Read a pointer with encoding `enc`; `elf` resolves indirect pointers.
+    fn encoded(&mut self, enc: u8, elf: &GuestElf) -> Option<u64> {
+        if enc == 0xff {
+            return Some(0);
+        }
+        let field = self.addr();
+        let v = match enc & 0x0f {
+            0x00 => u64::from_le_bytes(self.bytes::<8>()?),
+            0x01 => self.uleb()?,
+            0x02 => u16::from_le_bytes(self.bytes::<2>()?) as u64,
+            0x03 => u32::from_le_bytes(self.bytes::<4>()?) as u64,
+            0x04 => u64::from_le_bytes(self.bytes::<8>()?),
+            0x09 => self.sleb()?,
+            0x0a => i16::from_le_bytes(self.bytes::<2>()?) as i64 as u64,
+            0x0b => i32::from_le_bytes(self.bytes::<4>()?) as i64 as u64,
+            0x0c => u64::from_le_bytes(self.bytes::<8>()?),
+            _ => return None,
+        };
+        let v = match enc & 0x70 {
+            0x00 => v,
+            0x10 => v.wrapping_add(field),
+            _ => return None, // textrel/datarel/funcrel/aligned: not produced by gcc for aarch64
+        };
+        if enc & 0x80 != 0 {
+            return elf.read_u64(v);
+        }
+        Some(v)
+    }
+}
+
+/// Landing pads of the LSDA at `lsda` for a function starting at `func`.
+fn landing_pads(elf: &GuestElf, lsda: u64, func: u64) -> Vec<u64> {
+    let mut pads = Vec::new();
+    let data = match &elf.gcc_except_table {
+        Some(s) if lsda >= s.addr && lsda - s.addr < s.data.len() as u64 => &s.data[(lsda - s.addr) as usize..],
+        _ => match elf.bytes_at(lsda) {
+            Some(d) => d,
+            None => return pads,
+        },
+    };
+    let mut r = Reader { data, pos: 0, base: lsda };
+    let parse = |r: &mut Reader, pads: &mut Vec<u64>| -> Option<()> {
+        let lp_enc = r.u8()?;
+        let lpstart = if lp_enc == 0xff { func } else { r.encoded(lp_enc, elf)? };
+        let tt_enc = r.u8()?;
+        if tt_enc != 0xff {
+            r.uleb()?;
+        }
+        let cs_enc = r.u8()?;
+        let cs_len = r.uleb()?;
+        let end = r.pos.checked_add(usize::try_from(cs_len).ok()?)?;
+        if end > r.data.len() {
+            return None;
+        }
+        while r.pos < end {
+            let _start = r.encoded(cs_enc, elf)?;
+            let _len = r.encoded(cs_enc, elf)?;
+            let lp = r.encoded(cs_enc, elf)?;
+            let _action = r.uleb()?;
+            if lp != 0 {
+                pads.push(lpstart.wrapping_add(lp));
+            }
+        }
+        Some(())
+    };
+    let _ = parse(&mut r, &mut pads);
+    pads
+}
+
+/// FDEs of .eh_frame: (initial location, length, LSDA).
+fn fdes(elf: &GuestElf) -> Vec<(u64, u64, Option<u64>)> {
+    use gimli::UnwindSection;
+    let mut v = Vec::new();
+    let Some(sec) = &elf.eh_frame else { return v };
+    let mut eh = gimli::EhFrame::new(&sec.data, gimli::LittleEndian);
+    eh.set_address_size(8);
+    let mut bases = gimli::BaseAddresses::default().set_eh_frame(sec.addr);
+    if let Some(h) = &elf.eh_frame_hdr {
+        bases = bases.set_eh_frame_hdr(h.addr);
+    }
+    if let Some(text) = elf.segments.iter().find(|s| s.x) {
+        bases = bases.set_text(text.vaddr);
+    }
+    let mut entries = eh.entries(&bases);
+    // Bounded: each entry consumes at least 4 bytes.
+    for _ in 0..=sec.data.len() / 4 {
+        let e = match entries.next() {
+            Ok(Some(e)) => e,
+            Ok(None) | Err(_) => break,
+        };
+        if let gimli::CieOrFde::Fde(partial) = e {
+            let Ok(fde) = partial.parse(|s, b, o| s.cie_from_offset(b, o)) else { continue };
+            let lsda = fde.lsda().and_then(|p| match p {
+                gimli::Pointer::Direct(a) => Some(a),
+                gimli::Pointer::Indirect(a) => elf.read_u64(a),
+            });
+            v.push((fde.initial_address(), fde.len(), lsda));
+        }
+    }
+    v
+}
+
+/// Recover the functions of a guest executable.
+pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
+    let mut ranges: BTreeMap<u64, u64> = BTreeMap::new();
+    let mut seeds: BTreeSet<u64> = BTreeSet::new();
+    let mut names: BTreeMap<u64, String> = BTreeMap::new();
+    let ctx0 = Ctx { elf, ranges: BTreeMap::new() };
+    let code = |a: u64| ctx0.word(a).is_some();
+
+    seeds.insert(elf.entry);
+    for s in &elf.symbols {
+        if s.is_func && code(s.addr) {
+            seeds.insert(s.addr);
+            if s.size > 0 {
+                if let Some(end) = s.addr.checked_add(s.size) {
+                    let e = ranges.entry(s.addr).or_insert(end);
+                    *e = (*e).max(end);
+                }
+            }
+            // Prefer the plainest alias: fewest leading underscores, then shortest (printf over _IO_printf).
+            let key = |n: &str| (n.len() - n.trim_start_matches('_').len(), n.len(), n.to_string());
+            let better = names.get(&s.addr).map_or(true, |old| key(&s.name) < key(old));
+            if better {
+                names.insert(s.addr, s.name.clone());
+            }
+        }
+    }
+    let fde_list = fdes(elf);
+    let mut lp_by_func: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    let mut all_pads = BTreeSet::new();
+    for &(start, len, lsda) in &fde_list {
+        if !code(start) {
+            continue;
+        }
+        seeds.insert(start);
+        if len > 0 && !ranges.contains_key(&start) {
+            if let Some(end) = start.checked_add(len) {
+                ranges.insert(start, end);
+            }
+        }
+        if let Some(lsda) = lsda {
+            for p in landing_pads(elf, lsda, start) {
+                if code(p) {
+                    all_pads.insert(p);
+                    lp_by_func.entry(start).or_default().insert(p);
+                }
+            }
+        }
+    }
+    for &a in elf.init_array.iter().chain(&elf.fini_array) {
+        if code(a) {
+            seeds.insert(a);
+        }
+    }
+    let ctx = Ctx { elf, ranges };
+
+    // Entry addresses that are not function starts.
+    let mut floating: BTreeSet<u64> = BTreeSet::new();
+    let mut data_ptrs = BTreeSet::new();
+    for s in elf.segments.iter().filter(|s| !s.x) {
+        let skip = ((8 - s.vaddr % 8) % 8) as usize;
+        let Some(d) = s.data.get(skip..) else { continue };
+        for c in d.chunks_exact(8) {
+            let v = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            if ctx.plausible(v) {
+                data_ptrs.insert(v);
+            }
+        }
+    }
+    floating.extend(data_ptrs.iter().copied());
+    for s in &elf.symbols {
+        if !s.is_func && ctx.plausible(s.addr) {
+            floating.insert(s.addr);
+        }
+    }
+    // Landing pads outside their function's range float too.
+    let mut extra: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for (f, pads) in &lp_by_func {
+        for &p in pads {
+            match ctx.ranges.get(f) {
+                Some(&end) if p >= *f && p < end => {
+                    extra.entry(*f).or_default().insert(p);
+                }
+                _ => {
+                    floating.insert(p);
+                }
+            }
+        }
+    }
+    // Floating entries inside a known range become extra entries of the innermost such seed.
+    let mut unplaced: BTreeSet<u64> = BTreeSet::new();
+    for &e in &floating {
+        if seeds.contains(&e) {
+            continue;
+        }
+        let owner = ctx.ranges.range(..=e).rev().take(64).find(|(_, &end)| e < end).map(|(&s, _)| s);
+        match owner {
+            Some(s) => {
+                extra.entry(s).or_default().insert(e);
+            }
+            None => {
+                unplaced.insert(e);
+            }
+        }
+    }
+
+    let exec_words: usize =
+        elf.segments.iter().filter(|s| s.x).map(|s| s.data.len() / 4).sum::<usize>();
+    let total_limit = exec_words.saturating_mul(16).saturating_add(MAX_FUNCTION_INSNS);
+    let no_extra: BTreeSet<u64> = BTreeSet::new();
+    let run = |todo: &[u64], seeds: &BTreeSet<u64>| -> Result<Vec<Descent>, RecoverError> {
+        let res: Vec<Result<Descent, RecoverError>> = todo
+            .par_iter()
+            .map(|&s| {
+                let ex: Vec<u64> = extra.get(&s).unwrap_or(&no_extra).iter().copied().collect();
+                ctx.descend(s, &ex, seeds)
+            })
+            .collect();
+        let res: Vec<Descent> = res.into_iter().collect::<Result<_, _>>()?;
+        let total: usize = res.iter().map(|d| d.insns.len()).sum();
+        if total > total_limit {
+            return Err(RecoverError::TooLarge { limit: total_limit });
+        }
+        Ok(res)
+    };
+
+    let mut done: BTreeSet<u64> = BTreeSet::new();
+    let (starts, descents) = loop {
+        let todo: Vec<u64> = seeds.difference(&done).copied().collect();
+        if !todo.is_empty() {
+            let res = run(&todo, &seeds)?;
+            done.extend(todo.iter().copied());
+            for d in &res {
+                for &t in &d.out {
+                    if code(t) {
+                        seeds.insert(t);
+                    }
+                }
+            }
+            continue;
+        }
+        // Fixed point: descend everything against the final seed set.
+        let starts: Vec<u64> = seeds.iter().copied().collect();
+        let res = run(&starts, &seeds)?;
+        // Unplaced entries that no function covers become seeds.
+        let covered: BTreeSet<u64> = unplaced
+            .iter()
+            .copied()
+            .filter(|e| seeds.contains(e) || res.iter().any(|d| d.insns.contains_key(e)))
+            .collect();
+        let new: Vec<u64> = unplaced.difference(&covered).copied().collect();
+        if new.is_empty() {
+            break (starts, res);
+        }
+        seeds.extend(new);
+    };
+
+    // Assemble functions.
+    let mut functions = Vec::with_capacity(starts.len());
+    for (&start, d) in starts.iter().zip(descents) {
+        let mut entries: BTreeSet<u64> = BTreeSet::new();
+        entries.insert(start);
+        if let Some(ex) = extra.get(&start) {
+            entries.extend(ex.iter().copied().filter(|e| d.insns.contains_key(e)));
+        }
+        for &e in &unplaced {
+            if d.insns.contains_key(&e) {
+                entries.insert(e);
+            }
+        }
+        for (&pc, &w) in &d.insns {
+            if matches!(flow(pc, w), Flow::Call(_) | Flow::CallInd) {
+                if let Some(r) = pc.checked_add(4) {
+                    if d.insns.contains_key(&r) {
+                        entries.insert(r);
+                    }
+                }
+            }
+        }
+        let mut ent = vec![start];
+        ent.extend(entries.into_iter().filter(|&e| e != start));
+        let name = names.get(&start).cloned().unwrap_or_else(|| format!("sub_{start:x}"));
+        functions.push(FunctionSpec { name, start, entries: ent, insns: d.insns });
+    }
+
+    let mut covered: BTreeSet<u64> = BTreeSet::new();
+    for f in &functions {
+        covered.extend(f.insns.keys().copied());
+    }
+    let stats = RecoverStats {
+        functions: functions.len(),
+        instructions: functions.iter().map(|f| f.insns.len()).sum(),
+        entries: functions.iter().map(|f| f.entries.len()).sum(),
+        data_code_pointers: data_ptrs.len(),
+        landing_pads: all_pads.len(),
+        bytes_covered: covered.len() as u64 * 4,
+        exec_bytes: elf.segments.iter().filter(|s| s.x).map(|s| s.filesz).sum(),
+    };
+    Ok(Recovered { functions, stats })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::elf::{parse, testbin};
+
+    #[test]
+    fn static_hello() {
+        let Some((_d, p)) = testbin::build("hello", testbin::HELLO, false, &["-static", "-O2"]) else {
+            return;
+        };
+        let g = parse(&std::fs::read(&p).unwrap()).unwrap();
+        let t = std::time::Instant::now();
+        let r = recover(&g).unwrap();
+        eprintln!("recovered in {:?}: {:?}", t.elapsed(), r.stats);
+        let by_name = |n: &str| r.functions.iter().find(|f| f.name == n);
+        let entry = r.functions.iter().find(|f| f.start == g.entry).expect("entry function");
+        assert_eq!(entry.entries[0], g.entry);
+        let main = by_name("main").expect("main");
+        assert!(main.insns.len() > 10);
+        assert!(by_name("printf").is_some());
+        let vf = r.functions.iter().find(|f| f.name.contains("vfprintf")).expect("vfprintf");
+        assert!(vf.entries.len() > 10, "vfprintf has return sites and computed-goto targets");
+        // Return sites after BL in main are entries of main.
+        for (&pc, &w) in &main.insns {
+            if let Flow::Call(_) = flow(pc, w) {
+                if main.insns.contains_key(&(pc + 4)) {
+                    assert!(main.entries.contains(&(pc + 4)), "return site {:#x}", pc + 4);
+                }
+            }
+        }
+        assert!(r.stats.data_code_pointers > 0);
+        // Some data code pointer lands in the middle of a function.
+        let starts: BTreeSet<u64> = r.functions.iter().map(|f| f.start).collect();
+        assert!(r.functions.iter().any(|f| f.entries.iter().any(|e| *e != f.start && !starts.contains(e))));
+        // Sorted, unique starts; entries sorted after the start; every entry (but start) is code.
+        assert!(r.functions.windows(2).all(|w| w[0].start < w[1].start));
+        for f in &r.functions {
+            assert!(f.entries[1..].windows(2).all(|w| w[0] < w[1]));
+            assert!(f.entries[1..].iter().all(|e| f.insns.contains_key(e)));
+        }
+        assert!(r.stats.bytes_covered * 2 > r.stats.exec_bytes, "{:?}", r.stats);
+        // Deterministic regardless of thread count.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let r1 = pool.install(|| recover(&g).unwrap());
+        assert_eq!(format!("{:?}", r1.functions), format!("{:?}", r.functions));
+    }
+
+    #[test]
+    fn cxx_landing_pads() {
+        let src = r#"
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+__attribute__((noinline)) int f(int x) { if (x > 2) throw std::runtime_error("big"); return x; }
+int main(int argc, char **) {
+    std::string s = "a";
+    try { s += std::to_string(f(argc + 5)); } catch (const std::exception &e) { std::puts(e.what()); return 1; }
+    std::puts(s.c_str());
+    return 0;
+}
+"#;
+        let Some((_d, p)) = testbin::build("exc", src, true, &["-static", "-O2"]) else { return };
+        let g = parse(&std::fs::read(&p).unwrap()).unwrap();
+        assert!(g.gcc_except_table.is_some());
+        let r = recover(&g).unwrap();
+        eprintln!("{:?}", r.stats);
+        assert!(r.stats.landing_pads > 0);
+        let main = r.functions.iter().find(|f| f.name == "main").expect("main");
+        // main's landing pad(s): entries that are not return sites.
+        let lp = landing_pads_of(&g, main.start);
+        assert!(!lp.is_empty(), "main has an LSDA with landing pads");
+        for p in lp {
+            assert!(r.functions.iter().any(|f| f.entries.contains(&p)), "landing pad {p:#x} is an entry");
+        }
+    }
+
+    fn landing_pads_of(g: &GuestElf, start: u64) -> Vec<u64> {
+        fdes(g)
+            .into_iter()
+            .filter(|f| f.0 == start)
+            .filter_map(|f| f.2)
+            .flat_map(|l| landing_pads(g, l, start))
+            .collect()
+    }
+
+    #[test]
+    fn leb() {
+        let d = [0xe5, 0x8e, 0x26, 0x7f, 0x80, 0x7f];
+        let mut r = Reader { data: &d, pos: 0, base: 0 };
+        assert_eq!(r.uleb(), Some(624485));
+        assert_eq!(r.sleb(), Some(-1i64 as u64));
+        assert_eq!(r.sleb(), Some(-128i64 as u64));
+        assert_eq!(r.uleb(), None);
+    }
+}
