@@ -1004,3 +1004,140 @@ mod capstone_check {
         assert!(missing.is_empty() && extra.is_empty());
     }
 }
+
+/// Survey of a real binary: `AOT_WORDS=file cargo test -- --ignored survey` with lines
+/// "<hex word> <mnemonic> <operands>" (objdump -d output); prints what lifts to SIGILL.
+#[cfg(test)]
+mod survey {
+    #[test]
+    #[ignore]
+    fn survey() {
+        let Ok(path) = std::env::var("AOT_WORDS") else { return };
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut bad: std::collections::BTreeMap<String, (usize, String)> = Default::default();
+        for line in text.lines() {
+            let mut it = line.split_whitespace();
+            let Some(w) = it.next().and_then(|h| u32::from_str_radix(h, 16).ok()) else { continue };
+            let m = it.next().unwrap_or("?").to_string();
+            if super::testutil::is_sigill(w) {
+                let e = bad.entry(m).or_insert((0, line.to_string()));
+                e.0 += 1;
+            }
+        }
+        for (m, (n, ex)) in &bad {
+            eprintln!("{m}: {n}  e.g. {ex}");
+        }
+    }
+}
+
+/// Randomised differential tests against direct transcriptions of the Arm pseudocode.
+#[cfg(test)]
+mod differential {
+    use super::testutil::*;
+    use super::{decode_bit_masks, ones, ror_bits};
+    use crate::cpu::CpuState;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        /// Random operand biased to boundary values.
+        fn operand(&mut self) -> u64 {
+            const EDGE: [u64; 8] = [0, 1, u64::MAX, 1 << 63, (1 << 63) - 1, 0x8000_0000, 0x7fff_ffff, 0xffff_ffff];
+            let r = self.next();
+            if r & 3 == 0 {
+                EDGE[(r >> 2) as usize % 8]
+            } else {
+                self.next()
+            }
+        }
+    }
+
+    #[test]
+    fn bitfield_matches_pseudocode() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..3000 {
+            let r = rng.next();
+            let sf = r & 1 == 1;
+            let opc = ((r >> 1) % 3) as u32;
+            let ds = if sf { 64 } else { 32 };
+            let immr = ((r >> 8) % ds as u64) as u32;
+            let imms = ((r >> 16) % ds as u64) as u32;
+            let (dst, src) = (rng.operand(), rng.operand());
+            let n = sf as u32;
+            let w = (sf as u32) << 31 | opc << 29 | 0x1300_0000 | n << 22 | immr << 16 | imms << 10 | 1 << 5;
+            let (wmask, tmask) = decode_bit_masks(n, imms, immr, false, ds).unwrap();
+            let m = ones(ds);
+            let (inzero, extend) = [(true, true), (false, false), (true, false)][opc as usize];
+            let d = if inzero { 0 } else { dst & m };
+            let bot = (d & !wmask) | (ror_bits(src, immr, ds) & wmask);
+            let top = if extend { if (src >> imms) & 1 == 1 { m } else { 0 } } else { d };
+            let want = ((top & !tmask) | (bot & tmask)) & m;
+            let got = regs(&[w], &[(0, dst), (1, src)]).x[0];
+            assert_eq!(got, want, "{w:08x} dst={dst:x} src={src:x}");
+        }
+    }
+
+    #[test]
+    fn add_sub_carry_flags_match_pseudocode() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        for _ in 0..3000 {
+            let r = rng.next();
+            let sf = r & 1 == 1;
+            let sub = (r >> 1) & 1 == 1;
+            let carry = (r >> 2) & 1 == 1; // ADCS/SBCS instead of ADDS/SUBS
+            let cin = ((r >> 3) & 1) as u8;
+            let (a, b) = (rng.operand(), rng.operand());
+            let ds = if sf { 64 } else { 32 };
+            let m = ones(ds) as u128;
+            // AddWithCarry(x, y, carry_in)
+            let y = if sub { !b as u128 & m } else { b as u128 & m };
+            let c_in = if carry { cin as u128 } else { sub as u128 };
+            let x = a as u128 & m;
+            let usum = x + y + c_in;
+            let sx = |v: u128| ((v << (128 - ds)) as i128) >> (128 - ds);
+            let ssum = sx(x) + sx(y) + c_in as i128;
+            let res = usum & m;
+            let want = (res as u64, ((res >> (ds - 1)) & 1) as u8, (res == 0) as u8, (res != usum) as u8, (sx(res) != ssum) as u8);
+            // adds/subs/adcs/sbcs Xd=0, Xn=1, Xm=2
+            let w = if carry { 0x3a00_0000u32 } else { 0x2b00_0000 } | (sf as u32) << 31 | (sub as u32) << 30 | 2 << 16 | 1 << 5;
+            let mut st = CpuState::default();
+            st.c = cin;
+            st.x[1] = a;
+            st.x[2] = b;
+            run(&[w], &mut st, &mut Default::default());
+            assert_eq!((st.x[0], st.n, st.z, st.c, st.vf), want, "{w:08x} a={a:x} b={b:x} c={cin}");
+        }
+    }
+
+    #[test]
+    fn extended_register_matches_pseudocode() {
+        let mut rng = Rng(0x0bad_cafe_f00d_0001);
+        for _ in 0..2000 {
+            let r = rng.next();
+            let sf = r & 1 == 1;
+            let option = ((r >> 1) & 7) as u32;
+            let imm3 = ((r >> 4) % 5) as u32;
+            let (a, b) = (rng.operand(), rng.operand());
+            let ds = if sf { 64 } else { 32 };
+            let len = 8u32 << (option & 3);
+            let ext = if option & 4 != 0 {
+                (((b << (64 - len.min(64))) as i64) >> (64 - len.min(64))) as u64
+            } else {
+                b & ones(len)
+            };
+            let want = a.wrapping_add(ext << imm3) & ones(ds);
+            // add Xd=0, SP (n=31), Rm=2
+            let w = 0x0b20_0000 | (sf as u32) << 31 | 2 << 16 | option << 13 | imm3 << 10 | 31 << 5;
+            let mut st = CpuState::default();
+            st.sp = a;
+            st.x[2] = b;
+            run(&[w], &mut st, &mut Default::default());
+            assert_eq!(st.x[0], want, "{w:08x} a={a:x} b={b:x}");
+        }
+    }
+}
