@@ -64,6 +64,8 @@ struct Descent {
     insns: BTreeMap<u64, u32>,
     /// Direct targets that leave the function (calls and tail jumps).
     out: Vec<u64>,
+    /// Jump targets other than the start that were followed as internal.
+    followed: Vec<u64>,
 }
 
 struct Ctx<'a> {
@@ -93,6 +95,7 @@ impl Ctx<'_> {
         };
         let mut insns = BTreeMap::new();
         let mut out = BTreeSet::new();
+        let mut followed = BTreeSet::new();
         let mut work: Vec<u64> = Vec::with_capacity(64);
         work.push(start);
         work.extend(extra.iter().rev().copied());
@@ -111,6 +114,9 @@ impl Ctx<'_> {
                 Flow::CondJump(t) => {
                     work.extend(next);
                     if internal(t) {
+                        if t != start {
+                            followed.insert(t);
+                        }
                         work.push(t);
                     } else {
                         out.insert(t);
@@ -118,6 +124,9 @@ impl Ctx<'_> {
                 }
                 Flow::Jump(t) => {
                     if internal(t) {
+                        if t != start {
+                            followed.insert(t);
+                        }
                         work.push(t);
                     } else {
                         out.insert(t);
@@ -131,7 +140,7 @@ impl Ctx<'_> {
                 Flow::Ret | Flow::JumpInd | Flow::Stop => {}
             }
         }
-        Ok(Descent { insns, out: out.into_iter().collect() })
+        Ok(Descent { insns, out: out.into_iter().collect(), followed: followed.into_iter().collect() })
     }
 }
 
@@ -407,44 +416,51 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
                 ctx.descend(s, &ex, seeds)
             })
             .collect();
-        let res: Vec<Descent> = res.into_iter().collect::<Result<_, _>>()?;
-        let total: usize = res.iter().map(|d| d.insns.len()).sum();
-        if total > total_limit {
-            return Err(RecoverError::TooLarge { limit: total_limit });
-        }
-        Ok(res)
+        res.into_iter().collect::<Result<_, _>>()
     };
 
-    let mut done: BTreeSet<u64> = BTreeSet::new();
-    let (starts, descents) = loop {
-        let todo: Vec<u64> = seeds.difference(&done).copied().collect();
+    // Incremental fixed point: a descent only depends on the seed set through the internal jump
+    // targets it followed, so it is redone only when one of those became a seed. At the end every
+    // descent equals a descent against the final seed set, whatever the order of discovery.
+    let mut results: BTreeMap<u64, Descent> = BTreeMap::new();
+    loop {
+        let todo: Vec<u64> = seeds
+            .iter()
+            .copied()
+            .filter(|s| match results.get(s) {
+                None => true,
+                Some(d) => d.followed.iter().any(|t| seeds.contains(t)),
+            })
+            .collect();
         if !todo.is_empty() {
             let res = run(&todo, &seeds)?;
-            done.extend(todo.iter().copied());
-            for d in &res {
+            for (s, d) in todo.iter().zip(res) {
                 for &t in &d.out {
                     if code(t) {
                         seeds.insert(t);
                     }
                 }
+                results.insert(*s, d);
+            }
+            let total: usize = results.values().map(|d| d.insns.len()).sum();
+            if total > total_limit {
+                return Err(RecoverError::TooLarge { limit: total_limit });
             }
             continue;
         }
-        // Fixed point: descend everything against the final seed set.
-        let starts: Vec<u64> = seeds.iter().copied().collect();
-        let res = run(&starts, &seeds)?;
         // Unplaced entries that no function covers become seeds.
-        let covered: BTreeSet<u64> = unplaced
-            .iter()
-            .copied()
-            .filter(|e| seeds.contains(e) || res.iter().any(|d| d.insns.contains_key(e)))
-            .collect();
-        let new: Vec<u64> = unplaced.difference(&covered).copied().collect();
+        let mut all: BTreeSet<u64> = BTreeSet::new();
+        for d in results.values() {
+            all.extend(d.insns.keys().copied());
+        }
+        let new: Vec<u64> =
+            unplaced.iter().copied().filter(|e| !seeds.contains(e) && !all.contains(e)).collect();
         if new.is_empty() {
-            break (starts, res);
+            break;
         }
         seeds.extend(new);
-    };
+    }
+    let (starts, descents): (Vec<u64>, Vec<Descent>) = results.into_iter().unzip();
 
     // Assemble functions.
     let mut functions = Vec::with_capacity(starts.len());
