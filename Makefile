@@ -5,19 +5,21 @@ SHELL := /bin/bash
 
 PY       := python3 scripts/aottest.py
 CARGO    ?= cargo
+# rustup installs cargo into ~/.cargo/bin, which a fresh root shell may not have on PATH
+export PATH := $(PATH):$(HOME)/.cargo/bin
 export AOT_CACHE_DIR := $(CURDIR)/build/cache/aot
 
 DEB_PACKAGES := llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-19 \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
-	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential
+	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3
 
-.PHONY: setup build demo test torture programs csmith cache-check cli-check clean
+.PHONY: setup build demo test torture programs csmith cache-check cli-check validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
 	@missing=""; \
 	for p in $(DEB_PACKAGES); do \
-	  dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; \
+	  dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "setup: installing$$missing"; \
@@ -27,12 +29,10 @@ setup:
 	else \
 	  echo "setup: all packages present"; \
 	fi; \
-	command -v $(CARGO) >/dev/null || [ -x "$$HOME/.cargo/bin/cargo" ] || \
-	  { echo "setup: cargo not found (install rustup first)"; exit 1; }
+	command -v $(CARGO) >/dev/null || { echo "setup: cargo not found (install rustup first)"; exit 1; }
 
 ## build: the translator and the runtime library (release)
 build:
-	@command -v $(CARGO) >/dev/null || export PATH="$$HOME/.cargo/bin:$$PATH"; \
 	$(CARGO) build --release --workspace
 
 ## demo: build + translate examples/*.c and compare their output with qemu's
@@ -56,6 +56,11 @@ cache-check: build
 	$(PY) cache
 cli-check: build
 	$(PY) cli
+
+## validate-oracle: the guest programs, c-torture subset and csmith under qemu only, each run twice
+## (they must pass there and be deterministic); no translator needed
+validate-oracle:
+	AOT_TEST_QEMU_ONLY=1 $(PY) suite --only programs,c-torture,csmith
 
 clean:
 	rm -rf build

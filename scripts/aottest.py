@@ -194,6 +194,8 @@ def translate(guest, extra_flags=()):
         last = (etext.strip().splitlines() or ["no message"])[-1][:160]
         return None, "translation failed (exit %d): %s\n%s\n%s%s" % (
             st, last, " ".join(cmd), o.decode(errors="replace")[-2000:], etext[-3000:])
+    if not os.path.exists(tmp):
+        return None, "translator exited 0 but wrote no output file"
     if not is_x86_64_exec(tmp):
         desc = subprocess.run(["file", "-b", tmp], stdout=subprocess.PIPE).stdout.decode().strip()
         return None, "translator output is not an x86-64 ELF executable: %s" % desc
