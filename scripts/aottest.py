@@ -99,8 +99,9 @@ def status_of(rc):
     return 128 - rc if rc < 0 else rc
 
 
-def _no_core():
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+# `ulimit -c 0` for every child (qemu writes multi-MB core files otherwise). Set once in this process
+# rather than with preexec_fn, which is unsafe with threads.
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
 def run(cmd, stdin_path=None, env=None, cwd=None, timeout=RUN_TIMEOUT):
@@ -108,7 +109,7 @@ def run(cmd, stdin_path=None, env=None, cwd=None, timeout=RUN_TIMEOUT):
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
         p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             env=env, cwd=cwd, preexec_fn=_no_core, start_new_session=True)
+                             env=env, cwd=cwd, start_new_session=True)
         try:
             out, err = p.communicate(timeout=timeout)
             return status_of(p.returncode), out, err, False
