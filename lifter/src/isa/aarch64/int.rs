@@ -286,16 +286,15 @@ fn trans_bitfield(l: &mut Lift, insn: u32) -> bool {
                 shift_const(l, e, 0, datasize - immr)
             }
         }
-        // BFM (BFI/BFXIL): generic.
+        // BFM (BFI/BFXIL): with top = dst the pseudocode reduces to
+        // (dst & !(wmask & tmask)) | (ROR(src, immr) & wmask & tmask).
         _ => {
             let dst = l.xr(rd, sf);
             let rot = shift_const(l, src, 3, immr);
-            let keep = l.b.and_i(dst, (!wmask & ones(datasize)) as u128);
-            let ins = l.b.and_i(rot, wmask as u128);
-            let bot = l.b.or(keep, ins);
-            let top = l.b.and_i(dst, (!tmask & ones(datasize)) as u128);
-            let botm = l.b.and_i(bot, tmask as u128);
-            l.b.or(top, botm)
+            let m = wmask & tmask;
+            let keep = l.b.and_i(dst, (!m & ones(datasize)) as u128);
+            let ins = l.b.and_i(rot, m as u128);
+            l.b.or(keep, ins)
         }
     };
     let _ = ty;
