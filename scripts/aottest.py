@@ -223,7 +223,7 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None):
         if q.startswith("qemu-aarch64"):
             hide.append("/usr/bin/" + q)
     script = "".join("mount --bind /dev/null %s && " % q for q in hide) + 'exec "$@"'
-    traced = ["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace_file, xprog] + list(args)
+    traced = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=execve", "-o", trace_file, xprog] + list(args)
     if os.geteuid() == 0:
         cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"] + traced
     else:  # cannot hide qemu without root; the execve trace still catches any exec of it
@@ -309,6 +309,15 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
                 guest, xprog, args, stdin_path, var, "; ".join(problems), "\n".join(detail))
             if not compare_stderr or "stderr differs" not in problems:
                 details += "\n--- native stderr (tail) ---\n" + nerr.decode(errors="replace")[-2000:]
+            if not nto and nst != qst and nst > 128:
+                # died by a signal qemu did not see: rerun once with the runtime's register dump
+                dbg = dict(var or {}, AOT_DEBUG="1")
+                _, _, derr, _ = run_native(xprog, args, stdin_path, cwd, dbg, trace + ".dbg")
+                details += "\n--- rerun with AOT_DEBUG=1: stderr (tail) ---\n" + derr.decode(errors="replace")[-4000:]
+                try:
+                    os.unlink(trace + ".dbg")
+                except OSError:
+                    pass
         results.append((tname, ok, "; ".join(problems), details))
         try:
             os.unlink(trace)
