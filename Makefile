@@ -39,9 +39,11 @@ build:
 demo: setup build
 	$(PY) demo
 
-## test: the whole suite (phases with a table at the end)
+## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
+## (phases: cargo-test programs c-torture csmith cache-check cli-bad-input)
+PHASES ?=
 test: setup build
-	$(PY) suite
+	$(PY) suite $(if $(PHASES),--only $(PHASES))
 
 ## torture: full gcc c-torture run at -O0, -O2, -O3
 torture: setup build
