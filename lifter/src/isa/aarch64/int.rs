@@ -1140,3 +1140,42 @@ mod differential {
         }
     }
 }
+
+/// Semantic cross-check against qemu-aarch64 results: `AOT_QEMU_CASES=file cargo test -- --ignored
+/// qemu_cases`, one case a line: `word x0 x1 x2 x3 nzcv -> x0 x1 x2 x3 nzcv` (hex, no arrow), then
+/// `# text`. Cases are produced by running each instruction between register loads and stores on
+/// qemu (PC-relative instructions excluded).
+#[cfg(test)]
+mod qemu_cases {
+    #[test]
+    #[ignore]
+    fn qemu_cases() {
+        let Ok(path) = std::env::var("AOT_QEMU_CASES") else { return };
+        let text = std::fs::read_to_string(path).unwrap();
+        let (mut ok, mut skipped, mut bad) = (0, 0, vec![]);
+        for line in text.lines() {
+            let (data, what) = line.split_once('#').unwrap_or((line, ""));
+            let v: Vec<u64> = data.split_whitespace().map(|h| u64::from_str_radix(h, 16).unwrap()).collect();
+            let w = v[0] as u32;
+            if super::testutil::is_sigill(w) {
+                skipped += 1;
+                continue;
+            }
+            let mut st = crate::cpu::CpuState::default();
+            st.x[..4].copy_from_slice(&v[1..5]);
+            st.set_nzcv(v[5]);
+            super::testutil::run(&[w], &mut st, &mut Default::default());
+            let got = [st.x[0], st.x[1], st.x[2], st.x[3], st.nzcv()];
+            if got[..] != v[6..11] {
+                bad.push(format!("{w:08x} {what}: got {got:x?} want {:x?}", &v[6..11]));
+            } else {
+                ok += 1;
+            }
+        }
+        eprintln!("{ok} ok, {skipped} not supported, {} wrong", bad.len());
+        for b in bad.iter().take(40) {
+            eprintln!("{b}");
+        }
+        assert!(bad.is_empty());
+    }
+}
