@@ -2063,6 +2063,11 @@ mod tests {
         let list = std::fs::read_to_string(format!("{dir}/cases.txt")).unwrap();
         let out = std::fs::read(format!("{dir}/out.bin")).unwrap();
         const BLK: usize = 768;
+        let ncases = list.lines().count();
+        // Load/store cases carry 256 bytes of memory after the register files (base register
+        // pointing at it); their initial contents are in data.bin.
+        let stride = out.len() / ncases.max(1);
+        let init = if stride > 2 * BLK { std::fs::read(format!("{dir}/data.bin")).unwrap() } else { vec![] };
         let load = |b: &[u8]| {
             let mut st = CpuState::default();
             for r in 0..32 {
@@ -2084,12 +2089,21 @@ mod tests {
         for (k, line) in list.lines().enumerate() {
             let w = u32::from_str_radix(&line[..8], 16).unwrap();
             let text = &line[9..];
-            let blk = &out[k * 2 * BLK..(k + 1) * 2 * BLK];
+            let blk = &out[k * stride..(k + 1) * stride];
             let mut st = load(&blk[..BLK]);
-            let want = load(&blk[BLK..]);
+            let want = load(&blk[BLK..2 * BLK]);
+            let mut mem = FlatMemory::default();
+            let mut mem_base = 0;
+            if stride > 2 * BLK {
+                mem_base = st.x[((w >> 5) & 31) as usize];
+                let m0 = &init[k * stride + 2 * BLK..(k + 1) * stride];
+                for (i, &x) in m0.iter().enumerate() {
+                    mem.bytes.insert(mem_base + i as u64, x);
+                }
+            }
             let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
             crate::ir::verify::verify(&f).unwrap();
-            let e = Interp::new(&f).run(&mut st, &mut FlatMemory::default(), 0, 100_000);
+            let e = Interp::new(&f).run(&mut st, &mut mem, 0, 100_000);
             n += 1;
             let mn = text.split_whitespace().next().unwrap().to_string();
             if e != (Exit::Trap { kind: crate::ir::TrapKind::NotCode, pc: 0x1004 }) {
@@ -2115,6 +2129,13 @@ mod tests {
                 if st.x[r] != want.x[r] {
                     only_nan = false;
                     diffs.push(format!("x{r}: got {:x} want {:x}", st.x[r], want.x[r]));
+                }
+            }
+            if stride > 2 * BLK {
+                let got = read_mem(&mem, mem_base, stride - 2 * BLK);
+                if got[..] != blk[2 * BLK..] {
+                    only_nan = false;
+                    diffs.push(format!("memory: got {:02x?} want {:02x?}", &got[..64], &blk[2 * BLK..2 * BLK + 64]));
                 }
             }
             if st.nzcv() != want.nzcv() {
