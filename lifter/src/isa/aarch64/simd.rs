@@ -2160,4 +2160,29 @@ mod tests {
         assert!(bad.is_empty());
     }
 
+
+    /// Lift every FP/SIMD word listed in $AOT_WORDS (lines "hexword text", e.g. from objdump of a
+    /// static glibc program) and report those without a pattern or refused (SIGILL).
+    #[test]
+    #[ignore]
+    fn lift_words_file() {
+        let path = std::env::var("AOT_WORDS").unwrap_or_else(|_| "/tmp/gl/words.txt".into());
+        let list = std::fs::read_to_string(path).unwrap();
+        let mut bad = vec![];
+        for line in list.lines() {
+            let w = u32::from_str_radix(&line[..8], 16).unwrap();
+            let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
+            crate::ir::verify::verify(&f).unwrap();
+            let refused = f.blocks[0].insts.is_empty()
+                && matches!(f.blocks[0].term, crate::ir::Term::Trap { kind: crate::ir::TrapKind::Undefined, .. });
+            if refused {
+                bad.push(line.to_string());
+            }
+        }
+        for b in &bad {
+            eprintln!("unsupported: {b}");
+        }
+        eprintln!("{} words, {} unsupported", list.lines().count(), bad.len());
+    }
+
 }
