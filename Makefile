@@ -2,6 +2,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 .DEFAULT_GOAL := build
+# prerequisites (setup before build before the suite) must run in order even under make -j
+.NOTPARALLEL:
 
 PY       := python3 scripts/aottest.py
 CARGO    ?= cargo
