@@ -940,6 +940,17 @@ mod capstone_check {
     /// LDTR* with Rn == Rt.
     fn unpredictable_load(w: u32) -> bool {
         let (rn, rt, rt2) = (w >> 5 & 31, w & 31, w >> 10 & 31);
+        // Exclusives and ordered accesses: should-be-one fields not all ones (we ignore them, as
+        // QEMU and LLVM 19 do), and LDXP with Rt == Rt2.
+        if w & 0x3f00_0000 == 0x0800_0000 {
+            let (o2, l, o1) = (w >> 23 & 1, w >> 22 & 1, w >> 21 & 1);
+            let rs = w >> 16 & 31;
+            let sbo_rs = (o2 == 1 && o1 == 0) || (o2 == 0 && l == 1 && (o1 == 0 || w >> 31 == 1));
+            let sbo_rt2 = o1 == 0;
+            if (sbo_rs && rs != 31) || (sbo_rt2 && rt2 != 31) || (o2 == 0 && o1 == 1 && l == 1 && rt == rt2) {
+                return true;
+            }
+        }
         // LDTRSB/LDTRSH (32-bit): size 0x, 111 0 00 opc=11 0 imm9 10.
         if w & 0xbfe0_0c00 == 0x38c0_0800 {
             return true;

@@ -22,13 +22,12 @@ pub const PATTERNS: &[Pattern] = &[
     pat("oo 011 v 00 iiiiiiiiiiiiiiiiiii ttttt", "LDR/LDRSW/PRFM (literal)", trans_ld_lit),
     pat("oo 101 v 0 xx L iiiiiii uuuuu nnnnn ttttt", "LDP/STP/LDPSW/LDNP/STNP", trans_ldst_pair),
     // Exclusives and ordered accesses.
-    // Should-be-one register fields: LDXR and LDAR/STLR require 11111 (as LLVM and capstone do).
-    pat("ss 001000 0 1 0 11111 o 11111 nnnnn ttttt", "LDXR/LDAXR", trans_excl),
-    pat("ss 001000 0 0 0 sssss o uuuuu nnnnn ttttt", "STXR/STLXR", trans_excl),
-    pat("1s 001000 0 1 1 sssss o uuuuu nnnnn ttttt", "LDXP/LDAXP", trans_excl_pair),
-    pat("1s 001000 0 0 1 sssss o uuuuu nnnnn ttttt", "STXP/STLXP", trans_excl_pair),
+    // Should-be-one register fields (Rs of loads, Rt2 of single-register forms) are ignored, as
+    // QEMU and LLVM 19 do.
+    pat("ss 001000 0 L 0 sssss o uuuuu nnnnn ttttt", "LDXR/LDAXR/STXR/STLXR", trans_excl),
+    pat("1s 001000 0 L 1 sssss o uuuuu nnnnn ttttt", "LDXP/LDAXP/STXP/STLXP", trans_excl_pair),
     pat("0s 001000 0 L 1 sssss o 11111 nnnnn ttttt", "CASP/CASPA/CASPL/CASPAL", trans_casp),
-    pat("ss 001000 1 L 0 11111 o 11111 nnnnn ttttt", "LDAR/LDLAR/STLR/STLLR", trans_ordered),
+    pat("ss 001000 1 L 0 sssss o uuuuu nnnnn ttttt", "LDAR/LDLAR/STLR/STLLR", trans_ordered),
     pat("ss 001000 1 L 1 sssss o 11111 nnnnn ttttt", "CAS/CASA/CASL/CASAL", trans_cas),
     // RCpc load-acquire before the LSE group it sits in.
     pat("ss 111 0 00 1 0 1 11111 1100 00 nnnnn ttttt", "LDAPR/LDAPRB/LDAPRH", trans_ldapr),
@@ -328,10 +327,6 @@ fn trans_excl_pair(l: &mut Lift, insn: u32) -> bool {
     let load = bit(insn, 22);
     let ordered = bit(insn, 15);
     let (rs, rt2, rn, rt) = (bits(insn, 20, 16), bits(insn, 14, 10), bits(insn, 9, 5), bits(insn, 4, 0));
-    if load && rt == rt2 {
-        // CONSTRAINED UNPREDICTABLE; UNDEFINED is one of the permitted behaviours (and LLVM's).
-        return false;
-    }
     if load {
         let addr = l.xr_sp(rn, true);
         let ord = if ordered { Ordering::Acquire } else { Ordering::Relaxed };
