@@ -596,7 +596,7 @@ mod tests {
         st.x[3] = 0x55;
         run(&[0x38226823], &mut st, &mut mem); // strb w3, [x1, x2]
         assert_eq!(rd(&mut mem, M + 11, 1), 0x55);
-        assert!(is_sigill(0xf8626820 & !(1 << 14) | (0 << 13))); // option 0x0 unallocated
+        assert!(is_sigill(0xf8622820)); // option 001 unallocated
     }
 
     #[test]
