@@ -140,6 +140,62 @@ fn dup(b: &mut Builder, x: Value, esize: u32, q: bool) -> Value {
     b.mul(w, k)
 }
 
+// SWAR forms of the most frequent lane-wise operations: a handful of I128 operations instead of
+// a lane loop. `H` has the top bit of every lane set, `L` = !H.
+
+fn lane_top(esize: u32) -> u128 {
+    rep64(rep_lane(1u64 << (esize - 1), esize), true)
+}
+
+/// Lane-wise a + b.
+fn swar_add(b: &mut Builder, x: Value, y: Value, esize: u32) -> Value {
+    let h = lane_top(esize);
+    let xl = b.and_i(x, !h);
+    let yl = b.and_i(y, !h);
+    let s = b.add(xl, yl);
+    let t = b.xor(x, y);
+    let t = b.and_i(t, h);
+    b.xor(s, t)
+}
+
+/// Lane-wise a - b.
+fn swar_sub(b: &mut Builder, x: Value, y: Value, esize: u32) -> Value {
+    let h = lane_top(esize);
+    let hv = b.iconst(Ty::I128, h);
+    let xh = b.or(x, hv);
+    let yl = b.and_i(y, !h);
+    let d = b.sub(xh, yl);
+    let ny = b.not(y);
+    let t = b.xor(x, ny);
+    let t = b.and_i(t, h);
+    b.xor(d, t)
+}
+
+/// The top bit of each lane set iff the lane of `x` is non-zero (other bits clear).
+fn swar_nonzero_top(b: &mut Builder, x: Value, esize: u32) -> Value {
+    let h = lane_top(esize);
+    let xl = b.and_i(x, !h);
+    let s = b.add_i(xl, !h);
+    let o = b.or(s, x);
+    b.and_i(o, h)
+}
+
+/// Widen per-lane top bits (other bits clear) to all-ones lanes.
+fn swar_top_to_mask(b: &mut Builder, t: Value, esize: u32) -> Value {
+    let m = b.lshr_i(t, esize - 1);
+    let s = b.shl_i(m, esize);
+    b.sub(s, m)
+}
+
+/// CMEQ (register: x ^ y; zero: x) and CMTST (x & y) masks.
+fn swar_is_zero_mask(b: &mut Builder, x: Value, esize: u32) -> Value {
+    let nz = swar_nonzero_top(b, x, esize);
+    let h = b.iconst(Ty::I128, lane_top(esize));
+    let z = b.xor(nz, h);
+    swar_top_to_mask(b, z, esize)
+}
+
+
 fn to_f(b: &mut Builder, x: Value) -> Value {
     let t = fty_of(b.ty(x).bits());
     b.bitcast(x, t)
@@ -462,6 +518,24 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
     let nl = if scalar { 1 } else { nlanes(q, esize) };
     let vn = l.vreg(n);
     let vm = l.vreg(m);
+    if !scalar && (op == 0b10000 || op == 0b10001) {
+        let b = &mut l.b;
+        let r = match (op, u) {
+            (0b10000, false) => swar_add(b, vn, vm, esize),
+            (0b10000, true) => swar_sub(b, vn, vm, esize),
+            (_, true) => {
+                let x = b.xor(vn, vm);
+                swar_is_zero_mask(b, x, esize)
+            }
+            _ => {
+                let x = b.and(vn, vm);
+                let nz = swar_nonzero_top(b, x, esize);
+                swar_top_to_mask(b, nz, esize)
+            }
+        };
+        set_vq(l, d, r, q);
+        return true;
+    }
     let r = match op {
         0b10100 | 0b10101 | 0b10111 => pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| int_bin(b, op, u, x, y)),
         0b01111 | 0b10010 => {
@@ -792,6 +866,17 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
                 let r = map_lanes(&mut l.b, 8, nlanes(q, 8), &[vn], |b, v| b.rbit(v[0]));
                 l.set_vreg(d, r);
             }
+        }
+        (false, 0b01001) if !scalar => {
+            // CMEQ #0
+            let r = swar_is_zero_mask(&mut l.b, vn, esize);
+            set_vq(l, d, r, q);
+        }
+        (true, 0b01011) if !scalar => {
+            // NEG
+            let z = l.b.iconst(Ty::I128, 0);
+            let r = swar_sub(&mut l.b, z, vn, esize);
+            set_vq(l, d, r, q);
         }
         (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => {
             let nl = if scalar { 1 } else { nlanes(q, esize) };
