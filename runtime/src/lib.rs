@@ -10,6 +10,19 @@
 //! - 70: no translation for a guest address reached by an indirect branch (`aot_lookup` miss);
 //! - 71: start-up failure (bad embedded image, address-space reservation or mapping failed);
 //! - 128+N: the guest died by signal N (traps re-raise SIGILL/SIGTRAP with the default action).
+//!
+//! Environment: `AOT_DEBUG=1` (trap diagnostics: guest PC, nearest symbol, registers),
+//! `AOT_STRACE=1` (log every guest syscall to stderr).
+//!
+//! Linking: the output must be linked with `cc -static-pie` (no `-Ttext-segment`). A non-PIE
+//! `cc -static -Wl,-Ttext-segment=0x7e0000000000` does not link with Debian's glibc 2.36 libc.a:
+//! crtbeginT.o has R_X86_64_32 relocations, crt1.o needs `--no-relax` for its GOTPCREL to `main`,
+//! and libc.a calls weak undefined functions (`__pthread_initialize_minimal`, `__call_tls_dtors`,
+//! ...) with R_X86_64_PLT32, which cannot reach address 0 from above 2 GiB. A static PIE linked at 0
+//! is placed by the kernel at ELF_ET_DYN_BASE / the mmap base (0x55.. / 0x7f..), above the reserved
+//! guest range, so the address map of docs/design.md still holds. Translated objects must therefore
+//! be PIC (LLVM relocation model pic); guest addresses are absolute symbols used through 64-bit
+//! relocations. `interp-harness/` links this way and runs real guest programs end to end.
 
 pub mod dispatch;
 pub mod elf;
