@@ -103,6 +103,13 @@ fn trans_mrs(l: &mut Lift, insn: u32) -> bool {
     true
 }
 
+/// FPCR bits that stick: AHP, DN, FZ, RMode, Stride, Len. Trap enables (IOE..IDE) are RAZ/WI as on
+/// cores without FP trapping (glibc's feenableexcept reads them back to detect that), FZ16 needs
+/// FP16 (not advertised). Matches qemu-aarch64 -cpu cortex-a72.
+pub const FPCR_WRITABLE: u64 = 0x07f7_0000;
+/// FPSR: N, Z, C, V, QC and the cumulative exception flags IDC, IXC, UFC, OFC, DZC, IOC.
+pub const FPSR_WRITABLE: u64 = 0xf800_009f;
+
 fn trans_msr(l: &mut Lift, insn: u32) -> bool {
     let rt = bits(insn, 4, 0);
     let key = bits(insn, 19, 5);
@@ -121,12 +128,14 @@ fn trans_msr(l: &mut Lift, insn: u32) -> bool {
             }
         }
         FPCR => {
-            let w = l.b.trunc(v, Ty::I32);
+            let m = l.b.and_i(v, FPCR_WRITABLE as u128);
+            let w = l.b.trunc(m, Ty::I32);
             l.b.setreg(Reg::FPCR, w);
-            l.b.helper(Helper::WriteFpcr, &[v], 0);
+            l.b.helper(Helper::WriteFpcr, &[m], 0);
         }
         _ => {
-            let w = l.b.trunc(v, Ty::I32);
+            let m = l.b.and_i(v, FPSR_WRITABLE as u128);
+            let w = l.b.trunc(m, Ty::I32);
             l.b.setreg(Reg::FPSR, w);
         }
     }
@@ -207,6 +216,11 @@ mod tests {
         st.x[1] = 0x8000_0001;
         run(&[0xd51b4421, 0xd53b4420], &mut st, &mut FlatMemory::default());
         assert_eq!((st.fpsr, st.x[0]), (0x8000_0001, 0x8000_0001));
+        // Unwritable bits read as zero (values seen on qemu-aarch64 -cpu cortex-a72).
+        st.x[1] = u64::MAX;
+        let h = run(&[0xd51b4401, 0xd53b4400, 0xd51b4421, 0xd53b4422], &mut st, &mut FlatMemory::default());
+        assert_eq!((st.x[0], st.x[2]), (0x07f7_0000, 0xf800_009f));
+        assert_eq!(h, vec![(Helper::WriteFpcr, vec![0x07f7_0000])]);
         // dczid, ctr, cntfrq, cntvct
         run(&[0xd53b00e0, 0xd53b0021, 0xd53be002], &mut st, &mut FlatMemory::default());
         assert_eq!((st.x[0], st.x[1], st.x[2]), (sysreg::DCZID_EL0, sysreg::CTR_EL0, sysreg::CNTFRQ_EL0));
