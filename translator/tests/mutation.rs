@@ -1,0 +1,200 @@
+//! Mutation robustness: truncated and corrupted guest executables go through `elf::parse` and
+//! `recover::recover` without panicking and in bounded time.
+//!
+//! Panics are caught with `catch_unwind` (test targets are built with unwinding even though the
+//! workspace profiles say `panic = "abort"`; `catch_unwind_works` checks it).
+
+use aot_translate::{elf, recover};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn cross(args: &[&str], src: &str) -> Option<(tempfile::TempDir, PathBuf)> {
+    if Command::new("aarch64-linux-gnu-gcc").arg("--version").output().is_err() {
+        eprintln!("note: aarch64-linux-gnu-gcc not found, skipping");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let c = dir.path().join("p.c");
+    std::fs::write(&c, src).unwrap();
+    let out = dir.path().join("p");
+    let st = Command::new("aarch64-linux-gnu-gcc").args(args).arg(&c).arg("-o").arg(&out).status().unwrap();
+    assert!(st.success());
+    Some((dir, out))
+}
+
+/// splitmix64: a fixed-seed PRNG, so every mutant is reproducible from (seed, index).
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next() % n as u64) as usize
+        }
+    }
+}
+
+/// Interesting values for byte/word overwrites.
+const MAGIC: [u64; 8] = [0, 1, 0xff, 0x7fff_ffff, 0xffff_ffff, u64::MAX, 1 << 63, 0x40_0000];
+
+/// Mutant number `i` of `orig` (deterministic in `seed` and `i`). `header_bias` in percent: how
+/// often mutations hit the ELF/program/section headers rather than anywhere.
+fn mutate(orig: &[u8], seed: u64, i: u64, header_bias: usize) -> Vec<u8> {
+    let mut r = Rng(seed ^ i.wrapping_mul(0x2545_f491_4f6c_dd1d));
+    let mut d = orig.to_vec();
+    let shoff = u64::from_le_bytes(orig[40..48].try_into().unwrap()) as usize;
+    let pick = |r: &mut Rng, len: usize| -> usize {
+        match r.below(100) {
+            p if p < header_bias / 2 => r.below(64 + 56 * 10).min(len.saturating_sub(1)),
+            p if p < header_bias && shoff < len => shoff + r.below(len - shoff),
+            _ => r.below(len),
+        }
+    };
+    let kind = r.below(10);
+    if kind < 3 {
+        // Truncation, maybe followed by flips.
+        let n = r.below(d.len());
+        d.truncate(n);
+        if kind == 0 || d.is_empty() {
+            return d;
+        }
+    }
+    let count = 1 + r.below(8);
+    for _ in 0..count {
+        if d.is_empty() {
+            break;
+        }
+        let len = d.len();
+        let at = pick(&mut r, len);
+        match r.below(4) {
+            0 | 1 => d[at] ^= 1 << r.below(8),
+            2 => d[at] = r.next() as u8,
+            _ => {
+                let v = MAGIC[r.below(MAGIC.len())].to_le_bytes();
+                let w = [1usize, 2, 4, 8][r.below(4)];
+                for k in 0..w {
+                    if let Some(b) = d.get_mut(at + k) {
+                        *b = v[k];
+                    }
+                }
+            }
+        }
+    }
+    d
+}
+
+struct Summary {
+    parsed: usize,
+    recovered: usize,
+    max: Duration,
+}
+
+fn run(orig: &[u8], seed: u64, n: u64, header_bias: usize, limit: Duration) -> Summary {
+    let mut s = Summary { parsed: 0, recovered: 0, max: Duration::ZERO };
+    let mut panics = Vec::new();
+    for i in 0..n {
+        let m = mutate(orig, seed, i, header_bias);
+        let t = Instant::now();
+        let res = catch_unwind(AssertUnwindSafe(|| match elf::parse(&m) {
+            Ok(g) => {
+                let ok = recover::recover(&g).is_ok();
+                (true, ok)
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(!msg.is_empty() && !msg.contains('\n'), "bad message {msg:?}");
+                (false, false)
+            }
+        }));
+        let dt = t.elapsed();
+        s.max = s.max.max(dt);
+        match res {
+            Ok((p, r)) => {
+                s.parsed += p as usize;
+                s.recovered += r as usize;
+            }
+            Err(_) => panics.push(i),
+        }
+        assert!(dt < limit, "mutant seed={seed:#x} index={i} took {dt:?}");
+    }
+    assert!(panics.is_empty(), "panics for seed={seed:#x} at mutant indices {panics:?}");
+    s
+}
+
+#[test]
+fn catch_unwind_works() {
+    let r = catch_unwind(|| {
+        let v: Vec<u8> = Vec::new();
+        v[std::hint::black_box(3)]
+    });
+    assert!(r.is_err(), "panics must unwind in tests for the mutation test to mean anything");
+}
+
+const SMALL: &str = r#"
+static long sys(long n, long a, long b, long c) {
+    register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+    return x0;
+}
+static int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+static const char msg[] = "hello\n";
+int (*volatile fp)(int) = fib;
+void _start(void) {
+    int s = 0;
+    for (int i = 0; i < 10; i++) s += fp(i) & 1 ? i : -i;
+    switch (s & 7) { case 0: s++; break; case 1: s += 3; break; case 2: s ^= 9; break; case 3: s--; break; default: break; }
+    sys(64, 1, (long)msg, 6);
+    sys(93, s & 1, 0, 0);
+    for (;;) {}
+}
+"#;
+
+#[test]
+fn mutants_small_static() {
+    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL) else { return };
+    let orig = std::fs::read(p).unwrap();
+    let g = elf::parse(&orig).unwrap();
+    let r = recover::recover(&g).unwrap();
+    assert!(r.stats.functions >= 2);
+    let t = Instant::now();
+    let s = run(&orig, 0x5eed_0001, 10_000, 60, Duration::from_secs(5));
+    eprintln!(
+        "small: 10000 mutants in {:?}: {} parsed, {} recovered, slowest {:?}",
+        t.elapsed(),
+        s.parsed,
+        s.recovered,
+        s.max
+    );
+    assert!(s.parsed > 100, "the mutations should not all be rejected");
+}
+
+#[test]
+fn mutants_glibc_static() {
+    let Some((_d, p)) = cross(
+        &["-static", "-O2"],
+        "#include <stdio.h>\nint main(int c, char **v) { printf(\"%d %s\\n\", c, v[0]); return 0; }\n",
+    ) else {
+        return;
+    };
+    let orig = std::fs::read(p).unwrap();
+    recover::recover(&elf::parse(&orig).unwrap()).unwrap();
+    let t = Instant::now();
+    let s = run(&orig, 0x5eed_0002, 1_000, 85, Duration::from_secs(20));
+    eprintln!(
+        "glibc: 1000 mutants in {:?}: {} parsed, {} recovered, slowest {:?}",
+        t.elapsed(),
+        s.parsed,
+        s.recovered,
+        s.max
+    );
+}
