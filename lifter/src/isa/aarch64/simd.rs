@@ -255,6 +255,95 @@ fn shl_reg(b: &mut Builder, x: Value, y: Value, signed: bool) -> Value {
     b.select(is_left, left, right)
 }
 
+/// SQSHL/UQSHL/SRSHL/URSHL/SQRSHL/UQRSHL (register) lane: shift `x` by the signed low byte of `y`,
+/// optionally rounding right shifts and saturating, computed in 128 bits.
+fn shl_reg_ext(b: &mut Builder, x: Value, y: Value, signed: bool, round: bool, sat: bool) -> Value {
+    let ty = b.ty(x);
+    let e = ty.bits();
+    let s8 = if e == 8 { y } else { b.trunc(y, Ty::I8) };
+    let s = b.sext(s8, Ty::I128);
+    let xw = ext(b, x, Ty::I128, signed);
+    let zero = b.iconst(Ty::I128, 0);
+    let is_left = b.icmp(Cond::Sge, s, zero);
+    let ec = b.iconst(Ty::I128, e as u128);
+    let big = b.icmp(Cond::Ugt, s, ec);
+    let sl = b.select(big, ec, s);
+    let left = b.shl(xw, sl);
+    let ns = b.neg(s);
+    let e1 = b.iconst(Ty::I128, e as u128 + 1);
+    let big = b.icmp(Cond::Ugt, ns, e1);
+    let n = b.select(big, e1, ns);
+    let xr = if round {
+        let n1 = b.add_i(n, u128::MAX); // n - 1
+        let one = b.iconst(Ty::I128, 1);
+        let rc = b.shl(one, n1);
+        b.add(xw, rc)
+    } else {
+        xw
+    };
+    let right = b.ashr(xr, n);
+    let r = b.select(is_left, left, right);
+    if sat {
+        saturate(b, r, ty, signed)
+    } else {
+        b.trunc(r, ty)
+    }
+}
+
+/// SQDMULH/SQRDMULH lane.
+fn sqdmulh(b: &mut Builder, x: Value, y: Value, round: bool) -> Value {
+    let ty = b.ty(x);
+    let e = ty.bits();
+    let xw = b.sext(x, Ty::I128);
+    let yw = b.sext(y, Ty::I128);
+    let p = b.mul(xw, yw);
+    let p = b.shl_i(p, 1);
+    let p = if round { b.add_i(p, 1u128 << (e - 1)) } else { p };
+    let r = b.ashr_i(p, e);
+    saturate(b, r, ty, true)
+}
+
+/// PMUL lane (8-bit polynomial multiply, low half).
+fn pmul8(b: &mut Builder, x: Value, y: Value) -> Value {
+    let mut acc = b.iconst(Ty::I8, 0);
+    for i in 0..8 {
+        let bi = b.lshr_i(y, i);
+        let bi = b.and_i(bi, 1);
+        let m = b.neg(bi);
+        let xs = b.shl_i(x, i);
+        let t = b.and(xs, m);
+        acc = b.xor(acc, t);
+    }
+    acc
+}
+
+/// FMULX: as FMUL, but (±0) * (±inf) = ±2.
+fn fmulx(b: &mut Builder, x: Value, y: Value) -> Value {
+    let ty = b.ty(x);
+    let p = b.fbin(Op::FMul, x, y);
+    let inf = fconst(b, ty, if ty == Ty::F32 { 0x7f80_0000 } else { 0x7ff0_0000_0000_0000 });
+    let zero = fconst(b, ty, 0);
+    let ax = b.fun(Op::FAbs, x);
+    let ay = b.fun(Op::FAbs, y);
+    let xi = b.fcmp(FCond::Oeq, ax, inf);
+    let yi = b.fcmp(FCond::Oeq, ay, inf);
+    let xz = b.fcmp(FCond::Oeq, x, zero);
+    let yz = b.fcmp(FCond::Oeq, y, zero);
+    let s1 = b.and(xi, yz);
+    let s2 = b.and(xz, yi);
+    let sp = b.or(s1, s2);
+    let two = fpow2(b, ty, 1);
+    let it = Ty::int(ty.bits());
+    let xb = b.bitcast(x, it);
+    let yb = b.bitcast(y, it);
+    let sg = b.xor(xb, yb);
+    let sg = b.and_i(sg, 1u128 << (ty.bits() - 1));
+    let tb = b.bitcast(two, it);
+    let t = b.or(tb, sg);
+    let t = b.bitcast(t, ty);
+    b.select(sp, t, p)
+}
+
 /// Integer binary lane operations of the three-same group (and their pairwise forms).
 fn int_bin(b: &mut Builder, op: u32, u: bool, x: Value, y: Value) -> Value {
     let ty = b.ty(x);
@@ -287,6 +376,11 @@ fn int_bin(b: &mut Builder, op: u32, u: bool, x: Value, y: Value) -> Value {
             mask(b, c, ty)
         }
         0b01000 => shl_reg(b, x, y, signed),
+        0b01001 => shl_reg_ext(b, x, y, signed, false, true),
+        0b01010 => shl_reg_ext(b, x, y, signed, true, false),
+        0b01011 => shl_reg_ext(b, x, y, signed, true, true),
+        0b10110 => sqdmulh(b, x, y, u),
+        0b10011 if u => pmul8(b, x, y),
         0b01100 | 0b10100 => min_max(b, x, y, signed, true),
         0b01101 | 0b10101 => min_max(b, x, y, signed, false),
         0b01110 => {
@@ -342,6 +436,7 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
             b.fun(Op::FAbs, d)
         }
         0b1_0_11011 => b.fbin(Op::FMul, x, y),
+        0b0_0_11011 => fmulx(b, x, y),
         0b1_0_11111 => b.fbin(Op::FDiv, x, y),
         0b0_0_11110 | 0b1_0_11110 => b.fbin(Op::FMax, x, y),
         0b0_1_11110 | 0b1_1_11110 => b.fbin(Op::FMin, x, y),
@@ -393,7 +488,7 @@ fn fp_bin_kind(op: u32) -> Option<(bool, bool)> {
         0b0_0_11000 | 0b0_1_11000 | 0b0_0_11010 | 0b0_1_11010 | 0b0_0_11110 | 0b0_1_11110 | 0b1_0_11011
         | 0b1_0_11111 => (false, false),
         0b0_0_11100 | 0b1_0_11100 | 0b1_1_11100 | 0b1_0_11101 | 0b1_1_11101 | 0b1_1_11010 | 0b0_0_11111
-        | 0b0_1_11111 => (false, true),
+        | 0b0_1_11111 | 0b0_0_11011 => (false, true),
         0b1_0_11000 | 0b1_1_11000 | 0b1_0_11010 | 0b1_0_11110 | 0b1_1_11110 => (true, false),
         _ => return None,
     })
@@ -505,10 +600,11 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
         0b00000 | 0b00010 | 0b00100 | 0b01100 | 0b01101 | 0b01110 | 0b01111 | 0b10010 | 0b10100 | 0b10101 => {
             size != 3 && !scalar
         }
-        0b10011 => !u && size != 3 && !scalar,
+        0b10011 => (if u { size == 0 } else { size != 3 }) && !scalar,
         0b10111 => !u && !scalar,
-        0b00001 | 0b00101 => true,
-        0b00110 | 0b00111 | 0b01000 | 0b10000 | 0b10001 => !scalar || size == 3,
+        0b00001 | 0b00101 | 0b01001 | 0b01011 => true,
+        0b00110 | 0b00111 | 0b01000 | 0b01010 | 0b10000 | 0b10001 => !scalar || size == 3,
+        0b10110 => size == 1 || size == 2,
         _ => false,
     };
     let esize = 8 << size;
@@ -799,6 +895,7 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
             !scalar && esize < cont
         }
         (_, 0b00010) | (_, 0b00110) | (_, 0b00100) => !scalar && size != 3,
+        (_, 0b00111) | (_, 0b00011) => !(size == 3 && !q),
         (false, 0b00101) => !scalar && size == 0,
         (true, 0b00101) => !scalar && size <= 1,
         (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => {
@@ -866,6 +963,32 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
                 let r = map_lanes(&mut l.b, 8, nlanes(q, 8), &[vn], |b, v| b.rbit(v[0]));
                 l.set_vreg(d, r);
             }
+        }
+        (_, 0b00111) | (_, 0b00011) => {
+            // SQABS/SQNEG; SUQADD/USQADD (accumulating into Vd)
+            let nl = if scalar { 1 } else { nlanes(q, esize) };
+            let vd = l.vreg(d);
+            let r = map_lanes(&mut l.b, esize, nl, &[vn, vd], |b, a| {
+                let x = b.sext(a[0], Ty::I128);
+                if op == 0b00111 {
+                    let r = if u {
+                        b.neg(x)
+                    } else {
+                        let zero = b.iconst(Ty::I128, 0);
+                        let ng = b.icmp(Cond::Slt, x, zero);
+                        let nx = b.neg(x);
+                        b.select(ng, nx, x)
+                    };
+                    saturate(b, r, ety, true)
+                } else {
+                    // SUQADD: signed acc + unsigned n -> signed; USQADD: unsigned acc + signed n.
+                    let xn = ext(b, a[0], Ty::I128, u);
+                    let acc = ext(b, a[1], Ty::I128, !u);
+                    let s = b.add(acc, xn);
+                    saturate(b, s, ety, !u)
+                }
+            });
+            l.set_vreg(d, r);
         }
         (false, 0b01001) if !scalar => {
             // CMEQ #0
@@ -1061,6 +1184,8 @@ fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
         }
         0b10000 | 0b10001 | 0b10010 | 0b10011 => esize != 64 && !(scalar && op < 0b10010 && !u),
         0b10100 => esize != 64 && !scalar,
+        0b01110 => !(esize == 64 && !q && !scalar),
+        0b01100 => u && !(esize == 64 && !q && !scalar),
         0b11100 | 0b11111 => esize >= 32 && !(esize == 64 && !q && !scalar),
         _ => false,
     };
@@ -1151,6 +1276,18 @@ fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
                 acc = b.insert(acc, r, esize, part + i);
             }
             l.set_vreg(d, acc);
+        }
+        0b01110 | 0b01100 => {
+            // SQSHL/UQSHL (immediate), SQSHLU
+            let nl = if scalar { 1 } else { nlanes(q, esize) };
+            let src_signed = !u || op == 0b01100;
+            let dst_signed = !u;
+            let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, a| {
+                let w = ext(b, a[0], Ty::I128, src_signed);
+                let w = b.shl_i(w, lshift);
+                saturate(b, w, ety, dst_signed)
+            });
+            l.set_vreg(d, r);
         }
         0b10100 => {
             // SSHLL/USHLL
@@ -1458,7 +1595,7 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
     if scalar && !q {
         return false;
     }
-    let fp = matches!(op, 0b0001 | 0b0101 | 0b1001) && !u;
+    let fp = (matches!(op, 0b0001 | 0b0101 | 0b1001) && !u) || (op == 0b1001 && u);
     if fp {
         // FMLA/FMLS/FMUL by element (single/double; half needs FEAT_FP16).
         let (esize, idx) = match size {
@@ -1479,6 +1616,7 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
         let r = map_lanes(&mut l.b, esize, nl, &[vn, vd], |b, a| {
             let x = to_f(b, a[0]);
             let r = match op {
+                0b1001 if u => fmulx(b, x, ef),
                 0b1001 => b.fbin(Op::FMul, x, ef),
                 _ => {
                     let acc = to_f(b, a[1]);
@@ -1491,13 +1629,11 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
         l.set_vreg(d, r);
         return true;
     }
-    if scalar {
-        return false;
-    }
     let ok = match op {
-        0b0000 | 0b0100 => u,
-        0b1000 => !u,
-        0b0010 | 0b0110 | 0b1010 => true,
+        0b0000 | 0b0100 => u && !scalar,
+        0b1000 => !u && !scalar,
+        0b0010 | 0b0110 | 0b1010 => !scalar,
+        0b1100 | 0b1101 => !u, // SQDMULH/SQRDMULH (by element), vector and scalar
         _ => false,
     };
     let (esize, idx, m) = match size {
@@ -1512,6 +1648,12 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
     let vm = l.vreg(m);
     let vd = l.vreg(d);
     let e = l.b.extract(vm, esize, idx);
+    if op >= 0b1100 {
+        let nl = if scalar { 1 } else { nlanes(q, esize) };
+        let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, a| sqdmulh(b, a[0], e, op == 0b1101));
+        l.set_vreg(d, r);
+        return true;
+    }
     if op & 3 == 2 {
         // SMLAL/UMLAL, SMLSL/UMLSL, SMULL/UMULL (by element), "2" forms from the upper half.
         let wty = Ty::int(2 * esize);
@@ -2083,7 +2225,10 @@ mod tests {
             "uqsub", "sqsub", "uhadd", "shadd", "urhadd", "srhadd", "uabd", "sabd", "uaba", "saba", "uabdl", "sabdl",
             "clz", "cls", "rbit", "ld1", "ld2", "ld3", "ld4", "st1", "st2", "st3", "st4", "ld1r", "ld2r", "ld3r",
             "ld4r", "addhn", "subhn", "sli", "sri", "uqxtn", "sqxtn", "sqxtun", "fmaxv", "fminv", "fmaxnmv",
-            "fminnmv", "frecps", "frsqrts",
+            "fminnmv", "frecps", "frsqrts", "sqshl", "uqshl", "sqshlu", "srshl", "urshl", "sqrshl", "uqrshl",
+            "sqdmulh", "sqrdmulh", "pmul", "fmulx", "sqabs", "sqneg", "suqadd", "usqadd", "sqshrn", "uqshrn",
+            "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun", "ursra", "srsra", "umlsl", "smlsl", "usubw", "ssubw",
+            "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp", "uadalp",
         ];
         let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
