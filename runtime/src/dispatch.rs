@@ -2,16 +2,39 @@
 
 use crate::glue::{entries, EntryRec, HostFn};
 use crate::CpuState;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Binary search of a sorted entry table.
 pub fn find(table: &[EntryRec], pc: u64) -> Option<HostFn> {
     table.binary_search_by_key(&pc, |e| e.guest_pc).ok().map(|i| table[i].host_fn)
 }
 
+/// Direct-mapped lookup cache: slot = (pc >> 2) % CACHE_SLOTS, value = (pc >> 2) << 20 | index + 1
+/// packed in one word so concurrent readers never see a torn pair. 0 = empty.
+const CACHE_SLOTS: usize = 4096;
+const IDX_BITS: u32 = 20;
+static CACHE: [AtomicU64; CACHE_SLOTS] = [const { AtomicU64::new(0) }; CACHE_SLOTS];
+
+fn find_cached(table: &[EntryRec], pc: u64) -> Option<HostFn> {
+    let key = pc >> 2;
+    let slot = &CACHE[key as usize % CACHE_SLOTS];
+    let v = slot.load(Ordering::Relaxed);
+    if v != 0 && v >> IDX_BITS == key && pc & 3 == 0 {
+        if let Some(e) = table.get(((v & ((1 << IDX_BITS) - 1)) - 1) as usize) {
+            return Some(e.host_fn);
+        }
+    }
+    let i = table.binary_search_by_key(&pc, |e| e.guest_pc).ok()?;
+    if pc & 3 == 0 && key < 1 << (64 - IDX_BITS) && i + 1 < 1 << IDX_BITS {
+        slot.store(key << IDX_BITS | (i as u64 + 1), Ordering::Relaxed);
+    }
+    Some(table[i].host_fn)
+}
+
 /// The translated function for guest address `pc`. A miss is fatal (exit status 70).
 #[no_mangle]
 pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
-    match find(entries(), pc) {
+    match find_cached(entries(), pc) {
         Some(f) => f,
         None => crate::trap::fatal(
             crate::trap::EXIT_NO_TRANSLATION,
@@ -68,5 +91,20 @@ mod tests {
         assert!(find(&t, 0x400000).is_some_and(|f| f as usize == (f1 as HostFn) as usize));
         assert!(find(&t, 0x400008).is_none());
         assert!(find(&[], 0).is_none());
+    }
+    #[test]
+    fn cached_lookup() {
+        let t: Vec<EntryRec> = (0..100u64).map(|i| EntryRec { guest_pc: 0x7700_0000 + 8 * i, host_fn: if i % 2 == 0 { f1 } else { f2 } }).collect();
+        for _ in 0..2 {
+            for i in 0..100u64 {
+                let want = if i % 2 == 0 { f1 as HostFn } else { f2 as HostFn };
+                assert!(find_cached(&t, 0x7700_0000 + 8 * i).is_some_and(|f| f as usize == want as usize));
+                assert!(find_cached(&t, 0x7700_0004 + 8 * i).is_none());
+            }
+        }
+        // colliding slot (4096 words apart) does not confuse entries
+        let u = [EntryRec { guest_pc: 0x7700_0000 + 4 * 4096, host_fn: f2 }];
+        assert!(find_cached(&u, 0x7700_0000 + 4 * 4096).is_some_and(|f| f as usize == (f2 as HostFn) as usize));
+        assert!(find_cached(&t, 0x7700_0000).is_some_and(|f| f as usize == (f1 as HostFn) as usize));
     }
 }

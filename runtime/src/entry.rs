@@ -13,8 +13,19 @@ pub fn exe_path() -> &'static [u8] {
     EXE_PATH.get_or_init(|| std::fs::read_link("/proc/self/exe").map(|p| p.into_os_string().into_encoded_bytes()).unwrap_or_default())
 }
 
-/// Size of the host stack the dispatcher and translated code run on.
+/// Default size of the host stack the dispatcher and translated code run on (1 GiB, reserved
+/// lazily); `AOT_HOST_STACK_MB` overrides it (tests use a small one to check that non-LIFO control
+/// flow does not grow the host stack).
 pub const HOST_STACK_SIZE: u64 = 1 << 30;
+
+fn host_stack_size() -> u64 {
+    std::env::var("AOT_HOST_STACK_MB")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|&mb| (1..=1 << 20).contains(&mb))
+        .map(|mb| mb << 20)
+        .unwrap_or(HOST_STACK_SIZE)
+}
 
 fn env_flag(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
@@ -105,11 +116,12 @@ fn read_auxv(buf: &[u8], base: u64, sp: u64, argc: usize, envc: usize) -> Option
 pub fn run(st: Box<CpuState>) -> ! {
     let f = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE) as u64;
     let prot = (libc::PROT_READ | libc::PROT_WRITE) as u64;
-    let r = crate::guest::sys(libc::SYS_mmap, &[0, HOST_STACK_SIZE, prot, f, u64::MAX, 0]);
+    let size = host_stack_size();
+    let r = crate::guest::sys(libc::SYS_mmap, &[0, size, prot, f, u64::MAX, 0]);
     if r < 0 {
         fatal(EXIT_STARTUP, &format!("cannot map the host stack ({r})"));
     }
-    let top = r as u64 + HOST_STACK_SIZE;
+    let top = r as u64 + size;
     let st = Box::into_raw(st);
     // SAFETY: [r, top) was just mapped read-write for this purpose; the state lives forever.
     unsafe { crate::dispatch::run_on_stack(top, crate::dispatch::dispatcher, st) }
