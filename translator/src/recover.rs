@@ -66,21 +66,64 @@ struct Descent {
     out: Vec<u64>,
     /// Jump targets other than the start that were followed as internal.
     followed: Vec<u64>,
+    /// Return sites (the instruction after each call).
+    rets: Vec<u64>,
 }
 
 struct Ctx<'a> {
-    elf: &'a GuestElf,
+    /// Executable segments: (vaddr, file bytes, index of their first word in a visited map).
+    exec: Vec<(u64, &'a [u8], usize)>,
+    /// Size of a visited map.
+    nwords: usize,
     /// Known ranges [start, end) of seeds (symbol size, else FDE length).
     ranges: BTreeMap<u64, u64>,
 }
 
-impl Ctx<'_> {
-    /// The readable instruction at `pc`, if `pc` is aligned code.
-    fn word(&self, pc: u64) -> Option<u32> {
+/// Per-thread scratch for descents: visited marks by epoch.
+struct Scratch {
+    stamp: Vec<u32>,
+    epoch: u32,
+}
+
+impl Scratch {
+    fn new(n: usize) -> Self {
+        Scratch { stamp: vec![0; n], epoch: 0 }
+    }
+    fn next_epoch(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.stamp.iter_mut().for_each(|x| *x = 0);
+            self.epoch = 1;
+        }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn new(elf: &'a GuestElf, ranges: BTreeMap<u64, u64>) -> Self {
+        let mut exec = Vec::new();
+        let mut nwords = 0usize;
+        for s in elf.segments.iter().filter(|s| s.x) {
+            exec.push((s.vaddr, &s.data[..], nwords));
+            nwords = nwords.saturating_add(s.data.len() / 4 + 1);
+        }
+        Ctx { exec, nwords, ranges }
+    }
+
+    /// The visited-map index and the instruction at `pc`, if `pc` is aligned readable code.
+    fn word_at(&self, pc: u64) -> Option<(usize, u32)> {
         if pc % 4 != 0 {
             return None;
         }
-        self.elf.read_u32(pc)
+        self.exec.iter().find_map(|&(va, data, base)| {
+            let off = usize::try_from(pc.checked_sub(va)?).ok()?;
+            let b = data.get(off..off.checked_add(4)?)?;
+            Some((base + off / 4, u32::from_le_bytes(b.try_into().ok()?)))
+        })
+    }
+
+    /// The readable instruction at `pc`, if `pc` is aligned code.
+    fn word(&self, pc: u64) -> Option<u32> {
+        self.word_at(pc).map(|x| x.1)
     }
 
     /// Whether `pc` holds something that could be an instruction (readable, not UDF/BRK).
@@ -88,26 +131,36 @@ impl Ctx<'_> {
         self.word(pc).map_or(false, |w| flow(pc, w) != Flow::Stop)
     }
 
-    fn descend(&self, start: u64, extra: &[u64], seeds: &BTreeSet<u64>) -> Result<Descent, RecoverError> {
+    fn descend(
+        &self,
+        scr: &mut Scratch,
+        start: u64,
+        extra: &[u64],
+        seeds: &BTreeSet<u64>,
+    ) -> Result<Descent, RecoverError> {
+        scr.next_epoch();
         let range = self.ranges.get(&start).map(|&end| (start, end));
         let internal = |t: u64| {
             t == start || (!seeds.contains(&t) && range.map_or(true, |(a, b)| t >= a && t < b))
         };
-        let mut insns = BTreeMap::new();
+        let mut insns: Vec<(u64, u32)> = Vec::new();
         let mut out = BTreeSet::new();
         let mut followed = BTreeSet::new();
+        let mut rets = Vec::new();
         let mut work: Vec<u64> = Vec::with_capacity(64);
         work.push(start);
         work.extend(extra.iter().rev().copied());
         while let Some(pc) = work.pop() {
-            if insns.contains_key(&pc) {
+            let Some((idx, w)) = self.word_at(pc) else { continue };
+            let Some(st) = scr.stamp.get_mut(idx) else { continue };
+            if *st == scr.epoch {
                 continue;
             }
-            let Some(w) = self.word(pc) else { continue };
+            *st = scr.epoch;
             if insns.len() >= MAX_FUNCTION_INSNS {
                 return Err(RecoverError::FunctionTooLarge { start, limit: MAX_FUNCTION_INSNS });
             }
-            insns.insert(pc, w);
+            insns.push((pc, w));
             let next = pc.checked_add(4);
             match flow(pc, w) {
                 Flow::Next => work.extend(next),
@@ -135,12 +188,18 @@ impl Ctx<'_> {
                 Flow::Call(t) => {
                     out.insert(t);
                     work.extend(next);
+                    rets.extend(next);
                 }
-                Flow::CallInd => work.extend(next),
+                Flow::CallInd => {
+                    work.extend(next);
+                    rets.extend(next);
+                }
                 Flow::Ret | Flow::JumpInd | Flow::Stop => {}
             }
         }
-        Ok(Descent { insns, out: out.into_iter().collect(), followed: followed.into_iter().collect() })
+        insns.sort_unstable();
+        let insns: BTreeMap<u64, u32> = insns.into_iter().collect();
+        Ok(Descent { insns, out: out.into_iter().collect(), followed: followed.into_iter().collect(), rets })
     }
 }
 
@@ -299,12 +358,23 @@ fn fdes(elf: &GuestElf) -> Vec<(u64, u64, Option<u64>)> {
     v
 }
 
+/// Sorted distinct instruction addresses of several functions.
+fn all_addrs<'a>(it: impl Iterator<Item = &'a BTreeMap<u64, u32>>) -> Vec<u64> {
+    let mut v: Vec<u64> = Vec::new();
+    for m in it {
+        v.extend(m.keys().copied());
+    }
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 /// Recover the functions of a guest executable.
 pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
     let mut ranges: BTreeMap<u64, u64> = BTreeMap::new();
     let mut seeds: BTreeSet<u64> = BTreeSet::new();
     let mut names: BTreeMap<u64, String> = BTreeMap::new();
-    let ctx0 = Ctx { elf, ranges: BTreeMap::new() };
+    let ctx0 = Ctx::new(elf, BTreeMap::new());
     let code = |a: u64| ctx0.word(a).is_some();
 
     seeds.insert(elf.entry);
@@ -352,7 +422,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             seeds.insert(a);
         }
     }
-    let ctx = Ctx { elf, ranges };
+    let ctx = Ctx::new(elf, ranges);
 
     // Entry addresses that are not function starts.
     let mut floating: BTreeSet<u64> = BTreeSet::new();
@@ -411,10 +481,13 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
     let run = |todo: &[u64], seeds: &BTreeSet<u64>| -> Result<Vec<Descent>, RecoverError> {
         let res: Vec<Result<Descent, RecoverError>> = todo
             .par_iter()
-            .map(|&s| {
-                let ex: Vec<u64> = extra.get(&s).unwrap_or(&no_extra).iter().copied().collect();
-                ctx.descend(s, &ex, seeds)
-            })
+            .map_init(
+                || Scratch::new(ctx.nwords),
+                |scr, &s| {
+                    let ex: Vec<u64> = extra.get(&s).unwrap_or(&no_extra).iter().copied().collect();
+                    ctx.descend(scr, s, &ex, seeds)
+                },
+            )
             .collect();
         res.into_iter().collect::<Result<_, _>>()
     };
@@ -449,12 +522,12 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             continue;
         }
         // Unplaced entries that no function covers become seeds.
-        let mut all: BTreeSet<u64> = BTreeSet::new();
-        for d in results.values() {
-            all.extend(d.insns.keys().copied());
-        }
-        let new: Vec<u64> =
-            unplaced.iter().copied().filter(|e| !seeds.contains(e) && !all.contains(e)).collect();
+        let all = all_addrs(results.values().map(|d| &d.insns));
+        let new: Vec<u64> = unplaced
+            .iter()
+            .copied()
+            .filter(|e| !seeds.contains(e) && all.binary_search(e).is_err())
+            .collect();
         if new.is_empty() {
             break;
         }
@@ -470,30 +543,17 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         if let Some(ex) = extra.get(&start) {
             entries.extend(ex.iter().copied().filter(|e| d.insns.contains_key(e)));
         }
-        for &e in &unplaced {
-            if d.insns.contains_key(&e) {
-                entries.insert(e);
-            }
+        if let (Some((&lo, _)), Some((&hi, _))) = (d.insns.first_key_value(), d.insns.last_key_value()) {
+            entries.extend(unplaced.range(lo..=hi).copied().filter(|e| d.insns.contains_key(e)));
         }
-        for (&pc, &w) in &d.insns {
-            if matches!(flow(pc, w), Flow::Call(_) | Flow::CallInd) {
-                if let Some(r) = pc.checked_add(4) {
-                    if d.insns.contains_key(&r) {
-                        entries.insert(r);
-                    }
-                }
-            }
-        }
+        entries.extend(d.rets.iter().copied().filter(|r| d.insns.contains_key(r)));
         let mut ent = vec![start];
         ent.extend(entries.into_iter().filter(|&e| e != start));
         let name = names.get(&start).cloned().unwrap_or_else(|| format!("sub_{start:x}"));
         functions.push(FunctionSpec { name, start, entries: ent, insns: d.insns });
     }
 
-    let mut covered: BTreeSet<u64> = BTreeSet::new();
-    for f in &functions {
-        covered.extend(f.insns.keys().copied());
-    }
+    let covered = all_addrs(functions.iter().map(|f| &f.insns));
     let stats = RecoverStats {
         functions: functions.len(),
         instructions: functions.iter().map(|f| f.insns.len()).sum(),
