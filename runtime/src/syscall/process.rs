@@ -14,20 +14,39 @@ pub fn exit(st: &mut CpuState, a: &Args) -> i64 {
 }
 
 const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_SETTLS: u64 = 0x0008_0000;
 const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
-const CLONE_SETTLS: u64 = 0x0008_0000;
 
-/// aarch64 clone(flags, stack, parent_tid, tls, child_tid). Only a fork-like clone (no new stack,
-/// no shared VM, no TLS) is supported: the host process forks and both sides return here.
-pub fn clone(_: &mut CpuState, a: &Args) -> i64 {
+/// aarch64 clone(flags, stack, parent_tid, tls, child_tid). Supported: fork-like clones, and
+/// vfork-like ones (CLONE_VM|CLONE_VFORK, as glibc's posix_spawn/system use) which become a host
+/// vfork *without* shared memory: the parent still waits until the child execs or exits, but
+/// writes the child makes before exec are not seen by the parent (posix_spawn then cannot report an
+/// exec failure; the child exits 127 as the shell would). Threads (CLONE_VM without CLONE_VFORK)
+/// are a later issue: -ENOSYS.
+pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
     let flags = a[0];
     let tid_flags = CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
-    let sig = flags & 0xff;
-    if flags & !(tid_flags | 0xff) != 0 || a[1] != 0 || flags & (CLONE_VM | CLONE_SETTLS) != 0 || sig > 64 {
+    let allowed = tid_flags | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | 0xff;
+    if flags & !allowed != 0 || flags & 0xff > 64 {
         return ENOSYS;
     }
-    // x86-64 order: clone(flags, stack, parent_tid, child_tid, tls).
-    sys(libc::SYS_clone, &[flags, 0, a[2], a[4], 0])
+    if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+        return ENOSYS;
+    }
+    let host_flags = flags & !(CLONE_VM | CLONE_SETTLS);
+    // x86-64 order: clone(flags, stack, parent_tid, child_tid, tls). The host child keeps running
+    // on a copy of the host stack; the guest stack switch is done in the guest state below.
+    let r = sys(libc::SYS_clone, &[host_flags, 0, a[2], a[4], 0]);
+    if r == 0 {
+        if a[1] != 0 {
+            st.sp = a[1];
+        }
+        if flags & CLONE_SETTLS != 0 {
+            st.tpidr = a[3];
+        }
+    }
+    r
 }
