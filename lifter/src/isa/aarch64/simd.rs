@@ -29,7 +29,7 @@ pub const PATTERNS: &[Pattern] = &[
     pat("0 q u 0 1110 ss 11000 ooooo 10 nnnnn ddddd", "AdvSIMD across lanes", trans_across),
     pat("0 1 u 1 1110 ss 11000 ooooo 10 nnnnn ddddd", "AdvSIMD scalar pairwise", trans_scalar_pair),
     pat("0 q u x 1110 ss 1 mmmmm ooooo 1 nnnnn ddddd", "AdvSIMD (scalar) three same", trans_3same),
-    pat("0 q u 0 1110 ss 1 mmmmm oooo 00 nnnnn ddddd", "AdvSIMD three different", trans_3diff),
+    pat("0 q u x 1110 ss 1 mmmmm oooo 00 nnnnn ddddd", "AdvSIMD (scalar) three different", trans_3diff),
     pat("0 q u x 1111 ss l M mmmm oooo h 0 nnnnn ddddd", "AdvSIMD (scalar) x indexed element", trans_indexed),
 ];
 
@@ -301,6 +301,38 @@ fn sqdmulh(b: &mut Builder, x: Value, y: Value, round: bool) -> Value {
     let p = if round { b.add_i(p, 1u128 << (e - 1)) } else { p };
     let r = b.ashr_i(p, e);
     saturate(b, r, ty, true)
+}
+
+/// SQDMULL (op 1101), SQDMLAL (1001), SQDMLSL (1011) on sign-extended double-width lanes.
+fn sqdmull_acc(b: &mut Builder, x: Value, y: Value, acc: Value, op: u32) -> Value {
+    let wty = b.ty(x);
+    let xw = b.sext(x, Ty::I128);
+    let yw = b.sext(y, Ty::I128);
+    let p = b.mul(xw, yw);
+    let p = b.shl_i(p, 1);
+    let p = saturate(b, p, wty, true);
+    if op == 0b1101 {
+        return p;
+    }
+    let pw = b.sext(p, Ty::I128);
+    let aw = b.sext(acc, Ty::I128);
+    let s = if op == 0b1001 { b.add(aw, pw) } else { b.sub(aw, pw) };
+    saturate(b, s, wty, true)
+}
+
+/// PMULL lane: full polynomial product of two zero-extended elements (in double width).
+fn pmul_wide(b: &mut Builder, x: Value, y: Value) -> Value {
+    let ty = b.ty(x);
+    let mut acc = b.iconst(ty, 0);
+    for i in 0..ty.bits() / 2 {
+        let bi = b.lshr_i(y, i);
+        let bi = b.and_i(bi, 1);
+        let m = b.neg(bi);
+        let xs = b.shl_i(x, i);
+        let t = b.and(xs, m);
+        acc = b.xor(acc, t);
+    }
+    acc
 }
 
 /// PMUL lane (8-bit polynomial multiply, low half).
@@ -655,22 +687,28 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
 // Three different (widening, narrowing high half)
 
 fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
-    let (q, u) = (bit(insn, 30), bit(insn, 29));
+    let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
     let size = bits(insn, 23, 22);
     let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 15, 12), bits(insn, 9, 5), bits(insn, 4, 0));
-    if size == 3 {
-        return false;
-    }
-    let ok = matches!(op, 0b0000 | 0b0001 | 0b0010 | 0b0011 | 0b0100 | 0b0101 | 0b0110 | 0b0111 | 0b1000 | 0b1010 | 0b1100);
+    let sqd = matches!(op, 0b1001 | 0b1011 | 0b1101); // SQDMLAL/SQDMLSL/SQDMULL
+    let ok = if scalar {
+        q && sqd && !u && (size == 1 || size == 2)
+    } else if sqd {
+        !u && (size == 1 || size == 2)
+    } else if op == 0b1110 {
+        !u && (size == 0 || size == 3) // PMULL (the 64-bit form is FEAT_PMULL)
+    } else {
+        size != 3 && op != 0b1111
+    };
     if !ok {
         return false;
     }
     let esize = 8 << size;
     let ety = Ty::int(esize);
     let wty = Ty::int(2 * esize);
-    let half = 64 / esize; // number of wide results
-    let part = if q { half } else { 0 };
-    let signed = !u;
+    let half = if scalar { 1 } else { 64 / esize }; // number of wide results
+    let part = if q && !scalar { 64 / esize } else { 0 };
+    let signed = !u && op != 0b1110;
     let vn = l.vreg(n);
     let vm = l.vreg(m);
     if op == 0b0100 || op == 0b0110 {
@@ -709,7 +747,16 @@ fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
         };
         let ye = b.extract(vm, esize, part + i);
         let y = ext(b, ye, wty, signed);
-        let acc = b.extract(vd, 2 * esize, i);
+        let acc = if esize == 64 { vd } else { b.extract(vd, 2 * esize, i) };
+        if sqd {
+            let r = sqdmull_acc(b, x, y, acc, op);
+            out.push(r);
+            continue;
+        }
+        if op == 0b1110 {
+            out.push(pmul_wide(b, x, y));
+            continue;
+        }
         let r = match op {
             0b0000 | 0b0001 => b.add(x, y),
             0b0010 | 0b0011 => b.sub(x, y),
@@ -737,7 +784,7 @@ fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
         };
         out.push(r);
     }
-    let r = pack(b, &out, 2 * esize);
+    let r = if esize == 64 { out[0] } else { pack(b, &out, 2 * esize) };
     l.set_vreg(d, r);
     true
 }
@@ -1634,6 +1681,7 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
         0b1000 => !u && !scalar,
         0b0010 | 0b0110 | 0b1010 => !scalar,
         0b1100 | 0b1101 => !u, // SQDMULH/SQRDMULH (by element), vector and scalar
+        0b0011 | 0b0111 | 0b1011 => !u, // SQDMLAL/SQDMLSL/SQDMULL (by element), vector and scalar
         _ => false,
     };
     let (esize, idx, m) = match size {
@@ -1651,6 +1699,28 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
     if op >= 0b1100 {
         let nl = if scalar { 1 } else { nlanes(q, esize) };
         let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, a| sqdmulh(b, a[0], e, op == 0b1101));
+        l.set_vreg(d, r);
+        return true;
+    }
+    if op & 3 == 3 {
+        let cnt = if scalar { 1 } else { 64 / esize };
+        let part = if q && !scalar { cnt } else { 0 };
+        let wty = Ty::int(2 * esize);
+        let b = &mut l.b;
+        let we = b.sext(e, wty);
+        let mut out = Vec::new();
+        for i in 0..cnt {
+            let x = b.extract(vn, esize, part + i);
+            let wx = b.sext(x, wty);
+            let acc = b.extract(vd, 2 * esize, i);
+            let o = match op {
+                0b0011 => 0b1001,
+                0b0111 => 0b1011,
+                _ => 0b1101,
+            };
+            out.push(sqdmull_acc(b, wx, we, acc, o));
+        }
+        let r = pack(b, &out, 2 * esize);
         l.set_vreg(d, r);
         return true;
     }
@@ -2228,7 +2298,8 @@ mod tests {
             "fminnmv", "frecps", "frsqrts", "sqshl", "uqshl", "sqshlu", "srshl", "urshl", "sqrshl", "uqrshl",
             "sqdmulh", "sqrdmulh", "pmul", "fmulx", "sqabs", "sqneg", "suqadd", "usqadd", "sqshrn", "uqshrn",
             "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun", "ursra", "srsra", "umlsl", "smlsl", "usubw", "ssubw",
-            "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp", "uadalp",
+            "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp", "uadalp", "sqdmull", "sqdmlal",
+            "sqdmlsl", "sqdmull2", "sqdmlal2", "sqdmlsl2", "pmull", "pmull2",
         ];
         let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
