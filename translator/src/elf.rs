@@ -355,6 +355,15 @@ fn read_sections(g: &mut GuestElf, hdr: &Hdr, data: &[u8]) -> Result<(), ElfErro
         }
     }
 
+    // Without section headers, .eh_frame is found through .eh_frame_hdr's eh_frame_ptr.
+    if g.eh_frame.is_none() {
+        if let Some(ptr) = g.eh_frame_hdr.as_ref().and_then(eh_frame_ptr) {
+            if let Some(d) = g.bytes_at(ptr) {
+                g.eh_frame = Some(Section { addr: ptr, data: d.to_vec() });
+            }
+        }
+    }
+
     // Symbols: .symtab, else .dynsym.
     let mut table = sections
         .symbols(en, data, elf::SHT_SYMTAB)
@@ -397,6 +406,33 @@ fn read_sections(g: &mut GuestElf, hdr: &Hdr, data: &[u8]) -> Result<(), ElfErro
     g.symbols.sort_by(|a, b| (a.addr, &a.name, a.size, a.is_func).cmp(&(b.addr, &b.name, b.size, b.is_func)));
     g.symbols.dedup();
     Ok(())
+}
+
+/// The address of .eh_frame from an .eh_frame_hdr (version 1; pc-relative or absolute pointer).
+fn eh_frame_ptr(hdr: &Section) -> Option<u64> {
+    let d = &hdr.data;
+    if *d.first()? != 1 {
+        return None;
+    }
+    let enc = *d.get(1)?;
+    let field = hdr.addr.checked_add(4)?;
+    let raw = |n: usize| -> Option<u64> {
+        let b = d.get(4..4 + n)?;
+        let mut x = [0u8; 8];
+        x[..n].copy_from_slice(b);
+        Some(u64::from_le_bytes(x))
+    };
+    let v = match enc & 0x0f {
+        0x03 => raw(4)?,
+        0x0b => raw(4)? as u32 as i32 as i64 as u64,
+        0x00 | 0x04 | 0x0c => raw(8)?,
+        _ => return None,
+    };
+    match enc & 0x70 {
+        0x00 => Some(v),
+        0x10 => Some(field.wrapping_add(v)),
+        _ => None,
+    }
 }
 
 impl GuestElf {
@@ -496,6 +532,25 @@ mod tests {
         assert!(g.read_u64(main.addr).is_some());
         assert_eq!(g.read_u32(0), None);
         assert_eq!(g.read_u64(u64::MAX - 3), None);
+    }
+
+    #[test]
+    fn stripped_sections() {
+        // No section headers at all (like sstrip): .eh_frame comes from PT_GNU_EH_FRAME (static
+        // links only have one with --eh-frame-hdr).
+        let flags = ["-static", "-O2", "-Wl,--eh-frame-hdr"];
+        let Some((_d, p)) = testbin::build("hello", testbin::HELLO, false, &flags) else {
+            return;
+        };
+        let mut data = std::fs::read(&p).unwrap();
+        let full = parse(&data).unwrap();
+        data[40..48].fill(0); // e_shoff
+        data[60..64].fill(0); // e_shnum, e_shstrndx
+        let g = parse(&data).unwrap();
+        assert!(g.symbols.is_empty());
+        let (a, b) = (full.eh_frame.unwrap(), g.eh_frame.expect("eh_frame from eh_frame_hdr"));
+        assert_eq!(a.addr, b.addr);
+        assert!(b.data.starts_with(&a.data));
     }
 
     #[test]

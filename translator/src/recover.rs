@@ -642,6 +642,28 @@ int main(int argc, char **) {
         }
     }
 
+    #[test]
+    fn stripped() {
+        let Some((_d, p)) = testbin::build("hello", testbin::HELLO, false, &["-static", "-O2"]) else {
+            return;
+        };
+        let full = parse(&std::fs::read(&p).unwrap()).unwrap();
+        let st = std::process::Command::new("aarch64-linux-gnu-strip").arg("-s").arg(&p).status();
+        if !st.map_or(false, |s| s.success()) {
+            eprintln!("note: aarch64-linux-gnu-strip failed, skipping");
+            return;
+        }
+        let g = parse(&std::fs::read(&p).unwrap()).unwrap();
+        assert!(g.symbols.is_empty());
+        let r = recover(&g).unwrap();
+        eprintln!("stripped: {:?}", r.stats);
+        // main is still found (through its FDE), under a generated name.
+        let main = full.symbols.iter().find(|s| s.name == "main").unwrap().addr;
+        let f = r.functions.iter().find(|f| f.start == main).expect("main recovered");
+        assert_eq!(f.name, format!("sub_{main:x}"));
+        assert!(r.stats.functions > 500);
+    }
+
     fn landing_pads_of(g: &GuestElf, start: u64) -> Vec<u64> {
         fdes(g)
             .into_iter()
