@@ -8,9 +8,9 @@ pub fn exit_group(_: &mut CpuState, a: &Args) -> i64 {
     crate::trap::exit_group(a[0] as i32)
 }
 
-/// There are no guest threads yet, so a thread exit is the process exit.
-pub fn exit(st: &mut CpuState, a: &Args) -> i64 {
-    exit_group(st, a)
+/// Exit the calling guest thread.
+pub fn exit(_: &mut CpuState, a: &Args) -> i64 {
+    super::thread::exit_thread(a[0])
 }
 
 const CLONE_VM: u64 = 0x100;
@@ -24,16 +24,16 @@ const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 /// vfork-like ones (CLONE_VM|CLONE_VFORK, as glibc's posix_spawn/system use) which become a host
 /// vfork *without* shared memory: the parent still waits until the child execs or exits, but
 /// writes the child makes before exec are not seen by the parent (posix_spawn then cannot report an
-/// exec failure; the child exits 127 as the shell would). Threads (CLONE_VM without CLONE_VFORK)
-/// are a later issue: -ENOSYS.
+/// exec failure; the child exits 127 as the shell would). Threads (CLONE_VM without CLONE_VFORK):
+/// see `thread::clone_thread`.
 pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
     let flags = a[0];
     let tid_flags = CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
     let allowed = tid_flags | CLONE_VM | CLONE_VFORK | CLONE_SETTLS | 0xff;
-    if flags & !allowed != 0 || flags & 0xff > 64 {
-        return ENOSYS;
-    }
     if flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0 {
+        return super::thread::clone_thread(st, a);
+    }
+    if flags & !allowed != 0 || flags & 0xff > 64 {
         return ENOSYS;
     }
     let host_flags = flags & !(CLONE_VM | CLONE_SETTLS);
