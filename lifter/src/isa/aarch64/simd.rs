@@ -335,6 +335,182 @@ fn pmul_wide(b: &mut Builder, x: Value, y: Value) -> Value {
     acc
 }
 
+fn b_const(b: &mut Builder, ty: Ty, v: u128) -> Value {
+    b.iconst(ty, v)
+}
+
+/// RecipEstimate: a in 256..511 (I64) -> estimate in 256..511.
+fn recip_est(b: &mut Builder, a: Value) -> Value {
+    let a2 = b.shl_i(a, 1);
+    let a2 = b.add_i(a2, 1);
+    let num = b.c64(1 << 19);
+    let q = b.udiv(num, a2);
+    let q = b.add_i(q, 1);
+    b.lshr_i(q, 1)
+}
+
+/// RecipSqrtEstimate: a in 128..511 (I64) -> estimate in 256..511. The reference loop finds the
+/// least c >= 513 with a' * c^2 >= 2^28 (a' the adjusted input); here c comes from a float square
+/// root, corrected by one step either way with exact integer checks.
+fn rsqrt_est(b: &mut Builder, a: Value) -> Value {
+    // a' = a < 256 ? 2a + 1 : 2 * ((a & !1) + 1)
+    let lo = b.icmp_i(Cond::Ult, a, 256);
+    let t1 = b.shl_i(a, 1);
+    let t1 = b.add_i(t1, 1);
+    let t2 = b.and_i(a, !1u128);
+    let t2 = b.add_i(t2, 1);
+    let t2 = b.shl_i(t2, 1);
+    let ap = b.select(lo, t1, t2);
+    let af = b.convert(Op::UIToFP, ap, Ty::F64);
+    let k = fpow2(b, Ty::F64, 28);
+    let qf = b.fbin(Op::FDiv, k, af);
+    let sf = b.fun(Op::FSqrt, qf);
+    let cf = b.fround(sf, RoundMode::Ceil);
+    let c0 = b.convert(Op::FPToUISat, cf, Ty::I64);
+    let lim = b.c64(1 << 28);
+    // c0 - 1 already enough?
+    let cm = b.add_i(c0, u64::MAX as u128);
+    let pm = b.mul(cm, cm);
+    let pm = b.mul(pm, ap);
+    let dn = b.icmp(Cond::Uge, pm, lim);
+    let c1 = b.select(dn, cm, c0);
+    // c1 not enough?
+    let p1 = b.mul(c1, c1);
+    let p1 = b.mul(p1, ap);
+    let up = b.icmp(Cond::Ult, p1, lim);
+    let cp = b.add_i(c1, 1);
+    let c = b.select(up, cp, c1);
+    let m = b.c64(513);
+    let small = b.icmp(Cond::Ult, c, m);
+    let c = b.select(small, m, c);
+    b.lshr_i(c, 1)
+}
+
+fn fparams(w: u32) -> (u32, u128, u128) {
+    // (fraction bits, exponent mask, bias)
+    if w == 32 {
+        (23, 0xff, 127)
+    } else {
+        (52, 0x7ff, 1023)
+    }
+}
+
+/// FRECPE lane (integer bits in, integer bits out), FPCR defaults (no FZ).
+fn frecpe(b: &mut Builder, xi: Value) -> Value {
+    let ity = b.ty(xi);
+    let w = ity.bits();
+    let (f, emask, bias) = fparams(w);
+    let x = b.zext(xi, Ty::I64);
+    let sign = b.and_i(x, 1u128 << (w - 1));
+    let absx = b.and_i(x, (1u128 << (w - 1)) - 1);
+    let e = b.lshr_i(x, f);
+    let e = b.and_i(e, emask);
+    let frac = b.and_i(x, (1u128 << f) - 1);
+    let inf = (emask << f) as u128;
+    let is_nan = b.icmp_i(Cond::Ugt, absx, inf);
+    let is_inf = b.icmp_i(Cond::Eq, absx, inf);
+    let tiny = b.icmp_i(Cond::Ult, absx, 1u128 << (f - 2));
+    // Denormal inputs: renormalise by one or two places.
+    let ez = b.icmp_i(Cond::Eq, e, 0);
+    let top = b.lshr_i(frac, f - 1);
+    let top0 = b.icmp_i(Cond::Eq, top, 0);
+    let fm = (1u128 << f) - 1;
+    let f2 = b.shl_i(frac, 2);
+    let f2 = b.and_i(f2, fm);
+    let f1 = b.shl_i(frac, 1);
+    let f1 = b.and_i(f1, fm);
+    let fd = b.select(top0, f2, f1);
+    let frac = b.select(ez, fd, frac);
+    let m1 = b.c64(u64::MAX);
+    let ed = b.select(top0, m1, e);
+    let e = b.select(ez, ed, e);
+    let sc = b.lshr_i(frac, f - 8);
+    let sc = b.add_i(sc, 256);
+    let est = recip_est(b, sc);
+    let rexp0 = b.c64((2 * bias - 1) as u64);
+    let rexp = b.sub(rexp0, e);
+    let fr = b.and_i(est, 0xff);
+    let fr = b.shl_i(fr, f - 8);
+    let r0 = b.icmp_i(Cond::Eq, rexp, 0);
+    let rm1 = b.icmp_i(Cond::Eq, rexp, u64::MAX as u128);
+    let fa = b.lshr_i(fr, 1);
+    let fa = b.add_i(fa, 1u128 << (f - 1));
+    let fb = b.lshr_i(fr, 2);
+    let fb = b.add_i(fb, 1u128 << (f - 2));
+    let fr = b.select(r0, fa, fr);
+    let fr = b.select(rm1, fb, fr);
+    let zero = b.c64(0);
+    let rexp = b.select(rm1, zero, rexp);
+    let rexp = b.and_i(rexp, emask);
+    let rexp = b.shl_i(rexp, f);
+    let r = b.or(sign, rexp);
+    let r = b.or(r, fr);
+    // Specials.
+    let inf_s = b.add_i(sign, inf);
+    let r = b.select(tiny, inf_s, r);
+    let r = b.select(is_inf, sign, r);
+    let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
+    let qn = b.or(x, qb);
+    let r = b.select(is_nan, qn, r);
+    b.trunc(r, ity)
+}
+
+/// FRSQRTE lane (integer bits in, integer bits out), FPCR defaults.
+fn frsqrte(b: &mut Builder, xi: Value) -> Value {
+    let ity = b.ty(xi);
+    let w = ity.bits();
+    let (f, emask, bias) = fparams(w);
+    let x = b.zext(xi, Ty::I64);
+    let sign = b.and_i(x, 1u128 << (w - 1));
+    let absx = b.and_i(x, (1u128 << (w - 1)) - 1);
+    let e = b.lshr_i(x, f);
+    let e = b.and_i(e, emask);
+    let fm = (1u128 << f) - 1;
+    let frac = b.and_i(x, fm);
+    let inf = (emask << f) as u128;
+    let is_nan = b.icmp_i(Cond::Ugt, absx, inf);
+    let is_inf = b.icmp_i(Cond::Eq, absx, inf);
+    let is_zero = b.icmp_i(Cond::Eq, absx, 0);
+    let neg = b.icmp_i(Cond::Ne, sign, 0);
+    // Denormal: shift the leading one out, exponent -(leading zeros).
+    let ez = b.icmp_i(Cond::Eq, e, 0);
+    let lz = b.clz(frac);
+    let lz = b.add_i(lz, (f as u128).wrapping_sub(64) & u64::MAX as u128); // leading zeros within F bits
+    let sh = b.add_i(lz, 1);
+    let fd = b.shl(frac, sh);
+    let fd = b.and_i(fd, fm);
+    let ed = b.neg(lz);
+    let frac = b.select(ez, fd, frac);
+    let e = b.select(ez, ed, e);
+    let odd = b.and_i(e, 1);
+    let odd = b.icmp_i(Cond::Ne, odd, 0);
+    let s_even = b.lshr_i(frac, f - 8);
+    let s_even = b.add_i(s_even, 256);
+    let s_odd = b.lshr_i(frac, f - 7);
+    let s_odd = b.add_i(s_odd, 128);
+    let sc = b.select(odd, s_odd, s_even);
+    let est = rsqrt_est(b, sc);
+    let k = b.c64((3 * bias - 1) as u64);
+    let rexp = b.sub(k, e);
+    let rexp = b.lshr_i(rexp, 1);
+    let rexp = b.and_i(rexp, emask);
+    let rexp = b.shl_i(rexp, f);
+    let fr = b.and_i(est, 0xff);
+    let fr = b.shl_i(fr, f - 8);
+    let r = b.or(rexp, fr);
+    // Specials (in priority order: NaN, zero, negative, infinity).
+    let zero = b.c64(0);
+    let r = b.select(is_inf, zero, r);
+    let dnan = b.c64(if w == 32 { 0x7fc0_0000 } else { 0x7ff8_0000_0000_0000 });
+    let r = b.select(neg, dnan, r);
+    let inf_s = b.add_i(sign, inf);
+    let r = b.select(is_zero, inf_s, r);
+    let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
+    let qn = b.or(x, qb);
+    let r = b.select(is_nan, qn, r);
+    b.trunc(r, ity)
+}
+
 /// PMUL lane (8-bit polynomial multiply, low half).
 fn pmul8(b: &mut Builder, x: Value, y: Value) -> Value {
     let mut acc = b.iconst(Ty::I8, 0);
@@ -861,11 +1037,16 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
         | 0b1_0_11100 | 0b1_1_11010 | 0b1_1_11011 => Some(2), // FCVT*S/U
         0b0_0_11101 | 0b1_0_11101 => Some(3), // SCVTF/UCVTF
         0b0_1_01100 | 0b0_1_01101 | 0b0_1_01110 | 0b1_1_01100 | 0b1_1_01101 => Some(4), // FCMxx #0
+        0b0_1_11101 => Some(5), // FRECPE
+        0b1_1_11101 => Some(6), // FRSQRTE
+        0b0_1_11100 => Some(7), // URECPE
+        0b1_1_11100 => Some(8), // URSQRTE
+        0b0_1_11111 => Some(9), // FRECPX (scalar)
         _ => None,
     };
     if op >= 0b11000 || (op >= 0b01100 && op <= 0b01111 && a == 1) {
         let Some(kind) = fp_kind else { return false };
-        if scalar && kind < 2 {
+        if (scalar && kind < 2) || (kind == 9 && !scalar) || ((kind == 7 || kind == 8) && (scalar || size & 1 == 1)) {
             return false;
         }
         let esize = 32 << (size & 1);
@@ -879,6 +1060,44 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
             let xi = v[0];
             let x = to_f(b, xi);
             match kind {
+                5 => frecpe(b, xi),
+                6 => frsqrte(b, xi),
+                7 | 8 => {
+                    let x = b.zext(xi, Ty::I64);
+                    let top = b.lshr_i(x, if kind == 7 { 31 } else { 30 });
+                    let none = b.icmp_i(Cond::Eq, top, 0);
+                    let est = if kind == 7 {
+                        let a = b.lshr_i(x, 23);
+                        recip_est(b, a)
+                    } else {
+                        let a = b.lshr_i(x, 23);
+                        rsqrt_est(b, a)
+                    };
+                    let r = b.shl_i(est, 23);
+                    let r = b.trunc(r, Ty::I32);
+                    let ones = b.iconst(Ty::I32, 0xffff_ffff);
+                    b.select(none, ones, r)
+                }
+                9 => {
+                    // FRECPX: sign : NOT(exp) : zeros (exp 0 -> max normal exponent); NaN quietened.
+                    let w = esize;
+                    let f = if w == 32 { 23 } else { 52 };
+                    let emask = if w == 32 { 0xffu128 } else { 0x7ff };
+                    let e = b.lshr_i(xi, f);
+                    let e = b.and_i(e, emask);
+                    let em = b_const(b, ity, emask);
+                    let ne = b.xor(e, em);
+                    let ez = b.icmp_i(Cond::Eq, e, 0);
+                    let maxn = b.iconst(ity, emask - 1);
+                    let ne = b.select(ez, maxn, ne);
+                    let ne = b.shl_i(ne, f);
+                    let sign = b.and_i(xi, 1u128 << (w - 1));
+                    let r = b.or(sign, ne);
+                    let isnan = b.fcmp(FCond::Uno, x, x);
+                    let qb = b_const(b, ity, 1u128 << (f - 1));
+                    let q = b.or(xi, qb);
+                    b.select(isnan, q, r)
+                }
                 0 => {
                     let m = match fop {
                         0b0_0_11000 => RoundMode::NearestEven,
@@ -2299,7 +2518,8 @@ mod tests {
             "sqdmulh", "sqrdmulh", "pmul", "fmulx", "sqabs", "sqneg", "suqadd", "usqadd", "sqshrn", "uqshrn",
             "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun", "ursra", "srsra", "umlsl", "smlsl", "usubw", "ssubw",
             "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp", "uadalp", "sqdmull", "sqdmlal",
-            "sqdmlsl", "sqdmull2", "sqdmlal2", "sqdmlsl2", "pmull", "pmull2",
+            "sqdmlsl", "sqdmull2", "sqdmlal2", "sqdmlsl2", "pmull", "pmull2", "frecpe", "frsqrte", "urecpe",
+            "ursqrte", "frecpx",
         ];
         let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
@@ -2307,6 +2527,7 @@ mod tests {
         let mut checked = 0;
         let mut accepted_unknown = Vec::new();
         let mut refused = std::collections::BTreeMap::new();
+        let mut unimpl = std::collections::BTreeMap::new();
         for k in 0..100_000u32 {
             x ^= x << 13;
             x ^= x >> 7;
@@ -2331,6 +2552,9 @@ mod tests {
             let mn = i.mnemonic().unwrap_or("");
             let ops = i.op_str().unwrap_or("");
             if !IMPLEMENTED.contains(&mn) {
+                if lifted != Some(true) && std::env::var("AOT_SHOW_UNIMPL").is_ok() {
+                    *unimpl.entry(mn.to_string()).or_insert(0u32) += 1;
+                }
                 continue;
             }
             // FEAT_FP16 arithmetic and other extensions sharing mnemonics.
@@ -2349,6 +2573,9 @@ mod tests {
         }
         eprintln!("checked {checked}; lifted although capstone rejects: {} e.g. {:08x?}", accepted_unknown.len(), &accepted_unknown[..accepted_unknown.len().min(20)]);
         eprintln!("refused (SIGILL) although capstone names an implemented mnemonic: {refused:?}");
+        if !unimpl.is_empty() {
+            eprintln!("not lifted (other mnemonics): {unimpl:?}");
+        }
         assert!(checked > 1000, "only {checked} words checked");
         assert!(missing.is_empty(), "{} without a pattern, e.g. {:#x?}", missing.len(), missing.iter().take(40).collect::<Vec<_>>());
     }
