@@ -7,7 +7,9 @@
 //!   jump target that leaves the function containing it; entry addresses that end up in no function.
 //! - A direct jump from function `f` (start `s`) to `t` stays internal when `t == s`, or when `t` is
 //!   not a seed and `t` lies in `f`'s known range (symbol size, else FDE length), or `f` has no known
-//!   range. Otherwise it is a tail call and `t` becomes a seed.
+//!   range. Otherwise it leaves `f`: if `t` lies strictly inside another function's known range (a
+//!   `.cold` part jumping back into its hot part), `t` becomes an extra entry of that function;
+//!   otherwise it is a tail call and `t` becomes a seed.
 //! - Extra entries (not function starts): return sites (the instruction after BL/BLR, entries of the
 //!   calling function), 8-byte words in non-executable segments that point at a plausible instruction
 //!   (computed-goto tables), C++ landing pads from LSDAs (entries of the FDE's function), and
@@ -62,8 +64,10 @@ pub enum RecoverError {
 /// Outcome of descending one function.
 struct Descent {
     insns: BTreeMap<u64, u32>,
-    /// Direct targets that leave the function (calls and tail jumps).
+    /// Direct call targets.
     out: Vec<u64>,
+    /// Direct jump targets that leave the function.
+    jout: Vec<u64>,
     /// Jump targets other than the start that were followed as internal.
     followed: Vec<u64>,
     /// Return sites (the instruction after each call).
@@ -146,6 +150,7 @@ impl<'a> Ctx<'a> {
         let mut insns: Vec<(u64, u32)> = Vec::new();
         let mut out = BTreeSet::new();
         let mut followed = BTreeSet::new();
+        let mut jout = BTreeSet::new();
         let mut rets = Vec::new();
         let mut work: Vec<u64> = Vec::with_capacity(64);
         work.push(start);
@@ -172,7 +177,7 @@ impl<'a> Ctx<'a> {
                         }
                         work.push(t);
                     } else {
-                        out.insert(t);
+                        jout.insert(t);
                     }
                 }
                 Flow::Jump(t) => {
@@ -182,7 +187,7 @@ impl<'a> Ctx<'a> {
                         }
                         work.push(t);
                     } else {
-                        out.insert(t);
+                        jout.insert(t);
                     }
                 }
                 Flow::Call(t) => {
@@ -199,7 +204,7 @@ impl<'a> Ctx<'a> {
         }
         insns.sort_unstable();
         let insns: BTreeMap<u64, u32> = insns.into_iter().collect();
-        Ok(Descent { insns, out: out.into_iter().collect(), followed: followed.into_iter().collect(), rets })
+        Ok(Descent { insns, out: out.into_iter().collect(), jout: jout.into_iter().collect(), followed: followed.into_iter().collect(), rets })
     }
 }
 
@@ -358,6 +363,11 @@ fn fdes(elf: &GuestElf) -> Vec<(u64, u64, Option<u64>)> {
     v
 }
 
+/// The innermost known function range that contains `a` (among the 64 nearest starts below it).
+fn owner_of(ranges: &BTreeMap<u64, u64>, a: u64) -> Option<u64> {
+    ranges.range(..=a).rev().take(64).find(|(_, &end)| a < end).map(|(&s, _)| s)
+}
+
 /// Sorted distinct instruction addresses of several functions.
 fn all_addrs<'a>(it: impl Iterator<Item = &'a BTreeMap<u64, u32>>) -> Vec<u64> {
     let mut v: Vec<u64> = Vec::new();
@@ -463,8 +473,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         if seeds.contains(&e) {
             continue;
         }
-        let owner = ctx.ranges.range(..=e).rev().take(64).find(|(_, &end)| e < end).map(|(&s, _)| s);
-        match owner {
+        match owner_of(&ctx.ranges, e) {
             Some(s) => {
                 extra.entry(s).or_default().insert(e);
             }
@@ -478,7 +487,10 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         elf.segments.iter().filter(|s| s.x).map(|s| s.data.len() / 4).sum::<usize>();
     let total_limit = exec_words.saturating_mul(16).saturating_add(MAX_FUNCTION_INSNS);
     let no_extra: BTreeSet<u64> = BTreeSet::new();
-    let run = |todo: &[u64], seeds: &BTreeSet<u64>| -> Result<Vec<Descent>, RecoverError> {
+    let run = |todo: &[u64],
+               seeds: &BTreeSet<u64>,
+               extra: &BTreeMap<u64, BTreeSet<u64>>|
+     -> Result<Vec<Descent>, RecoverError> {
         let res: Vec<Result<Descent, RecoverError>> = todo
             .par_iter()
             .map_init(
@@ -506,14 +518,35 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             })
             .collect();
         if !todo.is_empty() {
-            let res = run(&todo, &seeds)?;
+            let res = run(&todo, &seeds, &extra)?;
+            let mut stale = BTreeSet::new();
             for (s, d) in todo.iter().zip(res) {
                 for &t in &d.out {
                     if code(t) {
                         seeds.insert(t);
                     }
                 }
+                for &t in &d.jout {
+                    if !code(t) || seeds.contains(&t) {
+                        continue;
+                    }
+                    // A jump into the middle of another function's known range (e.g. from a .cold
+                    // part back into its hot part) enters that function there.
+                    match owner_of(&ctx.ranges, t) {
+                        Some(o) => {
+                            if extra.entry(o).or_default().insert(t) {
+                                stale.insert(o);
+                            }
+                        }
+                        None => {
+                            seeds.insert(t);
+                        }
+                    }
+                }
                 results.insert(*s, d);
+            }
+            for o in stale {
+                results.remove(&o);
             }
             let total: usize = results.values().map(|d| d.insns.len()).sum();
             if total > total_limit {
