@@ -335,6 +335,30 @@ fn pmul_wide(b: &mut Builder, x: Value, y: Value) -> Value {
     acc
 }
 
+/// F64 bits -> F32 bits rounded to odd (FCVTXN): truncate toward zero, set the low bit if inexact.
+fn fcvt_round_odd(b: &mut Builder, xi: Value) -> Value {
+    let x = b.bitcast(xi, Ty::F64);
+    let f = b.convert(Op::FCvt, x, Ty::F32);
+    let fb = b.bitcast(f, Ty::I32);
+    let back = b.convert(Op::FCvt, f, Ty::F64);
+    let ab = b.fun(Op::FAbs, back);
+    let ax = b.fun(Op::FAbs, x);
+    let over = b.fcmp(FCond::Ogt, ab, ax);
+    let dec = b.add_i(fb, 0xffff_ffff);
+    let t = b.select(over, dec, fb);
+    let tf = b.bitcast(t, Ty::F32);
+    let tb = b.convert(Op::FCvt, tf, Ty::F64);
+    let exact = b.fcmp(FCond::Oeq, tb, x);
+    let one = b_const(b, Ty::I32, 1);
+    let odd = b.or(t, one);
+    let r = b.select(exact, t, odd);
+    // NaN: quiet NaN with the top payload bits.
+    let nan = b.fcmp(FCond::Uno, x, x);
+    let qb = b_const(b, Ty::I32, 0x0040_0000);
+    let q = b.or(fb, qb);
+    b.select(nan, q, r)
+}
+
 fn b_const(b: &mut Builder, ty: Ty, v: u128) -> Value {
     b.iconst(ty, v)
 }
@@ -1025,6 +1049,26 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
             }
             l.set_vreg(d, acc);
         }
+        return true;
+    }
+    if u && op == 0b10110 && size == 1 {
+        // FCVTXN(2): double -> single rounding to odd.
+        let vn = l.vreg(n);
+        let vd = l.vreg(d);
+        let b = &mut l.b;
+        let (cnt, part) = if scalar { (1, 0) } else { (2, if q { 2 } else { 0 }) };
+        let mut acc = if q && !scalar {
+            let lo = b.trunc(vd, Ty::I64);
+            b.zext(lo, Ty::I128)
+        } else {
+            b.iconst(Ty::I128, 0)
+        };
+        for i in 0..cnt {
+            let x = b.extract(vn, 64, i);
+            let r = fcvt_round_odd(b, x);
+            acc = b.insert(acc, r, 32, part + i);
+        }
+        l.set_vreg(d, acc);
         return true;
     }
     // Floating point lane ops.
@@ -2519,7 +2563,7 @@ mod tests {
             "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun", "ursra", "srsra", "umlsl", "smlsl", "usubw", "ssubw",
             "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp", "uadalp", "sqdmull", "sqdmlal",
             "sqdmlsl", "sqdmull2", "sqdmlal2", "sqdmlsl2", "pmull", "pmull2", "frecpe", "frsqrte", "urecpe",
-            "ursqrte", "frecpx",
+            "ursqrte", "frecpx", "fcvtxn", "fcvtxn2",
         ];
         let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
