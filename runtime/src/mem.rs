@@ -45,6 +45,10 @@ pub struct Space {
     used: BTreeMap<u64, u64>,
     pub brk_start: u64,
     pub brk_cur: u64,
+    /// Host mappings found inside the guest range at start-up (only when the kernel put something
+    /// there, e.g. the legacy mmap layout under `ulimit -s unlimited`): marked used and never
+    /// touched by guest mmap/munmap/mprotect/mremap.
+    host: Vec<(u64, u64)>,
 }
 
 impl Space {
@@ -111,12 +115,23 @@ impl Space {
             None
         }
     }
+    pub fn host_overlap(&self, a: u64, b: u64) -> bool {
+        self.host.iter().any(|&(s, e)| s < b && a < e)
+    }
+    /// May the guest map/unmap/protect [addr, addr+len)?
+    pub fn guest_ok(&self, addr: u64, len: u64) -> bool {
+        in_guest(addr, len) && !self.host_overlap(addr, addr + len)
+    }
+    pub fn add_host(&mut self, a: u64, b: u64) {
+        self.host.push((a, b));
+        self.mark(a, b);
+    }
     pub fn regions(&self) -> Vec<(u64, u64)> {
         self.used.iter().map(|(&s, &e)| (s, e)).collect()
     }
 }
 
-pub static SPACE: Mutex<Space> = Mutex::new(Space { used: BTreeMap::new(), brk_start: 0, brk_cur: 0 });
+pub static SPACE: Mutex<Space> = Mutex::new(Space { used: BTreeMap::new(), brk_start: 0, brk_cur: 0, host: Vec::new() });
 
 fn space() -> std::sync::MutexGuard<'static, Space> {
     SPACE.lock().unwrap_or_else(|e| e.into_inner())
@@ -154,7 +169,7 @@ pub fn reserve_guest_range() -> Result<(), String> {
         // An old kernel treated FIXED_NOREPLACE as a hint and put it elsewhere.
         sys(libc::SYS_munmap, &[r as u64, len]);
     } else if r == -(libc::EEXIST as i64) {
-        return Err("the guest address range is already partly mapped".into());
+        return reserve_around_host();
     }
     let r = host_mmap(GUEST_LO, len, 0, base, u64::MAX, 0);
     if r == GUEST_LO as i64 {
@@ -164,6 +179,38 @@ pub fn reserve_guest_range() -> Result<(), String> {
         sys(libc::SYS_munmap, &[r as u64, len]);
     }
     Err(format!("cannot reserve guest address range 0x{GUEST_LO:x}..0x{GUEST_HI:x} ({r})"))
+}
+
+/// The kernel already placed host mappings inside the guest range: reserve every gap around them
+/// and record them as host-owned.
+fn reserve_around_host() -> Result<(), String> {
+    let maps = std::fs::read_to_string("/proc/self/maps").map_err(|e| format!("cannot read /proc/self/maps: {e}"))?;
+    let mut host = Vec::new();
+    for line in maps.lines() {
+        let Some(range) = line.split_whitespace().next() else { continue };
+        let Some((a, b)) = range.split_once('-') else { continue };
+        let (Ok(a), Ok(b)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16)) else { continue };
+        if a < GUEST_HI && b > GUEST_LO {
+            host.push((a.max(GUEST_LO), b.min(GUEST_HI)));
+        }
+    }
+    host.sort();
+    let base = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED_NOREPLACE) as u64;
+    let mut pos = GUEST_LO;
+    let mut s = space();
+    for &(a, b) in host.iter().chain(std::iter::once(&(GUEST_HI, GUEST_HI))) {
+        if a > pos {
+            let r = host_mmap(pos, a - pos, 0, base, u64::MAX, 0);
+            if r != pos as i64 {
+                return Err(format!("cannot reserve guest range 0x{pos:x}..0x{a:x} around host mappings ({r})"));
+            }
+        }
+        if b > a {
+            s.add_host(a, b);
+        }
+        pos = pos.max(b);
+    }
+    Ok(())
 }
 
 /// Map anonymous RW memory at a fixed guest address and record it (loader, stack).
@@ -204,7 +251,7 @@ pub fn guest_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64)
         if addr & (PAGE - 1) != 0 {
             return EINVAL;
         }
-        if !in_guest(addr, len) {
+        if !s.guest_ok(addr, len) {
             return ENOMEM;
         }
         if flags & MAP_FIXED == 0 && !s.is_free(addr, addr + len) {
@@ -239,10 +286,10 @@ pub fn guest_munmap(addr: u64, len: u64) -> i64 {
         return EINVAL;
     }
     let Some(len) = page_up(len) else { return EINVAL };
-    if !in_guest(addr, len) {
+    let mut s = space();
+    if !s.guest_ok(addr, len) {
         return EINVAL;
     }
-    let mut s = space();
     let r = rereserve(addr, len);
     if r < 0 {
         return r;
@@ -260,10 +307,11 @@ pub fn guest_mprotect(addr: u64, len: u64, prot: u64) -> i64 {
     if len == 0 {
         return 0;
     }
-    if !in_guest(addr, len) {
+    let s = space();
+    if !s.guest_ok(addr, len) {
         return EINVAL;
     }
-    if !space().is_covered(addr, addr + len) {
+    if !s.is_covered(addr, addr + len) {
         return ENOMEM;
     }
     sys(libc::SYS_mprotect, &[addr, len, prot])
@@ -303,10 +351,10 @@ pub fn guest_mremap(old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: 
     if new_len == 0 || old_len == 0 {
         return EINVAL;
     }
-    if !in_guest(old, old_len) {
+    let mut s = space();
+    if !s.guest_ok(old, old_len) {
         return -(libc::EFAULT as i64);
     }
-    let mut s = space();
     if !s.is_covered(old, old + old_len) {
         return -(libc::EFAULT as i64);
     }
@@ -322,7 +370,7 @@ pub fn guest_mremap(old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: 
         s.mark(dest, dest + new_len);
     };
     if flags & MREMAP_FIXED != 0 {
-        if new_addr & (PAGE - 1) != 0 || !in_guest(new_addr, new_len) {
+        if new_addr & (PAGE - 1) != 0 || !s.guest_ok(new_addr, new_len) {
             return EINVAL;
         }
         let r = sys(libc::SYS_mremap, &[old, old_len, new_len, flags, new_addr]);
@@ -391,6 +439,17 @@ mod tests {
         for (st, e) in s.regions() {
             assert!(in_guest(st, e - st));
         }
+    }
+    #[test]
+    fn host_regions_are_refused() {
+        let mut s = Space::new();
+        s.add_host(0x2aaa_0000_0000, 0x2aaa_0010_0000);
+        assert!(!s.guest_ok(0x2aaa_0000_0000, 0x1000));
+        assert!(!s.guest_ok(0x2aa9_ffff_f000, 0x2000));
+        assert!(s.guest_ok(0x2aaa_0010_0000, 0x1000));
+        assert!(!s.is_free(0x2aaa_0000_0000, 0x2aaa_0000_1000));
+        let a = s.find_top_down(0x20_0000, 0x2aaa_0010_0000).unwrap();
+        assert_eq!(a + 0x20_0000, 0x2aaa_0000_0000);
     }
     #[test]
     fn coverage_and_unmark() {
