@@ -50,3 +50,30 @@ pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    fn wait_status(pid: i64) -> i32 {
+        let mut status = 0i32;
+        // SAFETY: waits for our own child; status is a local.
+        unsafe { libc::waitpid(pid as i32, &mut status, 0) };
+        libc::WEXITSTATUS(status)
+    }
+    #[test]
+    fn fork_and_vfork_clones() {
+        let mut st = CpuState::default();
+        let sigchld = libc::SIGCHLD as u64;
+        for flags in [sigchld, sigchld | CLONE_VM | CLONE_VFORK] {
+            let r = clone(&mut st, &[flags, 0x1234_0000, 0, 0, 0, 0]);
+            if r == 0 {
+                // child: the guest stack pointer was switched
+                crate::trap::exit_group(if st.sp == 0x1234_0000 { 9 } else { 1 });
+            }
+            assert!(r > 0);
+            assert_eq!(wait_status(r), 9);
+        }
+        // unknown flags are refused
+        assert_eq!(clone(&mut st, &[0x8000_0000 | sigchld, 0, 0, 0, 0, 0]), ENOSYS);
+    }
+}
