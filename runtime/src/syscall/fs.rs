@@ -36,7 +36,36 @@ pub fn open_flags_to_guest(h: u64) -> u64 {
 }
 
 pub fn openat(_: &mut CpuState, a: &Args) -> i64 {
-    sys(libc::SYS_openat, &[a[0], a[1], open_flags_to_host(a[2]), a[3]])
+    let flags = open_flags_to_host(a[2]);
+    if flags & libc::O_ACCMODE as u64 == libc::O_RDONLY as u64 {
+        if let Ok(path) = guest::read_cstr(a[1], 64) {
+            if is_self_exe(&path) {
+                return open_guest_image(flags);
+            }
+        }
+    }
+    sys(libc::SYS_openat, &[a[0], a[1], flags, a[3]])
+}
+
+/// Opening /proc/self/exe read-only gives the guest its own (AArch64) ELF file: a memfd holding the
+/// embedded image.
+fn open_guest_image(flags: u64) -> i64 {
+    let cloexec = if flags & libc::O_CLOEXEC as u64 != 0 { libc::MFD_CLOEXEC as u64 } else { 0 };
+    let fd = sys(libc::SYS_memfd_create, &[c"aot-guest-exe".as_ptr() as u64, cloexec]);
+    if fd < 0 {
+        return fd;
+    }
+    let mut img = crate::glue::image();
+    while !img.is_empty() {
+        let r = sys(libc::SYS_write, &[fd as u64, img.as_ptr() as u64, img.len() as u64]);
+        if r <= 0 {
+            sys(libc::SYS_close, &[fd as u64]);
+            return if r < 0 { r } else { -(libc::EIO as i64) };
+        }
+        img = &img[r as usize..];
+    }
+    sys(libc::SYS_lseek, &[fd as u64, 0, libc::SEEK_SET as u64]);
+    fd
 }
 
 #[repr(C)]

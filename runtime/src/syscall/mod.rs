@@ -132,7 +132,7 @@ pub static TABLE: &[Sys] = &[
     p(53, "fchmodat", SYS_fchmodat),
     p(54, "fchownat", SYS_fchownat),
     p(55, "fchown", SYS_fchown),
-    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE)"),
+    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE); /proc/self/exe read-only opens the guest ELF"),
     p(57, "close", SYS_close),
     p(58, "vhangup", SYS_vhangup),
     t(59, "pipe2", fd::pipe2, "flag conversion (O_DIRECT)"),
