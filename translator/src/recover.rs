@@ -25,6 +25,7 @@ use aot_lifter::isa::aarch64::flow;
 use aot_lifter::isa::{Flow, FunctionSpec};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Largest function recovery accepts (instructions).
 pub const MAX_FUNCTION_INSNS: usize = 1 << 20;
@@ -57,7 +58,7 @@ pub struct Recovered {
 pub enum RecoverError {
     #[error("function at {start:#x} exceeds {limit} instructions")]
     FunctionTooLarge { start: u64, limit: usize },
-    #[error("recovery exceeds {limit} instructions in total (overlapping functions?)")]
+    #[error("recovery visits more than {limit} instructions in total (overlapping functions?)")]
     TooLarge { limit: usize },
 }
 
@@ -141,6 +142,8 @@ impl<'a> Ctx<'a> {
         start: u64,
         extra: &[u64],
         seeds: &BTreeSet<u64>,
+        work_done: &AtomicUsize,
+        work_limit: usize,
     ) -> Result<Descent, RecoverError> {
         scr.next_epoch();
         let range = self.ranges.get(&start).map(|&end| (start, end));
@@ -166,6 +169,11 @@ impl<'a> Ctx<'a> {
                 return Err(RecoverError::FunctionTooLarge { start, limit: MAX_FUNCTION_INSNS });
             }
             insns.push((pc, w));
+            // Global work bound (all descents of a recovery), checked every 4096 instructions:
+            // exceeding it mid-round implies exceeding it at the end of the round.
+            if insns.len() % 4096 == 0 && work_done.fetch_add(4096, Ordering::Relaxed) + 4096 > work_limit {
+                return Err(RecoverError::TooLarge { limit: work_limit });
+            }
             let next = pc.checked_add(4);
             match flow(pc, w) {
                 Flow::Next => work.extend(next),
@@ -202,6 +210,7 @@ impl<'a> Ctx<'a> {
                 Flow::Ret | Flow::JumpInd | Flow::Stop => {}
             }
         }
+        work_done.fetch_add(insns.len() % 4096, Ordering::Relaxed);
         insns.sort_unstable();
         let insns: BTreeMap<u64, u32> = insns.into_iter().collect();
         Ok(Descent { insns, out: out.into_iter().collect(), jout: jout.into_iter().collect(), followed: followed.into_iter().collect(), rets })
@@ -487,6 +496,8 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         elf.segments.iter().filter(|s| s.x).map(|s| s.data.len() / 4).sum::<usize>();
     let total_limit = exec_words.saturating_mul(16).saturating_add(MAX_FUNCTION_INSNS);
     let no_extra: BTreeSet<u64> = BTreeSet::new();
+    // Instructions visited by all descents so far (redone descents count again).
+    let work_done = AtomicUsize::new(0);
     let run = |todo: &[u64],
                seeds: &BTreeSet<u64>,
                extra: &BTreeMap<u64, BTreeSet<u64>>|
@@ -497,7 +508,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
                 || Scratch::new(ctx.nwords),
                 |scr, &s| {
                     let ex: Vec<u64> = extra.get(&s).unwrap_or(&no_extra).iter().copied().collect();
-                    ctx.descend(scr, s, &ex, seeds)
+                    ctx.descend(scr, s, &ex, seeds, &work_done, total_limit)
                 },
             )
             .collect();
@@ -548,8 +559,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             for o in stale {
                 results.remove(&o);
             }
-            let total: usize = results.values().map(|d| d.insns.len()).sum();
-            if total > total_limit {
+            if work_done.load(Ordering::Relaxed) > total_limit {
                 return Err(RecoverError::TooLarge { limit: total_limit });
             }
             continue;
@@ -695,6 +705,77 @@ int main(int argc, char **) {
         let f = r.functions.iter().find(|f| f.start == main).expect("main recovered");
         assert_eq!(f.name, format!("sub_{main:x}"));
         assert!(r.stats.functions > 500);
+    }
+
+    fn synth(words: &[u32], base: u64, syms: &[(&str, u64, u64)]) -> GuestElf {
+        let data: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+        GuestElf {
+            entry: base,
+            segments: vec![crate::elf::Segment {
+                vaddr: base,
+                memsz: data.len() as u64,
+                filesz: data.len() as u64,
+                offset: 0,
+                r: true,
+                w: false,
+                x: true,
+                data,
+            }],
+            symbols: syms
+                .iter()
+                .map(|&(n, a, sz)| crate::elf::Symbol { name: n.into(), addr: a, size: sz, is_func: true })
+                .collect(),
+            eh_frame: None,
+            eh_frame_hdr: None,
+            gcc_except_table: None,
+            init_array: vec![],
+            fini_array: vec![],
+            is_static_pie: false,
+        }
+    }
+    const RET: u32 = 0xd65f03c0;
+    const NOP: u32 = 0xd503201f;
+    fn b(from: u64, to: u64) -> u32 {
+        0x1400_0000 | ((to.wrapping_sub(from) as i64 >> 2) as u32 & 0x3ff_ffff)
+    }
+    fn bl(from: u64, to: u64) -> u32 {
+        0x9400_0000 | ((to.wrapping_sub(from) as i64 >> 2) as u32 & 0x3ff_ffff)
+    }
+    fn cbz(from: u64, to: u64) -> u32 {
+        0xb400_0000 | (((to.wrapping_sub(from) as i64 >> 2) as u32 & 0x7ffff) << 5)
+    }
+
+    #[test]
+    fn rules_on_synthetic_code() {
+        let mut w = vec![NOP; 0x20];
+        let at = |a: u64| ((a - 0x1000) / 4) as usize;
+        w[at(0x1000)] = cbz(0x1000, 0x1008); // internal
+        w[at(0x1004)] = b(0x1004, 0x1020); // tail call to g (a symbol)
+        w[at(0x1008)] = bl(0x1008, 0x1040); // call: h becomes a seed
+        w[at(0x100c)] = RET;
+        w[at(0x1020)] = b(0x1020, 0x1008); // back into f's range: an entry of f
+        w[at(0x1040)] = RET;
+        let g = synth(&w, 0x1000, &[("f", 0x1000, 0x10), ("g", 0x1020, 0x10)]);
+        let r = recover(&g).unwrap();
+        let names: Vec<&str> = r.functions.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["f", "g", "sub_1040"]);
+        let f = &r.functions[0];
+        assert_eq!(f.insns.keys().copied().collect::<Vec<_>>(), [0x1000, 0x1004, 0x1008, 0x100c]);
+        assert_eq!(f.entries, [0x1000, 0x1008, 0x100c]);
+        assert_eq!(r.functions[1].insns.keys().copied().collect::<Vec<_>>(), [0x1020]);
+        assert_eq!(r.functions[2].entries, [0x1040]);
+        assert_eq!(r.stats.bytes_covered, 6 * 4);
+    }
+
+    #[test]
+    fn function_size_cap() {
+        let mut w = vec![NOP; MAX_FUNCTION_INSNS + 8];
+        *w.last_mut().unwrap() = RET;
+        let g = synth(&w, 0x10000, &[]);
+        assert!(matches!(recover(&g), Err(RecoverError::FunctionTooLarge { start: 0x10000, .. })));
+        w.truncate(1000);
+        *w.last_mut().unwrap() = RET;
+        assert_eq!(recover(&synth(&w, 0x10000, &[])).unwrap().stats.instructions, 1000);
     }
 
     fn landing_pads_of(g: &GuestElf, start: u64) -> Vec<u64> {
