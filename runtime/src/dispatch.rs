@@ -31,15 +31,27 @@ fn find_cached(table: &[EntryRec], pc: u64) -> Option<HostFn> {
     Some(table[i].host_fn)
 }
 
-/// The translated function for guest address `pc`. A miss is fatal (exit status 70).
+thread_local! {
+    /// The guest state of this host thread (for diagnostics).
+    static CURRENT: std::cell::Cell<*const CpuState> = const { std::cell::Cell::new(core::ptr::null()) };
+}
+
+/// The translated function for guest address `pc`. A miss is fatal (exit status 70); with
+/// AOT_DEBUG=1 the guest registers are printed too.
 #[no_mangle]
 pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
     match find_cached(entries(), pc) {
         Some(f) => f,
-        None => crate::trap::fatal(
-            crate::trap::EXIT_NO_TRANSLATION,
-            &format!("no translation for guest address 0x{pc:x} ({})", crate::trap::symbolize(pc)),
-        ),
+        None => {
+            let mut msg = format!("no translation for guest address 0x{pc:x} ({})", crate::trap::symbolize(pc));
+            let cur = CURRENT.with(|c| c.get());
+            if crate::trap::debug() && !cur.is_null() {
+                // SAFETY: CURRENT is set by this thread's dispatcher to its live state.
+                let st = unsafe { &*cur };
+                msg += &format!("\nguest state (registers as last written back):\n{}", crate::trap::dump_state(st));
+            }
+            crate::trap::fatal(crate::trap::EXIT_NO_TRANSLATION, msg.trim_end())
+        }
     }
 }
 
@@ -48,6 +60,7 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
 /// # Safety
 /// `st` must point to a guest state owned by this thread for the rest of the process.
 pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
+    CURRENT.with(|c| c.set(st));
     loop {
         // SAFETY: `st` is the guest thread's state, owned by this loop for the thread's lifetime;
         // translated functions only access it through the pointer while they run.
