@@ -2200,6 +2200,7 @@ fn trans_ldst_single(l: &mut Lift, insn: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::simd_expand_imm;
+    use crate::isa::aarch64::decode::Pattern;
     use crate::cpu::CpuState;
     use crate::ir::interp::FlatMemory;
     use crate::isa::aarch64::fp::tests::{run, run1};
@@ -2624,14 +2625,144 @@ mod tests {
         assert!(missing.is_empty(), "{} without a pattern, e.g. {:#x?}", missing.len(), missing.iter().take(40).collect::<Vec<_>>());
     }
 
+    /// Writes `cases.txt` (word and capstone text), `data.bin` (per case: register file in,
+    /// room for the register file out, and for loads/stores 256 bytes of memory) and `out.bin`
+    /// (the same after running every case under qemu-aarch64) into `dir`. Words are random
+    /// fillings of this file's and fp.rs's patterns that capstone accepts and we lift.
+    fn make_qemu_cases(dir: &std::path::Path, seed: u64, n: usize, ldst: bool) {
+        use capstone::prelude::*;
+        use std::fmt::Write as _;
+        use std::process::Command;
+        std::fs::create_dir_all(dir).unwrap();
+        let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
+        let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+        let mut rnd = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        let pats: Vec<&Pattern> = super::PATTERNS
+            .iter()
+            .chain(crate::isa::aarch64::fp::PATTERNS.iter())
+            .filter(|p| (p.bits & 0x0e00_0000 == 0x0e00_0000) != ldst)
+            .collect();
+        let mut per = std::collections::HashMap::<String, u32>::new();
+        let mut cases: Vec<(u32, String)> = vec![];
+        for k in 0..n * 200 {
+            if cases.len() >= n {
+                break;
+            }
+            let p = pats[k % pats.len()];
+            let w = (rnd() as u32 & !p.mask) | p.bits;
+            if ldst && ((w >> 5) & 31 == 31 || ((w >> 23) & 1 == 1 && (w >> 16) & 31 == (w >> 5) & 31)) {
+                continue; // base must be a GPR, not also the index register
+            }
+            let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
+            if f.blocks[0].insts.is_empty() {
+                continue; // refused (SIGILL)
+            }
+            let Ok(insns) = cs.disasm_count(&w.to_le_bytes(), 0, 1) else { continue };
+            let Some(i) = insns.iter().next() else { continue };
+            let text = format!("{} {}", i.mnemonic().unwrap_or(""), i.op_str().unwrap_or(""));
+            let shape: String = text.chars().filter(|c| !c.is_ascii_digit()).collect();
+            let c = per.entry(shape).or_insert(0);
+            if *c >= 12 {
+                continue;
+            }
+            *c += 1;
+            cases.push((w, text));
+        }
+        const BLK: usize = 768;
+        let stride = if ldst { 2 * BLK + 256 } else { 2 * BLK };
+        let mut data = vec![0u8; cases.len() * stride];
+        for k in 0..cases.len() {
+            let blk = &mut data[k * stride..(k + 1) * stride];
+            for r in 0..32 {
+                let v: u128 = match rnd() % 5 {
+                    0 | 1 => (rnd() as u128) << 64 | rnd() as u128,
+                    2 => {
+                        // f32 lanes of moderate magnitude (some negative, some tiny)
+                        (0..4).fold(0u128, |a, i| a | ((((rnd() % 400) as f32 - 200.0) / ((rnd() % 7 + 1) as f32)).to_bits() as u128) << (32 * i))
+                    }
+                    3 => (0..2).fold(0u128, |a, i| a | ((((rnd() % 4000) as f64 - 2000.0) / 3.0).to_bits() as u128) << (64 * i)),
+                    _ => (0..16).fold(0u128, |a, i| a | ([0u128, 1, 0x7f, 0x80, 0xff][(rnd() % 5) as usize] << (8 * i))),
+                };
+                blk[16 * r..16 * r + 16].copy_from_slice(&v.to_le_bytes());
+            }
+            for r in 0..31 {
+                let v = if rnd() % 2 == 0 { rnd() % 64 } else { rnd() };
+                blk[512 + 8 * r..520 + 8 * r].copy_from_slice(&v.to_le_bytes());
+            }
+            blk[760..768].copy_from_slice(&((rnd() & 0xf) << 28).to_le_bytes());
+            if ldst {
+                for b in &mut blk[2 * BLK..] {
+                    *b = rnd() as u8;
+                }
+            }
+        }
+        std::fs::write(dir.join("data.bin"), &data).unwrap();
+        let mut list = String::new();
+        let mut asm = String::from(".text\n.global _start\n_start:\nadrp x0, buf\nadd x0, x0, :lo12:buf\nmov sp, x0\n");
+        for (w, t) in &cases {
+            writeln!(list, "{w:08x} {t}").unwrap();
+            asm += "ldr x0, [sp, #760]\nmsr nzcv, x0\n";
+            for r in 0..32 {
+                writeln!(asm, "ldr q{r}, [sp, #{}]", 16 * r).unwrap();
+            }
+            for r in 0..31 {
+                writeln!(asm, "ldr x{r}, [sp, #{}]", 512 + 8 * r).unwrap();
+            }
+            if ldst {
+                let n = (w >> 5) & 31;
+                writeln!(asm, "add x{n}, sp, #{}\nstr x{n}, [sp, #{}]", 2 * BLK, 512 + 8 * n).unwrap();
+            }
+            writeln!(asm, ".inst {w:#010x}").unwrap();
+            for r in 0..32 {
+                writeln!(asm, "str q{r}, [sp, #{}]", BLK + 16 * r).unwrap();
+            }
+            for r in 0..31 {
+                writeln!(asm, "str x{r}, [sp, #{}]", BLK + 512 + 8 * r).unwrap();
+            }
+            writeln!(asm, "mrs x0, nzcv\nstr x0, [sp, #{}]\nadd sp, sp, #{stride}", BLK + 760).unwrap();
+        }
+        writeln!(
+            asm,
+            "mov x0, #1\nadrp x1, buf\nadd x1, x1, :lo12:buf\nldr x2, ={}\nmov x8, #64\nsvc #0\nmov x0, #0\nmov x8, #93\nsvc #0\n.ltorg\n.data\n.balign 16\nbuf:\n.incbin \"{}\"",
+            data.len(),
+            dir.join("data.bin").display()
+        )
+        .unwrap();
+        std::fs::write(dir.join("cases.txt"), list).unwrap();
+        std::fs::write(dir.join("prog.s"), asm).unwrap();
+        let ok = |c: &mut Command| assert!(c.status().expect("tool missing").success());
+        ok(Command::new("aarch64-linux-gnu-as").arg(dir.join("prog.s")).arg("-o").arg(dir.join("prog.o")));
+        ok(Command::new("aarch64-linux-gnu-ld").arg("-static").arg(dir.join("prog.o")).arg("-o").arg(dir.join("prog")));
+        let out = Command::new("qemu-aarch64").args(["-cpu", "max"]).arg(dir.join("prog")).output().unwrap();
+        assert!(out.status.success() && out.stdout.len() == data.len(), "qemu run failed");
+        std::fs::write(dir.join("out.bin"), out.stdout).unwrap();
+    }
+
     /// Differential check against qemu-aarch64: reads cases produced by a generator script
     /// (instruction word, register file before, register file after under qemu) from
-    /// $AOT_FPSIMD_CASES (default /tmp/fps). Run by hand: `cargo test -- --ignored qemu_diff`.
+    /// $AOT_FPSIMD_CASES, or generates them (see [`make_qemu_cases`]) when that is unset.
+    /// Run by hand: `cargo test -p aot-lifter -- --ignored qemu_diff --nocapture` (needs
+    /// aarch64-linux-gnu-as/ld and qemu-aarch64; AOT_QEMU_SEED, AOT_QEMU_LDST=1 for loads/stores).
     #[test]
     #[ignore]
     fn qemu_diff() {
         use crate::ir::interp::{Exit, Interp};
-        let dir = std::env::var("AOT_FPSIMD_CASES").unwrap_or_else(|_| "/tmp/fps".into());
+        let generated = std::env::var("AOT_FPSIMD_CASES").is_err();
+        let dir = match std::env::var("AOT_FPSIMD_CASES") {
+            Ok(d) => d,
+            Err(_) => {
+                let seed = std::env::var("AOT_QEMU_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1u64);
+                let ldst = std::env::var("AOT_QEMU_LDST").is_ok();
+                let d = std::env::temp_dir().join(format!("aot-qemu-fpsimd-{}", std::process::id()));
+                make_qemu_cases(&d, seed, 6000, ldst);
+                d.to_string_lossy().into_owned()
+            }
+        };
         let list = std::fs::read_to_string(format!("{dir}/cases.txt")).unwrap();
         let out = std::fs::read(format!("{dir}/out.bin")).unwrap();
         const BLK: usize = 768;
@@ -2730,6 +2861,9 @@ mod tests {
         }
         eprintln!("{n} cases, {} mnemonics with mismatches, {nan_only} differ only where qemu has a NaN (payload / signalling NaN rules)", bad.len());
         assert!(bad.is_empty());
+        if generated {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 
 
