@@ -62,6 +62,21 @@ pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
     fconst(b, ty, v)
 }
 
+/// A binary FP op with Arm semantics where the IR op differs: FMAXNM/FMINNM take the number when
+/// exactly one operand is NaN, and otherwise behave as FMAX/FMIN (so -0 < +0).
+pub fn fbin_arm(b: &mut Builder, op: Op, x: Value, y: Value) -> Value {
+    let plain = match op {
+        Op::FMaxNm => Op::FMax,
+        Op::FMinNm => Op::FMin,
+        _ => return b.fbin(op, x, y),
+    };
+    let m = b.fbin(plain, x, y);
+    let xn = b.fcmp(FCond::Uno, x, x);
+    let yn = b.fcmp(FCond::Uno, y, y);
+    let r = b.select(yn, x, m);
+    b.select(xn, y, r)
+}
+
 /// Set NZCV from comparing `a` with `b` (floats): equal 0110, less 1000, greater 0010,
 /// unordered 0011.
 pub fn fcmp_flags(l: &mut Lift, a: Value, b: Value) {
@@ -235,7 +250,7 @@ fn trans_fp_2src(l: &mut Lift, insn: u32) -> bool {
     };
     let a = l.freg(bits(insn, 9, 5), ty);
     let b = l.freg(bits(insn, 20, 16), ty);
-    let mut r = l.b.fbin(iop, a, b);
+    let mut r = fbin_arm(&mut l.b, iop, a, b);
     if op == 8 {
         r = l.b.fun(Op::FNeg, r);
     }
@@ -460,6 +475,19 @@ pub(crate) mod tests {
         assert_eq!(d(&st, 0), -8.5);
         run1(&[0x1f628c20], &mut st);
         assert_eq!(d(&st, 0), 7.5);
+    }
+
+    #[test]
+    fn min_max_nm() {
+        let mut st = CpuState::default();
+        st.v[1] = (-0.0f64).to_bits() as u128;
+        st.v[2] = 0.0f64.to_bits() as u128;
+        run1(&[0x1e627820], &mut st); // fminnm d0, d1, d2
+        assert_eq!(st.v[0], (-0.0f64).to_bits() as u128);
+        st.v[1] = f32::NAN.to_bits() as u128;
+        st.v[2] = 3.5f32.to_bits() as u128;
+        run1(&[0x1e226820], &mut st); // fmaxnm s0, s1, s2
+        assert_eq!(st.v[0], 3.5f32.to_bits() as u128);
     }
 
     #[test]
