@@ -62,6 +62,10 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
 pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
     CURRENT.with(|c| c.set(st));
     loop {
+        if crate::syscall::signal::pending() {
+            // SAFETY: as below.
+            crate::syscall::signal::deliver_pending(unsafe { &mut *st });
+        }
         // SAFETY: `st` is the guest thread's state, owned by this loop for the thread's lifetime;
         // translated functions only access it through the pointer while they run.
         let pc = unsafe { (*st).pc };

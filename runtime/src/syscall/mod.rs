@@ -210,12 +210,12 @@ pub static TABLE: &[Sys] = &[
     p(131, "tgkill", SYS_tgkill),
     t(132, "sigaltstack", signal::sigaltstack, "recorded for the guest (signal delivery is a later issue)"),
     p(133, "rt_sigsuspend", SYS_rt_sigsuspend),
-    t(134, "rt_sigaction", signal::rt_sigaction, "guest handlers recorded; only SIG_DFL/SIG_IGN reach the host"),
+    t(134, "rt_sigaction", signal::rt_sigaction, "asynchronous signals delivered to guest handlers at syscalls and dispatch; synchronous faults keep the default action"),
     p(135, "rt_sigprocmask", SYS_rt_sigprocmask),
     p(136, "rt_sigpending", SYS_rt_sigpending),
     p(137, "rt_sigtimedwait", SYS_rt_sigtimedwait),
     p(138, "rt_sigqueueinfo", SYS_rt_sigqueueinfo),
-    e(139, "rt_sigreturn", "guest signal frames are a later issue"),
+    e(139, "rt_sigreturn", "handlers return through a runtime trampoline instead"),
     p(140, "setpriority", SYS_setpriority),
     p(141, "getpriority", SYS_getpriority),
     e(142, "reboot", "not for guests"),
@@ -443,9 +443,23 @@ pub unsafe extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u6
     let st = unsafe { &mut *st };
     let a = [st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]];
     let nr = st.x[8];
-    let r = do_syscall(st, nr, &a);
-    st.x[0] = r as u64;
-    r as u64
+    loop {
+        let r = do_syscall(st, nr, &a);
+        st.x[0] = r as u64;
+        if !signal::pending() {
+            return r as u64;
+        }
+        let restart = signal::deliver_pending(st);
+        if !(r == -(libc::EINTR as i64) && restart && restartable(nr)) {
+            return st.x[0];
+        }
+    }
+}
+
+/// Interrupted syscalls the kernel restarts for SA_RESTART handlers (not the ERESTARTNOHAND /
+/// restart-block ones: sleeps, poll/select, signal waits).
+fn restartable(nr: u64) -> bool {
+    !matches!(nr, 22 | 72 | 73 | 101 | 115 | 133 | 137 | 441)
 }
 
 /// docs/syscalls.md, rendered from [`TABLE`].
