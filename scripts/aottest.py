@@ -25,6 +25,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -168,9 +169,20 @@ def is_x86_64_exec(path):
             and int.from_bytes(hdr[18:20], "little") == 62 and os.access(path, os.X_OK))
 
 
+_xlat_locks = {}
+_xlat_locks_guard = threading.Lock()
+
+
 def translate(guest, extra_flags=()):
     """Translate a guest binary; cached by (guest, translator, runtime, flags).
     Returns (path or None, error text). Failures are never cached."""
+    with _xlat_locks_guard:
+        lock = _xlat_locks.setdefault((sha256_file(guest), tuple(extra_flags)), threading.Lock())
+    with lock:  # identical guests (e.g. -O2 and -O3 builds) are translated once
+        return _translate(guest, extra_flags)
+
+
+def _translate(guest, extra_flags):
     if not os.path.exists(TRANSLATOR):
         return None, "translator missing: %s (run `make build`)" % TRANSLATOR
     flags = list(XLAT_FLAGS) + list(extra_flags)
@@ -212,7 +224,7 @@ def run_qemu(guest, args, stdin_path, cwd):
     return st, out, err, to
 
 
-def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None):
+def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, timeout=RUN_TIMEOUT):
     """Run a translated program with qemu hidden (bind-mounted /dev/null over it in a private
     mount namespace) under strace, which records execve calls in trace_file."""
     env = dict(RUN_ENV)
@@ -228,7 +240,7 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None):
         cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"] + traced
     else:  # cannot hide qemu without root; the execve trace still catches any exec of it
         cmd = traced
-    return run(cmd, stdin_path=stdin_path, env=env, cwd=cwd)
+    return run(cmd, stdin_path=stdin_path, env=env, cwd=cwd, timeout=timeout)
 
 
 def count_execve(trace_file, xprog):
@@ -253,7 +265,7 @@ def short_diff(name, a, b, n=12):
 
 
 def differential(name, guest, args=(), stdin_path=None, variants=(None,), compare_stderr=True,
-                 qemu_result=None, require_zero=False):
+                 qemu_result=None, require_zero=False, native_timeout=RUN_TIMEOUT):
     """Compare qemu with the translated program. variants: list of extra env dicts for the
     translated run (None = plain). Returns list of (testname, ok, reason, details)."""
     cwd = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", name))
@@ -283,11 +295,11 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
             p = os.path.join(cwd, f)
             (shutil.rmtree if os.path.isdir(p) else os.unlink)(p)
         trace = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", tname) + ".strace")
-        nst, nout, nerr, nto = run_native(xprog, args, stdin_path, cwd, var, trace)
+        nst, nout, nerr, nto = run_native(xprog, args, stdin_path, cwd, var, trace, timeout=native_timeout)
         problems = []
         detail = []
         if nto:
-            problems.append("timed out after %.0fs" % RUN_TIMEOUT)
+            problems.append("timed out after %.0fs" % native_timeout)
         if nst != qst:
             problems.append("exit status %d, qemu %d" % (nst, qst))
         if require_zero and qst != 0:
@@ -403,7 +415,12 @@ def program_case(item):
                 line = line.strip()
                 if line and not line.startswith("#"):
                     variants.append(dict(kv.split("=", 1) for kv in line.split()))
-    return differential(name, guest, args, stdin_path, variants)
+    native_timeout = RUN_TIMEOUT
+    tf = read_sidecar(src, ".timeout")
+    if tf:
+        with open(tf) as f:
+            native_timeout = float(f.read().split()[0])
+    return differential(name, guest, args, stdin_path, variants, native_timeout=native_timeout)
 
 
 def phase_programs(levels=LEVELS):
