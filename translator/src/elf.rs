@@ -193,7 +193,7 @@ pub fn parse(data: &[u8]) -> Result<GuestElf, ElfError> {
         )));
     }
     let ph_end = phnum.checked_mul(56).and_then(|n| n.checked_add(phoff));
-    if ph_end.map_or(true, |e| e > data.len() as u64) {
+    if ph_end.is_none_or(|e| e > data.len() as u64) {
         return Err(ElfError::Truncated(format!(
             "program headers at {phoff:#x} ({phnum} entries) end past the file size {:#x}",
             data.len()
@@ -236,7 +236,7 @@ pub fn parse(data: &[u8]) -> Result<GuestElf, ElfError> {
         let offset = ph.p_offset(en);
         let flags = ph.p_flags(en);
         let file_end = offset.checked_add(filesz);
-        if file_end.map_or(true, |e| e > data.len() as u64) {
+        if file_end.is_none_or(|e| e > data.len() as u64) {
             return Err(ElfError::SegmentOutsideFile { index, vaddr });
         }
         if filesz > memsz {

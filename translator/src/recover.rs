@@ -116,7 +116,7 @@ impl<'a> Ctx<'a> {
 
     /// The visited-map index and the instruction at `pc`, if `pc` is aligned readable code.
     fn word_at(&self, pc: u64) -> Option<(usize, u32)> {
-        if pc % 4 != 0 {
+        if !pc.is_multiple_of(4) {
             return None;
         }
         self.exec.iter().find_map(|&(va, data, base)| {
@@ -133,7 +133,7 @@ impl<'a> Ctx<'a> {
 
     /// Whether `pc` holds something that could be an instruction (readable, not UDF/BRK).
     fn plausible(&self, pc: u64) -> bool {
-        self.word(pc).map_or(false, |w| flow(pc, w) != Flow::Stop)
+        self.word(pc).is_some_and(|w| flow(pc, w) != Flow::Stop)
     }
 
     fn descend(
@@ -148,7 +148,7 @@ impl<'a> Ctx<'a> {
         scr.next_epoch();
         let range = self.ranges.get(&start).map(|&end| (start, end));
         let internal = |t: u64| {
-            t == start || (!seeds.contains(&t) && range.map_or(true, |(a, b)| t >= a && t < b))
+            t == start || (!seeds.contains(&t) && range.is_none_or(|(a, b)| t >= a && t < b))
         };
         let mut insns: Vec<(u64, u32)> = Vec::new();
         let mut out = BTreeSet::new();
@@ -171,7 +171,7 @@ impl<'a> Ctx<'a> {
             insns.push((pc, w));
             // Global work bound (all descents of a recovery), checked every 4096 instructions:
             // exceeding it mid-round implies exceeding it at the end of the round.
-            if insns.len() % 4096 == 0 && work_done.fetch_add(4096, Ordering::Relaxed) + 4096 > work_limit {
+            if insns.len().is_multiple_of(4096) && work_done.fetch_add(4096, Ordering::Relaxed) + 4096 > work_limit {
                 return Err(RecoverError::TooLarge { limit: work_limit });
             }
             let next = pc.checked_add(4);
@@ -408,7 +408,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             }
             // Prefer the plainest alias: fewest leading underscores, then shortest (printf over _IO_printf).
             let key = |n: &str| (n.len() - n.trim_start_matches('_').len(), n.len(), n.to_string());
-            let better = names.get(&s.addr).map_or(true, |old| key(&s.name) < key(old));
+            let better = names.get(&s.addr).is_none_or(|old| key(&s.name) < key(old));
             if better {
                 names.insert(s.addr, s.name.clone());
             }
@@ -692,7 +692,7 @@ int main(int argc, char **) {
         };
         let full = parse(&std::fs::read(&p).unwrap()).unwrap();
         let st = std::process::Command::new("aarch64-linux-gnu-strip").arg("-s").arg(&p).status();
-        if !st.map_or(false, |s| s.success()) {
+        if !st.is_ok_and(|s| s.success()) {
             eprintln!("note: aarch64-linux-gnu-strip failed, skipping");
             return;
         }

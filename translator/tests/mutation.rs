@@ -91,9 +91,9 @@ fn mutate(orig: &[u8], seed: u64, i: u64, mix: Mix) -> Vec<u8> {
             _ => {
                 let v = MAGIC[r.below(MAGIC.len())].to_le_bytes();
                 let w = [1usize, 2, 4, 8][r.below(4)];
-                for k in 0..w {
+                for (k, &byte) in v.iter().enumerate().take(w) {
                     if let Some(b) = d.get_mut(at + k) {
-                        *b = v[k];
+                        *b = byte;
                     }
                 }
             }
