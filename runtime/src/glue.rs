@@ -49,7 +49,7 @@ mod real {
 }
 
 #[cfg(test)]
-mod real {
+mod stub {
     use super::EntryRec;
     pub fn entries() -> &'static [EntryRec] {
         &[]
@@ -59,12 +59,17 @@ mod real {
     }
 }
 
+#[cfg(not(test))]
+use real as imp;
+#[cfg(test)]
+use stub as imp;
+
 /// The translated entry points, sorted by guest address.
 pub fn entries() -> &'static [EntryRec] {
-    real::entries()
+    imp::entries()
 }
 
 /// The original guest ELF file.
 pub fn image() -> &'static [u8] {
-    real::image()
+    imp::image()
 }

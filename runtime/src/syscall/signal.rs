@@ -116,25 +116,6 @@ pub fn sigaltstack(_: &mut CpuState, a: &Args) -> i64 {
     0
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[test]
-    fn sigaction_records_guest_handler() {
-        let mut st = CpuState::default();
-        let act: [u64; 4] = [0x401234, 0x4000000, 0, 1 << 9];
-        let mut old = [7u64; 4];
-        // SIGUSR2 with a guest handler: recorded, host untouched
-        assert_eq!(rt_sigaction(&mut st, &[12, act.as_ptr() as u64, old.as_mut_ptr() as u64, 8, 0, 0]), 0);
-        assert_eq!(old[0], 0);
-        assert_eq!(rt_sigaction(&mut st, &[12, 0, old.as_mut_ptr() as u64, 8, 0, 0]), 0);
-        assert_eq!(old, act);
-        assert_eq!(rt_sigaction(&mut st, &[9, act.as_ptr() as u64, 0, 8, 0, 0]), EINVAL);
-        assert_eq!(rt_sigaction(&mut st, &[12, 0, 0, 16, 0, 0]), EINVAL);
-        assert_eq!(rt_sigaction(&mut st, &[12, 8, 0, 8, 0, 0]), EFAULT);
-    }
-}
-
 // ---- delivery of asynchronous signals to guest handlers ----
 //
 // A host handler records the signal; it is delivered to the guest at the next safe point: after a
@@ -254,10 +235,12 @@ fn run_guest_handler(st: &mut CpuState, sig: u64, act: &GuestSigaction) {
     }
     let mut top = st.sp;
     let alt = *ALTSTACK.lock().unwrap_or_else(|e| e.into_inner());
-    if act[1] & SA_ONSTACK != 0 && alt.1 & SS_DISABLE == 0 && !(alt.0 < st.sp && st.sp <= alt.0 + alt.2) {
-        top = alt.0 + alt.2;
+    let alt_top = alt.0.saturating_add(alt.2);
+    if act[1] & SA_ONSTACK != 0 && alt.1 & SS_DISABLE == 0 && !(alt.0 < st.sp && st.sp <= alt_top) {
+        top = alt_top;
     }
-    let frame = (top - FRAME_SIZE - 16) & !15;
+    // A bad guest sp makes the frame write fail below (SIGSEGV), never a host crash.
+    let frame = top.wrapping_sub(FRAME_SIZE + 16) & !15;
     let mut f = vec![0u8; (FRAME_SIZE + 16) as usize];
     let put = |f: &mut Vec<u8>, off: u64, v: &[u8]| f[off as usize..off as usize + v.len()].copy_from_slice(v);
     for i in 0..16 {
@@ -304,9 +287,14 @@ fn run_guest_handler(st: &mut CpuState, sig: u64, act: &GuestSigaction) {
     st.sp = frame;
     st.pc = act[0];
     let stp = st as *mut CpuState;
-    while st.pc != SIGRETURN_TRAMPOLINE {
-        let f = crate::dispatch::aot_lookup(st.pc);
-        f(stp, st.pc);
+    loop {
+        // SAFETY: stp is this thread's live state; translated code updates it through the pointer.
+        let pc = unsafe { (*stp).pc };
+        if pc == SIGRETURN_TRAMPOLINE {
+            break;
+        }
+        let f = crate::dispatch::aot_lookup(pc);
+        f(stp, pc);
     }
     // sigreturn: restore from the (possibly modified) frame
     let mut back = vec![0u8; (FRAME_SIZE + 16) as usize];
@@ -330,4 +318,23 @@ fn run_guest_handler(st: &mut CpuState, sig: u64, act: &GuestSigaction) {
         }
     }
     host_sigmask(libc::SIG_SETMASK, w64(uc + UC_SIGMASK));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn sigaction_records_guest_handler() {
+        let mut st = CpuState::default();
+        let act: [u64; 4] = [0x401234, 0x4000000, 0, 1 << 9];
+        let mut old = [7u64; 4];
+        // SIGUSR2 with a guest handler: recorded, host untouched
+        assert_eq!(rt_sigaction(&mut st, &[12, act.as_ptr() as u64, old.as_mut_ptr() as u64, 8, 0, 0]), 0);
+        assert_eq!(old[0], 0);
+        assert_eq!(rt_sigaction(&mut st, &[12, 0, old.as_mut_ptr() as u64, 8, 0, 0]), 0);
+        assert_eq!(old, act);
+        assert_eq!(rt_sigaction(&mut st, &[9, act.as_ptr() as u64, 0, 8, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut st, &[12, 0, 0, 16, 0, 0]), EINVAL);
+        assert_eq!(rt_sigaction(&mut st, &[12, 8, 0, 8, 0, 0]), EFAULT);
+    }
 }
