@@ -6,6 +6,12 @@
 //! (`trap`) and `aot_lookup` (`dispatch`). Guest Linux system calls are translated by `syscall`
 //! (one table, see docs/syscalls.md).
 //!
+//! Guest threads run on host threads (one CpuState each). Asynchronous signals are delivered to guest
+//! handlers at syscalls and dispatcher entries (aarch64 rt_sigframe on the guest stack; handlers
+//! return through a runtime trampoline); synchronous faults of translated code keep their default
+//! action. The link step must make the address after every `svc` an entry of `aot_entry_table`
+//! (a new thread starts there, in the dispatcher).
+//!
 //! Exit statuses chosen by the runtime itself (the guest's own statuses pass through unchanged):
 //! - 70: no translation for a guest address reached by an indirect branch (`aot_lookup` miss);
 //! - 71: start-up failure (bad embedded image, address-space reservation or mapping failed);
