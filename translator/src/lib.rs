@@ -1,2 +1,15 @@
+//! aot-translate: AArch64 Linux ELF -> native x86-64 executable, ahead of time.
+//!
+//! - `elf`: reading and validating the guest executable
+//! - `recover`: finding functions and entry points
+//! - `llvm`: the IR -> x86-64 backend
+//! - `cache`: compiled functions by position-independent hash
+//! - `link`: glue and the host link
+//! - `pipeline`: the whole translation
+
+pub mod cache;
 pub mod elf;
+pub mod link;
+pub mod llvm;
+pub mod pipeline;
 pub mod recover;

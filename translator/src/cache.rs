@@ -1,0 +1,92 @@
+//! The translation cache: compiled functions by the hash of their position-independent IR.
+//!
+//! A lifted function's printed IR (without relocation values) depends only on its instruction
+//! bytes with address fields masked (branch offsets, ADRP/ADR, literal addresses become relocation
+//! slots) and on how recovery shaped it (entries, which branches leave it). Two programs that
+//! contain the same libc function therefore produce the same key, and the second one reuses the
+//! object: the object reaches guest addresses only through relocation symbols named after the key.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever the lifter or backend changes what code a key produces.
+pub const FORMAT_VERSION: &str = "aot-translate cache v1";
+
+/// The cache key of a function: hash of the translator version, code-generation options and the
+/// function's position-independent IR text.
+pub fn key(ir_text: &str, opt_level: u8, target_cpu: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(FORMAT_VERSION.as_bytes());
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update([0, opt_level]);
+    h.update(target_cpu.as_bytes());
+    h.update([0]);
+    h.update(ir_text.as_bytes());
+    let d = h.finalize();
+    hex::encode(&d[..16])
+}
+
+pub struct Cache {
+    dir: PathBuf,
+}
+
+impl Cache {
+    pub fn open(dir: &Path) -> std::io::Result<Cache> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Cache { dir: dir.to_path_buf() })
+    }
+
+    /// Default location: $AOT_CACHE_DIR, else $XDG_CACHE_HOME/aot-translate, else ~/.cache/aot-translate.
+    pub fn default_dir() -> Option<PathBuf> {
+        if let Some(d) = std::env::var_os("AOT_CACHE_DIR") {
+            return Some(PathBuf::from(d));
+        }
+        if let Some(d) = std::env::var_os("XDG_CACHE_HOME") {
+            return Some(PathBuf::from(d).join("aot-translate"));
+        }
+        std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("aot-translate"))
+    }
+
+    pub fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(&key[..2]).join(format!("{key}.o"))
+    }
+
+    /// The cached object for `key`, if present.
+    pub fn get(&self, key: &str) -> Option<PathBuf> {
+        let p = self.path(key);
+        p.is_file().then_some(p)
+    }
+
+    /// Store an object atomically (write to a temporary file, then rename).
+    pub fn put(&self, key: &str, obj: &[u8]) -> std::io::Result<PathBuf> {
+        let p = self.path(key);
+        let parent = p.parent().expect("cache path has a parent");
+        std::fs::create_dir_all(parent)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent)?;
+        std::io::Write::write_all(&mut tmp, obj)?;
+        tmp.persist(&p).map_err(|e| e.error)?;
+        Ok(p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn key_depends_on_text_and_options() {
+        let a = key("function\n", 2, "x86-64-v3");
+        assert_eq!(a, key("function\n", 2, "x86-64-v3"));
+        assert_ne!(a, key("function\n ", 2, "x86-64-v3"));
+        assert_ne!(a, key("function\n", 3, "x86-64-v3"));
+        assert_ne!(a, key("function\n", 2, "x86-64"));
+    }
+    #[test]
+    fn put_then_get() {
+        let d = tempfile::tempdir().unwrap();
+        let c = Cache::open(d.path()).unwrap();
+        let k = key("x", 2, "cpu");
+        assert!(c.get(&k).is_none());
+        c.put(&k, b"obj").unwrap();
+        assert_eq!(std::fs::read(c.get(&k).unwrap()).unwrap(), b"obj");
+    }
+}

@@ -1,0 +1,777 @@
+//! LLVM backend: one IR function -> one LLVM module -> one x86-64 object.
+//!
+//! Lowering follows docs/design.md: guest registers live in allocas (promoted to SSA by mem2reg)
+//! and are synchronised with `CpuState` only where control may leave the function; guest memory
+//! accesses are `monotonic` atomics; every guest address comes from a relocation symbol, so the
+//! object does not depend on where the function sits in the guest (it can be cached and reused).
+
+use aot_lifter::cpu::{Reg, SlotTy};
+use aot_lifter::ir::{
+    self, BlockId, Cond, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
+};
+use inkwell::attributes::AttributeLoc;
+use inkwell::basic_block::BasicBlock;
+use inkwell::builder::{Builder, BuilderError};
+use inkwell::context::Context;
+use inkwell::intrinsics::Intrinsic;
+use inkwell::module::{Linkage, Module};
+use inkwell::passes::PassBuilderOptions;
+use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
+use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FunctionType};
+use inkwell::values::{BasicValue, BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue};
+use inkwell::{AtomicOrdering, AtomicRMWBinOp, FloatPredicate, IntPredicate, OptimizationLevel};
+use std::collections::HashMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("LLVM builder: {0}")]
+    Builder(#[from] BuilderError),
+    #[error("LLVM: {0}")]
+    Llvm(String),
+    #[error("missing LLVM intrinsic {0}")]
+    Intrinsic(String),
+}
+
+type R<T> = Result<T, BackendError>;
+
+/// Code generation options (part of the cache key).
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub opt_level: u8,
+    pub target_cpu: String,
+}
+
+/// Symbol names for one compiled function. `key` is the cache key (a hex hash).
+pub fn fn_symbol(key: &str) -> String {
+    format!("aot_f_{key}")
+}
+/// Symbol holding the guest address of relocation slot `slot` (absolute).
+pub fn reloc_symbol(key: &str, slot: usize) -> String {
+    format!("aot_r_{key}_{slot}")
+}
+/// Symbol of the host function a call/tail-call slot goes to.
+pub fn callee_symbol(key: &str, slot: usize) -> String {
+    format!("aot_c_{key}_{slot}")
+}
+
+pub fn init_targets() {
+    Target::initialize_x86(&InitializationConfig::default());
+}
+
+pub fn target_machine(opts: &Options) -> R<TargetMachine> {
+    let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
+    let target = Target::from_triple(&triple).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let level = match opts.opt_level {
+        0 => OptimizationLevel::None,
+        1 => OptimizationLevel::Less,
+        2 => OptimizationLevel::Default,
+        _ => OptimizationLevel::Aggressive,
+    };
+    target
+        .create_target_machine(&triple, &opts.target_cpu, "", level, RelocMode::PIC, CodeModel::Small)
+        .ok_or_else(|| BackendError::Llvm(format!("cannot create a target machine for CPU {}", opts.target_cpu)))
+}
+
+/// Is `cpu` a CPU name LLVM's x86 backend knows?
+pub fn cpu_is_known(cpu: &str) -> bool {
+    init_targets();
+    let triple = TargetTriple::create("x86_64-unknown-linux-gnu");
+    let Ok(target) = Target::from_triple(&triple) else { return false };
+    let Some(tm) = target.create_target_machine(&triple, cpu, "", OptimizationLevel::None, RelocMode::PIC, CodeModel::Small)
+    else {
+        return false;
+    };
+    // LLVM accepts unknown names with a warning; check the name round-trips.
+    tm.get_cpu().to_string_lossy() == cpu
+}
+
+/// Compile one function to an object file in memory. `key` names its symbols.
+pub fn compile(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
+    let ctx = Context::create();
+    let module = ctx.create_module(key);
+    module.set_triple(&tm.get_triple());
+    module.set_data_layout(&tm.get_target_data().get_data_layout());
+    {
+        let mut g = Gen::new(&ctx, &module, f, key)?;
+        g.emit()?;
+    }
+    if let Err(e) = module.verify() {
+        return Err(BackendError::Llvm(format!("invalid LLVM IR for {}: {}", f.name, e.to_string())));
+    }
+    let passes = match opts.opt_level {
+        0 => "default<O0>",
+        1 => "default<O1>",
+        2 => "default<O2>",
+        _ => "default<O3>",
+    };
+    module
+        .run_passes(passes, tm, PassBuilderOptions::create())
+        .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let buf = tm.write_to_memory_buffer(&module, FileType::Object).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    Ok(buf.as_slice().to_vec())
+}
+
+/// LLVM IR text of a function (for `--emit-llvm` and tests), unoptimised.
+pub fn llvm_text(f: &Function, key: &str) -> R<String> {
+    let ctx = Context::create();
+    let module = ctx.create_module(key);
+    {
+        let mut g = Gen::new(&ctx, &module, f, key)?;
+        g.emit()?;
+    }
+    Ok(module.print_to_string().to_string())
+}
+
+struct Gen<'a, 'ctx> {
+    ctx: &'ctx Context,
+    module: &'a Module<'ctx>,
+    b: Builder<'ctx>,
+    f: &'a Function,
+    key: &'a str,
+    func: FunctionValue<'ctx>,
+    fn_ty: FunctionType<'ctx>,
+    st: PointerValue<'ctx>,
+    /// Alloca per used guest register.
+    regs: HashMap<u8, PointerValue<'ctx>>,
+    /// Registers the function writes (stored back at sync points).
+    written: Vec<Reg>,
+    used: Vec<Reg>,
+    blocks: Vec<BasicBlock<'ctx>>,
+    vals: Vec<Option<BasicValueEnum<'ctx>>>,
+}
+
+fn ord(o: Ordering) -> AtomicOrdering {
+    match o {
+        Ordering::Plain => AtomicOrdering::NotAtomic,
+        Ordering::Relaxed => AtomicOrdering::Monotonic,
+        Ordering::Acquire => AtomicOrdering::Acquire,
+        Ordering::Release => AtomicOrdering::Release,
+        Ordering::AcqRel => AtomicOrdering::AcquireRelease,
+        Ordering::SeqCst => AtomicOrdering::SequentiallyConsistent,
+    }
+}
+
+impl<'a, 'ctx> Gen<'a, 'ctx> {
+    fn new(ctx: &'ctx Context, module: &'a Module<'ctx>, f: &'a Function, key: &'a str) -> R<Self> {
+        let ptr = ctx.ptr_type(inkwell::AddressSpace::default());
+        let i64t = ctx.i64_type();
+        let fn_ty = ctx.void_type().fn_type(&[ptr.into(), i64t.into()], false);
+        let func = module.add_function(&fn_symbol(key), fn_ty, Some(Linkage::External));
+        let nounwind = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0);
+        func.add_attribute(AttributeLoc::Function, nounwind);
+        let st = func.get_nth_param(0).unwrap().into_pointer_value();
+        let used = f.regs_used();
+        let mut written: Vec<Reg> = f
+            .insts
+            .iter()
+            .filter(|i| i.op == Op::SetReg)
+            .map(|i| Reg(i.imm as u8))
+            .collect();
+        written.sort();
+        written.dedup();
+        Ok(Gen {
+            ctx,
+            module,
+            b: ctx.create_builder(),
+            f,
+            key,
+            func,
+            fn_ty,
+            st,
+            regs: HashMap::new(),
+            written,
+            used,
+            blocks: vec![],
+            vals: vec![None; f.insts.len()],
+        })
+    }
+
+    fn ty(&self, t: Ty) -> BasicTypeEnum<'ctx> {
+        match t {
+            Ty::I1 => self.ctx.bool_type().into(),
+            Ty::I8 => self.ctx.i8_type().into(),
+            Ty::I16 => self.ctx.i16_type().into(),
+            Ty::I32 => self.ctx.i32_type().into(),
+            Ty::I64 => self.ctx.i64_type().into(),
+            Ty::I128 => self.ctx.i128_type().into(),
+            Ty::F32 => self.ctx.f32_type().into(),
+            Ty::F64 => self.ctx.f64_type().into(),
+            Ty::Void => panic!("void has no LLVM value type"),
+        }
+    }
+
+    fn slot_ptr(&self, r: Reg) -> R<PointerValue<'ctx>> {
+        let (off, _) = r.slot();
+        let i8t = self.ctx.i8_type();
+        // SAFETY (LLVM): in-bounds offset into CpuState.
+        let p = unsafe { self.b.build_in_bounds_gep(i8t, self.st, &[self.ctx.i64_type().const_int(off as u64, false)], "")? };
+        Ok(p)
+    }
+
+    fn slot_llvm_ty(&self, r: Reg) -> BasicTypeEnum<'ctx> {
+        match r.slot().1 {
+            SlotTy::I8 => self.ctx.i8_type().into(),
+            SlotTy::I32 => self.ctx.i32_type().into(),
+            SlotTy::I64 => self.ctx.i64_type().into(),
+            SlotTy::I128 => self.ctx.i128_type().into(),
+        }
+    }
+
+    /// Load every used register from the state into its alloca.
+    fn load_state(&self) -> R<()> {
+        for &r in &self.used {
+            let p = self.slot_ptr(r)?;
+            let st_ty = self.slot_llvm_ty(r);
+            let v = self.b.build_load(st_ty, p, "")?;
+            v.as_instruction_value().unwrap().set_alignment(if r.0 >= 64 { 16 } else { 1 }).ok();
+            let v = if ir::reg_ty(r) == Ty::I1 {
+                self.b.build_int_truncate(v.into_int_value(), self.ctx.bool_type(), "")?.into()
+            } else {
+                v
+            };
+            self.b.build_store(self.regs[&r.0], v)?;
+        }
+        Ok(())
+    }
+
+    /// Store every written register back to the state.
+    fn store_state(&self) -> R<()> {
+        for &r in &self.written {
+            let v = self.b.build_load(self.ty(ir::reg_ty(r)), self.regs[&r.0], "")?;
+            let v: BasicValueEnum = if ir::reg_ty(r) == Ty::I1 {
+                self.b.build_int_z_extend(v.into_int_value(), self.ctx.i8_type(), "")?.into()
+            } else {
+                v
+            };
+            let p = self.slot_ptr(r)?;
+            self.b.build_store(p, v)?;
+        }
+        Ok(())
+    }
+
+    fn global_addr(&self, name: &str) -> R<IntValue<'ctx>> {
+        let g = match self.module.get_global(name) {
+            Some(g) => g,
+            None => {
+                let g = self.module.add_global(self.ctx.i8_type(), None, name);
+                g.set_linkage(Linkage::External);
+                g
+            }
+        };
+        Ok(self.b.build_ptr_to_int(g.as_pointer_value(), self.ctx.i64_type(), "")?)
+    }
+
+    fn reloc_value(&self, slot: usize) -> R<IntValue<'ctx>> {
+        self.global_addr(&reloc_symbol(self.key, slot))
+    }
+
+    fn callee(&self, slot: usize) -> FunctionValue<'ctx> {
+        let name = callee_symbol(self.key, slot);
+        self.module.get_function(&name).unwrap_or_else(|| self.module.add_function(&name, self.fn_ty, Some(Linkage::External)))
+    }
+
+    fn runtime_fn(&self, name: &str, ty: FunctionType<'ctx>) -> FunctionValue<'ctx> {
+        self.module.get_function(name).unwrap_or_else(|| self.module.add_function(name, ty, Some(Linkage::External)))
+    }
+
+    fn lookup_fn(&self) -> FunctionValue<'ctx> {
+        let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+        self.runtime_fn("aot_lookup", ptr.fn_type(&[self.ctx.i64_type().into()], false))
+    }
+
+    fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> R<FunctionValue<'ctx>> {
+        let i = Intrinsic::find(name).ok_or_else(|| BackendError::Intrinsic(name.into()))?;
+        i.get_declaration(self.module, tys).ok_or_else(|| BackendError::Intrinsic(name.into()))
+    }
+
+    fn call_intr(&self, name: &str, tys: &[BasicTypeEnum<'ctx>], args: &[BasicMetadataValueEnum<'ctx>]) -> R<BasicValueEnum<'ctx>> {
+        let f = self.intrinsic(name, tys)?;
+        let c = self.b.build_call(f, args, "")?;
+        c.try_as_basic_value().basic().ok_or_else(|| BackendError::Llvm(format!("{name} returns void")))
+    }
+
+    fn v(&self, x: Value) -> BasicValueEnum<'ctx> {
+        self.vals[x.0 as usize].expect("value defined before use (verified)")
+    }
+    fn iv(&self, x: Value) -> IntValue<'ctx> {
+        self.v(x).into_int_value()
+    }
+
+    fn emit(&mut self) -> R<()> {
+        let entry = self.ctx.append_basic_block(self.func, "entry");
+        for (k, _) in self.f.blocks.iter().enumerate() {
+            let bb = self.ctx.append_basic_block(self.func, &format!("b{k}"));
+            self.blocks.push(bb);
+        }
+        self.b.position_at_end(entry);
+        for &r in &self.used.clone() {
+            let a = self.b.build_alloca(self.ty(ir::reg_ty(r)), &r.name())?;
+            self.regs.insert(r.0, a);
+        }
+        // Registers written but never read still need an alloca.
+        for &r in &self.written.clone() {
+            if !self.regs.contains_key(&r.0) {
+                let a = self.b.build_alloca(self.ty(ir::reg_ty(r)), &r.name())?;
+                self.regs.insert(r.0, a);
+            }
+        }
+        self.load_state()?;
+        // Dispatch on the entry offset.
+        let pc = self.func.get_nth_param(1).unwrap().into_int_value();
+        let base = self.reloc_value(0)?;
+        let off = self.b.build_int_sub(pc, base, "off")?;
+        let bad = self.ctx.append_basic_block(self.func, "bad_entry");
+        let cases: Vec<(IntValue, BasicBlock)> = self
+            .f
+            .entries
+            .iter()
+            .map(|&(o, b)| (self.ctx.i64_type().const_int(o, false), self.blocks[b.0 as usize]))
+            .collect();
+        if cases.len() == 1 {
+            // The common case: one entry. Anything else is a dispatcher bug; go to the start anyway.
+            self.b.build_unconditional_branch(cases[0].1)?;
+        } else {
+            self.b.build_switch(off, bad, &cases)?;
+        }
+        self.b.position_at_end(bad);
+        self.b.build_store(self.slot_ptr(Reg::PC)?, pc)?;
+        self.emit_trap(ir::TrapKind::NotCode as u32)?;
+
+        for k in 0..self.f.blocks.len() {
+            self.b.position_at_end(self.blocks[k]);
+            let blk = &self.f.blocks[k];
+            for &v in &blk.insts {
+                let r = self.inst(v)?;
+                self.vals[v.0 as usize] = r;
+            }
+            self.term(&blk.term)?;
+        }
+        Ok(())
+    }
+
+    fn emit_trap(&self, kind: u32) -> R<()> {
+        self.store_state()?;
+        let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+        let ft = self.ctx.void_type().fn_type(&[ptr.into(), self.ctx.i32_type().into()], false);
+        let f = self.runtime_fn("aot_trap", ft);
+        let noreturn = self.ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("noreturn"), 0);
+        f.add_attribute(AttributeLoc::Function, noreturn);
+        self.b.build_call(f, &[self.st.into(), self.ctx.i32_type().const_int(kind as u64, false).into()], "")?;
+        self.b.build_unreachable()?;
+        Ok(())
+    }
+
+    fn block(&self, b: BlockId) -> BasicBlock<'ctx> {
+        self.blocks[b.0 as usize]
+    }
+
+    /// After a call returns: continue at `cont` if the guest returned where expected, else leave.
+    fn return_check(&self, ret_off: u64, cont: BlockId) -> R<()> {
+        let pc = self.b.build_load(self.ctx.i64_type(), self.slot_ptr(Reg::PC)?, "pc")?.into_int_value();
+        let base = self.reloc_value(0)?;
+        let expect = self.b.build_int_add(base, self.ctx.i64_type().const_int(ret_off, false), "")?;
+        let ok = self.b.build_int_compare(IntPredicate::EQ, pc, expect, "")?;
+        let reload = self.ctx.append_basic_block(self.func, "ret_ok");
+        let leave = self.ctx.append_basic_block(self.func, "ret_other");
+        self.b.build_conditional_branch(ok, reload, leave)?;
+        self.b.position_at_end(leave);
+        self.b.build_return(None)?;
+        self.b.position_at_end(reload);
+        self.load_state()?;
+        self.b.build_unconditional_branch(self.block(cont))?;
+        Ok(())
+    }
+
+    fn set_pc(&self, v: IntValue<'ctx>) -> R<()> {
+        self.b.build_store(self.slot_ptr(Reg::PC)?, v)?;
+        Ok(())
+    }
+
+    fn term(&self, t: &Term) -> R<()> {
+        match *t {
+            Term::None => return Err(BackendError::Llvm("unterminated block".into())),
+            Term::Br(b) => {
+                self.b.build_unconditional_branch(self.block(b))?;
+            }
+            Term::BrIf { cond, then_, else_ } => {
+                self.b.build_conditional_branch(self.iv(cond), self.block(then_), self.block(else_))?;
+            }
+            Term::Call { target, ret_off, cont } => {
+                self.store_state()?;
+                let addr = self.reloc_value(target as usize)?;
+                let f = self.callee(target as usize);
+                self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
+                self.return_check(ret_off, cont)?;
+            }
+            Term::CallInd { addr, ret_off, cont } => {
+                self.store_state()?;
+                let a = self.iv(addr);
+                let fp = self.b.build_call(self.lookup_fn(), &[a.into()], "")?.try_as_basic_value().basic().unwrap();
+                self.b.build_indirect_call(self.fn_ty, fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
+                self.return_check(ret_off, cont)?;
+            }
+            Term::Ret { addr } => {
+                self.set_pc(self.iv(addr))?;
+                self.store_state()?;
+                self.b.build_return(None)?;
+            }
+            Term::Tail { target } => {
+                let addr = self.reloc_value(target as usize)?;
+                self.set_pc(addr)?;
+                self.store_state()?;
+                let f = self.callee(target as usize);
+                let c = self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
+                c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
+                self.b.build_return(None)?;
+            }
+            Term::JumpInd { addr } => {
+                let a = self.iv(addr);
+                self.set_pc(a)?;
+                self.store_state()?;
+                let fp = self.b.build_call(self.lookup_fn(), &[a.into()], "")?.try_as_basic_value().basic().unwrap();
+                let c = self.b.build_indirect_call(self.fn_ty, fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
+                c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
+                self.b.build_return(None)?;
+            }
+            Term::Trap { kind, off } => {
+                let base = self.reloc_value(0)?;
+                let pc = self.b.build_int_add(base, self.ctx.i64_type().const_int(off, false), "")?;
+                self.set_pc(pc)?;
+                self.emit_trap(kind as u32)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn addr_ptr(&self, a: Value) -> R<PointerValue<'ctx>> {
+        Ok(self.b.build_int_to_ptr(self.iv(a), self.ctx.ptr_type(inkwell::AddressSpace::default()), "")?)
+    }
+
+    /// Width mask for shift amounts (amount modulo the width).
+    fn shift_amount(&self, x: Value, w: u32) -> R<IntValue<'ctx>> {
+        let t = self.iv(x).get_type();
+        Ok(self.b.build_and(self.iv(x), t.const_int((w - 1) as u64, false), "")?)
+    }
+
+    fn vec_ty(&self, esize: u32) -> inkwell::types::VectorType<'ctx> {
+        self.ctx.custom_width_int_type(esize).vec_type(128 / esize)
+    }
+
+    fn inst(&mut self, v: Value) -> R<Option<BasicValueEnum<'ctx>>> {
+        let i = self.f.inst(v);
+        let b = &self.b;
+        let a = |k: usize| i.args[k];
+        let ty = i.ty;
+        let w = ty.bits();
+        let r: BasicValueEnum<'ctx> = match i.op {
+            Op::Const => {
+                let t = self.ctx.custom_width_int_type(w);
+                if w <= 64 {
+                    t.const_int(i.imm, false).into()
+                } else {
+                    t.const_int_arbitrary_precision(&[i.imm, i.imm2]).into()
+                }
+            }
+            Op::Reloc => self.reloc_value(i.imm as usize)?.into(),
+            Op::GetReg => b.build_load(self.ty(ty), self.regs[&(i.imm as u8)], "")?,
+            Op::SetReg => {
+                b.build_store(self.regs[&(i.imm as u8)], self.v(a(0)))?;
+                return Ok(None);
+            }
+            Op::Add => b.build_int_add(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::Sub => b.build_int_sub(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::Mul => b.build_int_mul(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::UMulH | Op::SMulH => {
+                let wide = self.ctx.custom_width_int_type(2 * w);
+                let (x, y) = if i.op == Op::UMulH {
+                    (b.build_int_z_extend(self.iv(a(0)), wide, "")?, b.build_int_z_extend(self.iv(a(1)), wide, "")?)
+                } else {
+                    (b.build_int_s_extend(self.iv(a(0)), wide, "")?, b.build_int_s_extend(self.iv(a(1)), wide, "")?)
+                };
+                let p = b.build_int_mul(x, y, "")?;
+                let h = b.build_right_shift(p, wide.const_int(w as u64, false), false, "")?;
+                b.build_int_truncate(h, self.ctx.custom_width_int_type(w), "")?.into()
+            }
+            Op::UDiv | Op::SDiv => {
+                let t = self.iv(a(0)).get_type();
+                let (x, y) = (self.iv(a(0)), self.iv(a(1)));
+                let zero = t.const_zero();
+                let one = t.const_int(1, false);
+                let is0 = b.build_int_compare(IntPredicate::EQ, y, zero, "")?;
+                if i.op == Op::UDiv {
+                    let d = b.build_select(is0, one, y, "")?.into_int_value();
+                    let q = b.build_int_unsigned_div(x, d, "")?;
+                    b.build_select(is0, zero, q, "")?
+                } else {
+                    let m1 = t.const_all_ones();
+                    let ism1 = b.build_int_compare(IntPredicate::EQ, y, m1, "")?;
+                    let special = b.build_or(is0, ism1, "")?;
+                    let d = b.build_select(special, one, y, "")?.into_int_value();
+                    let q = b.build_int_signed_div(x, d, "")?;
+                    let negx = b.build_int_sub(zero, x, "")?;
+                    let q2 = b.build_select(ism1, negx, q, "")?;
+                    b.build_select(is0, zero.into(), q2, "")?
+                }
+            }
+            Op::And => b.build_and(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::Or => b.build_or(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::Xor => b.build_xor(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::Shl => b.build_left_shift(self.iv(a(0)), self.shift_amount(a(1), w)?, "")?.into(),
+            Op::LShr => b.build_right_shift(self.iv(a(0)), self.shift_amount(a(1), w)?, false, "")?.into(),
+            Op::AShr => b.build_right_shift(self.iv(a(0)), self.shift_amount(a(1), w)?, true, "")?.into(),
+            Op::RotR => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.fshr", &[t], &[self.v(a(0)).into(), self.v(a(0)).into(), self.v(a(1)).into()])?
+            }
+            Op::Not => b.build_not(self.iv(a(0)), "")?.into(),
+            Op::Neg => b.build_int_neg(self.iv(a(0)), "")?.into(),
+            Op::Clz => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.ctlz", &[t], &[self.v(a(0)).into(), self.ctx.bool_type().const_zero().into()])?
+            }
+            Op::Cls => {
+                let x = self.iv(a(0));
+                let t = x.get_type();
+                let s = b.build_right_shift(x, t.const_int(1, false), true, "")?;
+                let y = b.build_xor(x, s, "")?;
+                let c = self
+                    .call_intr("llvm.ctlz", &[t.into()], &[y.into(), self.ctx.bool_type().const_zero().into()])?
+                    .into_int_value();
+                b.build_int_sub(c, t.const_int(1, false), "")?.into()
+            }
+            Op::Ctpop => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.ctpop", &[t], &[self.v(a(0)).into()])?
+            }
+            Op::Rbit => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.bitreverse", &[t], &[self.v(a(0)).into()])?
+            }
+            Op::Bswap => {
+                if w == 8 {
+                    self.v(a(0))
+                } else {
+                    let t = self.ty(ty);
+                    self.call_intr("llvm.bswap", &[t], &[self.v(a(0)).into()])?
+                }
+            }
+            Op::ICmp => {
+                let p = match Cond::from_u64(i.imm).unwrap() {
+                    Cond::Eq => IntPredicate::EQ,
+                    Cond::Ne => IntPredicate::NE,
+                    Cond::Ult => IntPredicate::ULT,
+                    Cond::Ule => IntPredicate::ULE,
+                    Cond::Ugt => IntPredicate::UGT,
+                    Cond::Uge => IntPredicate::UGE,
+                    Cond::Slt => IntPredicate::SLT,
+                    Cond::Sle => IntPredicate::SLE,
+                    Cond::Sgt => IntPredicate::SGT,
+                    Cond::Sge => IntPredicate::SGE,
+                };
+                b.build_int_compare(p, self.iv(a(0)), self.iv(a(1)), "")?.into()
+            }
+            Op::Select => b.build_select(self.iv(a(0)), self.v(a(1)), self.v(a(2)), "")?,
+            Op::Zext => b.build_int_z_extend(self.iv(a(0)), self.ty(ty).into_int_type(), "")?.into(),
+            Op::Sext => b.build_int_s_extend(self.iv(a(0)), self.ty(ty).into_int_type(), "")?.into(),
+            Op::Trunc => b.build_int_truncate(self.iv(a(0)), self.ty(ty).into_int_type(), "")?.into(),
+            Op::Bitcast => b.build_bit_cast(self.v(a(0)), self.ty(ty), "")?,
+            Op::Extract => {
+                let vt = self.vec_ty(i.imm as u32);
+                let vv = b.build_bit_cast(self.v(a(0)), vt, "")?.into_vector_value();
+                b.build_extract_element(vv, self.ctx.i32_type().const_int(i.imm2, false), "")?
+            }
+            Op::Insert => {
+                let vt = self.vec_ty(i.imm as u32);
+                let vv = b.build_bit_cast(self.v(a(0)), vt, "")?.into_vector_value();
+                let nv = b.build_insert_element(vv, self.v(a(1)), self.ctx.i32_type().const_int(i.imm2, false), "")?;
+                b.build_bit_cast(nv, self.ctx.i128_type(), "")?
+            }
+            Op::FAdd => b.build_float_add(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
+            Op::FSub => b.build_float_sub(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
+            Op::FMul => b.build_float_mul(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
+            Op::FDiv => b.build_float_div(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
+            Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm => {
+                let name = match i.op {
+                    Op::FMin => "llvm.minimum",
+                    Op::FMax => "llvm.maximum",
+                    Op::FMinNm => "llvm.minnum",
+                    _ => "llvm.maxnum",
+                };
+                let t = self.ty(ty);
+                self.call_intr(name, &[t], &[self.v(a(0)).into(), self.v(a(1)).into()])?
+            }
+            Op::FMa => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.fma", &[t], &[self.v(a(0)).into(), self.v(a(1)).into(), self.v(a(2)).into()])?
+            }
+            Op::FSqrt => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.sqrt", &[t], &[self.v(a(0)).into()])?
+            }
+            Op::FNeg => b.build_float_neg(self.v(a(0)).into_float_value(), "")?.into(),
+            Op::FAbs => {
+                let t = self.ty(ty);
+                self.call_intr("llvm.fabs", &[t], &[self.v(a(0)).into()])?
+            }
+            Op::FRound => {
+                let name = match RoundMode::from_u64(i.imm).unwrap() {
+                    RoundMode::NearestEven => "llvm.roundeven",
+                    RoundMode::Ceil => "llvm.ceil",
+                    RoundMode::Floor => "llvm.floor",
+                    RoundMode::Trunc => "llvm.trunc",
+                    RoundMode::NearestAway => "llvm.round",
+                    RoundMode::Current => "llvm.rint",
+                };
+                let t = self.ty(ty);
+                self.call_intr(name, &[t], &[self.v(a(0)).into()])?
+            }
+            Op::FCmp => {
+                let p = match FCond::from_u64(i.imm).unwrap() {
+                    FCond::Oeq => FloatPredicate::OEQ,
+                    FCond::Olt => FloatPredicate::OLT,
+                    FCond::Ole => FloatPredicate::OLE,
+                    FCond::Ogt => FloatPredicate::OGT,
+                    FCond::Oge => FloatPredicate::OGE,
+                    FCond::Uno => FloatPredicate::UNO,
+                };
+                b.build_float_compare(p, self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into()
+            }
+            Op::FCvt => {
+                let x = self.v(a(0)).into_float_value();
+                let t = self.ty(ty).into_float_type();
+                if ty.bits() > self.f.inst(a(0)).ty.bits() {
+                    b.build_float_ext(x, t, "")?.into()
+                } else {
+                    b.build_float_trunc(x, t, "")?.into()
+                }
+            }
+            Op::SIToFP => b.build_signed_int_to_float(self.iv(a(0)), self.ty(ty).into_float_type(), "")?.into(),
+            Op::UIToFP => b.build_unsigned_int_to_float(self.iv(a(0)), self.ty(ty).into_float_type(), "")?.into(),
+            Op::FPToSISat | Op::FPToUISat => {
+                let name = if i.op == Op::FPToSISat { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
+                let src = self.ty(self.f.inst(a(0)).ty);
+                self.call_intr(name, &[self.ty(ty), src], &[self.v(a(0)).into()])?
+            }
+            Op::Load => {
+                let p = self.addr_ptr(a(0))?;
+                let o = Ordering::from_u64(i.imm).unwrap();
+                let l = b.build_load(self.ty(ty), p, "")?;
+                let inst = l.as_instruction_value().unwrap();
+                if o == Ordering::Plain {
+                    inst.set_alignment(1).ok();
+                } else {
+                    inst.set_alignment(w / 8).ok();
+                    inst.set_atomic_ordering(ord(o)).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+                }
+                l
+            }
+            Op::Store => {
+                let p = self.addr_ptr(a(0))?;
+                let o = Ordering::from_u64(i.imm).unwrap();
+                let sw = self.f.inst(a(1)).ty.bits();
+                let s = b.build_store(p, self.v(a(1)))?;
+                if o == Ordering::Plain {
+                    s.set_alignment(1).ok();
+                } else {
+                    s.set_alignment(sw / 8).ok();
+                    s.set_atomic_ordering(ord(o)).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+                }
+                return Ok(None);
+            }
+            Op::Fence => {
+                let o = match FenceKind::from_u64(i.imm).unwrap() {
+                    FenceKind::SeqCst => AtomicOrdering::SequentiallyConsistent,
+                    FenceKind::Acquire => AtomicOrdering::Acquire,
+                    FenceKind::Release => AtomicOrdering::Release,
+                };
+                b.build_fence(o, 0, "")?;
+                return Ok(None);
+            }
+            Op::AtomicRmw => {
+                let p = self.addr_ptr(a(0))?;
+                let o = match ord(Ordering::from_u64(i.imm2).unwrap()) {
+                    AtomicOrdering::NotAtomic => AtomicOrdering::Monotonic,
+                    x => x,
+                };
+                let mut val = self.iv(a(1));
+                let op = match RmwOp::from_u64(i.imm).unwrap() {
+                    RmwOp::Add => AtomicRMWBinOp::Add,
+                    RmwOp::Clr => {
+                        val = b.build_not(val, "")?;
+                        AtomicRMWBinOp::And
+                    }
+                    RmwOp::Eor => AtomicRMWBinOp::Xor,
+                    RmwOp::Set => AtomicRMWBinOp::Or,
+                    RmwOp::SMax => AtomicRMWBinOp::Max,
+                    RmwOp::SMin => AtomicRMWBinOp::Min,
+                    RmwOp::UMax => AtomicRMWBinOp::UMax,
+                    RmwOp::UMin => AtomicRMWBinOp::UMin,
+                    RmwOp::Swp => AtomicRMWBinOp::Xchg,
+                };
+                b.build_atomicrmw(op, p, val, o)?.into()
+            }
+            Op::CmpXchg => {
+                let p = self.addr_ptr(a(0))?;
+                let o = match ord(Ordering::from_u64(i.imm).unwrap()) {
+                    AtomicOrdering::NotAtomic => AtomicOrdering::Monotonic,
+                    x => x,
+                };
+                let fail = match o {
+                    AtomicOrdering::Release | AtomicOrdering::Monotonic => AtomicOrdering::Monotonic,
+                    AtomicOrdering::AcquireRelease | AtomicOrdering::Acquire => AtomicOrdering::Acquire,
+                    _ => AtomicOrdering::SequentiallyConsistent,
+                };
+                let r = b.build_cmpxchg(p, self.iv(a(1)), self.iv(a(2)), o, fail)?;
+                b.build_extract_value(r, 0, "")?
+            }
+            Op::Helper => {
+                let h = Helper::from_u64(i.imm).unwrap();
+                self.store_state()?;
+                let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+                let i64t = self.ctx.i64_type();
+                let params: [BasicMetadataTypeEnum; 4] = [ptr.into(), i64t.into(), i64t.into(), i64t.into()];
+                let ft = i64t.fn_type(&params, false);
+                let f = self.runtime_fn(&format!("aot_helper_{}", h.name()), ft);
+                let mut args: Vec<BasicMetadataValueEnum> = vec![self.st.into()];
+                for k in 0..3 {
+                    if k < i.args.len() {
+                        args.push(self.v(i.args[k]).into());
+                    } else if k == 0 {
+                        args.push(i64t.const_int(i.imm2, false).into());
+                    } else {
+                        args.push(i64t.const_zero().into());
+                    }
+                }
+                let c = self.b.build_call(f, &args, "")?;
+                let r = c.try_as_basic_value().basic().unwrap();
+                self.load_state()?;
+                if h.returns() {
+                    r
+                } else {
+                    return Ok(None);
+                }
+            }
+        };
+        Ok(Some(r))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aot_lifter::isa::aarch64::lift_snippet;
+
+    #[test]
+    fn compiles_a_snippet_with_calls_and_returns() {
+        init_targets();
+        // bl +8; ret; svc #0; b.eq -4; br x1
+        let f = lift_snippet(0x400000, &[0x9400_0002, 0xd65f_03c0, 0xd400_0001, 0x54ff_ffe0, 0xd61f_0020]);
+        ir::verify::verify(&f).unwrap();
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let obj = compile(&f, "test", &opts, &tm).unwrap();
+        assert!(obj.len() > 100 && &obj[..4] == b"\x7fELF");
+        let text = llvm_text(&f, "test").unwrap();
+        assert!(text.contains("musttail") || text.contains("aot_lookup"), "{text}");
+    }
+}
