@@ -10,6 +10,8 @@
 //!   range. Otherwise it leaves `f`: if `t` lies strictly inside another function's known range (a
 //!   `.cold` part jumping back into its hot part), `t` becomes an extra entry of that function;
 //!   otherwise it is a tail call and `t` becomes a seed.
+//! - An indirect jump ending gcc's jump-table sequence (cmp/b.hi, adrp+add table, ldr{b,h,} index,
+//!   adr base, add with extend, br) continues at every table target; the targets are entries too.
 //! - Extra entries (not function starts): return sites (the instruction after BL/BLR, entries of the
 //!   calling function), 8-byte words in non-executable segments that point at a plausible instruction
 //!   (computed-goto tables), C++ landing pads from LSDAs (entries of the FDE's function), and
@@ -71,11 +73,12 @@ struct Descent {
     jout: Vec<u64>,
     /// Jump targets other than the start that were followed as internal.
     followed: Vec<u64>,
-    /// Return sites (the instruction after each call).
+    /// Return sites (the instruction after each call) and jump-table targets.
     rets: Vec<u64>,
 }
 
 struct Ctx<'a> {
+    elf: &'a GuestElf,
     /// Executable segments: (vaddr, file bytes, index of their first word in a visited map).
     exec: Vec<(u64, &'a [u8], usize)>,
     /// Size of a visited map.
@@ -111,7 +114,7 @@ impl<'a> Ctx<'a> {
             exec.push((s.vaddr, &s.data[..], nwords));
             nwords = nwords.saturating_add(s.data.len() / 4 + 1);
         }
-        Ctx { exec, nwords, ranges }
+        Ctx { elf, exec, nwords, ranges }
     }
 
     /// The visited-map index and the instruction at `pc`, if `pc` is aligned readable code.
@@ -124,6 +127,88 @@ impl<'a> Ctx<'a> {
             let b = data.get(off..off.checked_add(4)?)?;
             Some((base + off / 4, u32::from_le_bytes(b.try_into().ok()?)))
         })
+    }
+
+    /// Targets of gcc's AArch64 jump-table sequence ending in `br xD` at `pc`:
+    /// `cmp wI, #n; b.hi ..; adrp xT, tbl; add xT, xT, :lo12:tbl; ldr{b,h,} wE, [xT, wI, uxtw #s];
+    /// adr xB, base; add xD, xB, wE, {s,u}xt{b,h,w} #k; br xD` (within a few instructions, in order).
+    /// Targets are `base + (ext(tbl[i]) << k)` for i in 0..=n. Empty when the pattern does not match.
+    fn jump_table(&self, pc: u64, br: u32) -> Vec<u64> {
+        let reg = |w: u32, lo: u32| (w >> lo) & 31;
+        let back = |from: u64, dist: u64| from.checked_sub(4 * dist).and_then(|a| self.word(a).map(|w| (a, w)));
+        let find = |from: u64, pred: &dyn Fn(u32) -> bool| (1..=8).find_map(|d| back(from, d).filter(|x| pred(x.1)));
+        let xd = reg(br, 5);
+        // add xD, xB, wE, ext #k
+        let Some((add_pc, add)) = find(pc, &|w| w & 0xffe0_0000 == 0x8b20_0000 && reg(w, 0) == xd) else {
+            return vec![];
+        };
+        let (xb, xe, option, k) = (reg(add, 5), reg(add, 16), (add >> 13) & 7, (add >> 10) & 7);
+        if k > 4 {
+            return vec![];
+        }
+        // adr xB, base
+        let Some((adr_pc, adr)) = find(add_pc, &|w| w & 0x9f00_0000 == 0x1000_0000 && reg(w, 0) == xb) else {
+            return vec![];
+        };
+        let imm = (((adr >> 5) & 0x7ffff) << 2) | ((adr >> 29) & 3);
+        let base = adr_pc.wrapping_add((((imm as i64) << 43) >> 43) as u64);
+        // ldrb/ldrh/ldr wE, [xT, wI, uxtw {#s}]
+        let is_ld = |w: u32| {
+            let size = w >> 30;
+            w & 0x3fe0_0c00 == 0x3860_0800 && size <= 2 && reg(w, 0) == xe && (w >> 13) & 7 == 2
+        };
+        let Some((ld_pc, ld)) = find(adr_pc.max(add_pc), &is_ld)
+            .or_else(|| find(adr_pc, &is_ld))
+        else {
+            return vec![];
+        };
+        let (size, xt, xi) = (ld >> 30, reg(ld, 5), reg(ld, 16));
+        // add xT, xT2, #lo12 and adrp xT2, page
+        let Some((addi_pc, addi)) = find(ld_pc, &|w| w & 0xffc0_0000 == 0x9100_0000 && reg(w, 0) == xt) else {
+            return vec![];
+        };
+        let xt2 = reg(addi, 5);
+        let Some((adrp_pc, adrp)) = find(addi_pc, &|w| w & 0x9f00_0000 == 0x9000_0000 && reg(w, 0) == xt2) else {
+            return vec![];
+        };
+        let pimm = (((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3);
+        let page = (adrp_pc & !0xfff).wrapping_add(((((pimm as i64) << 43) >> 43) << 12) as u64);
+        let table = page.wrapping_add(((addi >> 10) & 0xfff) as u64);
+        // cmp wI, #n (subs wzr/xzr, xI, #n) before the table load: n + 1 entries.
+        let Some((_, cmp)) = (1..=12).find_map(|d| {
+            back(ld_pc, d).filter(|x| x.1 & 0x7f80_001f == 0x7100_001f && reg(x.1, 5) == xi)
+        }) else {
+            return vec![];
+        };
+        let n = ((cmp >> 10) & 0xfff) as u64 + 1;
+        let n = if cmp & (1 << 22) != 0 { n << 12 } else { n };
+        let esz = 1usize << size;
+        let Some(bytes) = self.bytes_at(table) else { return vec![] };
+        let mut out = Vec::new();
+        for i in 0..n.min(4096) as usize {
+            let Some(e) = bytes.get(i * esz..i * esz + esz) else { break };
+            let mut v = [0u8; 8];
+            v[..esz].copy_from_slice(e);
+            let raw = u64::from_le_bytes(v);
+            let ext = match option {
+                0 => raw & 0xff,
+                1 => raw & 0xffff,
+                2 => raw & 0xffff_ffff,
+                4 => raw as u8 as i8 as i64 as u64,
+                5 => raw as u16 as i16 as i64 as u64,
+                6 => raw as u32 as i32 as i64 as u64,
+                _ => return vec![],
+            };
+            let t = base.wrapping_add(ext << k);
+            if self.word(t).is_some() {
+                out.push(t);
+            }
+        }
+        out
+    }
+
+    fn bytes_at(&self, a: u64) -> Option<&[u8]> {
+        self.elf.bytes_at(a)
     }
 
     /// The readable instruction at `pc`, if `pc` is aligned code.
@@ -207,7 +292,15 @@ impl<'a> Ctx<'a> {
                     work.extend(next);
                     rets.extend(next);
                 }
-                Flow::Ret | Flow::JumpInd | Flow::Stop => {}
+                Flow::JumpInd => {
+                    // A switch through a jump table: its targets are code of this function and
+                    // entries (the BR goes through the dispatcher).
+                    for t in self.jump_table(pc, w) {
+                        rets.push(t);
+                        work.push(t);
+                    }
+                }
+                Flow::Ret | Flow::Stop => {}
             }
         }
         work_done.fetch_add(insns.len() % 4096, Ordering::Relaxed);
@@ -705,6 +798,30 @@ int main(int argc, char **) {
         let f = r.functions.iter().find(|f| f.start == main).expect("main recovered");
         assert_eq!(f.name, format!("sub_{main:x}"));
         assert!(r.stats.functions > 500);
+    }
+
+    #[test]
+    fn switch_jump_tables() {
+        let src = r#"
+#include <stdio.h>
+__attribute__((noinline)) int sw(int x, int y) {
+    switch (x) {
+    case 0: return y + 1; case 1: return y * 3; case 2: return y - 7; case 3: return y ^ 0x55;
+    case 4: return y << 2; case 5: return y / 3; case 6: return puts("six");
+    case 7: return y % 11; case 8: return -y; case 9: return y | 12; case 10: return y & 99;
+    default: return 0;
+    }
+}
+int main(int argc, char **argv) { return sw(argc, argc * 5) + sw(argc + 3, 2); }
+"#;
+        let Some((_d, p)) = testbin::build("sw", src, false, &["-static", "-O2"]) else { return };
+        let g = parse(&std::fs::read(&p).unwrap()).unwrap();
+        let r = recover(&g).unwrap();
+        let sym = g.symbols.iter().find(|s| s.name == "sw").unwrap();
+        let f = r.functions.iter().find(|f| f.name == "sw").unwrap();
+        // Every instruction of sw is reached (the cases only through the jump table).
+        assert_eq!(f.insns.len() as u64 * 4, sym.size, "{:x?}", f.insns.keys().collect::<Vec<_>>());
+        assert!(f.entries.len() >= 8, "jump-table targets are entries: {:x?}", f.entries);
     }
 
     fn synth(words: &[u32], base: u64, syms: &[(&str, u64, u64)]) -> GuestElf {
