@@ -133,7 +133,9 @@ impl<'a> Ctx<'a> {
     /// `cmp wI, #n; b.hi ..; adrp xT, tbl; add xT, xT, :lo12:tbl; ldr{b,h,} wE, [xT, wI, uxtw #s];
     /// adr xB, base; add xD, xB, wE, {s,u}xt{b,h,w} #k; br xD` (within a few instructions, in order).
     /// Targets are `base + (ext(tbl[i]) << k)` for i in 0..=n. Empty when the pattern does not match.
-    fn jump_table(&self, pc: u64, br: u32) -> Vec<u64> {
+    /// Without the `cmp` nearby (the bound check is in another block), the table is read while its
+    /// targets stay inside the function's known `range` (nothing is read without one).
+    fn jump_table(&self, pc: u64, br: u32, range: Option<(u64, u64)>) -> Vec<u64> {
         let reg = |w: u32, lo: u32| (w >> lo) & 31;
         let back = |from: u64, dist: u64| from.checked_sub(4 * dist).and_then(|a| self.word(a).map(|w| (a, w)));
         let find = |from: u64, pred: &dyn Fn(u32) -> bool| (1..=8).find_map(|d| back(from, d).filter(|x| pred(x.1)));
@@ -175,13 +177,17 @@ impl<'a> Ctx<'a> {
         let page = (adrp_pc & !0xfff).wrapping_add(((((pimm as i64) << 43) >> 43) << 12) as u64);
         let table = page.wrapping_add(((addi >> 10) & 0xfff) as u64);
         // cmp wI, #n (subs wzr/xzr, xI, #n) before the table load: n + 1 entries.
-        let Some((_, cmp)) = (1..=12).find_map(|d| {
+        let cmp = (1..=12).find_map(|d| {
             back(ld_pc, d).filter(|x| x.1 & 0x7f80_001f == 0x7100_001f && reg(x.1, 5) == xi)
-        }) else {
-            return vec![];
+        });
+        let (n, bounded) = match cmp {
+            Some((_, cmp)) => {
+                let n = ((cmp >> 10) & 0xfff) as u64 + 1;
+                (if cmp & (1 << 22) != 0 { n << 12 } else { n }, true)
+            }
+            None if range.is_some() => (1024, false),
+            None => return vec![],
         };
-        let n = ((cmp >> 10) & 0xfff) as u64 + 1;
-        let n = if cmp & (1 << 22) != 0 { n << 12 } else { n };
         let esz = 1usize << size;
         let Some(bytes) = self.bytes_at(table) else { return vec![] };
         let mut out = Vec::new();
@@ -200,6 +206,9 @@ impl<'a> Ctx<'a> {
                 _ => return vec![],
             };
             let t = base.wrapping_add(ext << k);
+            if !bounded && range.is_some_and(|(a, b)| t < a || t >= b) {
+                break;
+            }
             if self.word(t).is_some() {
                 out.push(t);
             }
@@ -295,7 +304,7 @@ impl<'a> Ctx<'a> {
                 Flow::JumpInd => {
                     // A switch through a jump table: its targets are code of this function and
                     // entries (the BR goes through the dispatcher).
-                    for t in self.jump_table(pc, w) {
+                    for t in self.jump_table(pc, w, range) {
                         rets.push(t);
                         work.push(t);
                     }
