@@ -77,6 +77,8 @@ pub extern "C" fn interp_fn(stp: *mut CpuState, pc: u64) {
                         Helper::ReadCntvct => aot_helper_read_cntvct(stp, g(0), g(1), g(2)),
                         Helper::WriteFpcr => aot_helper_write_fpcr(stp, g(0), g(1), g(2)),
                         Helper::CacheMaint => 0,
+                        #[allow(unreachable_patterns)]
+                        _ => 0, // Helper::Trace: ignored here
                     }
                 };
                 ex = it.resume(st, &mut mem, resume, r, u64::MAX);
