@@ -38,6 +38,7 @@ pub mod guest;
 pub mod loader;
 pub mod mem;
 pub mod syscall;
+pub mod trace;
 pub mod trap;
 
 pub use aot_lifter::cpu::CpuState;

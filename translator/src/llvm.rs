@@ -334,8 +334,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.b.build_switch(off, bad, &cases)?;
         }
         self.b.position_at_end(bad);
-        self.b.build_store(self.slot_ptr(Reg::PC)?, pc)?;
-        self.emit_trap(ir::TrapKind::NotCode as u32)?;
+        self.emit_trap(ir::TrapKind::NotCode as u32, pc)?;
 
         for k in 0..self.f.blocks.len() {
             self.b.position_at_end(self.blocks[k]);
@@ -349,8 +348,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
-    fn emit_trap(&self, kind: u32) -> R<()> {
+    /// Write the state back, set the guest PC and raise a trap (PC is set last: the IR may
+    /// also have written PC, e.g. an SVC, and that value must not win).
+    fn emit_trap(&self, kind: u32, pc: IntValue<'ctx>) -> R<()> {
         self.store_state()?;
+        self.set_pc(pc)?;
         let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
         let ft = self.ctx.void_type().fn_type(&[ptr.into(), self.ctx.i32_type().into()], false);
         let f = self.runtime_fn("aot_trap", ft);
@@ -411,14 +413,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.return_check(ret_off, cont)?;
             }
             Term::Ret { addr } => {
-                self.set_pc(self.iv(addr))?;
                 self.store_state()?;
+                self.set_pc(self.iv(addr))?;
                 self.b.build_return(None)?;
             }
             Term::Tail { target } => {
                 let addr = self.reloc_value(target as usize)?;
-                self.set_pc(addr)?;
                 self.store_state()?;
+                self.set_pc(addr)?;
                 let f = self.callee(target as usize);
                 let c = self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
@@ -426,8 +428,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Term::JumpInd { addr } => {
                 let a = self.iv(addr);
-                self.set_pc(a)?;
                 self.store_state()?;
+                self.set_pc(a)?;
                 let fp = self.b.build_call(self.lookup_fn(), &[a.into()], "")?.try_as_basic_value().basic().unwrap();
                 let c = self.b.build_indirect_call(self.fn_ty, fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
@@ -436,8 +438,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Term::Trap { kind, off } => {
                 let base = self.reloc_value(0)?;
                 let pc = self.b.build_int_add(base, self.ctx.i64_type().const_int(off, false), "")?;
-                self.set_pc(pc)?;
-                self.emit_trap(kind as u32)?;
+                self.emit_trap(kind as u32, pc)?;
             }
         }
         Ok(())

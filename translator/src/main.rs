@@ -56,6 +56,9 @@ struct Cli {
     /// Write the lifted IR of every function to this file.
     #[arg(long)]
     emit_ir: Option<PathBuf>,
+    /// Debugging: print the guest PC and registers at every block to stderr (see scripts/tracediff.py).
+    #[arg(long)]
+    trace: bool,
     /// Host linker driver.
     #[arg(long, default_value = "cc")]
     linker: String,
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         linker: cli.linker.clone(),
         emit_ir: cli.emit_ir.clone(),
         progress: std::io::stderr().is_terminal(),
+        trace: cli.trace,
     };
     match pipeline::translate(&cli.input, &cli.output, &cfg) {
         Ok(r) => {

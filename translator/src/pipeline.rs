@@ -20,6 +20,8 @@ pub struct Config {
     pub emit_ir: Option<PathBuf>,
     /// Show a progress bar (when stderr is a terminal).
     pub progress: bool,
+    /// Instrument every block with a trace call (debugging against qemu's `-d cpu` log).
+    pub trace: bool,
 }
 
 /// Why a translation failed. `Input` errors are the user's file (exit status 2).
@@ -134,7 +136,10 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     rep.stats = rec.stats.clone();
 
     let t1 = Instant::now();
-    let funcs = lift_all(&rec)?;
+    let mut funcs = lift_all(&rec)?;
+    if cfg.trace {
+        funcs.iter_mut().for_each(aot_lifter::ir::Builder::instrument_trace);
+    }
     let keys = keys(&funcs, &cfg.opts);
     rep.functions = funcs.len();
     rep.instructions = rec.functions.iter().map(|f| f.insns.len()).sum();

@@ -307,6 +307,23 @@ impl Builder {
         let t = self.ty(expected);
         self.push(Op::CmpXchg, t, &[addr, expected, new], ord as u64, 0)
     }
+    /// Insert, at the start of every block, a trace helper call with the PC of the block
+    /// (debugging: compare the trace with qemu's `-d cpu` log).
+    pub fn instrument_trace(f: &mut Function) {
+        for k in 0..f.blocks.len() {
+            let off = f.blocks[k].off;
+            let mut b = Builder { func: std::mem::take(f), cur: None };
+            let id = BlockId(k as u32);
+            let saved = std::mem::take(&mut b.func.blocks[k].insts);
+            b.cur = Some(id);
+            let pc = b.pc_rel(off);
+            b.setreg(Reg::PC, pc);
+            b.helper(Helper::Trace, &[], 0);
+            b.func.blocks[k].insts.extend(saved);
+            *f = b.func;
+        }
+    }
+
     pub fn helper(&mut self, h: Helper, args: &[Value], imm2: u64) -> Value {
         let ty = if h.returns() { Ty::I64 } else { Ty::Void };
         self.push(Op::Helper, ty, args, h as u64, imm2)

@@ -365,19 +365,22 @@ pub enum Helper {
     WriteFpcr,
     /// IC IVAU / DC CVAU etc. on address a0 (cache maintenance; no-op until the JIT).
     CacheMaint,
+    /// Debug tracing (`--trace`): the guest state at the start of a block, PC set.
+    Trace,
 }
 impl Helper {
-    pub const ALL: [Helper; 4] = [Helper::Syscall, Helper::ReadCntvct, Helper::WriteFpcr, Helper::CacheMaint];
+    pub const ALL: [Helper; 5] =
+        [Helper::Syscall, Helper::ReadCntvct, Helper::WriteFpcr, Helper::CacheMaint, Helper::Trace];
     pub fn from_u64(v: u64) -> Option<Helper> {
         Helper::ALL.get(v as usize).copied()
     }
     pub fn name(self) -> &'static str {
-        ["syscall", "read_cntvct", "write_fpcr", "cache_maint"][self as usize]
+        ["syscall", "read_cntvct", "write_fpcr", "cache_maint", "trace"][self as usize]
     }
     /// Number of value operands it takes.
     pub fn nargs(self) -> usize {
         match self {
-            Helper::Syscall | Helper::ReadCntvct => 0,
+            Helper::Syscall | Helper::ReadCntvct | Helper::Trace => 0,
             Helper::WriteFpcr | Helper::CacheMaint => 1,
         }
     }
