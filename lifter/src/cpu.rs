@@ -62,7 +62,10 @@ impl Default for CpuState {
 impl CpuState {
     /// NZCV packed as the MRS NZCV register value (bits 31..28).
     pub fn nzcv(&self) -> u64 {
-        ((self.n as u64) << 31) | ((self.z as u64) << 30) | ((self.c as u64) << 29) | ((self.vf as u64) << 28)
+        ((self.n as u64) << 31)
+            | ((self.z as u64) << 30)
+            | ((self.c as u64) << 29)
+            | ((self.vf as u64) << 28)
     }
     pub fn set_nzcv(&mut self, v: u64) {
         self.n = ((v >> 31) & 1) as u8;

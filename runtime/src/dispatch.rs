@@ -55,6 +55,19 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
     }
 }
 
+/// The translated function for an indirect jump (BR) to `pc`, if `pc` starts a function: the
+/// jump is then a tail call. Otherwise null: the jump goes into the middle of some function
+/// (longjmp to a return site, a computed goto into another function), so translated code returns
+/// instead, unwinding host frames the guest has abandoned, and the dispatcher enters `pc`.
+#[no_mangle]
+pub extern "C" fn aot_lookup_start(pc: u64) -> Option<HostFn> {
+    if crate::glue::fn_starts().binary_search(&pc).is_ok() {
+        Some(aot_lookup(pc))
+    } else {
+        None
+    }
+}
+
 /// Run guest code forever (the guest leaves through exit/exit_group).
 ///
 /// # Safety

@@ -133,6 +133,9 @@ pub fn run(st: Box<CpuState>) -> ! {
 pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> libc::c_int {
     let args = cstr_list(argv, Some(argc.max(0) as usize));
     let envs = cstr_list(envp, None);
+    if let Err(e) = crate::glue::check_host_cpu() {
+        fatal(EXIT_STARTUP, &e);
+    }
     match start(&args, &envs) {
         Ok(st) => run(st),
         Err(e) => fatal(EXIT_STARTUP, &e),

@@ -24,6 +24,21 @@ mod real {
         static aot_entry_count: u64;
         static aot_guest_image: [u8; 0];
         static aot_guest_image_len: u64;
+        static aot_required_features: u64;
+        static aot_fn_starts: [u64; 0];
+        static aot_fn_start_count: u64;
+    }
+
+    pub fn fn_starts() -> &'static [u64] {
+        // SAFETY: the link step emits `aot_fn_start_count` sorted guest addresses.
+        unsafe {
+            core::slice::from_raw_parts(core::ptr::addr_of!(aot_fn_starts) as *const u64, aot_fn_start_count as usize)
+        }
+    }
+
+    pub fn required_features() -> u64 {
+        // SAFETY: a constant emitted by the link step.
+        unsafe { aot_required_features }
     }
 
     pub fn entries() -> &'static [EntryRec] {
@@ -57,6 +72,12 @@ mod stub {
     pub fn image() -> &'static [u8] {
         &[]
     }
+    pub fn required_features() -> u64 {
+        0
+    }
+    pub fn fn_starts() -> &'static [u64] {
+        &[]
+    }
 }
 
 #[cfg(not(test))]
@@ -72,4 +93,40 @@ pub fn entries() -> &'static [EntryRec] {
 /// The original guest ELF file.
 pub fn image() -> &'static [u8] {
     imp::image()
+}
+
+/// Host CPU features the translated code was compiled for (bit 0: x86-64-v3, i.e. AVX2, FMA, BMI1/2,
+/// LZCNT, MOVBE).
+pub fn required_features() -> u64 {
+    imp::required_features()
+}
+
+/// Check the host CPU against [`required_features`]; the error names what is missing.
+pub fn check_host_cpu() -> Result<(), String> {
+    if required_features() & 1 != 0 {
+        let missing: Vec<&str> = [
+            ("avx2", std::arch::is_x86_feature_detected!("avx2")),
+            ("fma", std::arch::is_x86_feature_detected!("fma")),
+            ("bmi1", std::arch::is_x86_feature_detected!("bmi1")),
+            ("bmi2", std::arch::is_x86_feature_detected!("bmi2")),
+            ("lzcnt", std::arch::is_x86_feature_detected!("lzcnt")),
+            ("movbe", std::arch::is_x86_feature_detected!("movbe")),
+        ]
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(n, _)| *n)
+        .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "this program was translated for x86-64-v3 but the CPU lacks {}; translate it again with --target-cpu x86-64",
+                missing.join(", ")
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Guest addresses where translated functions start (sorted).
+pub fn fn_starts() -> &'static [u64] {
+    imp::fn_starts()
 }

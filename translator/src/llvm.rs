@@ -428,10 +428,30 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Term::JumpInd { addr } => {
                 let a = self.iv(addr);
+                // An entry of this function (jump table, computed goto): branch to it directly.
+                let i64t = self.ctx.i64_type();
+                let base = self.reloc_value(0)?;
+                let off = self.b.build_int_sub(a, base, "")?;
+                let out = self.ctx.append_basic_block(self.func, "jump_out");
+                let cases: Vec<(IntValue, BasicBlock)> =
+                    self.f.entries.iter().map(|&(o, b)| (i64t.const_int(o, false), self.block(b))).collect();
+                self.b.build_switch(off, out, &cases)?;
+                self.b.position_at_end(out);
                 self.store_state()?;
                 self.set_pc(a)?;
-                let fp = self.b.build_call(self.lookup_fn(), &[a.into()], "")?.try_as_basic_value().basic().unwrap();
-                let c = self.b.build_indirect_call(self.fn_ty, fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
+                // A function start: a tail call. Anything else: return, so the dispatcher enters
+                // it with the abandoned host frames gone (longjmp).
+                let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+                let lf = self.runtime_fn("aot_lookup_start", ptr.fn_type(&[i64t.into()], false));
+                let fp = self.b.build_call(lf, &[a.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+                let is_null = self.b.build_is_null(fp, "")?;
+                let tail = self.ctx.append_basic_block(self.func, "jump_tail");
+                let leave = self.ctx.append_basic_block(self.func, "jump_leave");
+                self.b.build_conditional_branch(is_null, leave, tail)?;
+                self.b.position_at_end(leave);
+                self.b.build_return(None)?;
+                self.b.position_at_end(tail);
+                let c = self.b.build_indirect_call(self.fn_ty, fp, &[self.st.into(), a.into()], "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
                 self.b.build_return(None)?;
             }

@@ -12,7 +12,7 @@
 //!   otherwise it is a tail call and `t` becomes a seed.
 //! - An indirect jump ending gcc's jump-table sequence (cmp/b.hi, adrp+add table, ldr{b,h,} index,
 //!   adr base, add with extend, br) continues at every table target; the targets are entries too.
-//! - Extra entries (not function starts): return sites (the instruction after BL/BLR, entries of the
+//! - Extra entries (not function starts): return sites (the instruction after BL/BLR/SVC, entries of the
 //!   calling function), 8-byte words in non-executable segments that point at a plausible instruction
 //!   (computed-goto tables), C++ landing pads from LSDAs (entries of the FDE's function), and
 //!   code labels (non-function symbols). An entry inside a seed's known range is descended from as
@@ -270,7 +270,14 @@ impl<'a> Ctx<'a> {
             }
             let next = pc.checked_add(4);
             match flow(pc, w) {
-                Flow::Next => work.extend(next),
+                Flow::Next => {
+                    work.extend(next);
+                    // After an SVC: where a new thread (clone) or a signal return resumes, from
+                    // the dispatcher.
+                    if w & 0xffe0_001f == 0xd400_0001 {
+                        rets.extend(next);
+                    }
+                }
                 Flow::CondJump(t) => {
                     work.extend(next);
                     if internal(t) {

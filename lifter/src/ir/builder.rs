@@ -12,7 +12,11 @@ impl Builder {
     /// A new function whose slot 0 is its own base address.
     pub fn new(name: impl Into<String>, base: u64) -> Builder {
         Builder {
-            func: Function { name: name.into(), relocs: vec![Reloc::FnBase(base)], ..Default::default() },
+            func: Function {
+                name: name.into(),
+                relocs: vec![Reloc::FnBase(base)],
+                ..Default::default()
+            },
             cur: None,
         }
     }
@@ -28,7 +32,11 @@ impl Builder {
     /// A new empty block for guest offset `off`.
     pub fn new_block(&mut self, off: u64) -> BlockId {
         let id = BlockId(self.func.blocks.len() as u32);
-        self.func.blocks.push(Block { off, insts: vec![], term: Term::None });
+        self.func.blocks.push(Block {
+            off,
+            insts: vec![],
+            term: Term::None,
+        });
         id
     }
 
@@ -42,7 +50,9 @@ impl Builder {
 
     /// Is the current block still open (not terminated)?
     pub fn is_open(&self) -> bool {
-        self.cur.map(|b| self.func.blocks[b.0 as usize].term == Term::None).unwrap_or(false)
+        self.cur
+            .map(|b| self.func.blocks[b.0 as usize].term == Term::None)
+            .unwrap_or(false)
     }
 
     pub fn add_entry(&mut self, off: u64, b: BlockId) {
@@ -70,7 +80,13 @@ impl Builder {
     pub fn push(&mut self, op: Op, ty: Ty, args: &[Value], imm: u64, imm2: u64) -> Value {
         let b = self.cur.expect("no current block");
         let v = Value(self.func.insts.len() as u32);
-        self.func.insts.push(Inst { op, ty, args: args.to_vec(), imm, imm2 });
+        self.func.insts.push(Inst {
+            op,
+            ty,
+            args: args.to_vec(),
+            imm,
+            imm2,
+        });
         self.func.blocks[b.0 as usize].insts.push(v);
         v
     }
@@ -97,6 +113,12 @@ impl Builder {
     pub fn addr(&mut self, a: u64) -> Value {
         let s = self.reloc_slot(Reloc::Addr(a));
         self.push(Op::Reloc, Ty::I64, &[], s as u64, 0)
+    }
+    /// A program-dependent constant (see `Reloc::Imm`), as a value of type `ty`.
+    pub fn reloc_imm(&mut self, ty: Ty, v: u64) -> Value {
+        let s = self.reloc_slot(Reloc::Imm(v));
+        let r = self.push(Op::Reloc, Ty::I64, &[], s as u64, 0);
+        self.trunc(r, ty)
     }
     /// base + `off`: the guest address of an instruction of this function.
     pub fn pc_rel(&mut self, off: u64) -> Value {
@@ -312,7 +334,10 @@ impl Builder {
     pub fn instrument_trace(f: &mut Function) {
         for k in 0..f.blocks.len() {
             let off = f.blocks[k].off;
-            let mut b = Builder { func: std::mem::take(f), cur: None };
+            let mut b = Builder {
+                func: std::mem::take(f),
+                cur: None,
+            };
             let id = BlockId(k as u32);
             let saved = std::mem::take(&mut b.func.blocks[k].insts);
             b.cur = Some(id);

@@ -36,7 +36,8 @@ impl Memory for FlatMemory {
     }
     fn write(&mut self, addr: u64, size: usize, v: u128) -> Result<(), u64> {
         for k in 0..size {
-            self.bytes.insert(addr.wrapping_add(k as u64), (v >> (8 * k)) as u8);
+            self.bytes
+                .insert(addr.wrapping_add(k as u64), (v >> (8 * k)) as u8);
         }
         Ok(())
     }
@@ -46,17 +47,39 @@ impl Memory for FlatMemory {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Exit {
     /// A direct call: target address and the guest return address.
-    Call { target: u64, ret: u64 },
-    CallInd { target: u64, ret: u64 },
-    Ret { target: u64 },
-    Tail { target: u64 },
-    JumpInd { target: u64 },
-    Trap { kind: TrapKind, pc: u64 },
+    Call {
+        target: u64,
+        ret: u64,
+    },
+    CallInd {
+        target: u64,
+        ret: u64,
+    },
+    Ret {
+        target: u64,
+    },
+    Tail {
+        target: u64,
+    },
+    JumpInd {
+        target: u64,
+    },
+    Trap {
+        kind: TrapKind,
+        pc: u64,
+    },
     /// A helper was reached; the interpreter stops there with the state written back.
     /// `resume` continues after it.
-    Helper { helper: Helper, imm: u64, args: Vec<u64>, resume: Resume },
+    Helper {
+        helper: Helper,
+        imm: u64,
+        args: Vec<u64>,
+        resume: Resume,
+    },
     /// A memory access faulted at this address.
-    Fault { addr: u64 },
+    Fault {
+        addr: u64,
+    },
     /// The step budget ran out (an infinite loop in a test).
     OutOfSteps,
 }
@@ -98,7 +121,11 @@ fn bits_of(ty: Ty, x: f64) -> u128 {
 
 impl<'a> Interp<'a> {
     pub fn new(f: &'a Function) -> Self {
-        Interp { f, vals: vec![0; f.insts.len()], steps: 0 }
+        Interp {
+            f,
+            vals: vec![0; f.insts.len()],
+            steps: 0,
+        }
     }
 
     fn reloc(&self, k: u64) -> u64 {
@@ -106,21 +133,46 @@ impl<'a> Interp<'a> {
     }
 
     /// Run from entry offset `entry_off` until control leaves the function.
-    pub fn run(&mut self, st: &mut CpuState, mem: &mut dyn Memory, entry_off: u64, max_steps: u64) -> Exit {
+    pub fn run(
+        &mut self,
+        st: &mut CpuState,
+        mem: &mut dyn Memory,
+        entry_off: u64,
+        max_steps: u64,
+    ) -> Exit {
         let b = match self.f.entries.iter().find(|(o, _)| *o == entry_off) {
             Some(&(_, b)) => b,
-            None => return Exit::Trap { kind: TrapKind::NotCode, pc: self.f.base().wrapping_add(entry_off) },
+            None => {
+                return Exit::Trap {
+                    kind: TrapKind::NotCode,
+                    pc: self.f.base().wrapping_add(entry_off),
+                }
+            }
         };
         self.run_from(st, mem, b, 0, max_steps)
     }
 
     /// Continue after a helper exit, with the helper's result.
-    pub fn resume(&mut self, st: &mut CpuState, mem: &mut dyn Memory, r: Resume, result: u64, max_steps: u64) -> Exit {
+    pub fn resume(
+        &mut self,
+        st: &mut CpuState,
+        mem: &mut dyn Memory,
+        r: Resume,
+        result: u64,
+        max_steps: u64,
+    ) -> Exit {
         self.vals[r.result.0 as usize] = result as u128;
         self.run_from(st, mem, r.block, r.index + 1, max_steps)
     }
 
-    fn run_from(&mut self, st: &mut CpuState, mem: &mut dyn Memory, mut b: BlockId, mut start: usize, max: u64) -> Exit {
+    fn run_from(
+        &mut self,
+        st: &mut CpuState,
+        mem: &mut dyn Memory,
+        mut b: BlockId,
+        mut start: usize,
+        max: u64,
+    ) -> Exit {
         let f = self.f;
         loop {
             let blk = &f.blocks[b.0 as usize];
@@ -135,12 +187,20 @@ impl<'a> Interp<'a> {
                     Ok(Some(r)) => self.vals[v.0 as usize] = r & i.ty.mask(),
                     Ok(None) => {
                         let h = Helper::from_u64(i.imm).expect("verified helper");
-                        let args = i.args.iter().map(|a| self.vals[a.0 as usize] as u64).collect();
+                        let args = i
+                            .args
+                            .iter()
+                            .map(|a| self.vals[a.0 as usize] as u64)
+                            .collect();
                         return Exit::Helper {
                             helper: h,
                             imm: i.imm2,
                             args,
-                            resume: Resume { block: b, index: idx, result: v },
+                            resume: Resume {
+                                block: b,
+                                index: idx,
+                                result: v,
+                            },
                         };
                     }
                     Err(addr) => return Exit::Fault { addr },
@@ -152,12 +212,22 @@ impl<'a> Interp<'a> {
             match &blk.term {
                 Term::None => panic!("interpreting unterminated block"),
                 Term::Br(t) => b = *t,
-                Term::BrIf { cond, then_, else_ } => b = if val(cond) & 1 != 0 { *then_ } else { *else_ },
-                Term::Call { target, ret_off, .. } => {
-                    return Exit::Call { target: self.reloc(*target as u64), ret: base.wrapping_add(*ret_off) }
+                Term::BrIf { cond, then_, else_ } => {
+                    b = if val(cond) & 1 != 0 { *then_ } else { *else_ }
+                }
+                Term::Call {
+                    target, ret_off, ..
+                } => {
+                    return Exit::Call {
+                        target: self.reloc(*target as u64),
+                        ret: base.wrapping_add(*ret_off),
+                    }
                 }
                 Term::CallInd { addr, ret_off, .. } => {
-                    return Exit::CallInd { target: val(addr), ret: base.wrapping_add(*ret_off) }
+                    return Exit::CallInd {
+                        target: val(addr),
+                        ret: base.wrapping_add(*ret_off),
+                    }
                 }
                 Term::Ret { addr } => {
                     st.pc = val(addr);
@@ -173,14 +243,22 @@ impl<'a> Interp<'a> {
                 }
                 Term::Trap { kind, off } => {
                     st.pc = base.wrapping_add(*off);
-                    return Exit::Trap { kind: *kind, pc: st.pc };
+                    return Exit::Trap {
+                        kind: *kind,
+                        pc: st.pc,
+                    };
                 }
             }
         }
     }
 
     /// Execute one instruction. Ok(None) means "stop at this helper".
-    fn exec(&mut self, st: &mut CpuState, mem: &mut dyn Memory, i: &Inst) -> Result<Option<u128>, u64> {
+    fn exec(
+        &mut self,
+        st: &mut CpuState,
+        mem: &mut dyn Memory,
+        i: &Inst,
+    ) -> Result<Option<u128>, u64> {
         let a = |k: usize| self.vals[i.args[k].0 as usize];
         let aty = |k: usize| self.f.inst(i.args[k]).ty;
         let t = i.ty;
@@ -279,15 +357,28 @@ impl<'a> Interp<'a> {
                 let e = Ty::int(i.imm as u32).mask() << (i.imm * i.imm2);
                 (a(0) & !e) | ((a(1) << (i.imm * i.imm2)) & e)
             }
-            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm => {
-                self.fbin(i.op, t, a(0), a(1))
-            }
+            Op::FAdd
+            | Op::FSub
+            | Op::FMul
+            | Op::FDiv
+            | Op::FMin
+            | Op::FMax
+            | Op::FMinNm
+            | Op::FMaxNm => self.fbin(i.op, t, a(0), a(1)),
             Op::FMa => {
                 if t == Ty::F32 {
-                    let (x, y, z) = (f32::from_bits(a(0) as u32), f32::from_bits(a(1) as u32), f32::from_bits(a(2) as u32));
+                    let (x, y, z) = (
+                        f32::from_bits(a(0) as u32),
+                        f32::from_bits(a(1) as u32),
+                        f32::from_bits(a(2) as u32),
+                    );
                     x.mul_add(y, z).to_bits() as u128
                 } else {
-                    let (x, y, z) = (f64::from_bits(a(0) as u64), f64::from_bits(a(1) as u64), f64::from_bits(a(2) as u64));
+                    let (x, y, z) = (
+                        f64::from_bits(a(0) as u64),
+                        f64::from_bits(a(1) as u64),
+                        f64::from_bits(a(2) as u64),
+                    );
                     x.mul_add(y, z).to_bits() as u128
                 }
             }
@@ -414,7 +505,13 @@ impl<'a> Interp<'a> {
                             // Signed zeros: min(-0, +0) = -0, max(-0, +0) = +0.
                             let neg = a.is_sign_negative() || b.is_sign_negative();
                             let pos = a.is_sign_positive() || b.is_sign_positive();
-                            if op == Op::FMin && neg { -(a.abs()) } else if op == Op::FMax && pos { a.abs() } else { a }
+                            if op == Op::FMin && neg {
+                                -(a.abs())
+                            } else if op == Op::FMax && pos {
+                                a.abs()
+                            } else {
+                                a
+                            }
                         } else if op == Op::FMin {
                             a.min(b)
                         } else {

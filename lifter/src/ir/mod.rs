@@ -44,7 +44,10 @@ impl Ty {
         }
     }
     pub fn is_int(self) -> bool {
-        matches!(self, Ty::I1 | Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::I128)
+        matches!(
+            self,
+            Ty::I1 | Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64 | Ty::I128
+        )
     }
     pub fn is_float(self) -> bool {
         matches!(self, Ty::F32 | Ty::F64)
@@ -224,13 +227,25 @@ pub enum Cond {
     Sge,
 }
 impl Cond {
-    pub const ALL: [Cond; 10] =
-        [Cond::Eq, Cond::Ne, Cond::Ult, Cond::Ule, Cond::Ugt, Cond::Uge, Cond::Slt, Cond::Sle, Cond::Sgt, Cond::Sge];
+    pub const ALL: [Cond; 10] = [
+        Cond::Eq,
+        Cond::Ne,
+        Cond::Ult,
+        Cond::Ule,
+        Cond::Ugt,
+        Cond::Uge,
+        Cond::Slt,
+        Cond::Sle,
+        Cond::Sgt,
+        Cond::Sge,
+    ];
     pub fn from_u64(v: u64) -> Option<Cond> {
         Cond::ALL.get(v as usize).copied()
     }
     pub fn name(self) -> &'static str {
-        ["eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge"][self as usize]
+        [
+            "eq", "ne", "ult", "ule", "ugt", "uge", "slt", "sle", "sgt", "sge",
+        ][self as usize]
     }
 }
 
@@ -246,7 +261,14 @@ pub enum FCond {
     Uno,
 }
 impl FCond {
-    pub const ALL: [FCond; 6] = [FCond::Oeq, FCond::Olt, FCond::Ole, FCond::Ogt, FCond::Oge, FCond::Uno];
+    pub const ALL: [FCond; 6] = [
+        FCond::Oeq,
+        FCond::Olt,
+        FCond::Ole,
+        FCond::Ogt,
+        FCond::Oge,
+        FCond::Uno,
+    ];
     pub fn from_u64(v: u64) -> Option<FCond> {
         FCond::ALL.get(v as usize).copied()
     }
@@ -295,13 +317,21 @@ pub enum Ordering {
     SeqCst,
 }
 impl Ordering {
-    pub const ALL: [Ordering; 6] =
-        [Ordering::Plain, Ordering::Relaxed, Ordering::Acquire, Ordering::Release, Ordering::AcqRel, Ordering::SeqCst];
+    pub const ALL: [Ordering; 6] = [
+        Ordering::Plain,
+        Ordering::Relaxed,
+        Ordering::Acquire,
+        Ordering::Release,
+        Ordering::AcqRel,
+        Ordering::SeqCst,
+    ];
     pub fn from_u64(v: u64) -> Option<Ordering> {
         Ordering::ALL.get(v as usize).copied()
     }
     pub fn name(self) -> &'static str {
-        ["plain", "relaxed", "acquire", "release", "acq_rel", "seq_cst"][self as usize]
+        [
+            "plain", "relaxed", "acquire", "release", "acq_rel", "seq_cst",
+        ][self as usize]
     }
 }
 
@@ -318,7 +348,9 @@ pub enum FenceKind {
 }
 impl FenceKind {
     pub fn from_u64(v: u64) -> Option<FenceKind> {
-        [FenceKind::SeqCst, FenceKind::Acquire, FenceKind::Release].get(v as usize).copied()
+        [FenceKind::SeqCst, FenceKind::Acquire, FenceKind::Release]
+            .get(v as usize)
+            .copied()
     }
     pub fn name(self) -> &'static str {
         ["seq_cst", "acquire", "release"][self as usize]
@@ -342,13 +374,24 @@ pub enum RmwOp {
     Swp,
 }
 impl RmwOp {
-    pub const ALL: [RmwOp; 9] =
-        [RmwOp::Add, RmwOp::Clr, RmwOp::Eor, RmwOp::Set, RmwOp::SMax, RmwOp::SMin, RmwOp::UMax, RmwOp::UMin, RmwOp::Swp];
+    pub const ALL: [RmwOp; 9] = [
+        RmwOp::Add,
+        RmwOp::Clr,
+        RmwOp::Eor,
+        RmwOp::Set,
+        RmwOp::SMax,
+        RmwOp::SMin,
+        RmwOp::UMax,
+        RmwOp::UMin,
+        RmwOp::Swp,
+    ];
     pub fn from_u64(v: u64) -> Option<RmwOp> {
         RmwOp::ALL.get(v as usize).copied()
     }
     pub fn name(self) -> &'static str {
-        ["add", "clr", "eor", "set", "smax", "smin", "umax", "umin", "swp"][self as usize]
+        [
+            "add", "clr", "eor", "set", "smax", "smin", "umax", "umin", "swp",
+        ][self as usize]
     }
 }
 
@@ -369,13 +412,24 @@ pub enum Helper {
     Trace,
 }
 impl Helper {
-    pub const ALL: [Helper; 5] =
-        [Helper::Syscall, Helper::ReadCntvct, Helper::WriteFpcr, Helper::CacheMaint, Helper::Trace];
+    pub const ALL: [Helper; 5] = [
+        Helper::Syscall,
+        Helper::ReadCntvct,
+        Helper::WriteFpcr,
+        Helper::CacheMaint,
+        Helper::Trace,
+    ];
     pub fn from_u64(v: u64) -> Option<Helper> {
         Helper::ALL.get(v as usize).copied()
     }
     pub fn name(self) -> &'static str {
-        ["syscall", "read_cntvct", "write_fpcr", "cache_maint", "trace"][self as usize]
+        [
+            "syscall",
+            "read_cntvct",
+            "write_fpcr",
+            "cache_maint",
+            "trace",
+        ][self as usize]
     }
     /// Number of value operands it takes.
     pub fn nargs(self) -> usize {
@@ -404,7 +458,14 @@ pub enum TrapKind {
 }
 impl TrapKind {
     pub fn from_u32(v: u32) -> Option<TrapKind> {
-        [TrapKind::Undefined, TrapKind::Breakpoint, TrapKind::Udf, TrapKind::NotCode].get(v as usize).copied()
+        [
+            TrapKind::Undefined,
+            TrapKind::Breakpoint,
+            TrapKind::Udf,
+            TrapKind::NotCode,
+        ]
+        .get(v as usize)
+        .copied()
     }
     pub fn name(self) -> &'static str {
         ["undefined", "breakpoint", "udf", "notcode"][self as usize]
@@ -434,20 +495,41 @@ pub enum Term {
     /// Not yet terminated (only while building; the verifier rejects it).
     None,
     Br(BlockId),
-    BrIf { cond: Value, then_: BlockId, else_: BlockId },
+    BrIf {
+        cond: Value,
+        then_: BlockId,
+        else_: BlockId,
+    },
     /// Call the function at reloc slot `target`; on return, continue at `cont` if the guest PC equals
     /// base + `ret_off`, else leave this function (non-LIFO return: longjmp, exceptions).
-    Call { target: u32, ret_off: u64, cont: BlockId },
+    Call {
+        target: u32,
+        ret_off: u64,
+        cont: BlockId,
+    },
     /// Indirect call through the dispatcher.
-    CallInd { addr: Value, ret_off: u64, cont: BlockId },
+    CallInd {
+        addr: Value,
+        ret_off: u64,
+        cont: BlockId,
+    },
     /// Return to guest address `addr` (the caller checks it).
-    Ret { addr: Value },
+    Ret {
+        addr: Value,
+    },
     /// Tail call / jump to the function at reloc slot `target`.
-    Tail { target: u32 },
+    Tail {
+        target: u32,
+    },
     /// Indirect jump through the dispatcher.
-    JumpInd { addr: Value },
+    JumpInd {
+        addr: Value,
+    },
     /// Raise a guest trap at base + `off`.
-    Trap { kind: TrapKind, off: u64 },
+    Trap {
+        kind: TrapKind,
+        off: u64,
+    },
 }
 
 impl Term {
@@ -485,11 +567,14 @@ pub enum Reloc {
     Addr(u64),
     /// A translated function entry, used as a direct call or tail-call target.
     Func(u64),
+    /// A constant that depends on where data lies in this program (the low 12 bits of an address
+    /// added to an ADRP page): relocated so that the function's code stays program-independent.
+    Imm(u64),
 }
 impl Reloc {
     pub fn value(self) -> u64 {
         match self {
-            Reloc::FnBase(v) | Reloc::Addr(v) | Reloc::Func(v) => v,
+            Reloc::FnBase(v) | Reloc::Addr(v) | Reloc::Func(v) | Reloc::Imm(v) => v,
         }
     }
     pub fn kind_name(self) -> &'static str {
@@ -497,6 +582,7 @@ impl Reloc {
             Reloc::FnBase(_) => "base",
             Reloc::Addr(_) => "addr",
             Reloc::Func(_) => "func",
+            Reloc::Imm(_) => "imm",
         }
     }
 }
@@ -528,7 +614,11 @@ impl Function {
                 seen[i.imm as usize & 127] = true;
             }
         }
-        seen.iter().enumerate().filter(|(_, s)| **s).map(|(i, _)| crate::cpu::Reg(i as u8)).collect()
+        seen.iter()
+            .enumerate()
+            .filter(|(_, s)| **s)
+            .map(|(i, _)| crate::cpu::Reg(i as u8))
+            .collect()
     }
 }
 

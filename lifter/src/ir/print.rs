@@ -26,10 +26,18 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
             let _ = write!(out, " {}", Reg(i.imm as u8).name());
         }
         Op::ICmp => {
-            let _ = write!(out, " {}", Cond::from_u64(i.imm).map(|c| c.name()).unwrap_or("?"));
+            let _ = write!(
+                out,
+                " {}",
+                Cond::from_u64(i.imm).map(|c| c.name()).unwrap_or("?")
+            );
         }
         Op::FCmp => {
-            let _ = write!(out, " {}", FCond::from_u64(i.imm).map(|c| c.name()).unwrap_or("?"));
+            let _ = write!(
+                out,
+                " {}",
+                FCond::from_u64(i.imm).map(|c| c.name()).unwrap_or("?")
+            );
         }
         Op::FRound => {
             let _ = write!(out, " mode{}", i.imm);
@@ -38,10 +46,18 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
             let _ = write!(out, " e{}[{}]", i.imm, i.imm2);
         }
         Op::Load | Op::Store | Op::CmpXchg => {
-            let _ = write!(out, " {}", Ordering::from_u64(i.imm).map(|c| c.name()).unwrap_or("?"));
+            let _ = write!(
+                out,
+                " {}",
+                Ordering::from_u64(i.imm).map(|c| c.name()).unwrap_or("?")
+            );
         }
         Op::Fence => {
-            let _ = write!(out, " {}", FenceKind::from_u64(i.imm).map(|c| c.name()).unwrap_or("?"));
+            let _ = write!(
+                out,
+                " {}",
+                FenceKind::from_u64(i.imm).map(|c| c.name()).unwrap_or("?")
+            );
         }
         Op::AtomicRmw => {
             let _ = write!(
@@ -52,7 +68,12 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
             );
         }
         Op::Helper => {
-            let _ = write!(out, " {} {:#x}", Helper::from_u64(i.imm).map(|c| c.name()).unwrap_or("?"), i.imm2);
+            let _ = write!(
+                out,
+                " {} {:#x}",
+                Helper::from_u64(i.imm).map(|c| c.name()).unwrap_or("?"),
+                i.imm2
+            );
         }
         _ => {}
     }
@@ -66,9 +87,19 @@ pub fn print_term(out: &mut String, t: &Term) {
     let _ = match *t {
         Term::None => writeln!(out, "<unterminated>"),
         Term::Br(b) => writeln!(out, "br b{}", b.0),
-        Term::BrIf { cond, then_, else_ } => writeln!(out, "brif v{}, b{}, b{}", cond.0, then_.0, else_.0),
-        Term::Call { target, ret_off, cont } => writeln!(out, "call #{target}, ret +{ret_off:#x}, b{}", cont.0),
-        Term::CallInd { addr, ret_off, cont } => writeln!(out, "call.ind v{}, ret +{ret_off:#x}, b{}", addr.0, cont.0),
+        Term::BrIf { cond, then_, else_ } => {
+            writeln!(out, "brif v{}, b{}, b{}", cond.0, then_.0, else_.0)
+        }
+        Term::Call {
+            target,
+            ret_off,
+            cont,
+        } => writeln!(out, "call #{target}, ret +{ret_off:#x}, b{}", cont.0),
+        Term::CallInd {
+            addr,
+            ret_off,
+            cont,
+        } => writeln!(out, "call.ind v{}, ret +{ret_off:#x}, b{}", addr.0, cont.0),
         Term::Ret { addr } => writeln!(out, "ret v{}", addr.0),
         Term::Tail { target } => writeln!(out, "tail #{target}"),
         Term::JumpInd { addr } => writeln!(out, "jump.ind v{}", addr.0),

@@ -11,7 +11,10 @@ pub struct VerifyError {
 }
 
 pub fn verify(f: &Function) -> Result<(), VerifyError> {
-    let err = |msg: String| VerifyError { func: f.name.clone(), msg };
+    let err = |msg: String| VerifyError {
+        func: f.name.clone(),
+        msg,
+    };
     if !matches!(f.relocs.first(), Some(Reloc::FnBase(_))) {
         return Err(err("reloc slot 0 must be the function base".into()));
     }
@@ -41,7 +44,9 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
             let here = |m: String| err(format!("b{bi} v{}: {} {m}", v.0, i.op.text()));
             let nargs = i.op.nargs();
             let nargs_ok = if i.op == Op::Helper {
-                Helper::from_u64(i.imm).map(|h| h.nargs() == i.args.len()).unwrap_or(false)
+                Helper::from_u64(i.imm)
+                    .map(|h| h.nargs() == i.args.len())
+                    .unwrap_or(false)
             } else {
                 i.args.len() == nargs
             };
@@ -50,7 +55,10 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
             }
             for a in &i.args {
                 if !defined.contains(a) {
-                    return Err(here(format!("uses v{} not defined earlier in this block", a.0)));
+                    return Err(here(format!(
+                        "uses v{} not defined earlier in this block",
+                        a.0
+                    )));
                 }
             }
             let at = |k: usize| f.inst(i.args[k]).ty;
@@ -91,28 +99,46 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                 Rule::Convert => {
                     let (from, to) = (at(0), i.ty);
                     let ok = match i.op {
-                        Op::Zext | Op::Sext => from.is_int() && to.is_int() && from.bits() < to.bits(),
+                        Op::Zext | Op::Sext => {
+                            from.is_int() && to.is_int() && from.bits() < to.bits()
+                        }
                         Op::Trunc => from.is_int() && to.is_int() && from.bits() > to.bits(),
                         Op::Bitcast => from.bits() == to.bits() && from.is_int() != to.is_int(),
                         Op::FCvt => from.is_float() && to.is_float() && from != to,
                         Op::SIToFP | Op::UIToFP => from.is_int() && to.is_float(),
-                        Op::FPToSISat | Op::FPToUISat => from.is_float() && to.is_int() && to != Ty::I1,
+                        Op::FPToSISat | Op::FPToUISat => {
+                            from.is_float() && to.is_int() && to != Ty::I1
+                        }
                         _ => false,
                     };
                     if !ok {
-                        return Err(here(format!("cannot convert {} to {}", from.name(), to.name())));
+                        return Err(here(format!(
+                            "cannot convert {} to {}",
+                            from.name(),
+                            to.name()
+                        )));
                     }
                 }
                 Rule::Special => {
                     let ok = match i.op {
-                        Op::GetReg => Reg(i.imm as u8).is_valid() && i.imm < 128 && i.ty == reg_ty(Reg(i.imm as u8)),
+                        Op::GetReg => {
+                            Reg(i.imm as u8).is_valid()
+                                && i.imm < 128
+                                && i.ty == reg_ty(Reg(i.imm as u8))
+                        }
                         Op::SetReg => {
-                            i.imm < 128 && Reg(i.imm as u8).is_valid() && at(0) == reg_ty(Reg(i.imm as u8)) && i.ty == Ty::Void
+                            i.imm < 128
+                                && Reg(i.imm as u8).is_valid()
+                                && at(0) == reg_ty(Reg(i.imm as u8))
+                                && i.ty == Ty::Void
                         }
                         Op::Select => at(0) == Ty::I1 && at(1) == at(2) && i.ty == at(1),
                         Op::Extract => {
                             let e = i.imm as u32;
-                            at(0) == Ty::I128 && matches!(e, 8 | 16 | 32 | 64) && i.imm2 < (128 / e) as u64 && i.ty == Ty::int(e)
+                            at(0) == Ty::I128
+                                && matches!(e, 8 | 16 | 32 | 64)
+                                && i.imm2 < (128 / e) as u64
+                                && i.ty == Ty::int(e)
                         }
                         Op::Insert => {
                             let e = i.imm as u32;
@@ -157,7 +183,12 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                             let h = Helper::from_u64(i.imm);
                             h.is_some()
                                 && (0..i.args.len()).all(|k| at(k) == Ty::I64)
-                                && i.ty == if h.unwrap().returns() { Ty::I64 } else { Ty::Void }
+                                && i.ty
+                                    == if h.unwrap().returns() {
+                                        Ty::I64
+                                    } else {
+                                        Ty::Void
+                                    }
                         }
                         _ => false,
                     };
@@ -179,19 +210,26 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
         }
         for u in t.uses() {
             if !defined.contains(&u) {
-                return Err(err(format!("b{bi} terminator uses v{} not defined in this block", u.0)));
+                return Err(err(format!(
+                    "b{bi} terminator uses v{} not defined in this block",
+                    u.0
+                )));
             }
         }
         match *t {
             Term::BrIf { cond, .. } if f.inst(cond).ty != Ty::I1 => {
                 return Err(err(format!("b{bi} brif on non-i1")));
             }
-            Term::CallInd { addr, .. } | Term::Ret { addr } | Term::JumpInd { addr } if f.inst(addr).ty != Ty::I64 => {
+            Term::CallInd { addr, .. } | Term::Ret { addr } | Term::JumpInd { addr }
+                if f.inst(addr).ty != Ty::I64 =>
+            {
                 return Err(err(format!("b{bi} jumps to non-i64 address")));
             }
             Term::Call { target, .. } | Term::Tail { target } => {
                 if !matches!(f.relocs.get(target as usize), Some(Reloc::Func(_))) {
-                    return Err(err(format!("b{bi} calls reloc #{target}, which is not a function")));
+                    return Err(err(format!(
+                        "b{bi} calls reloc #{target}, which is not a function"
+                    )));
                 }
             }
             _ => {}

@@ -10,7 +10,11 @@ pub const PATTERNS: &[Pattern] = &[
     pat("000101 iiiiiiiiiiiiiiiiiiiiiiiiii", "B", trans_b),
     pat("100101 iiiiiiiiiiiiiiiiiiiiiiiiii", "BL", trans_bl),
     pat("01010100 iiiiiiiiiiiiiiiiiii 0 cccc", "B.cond", trans_bcond),
-    pat("01010100 iiiiiiiiiiiiiiiiiii 1 cccc", "BC.cond", trans_bcond),
+    pat(
+        "01010100 iiiiiiiiiiiiiiiiiii 1 cccc",
+        "BC.cond",
+        trans_bcond,
+    ),
     pat("s011010 0 iiiiiiiiiiiiiiiiiii ttttt", "CBZ", trans_cbz),
     pat("s011010 1 iiiiiiiiiiiiiiiiiii ttttt", "CBNZ", trans_cbz),
     pat("b011011 0 bbbbb iiiiiiiiiiiiii ttttt", "TBZ", trans_tbz),
@@ -24,24 +28,31 @@ pub const PATTERNS: &[Pattern] = &[
 ];
 
 fn trans_b(l: &mut Lift, insn: u32) -> bool {
-    let t = l.pc.wrapping_add((sext(bits(insn, 25, 0) as u64, 26) << 2) as u64);
+    let t =
+        l.pc.wrapping_add((sext(bits(insn, 25, 0) as u64, 26) << 2) as u64);
     l.jump_to(t);
     true
 }
 
 fn trans_bl(l: &mut Lift, insn: u32) -> bool {
-    let t = l.pc.wrapping_add((sext(bits(insn, 25, 0) as u64, 26) << 2) as u64);
+    let t =
+        l.pc.wrapping_add((sext(bits(insn, 25, 0) as u64, 26) << 2) as u64);
     let ret = l.pc_plus(4);
     l.b.setreg(Reg::LR, ret);
     let slot = l.b.reloc_slot(Reloc::Func(t));
     let cont = l.next_block();
     let ret_off = l.off() + 4;
-    l.b.terminate(Term::Call { target: slot, ret_off, cont });
+    l.b.terminate(Term::Call {
+        target: slot,
+        ret_off,
+        cont,
+    });
     true
 }
 
 fn trans_bcond(l: &mut Lift, insn: u32) -> bool {
-    let t = l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
+    let t =
+        l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
     let cc = bits(insn, 3, 0);
     if cc >= 14 {
         l.jump_to(t);
@@ -53,15 +64,18 @@ fn trans_bcond(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_cbz(l: &mut Lift, insn: u32) -> bool {
-    let t = l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
+    let t =
+        l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
     let v = l.xr(bits(insn, 4, 0), bit(insn, 31));
-    let c = l.b.icmp_i(if bit(insn, 24) { Cond::Ne } else { Cond::Eq }, v, 0);
+    let c =
+        l.b.icmp_i(if bit(insn, 24) { Cond::Ne } else { Cond::Eq }, v, 0);
     l.branch_if(c, t);
     true
 }
 
 fn trans_tbz(l: &mut Lift, insn: u32) -> bool {
-    let t = l.pc.wrapping_add((sext(bits(insn, 18, 5) as u64, 14) << 2) as u64);
+    let t =
+        l.pc.wrapping_add((sext(bits(insn, 18, 5) as u64, 14) << 2) as u64);
     let bitno = (bits(insn, 31, 31) << 5) | bits(insn, 23, 19);
     let v = l.xr(bits(insn, 4, 0), true);
     let s = l.b.lshr_i(v, bitno);
@@ -84,7 +98,11 @@ fn trans_blr(l: &mut Lift, insn: u32) -> bool {
     l.b.setreg(Reg::LR, ret);
     let cont = l.next_block();
     let ret_off = l.off() + 4;
-    l.b.terminate(Term::CallInd { addr: a, ret_off, cont });
+    l.b.terminate(Term::CallInd {
+        addr: a,
+        ret_off,
+        cont,
+    });
     true
 }
 

@@ -49,7 +49,12 @@ pub const fn pat(s: &str, name: &'static str, trans: Trans) -> Pattern {
         n += 1;
     }
     assert!(n == 32, "pattern must have 32 bits");
-    Pattern { mask, bits, name, trans }
+    Pattern {
+        mask,
+        bits,
+        name,
+        trans,
+    }
 }
 
 /// All tables in match order.

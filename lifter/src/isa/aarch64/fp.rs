@@ -11,16 +11,52 @@ use crate::ir::{Builder, FCond, Op, RoundMode, Ty, Value};
 
 pub const PATTERNS: &[Pattern] = &[
     // Conversion between floating point and integer (bit 21 = 1).
-    pat("s 00 11110 tt 1 rr ooo 000000 nnnnn ddddd", "FCVT*/SCVTF/UCVTF/FMOV (general)", trans_fp_int),
+    pat(
+        "s 00 11110 tt 1 rr ooo 000000 nnnnn ddddd",
+        "FCVT*/SCVTF/UCVTF/FMOV (general)",
+        trans_fp_int,
+    ),
     // Conversion between floating point and fixed point (bit 21 = 0).
-    pat("s 00 11110 tt 0 rr ooo ssssss nnnnn ddddd", "FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)", trans_fp_fixed),
-    pat("000 11110 tt 1 oooooo 10000 nnnnn ddddd", "FMOV/FABS/FNEG/FSQRT/FCVT/FRINT* (1 source)", trans_fp_1src),
-    pat("000 11110 tt 1 mmmmm 001000 nnnnn ez000", "FCMP/FCMPE", trans_fcmp),
-    pat("000 11110 tt 1 iiiiiiii 100 00000 ddddd", "FMOV (scalar, immediate)", trans_fmov_imm),
-    pat("000 11110 tt 1 mmmmm cccc 01 nnnnn evvvv", "FCCMP/FCCMPE", trans_fccmp),
-    pat("000 11110 tt 1 mmmmm oooo 10 nnnnn ddddd", "FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL", trans_fp_2src),
-    pat("000 11110 tt 1 mmmmm cccc 11 nnnnn ddddd", "FCSEL", trans_fcsel),
-    pat("000 11111 tt o mmmmm p aaaaa nnnnn ddddd", "FMADD/FMSUB/FNMADD/FNMSUB", trans_fp_3src),
+    pat(
+        "s 00 11110 tt 0 rr ooo ssssss nnnnn ddddd",
+        "FCVTZS/FCVTZU/SCVTF/UCVTF (fixed-point)",
+        trans_fp_fixed,
+    ),
+    pat(
+        "000 11110 tt 1 oooooo 10000 nnnnn ddddd",
+        "FMOV/FABS/FNEG/FSQRT/FCVT/FRINT* (1 source)",
+        trans_fp_1src,
+    ),
+    pat(
+        "000 11110 tt 1 mmmmm 001000 nnnnn ez000",
+        "FCMP/FCMPE",
+        trans_fcmp,
+    ),
+    pat(
+        "000 11110 tt 1 iiiiiiii 100 00000 ddddd",
+        "FMOV (scalar, immediate)",
+        trans_fmov_imm,
+    ),
+    pat(
+        "000 11110 tt 1 mmmmm cccc 01 nnnnn evvvv",
+        "FCCMP/FCCMPE",
+        trans_fccmp,
+    ),
+    pat(
+        "000 11110 tt 1 mmmmm oooo 10 nnnnn ddddd",
+        "FMUL/FDIV/FADD/FSUB/FMAX/FMIN/FMAXNM/FMINNM/FNMUL",
+        trans_fp_2src,
+    ),
+    pat(
+        "000 11110 tt 1 mmmmm cccc 11 nnnnn ddddd",
+        "FCSEL",
+        trans_fcsel,
+    ),
+    pat(
+        "000 11111 tt o mmmmm p aaaaa nnnnn ddddd",
+        "FMADD/FMSUB/FNMADD/FNMSUB",
+        trans_fp_3src,
+    ),
 ];
 
 /// Scalar type of an ftype field (S and D only).
@@ -58,7 +94,11 @@ pub fn fconst(b: &mut Builder, ty: Ty, v: u64) -> Value {
 
 /// 2^k as a float constant of type `ty` (|k| small enough to be normal).
 pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
-    let v = if ty == Ty::F32 { ((127 + k) as u64) << 23 } else { ((1023 + k) as u64) << 52 };
+    let v = if ty == Ty::F32 {
+        ((127 + k) as u64) << 23
+    } else {
+        ((1023 + k) as u64) << 52
+    };
     fconst(b, ty, v)
 }
 
@@ -106,7 +146,11 @@ pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
     let ty = b.ty(x);
     let w = ty.bits();
     let it = Ty::int(w);
-    let (fb, bias) = if w == 32 { (23u32, 127u64) } else { (52u32, 1023u64) };
+    let (fb, bias) = if w == 32 {
+        (23u32, 127u64)
+    } else {
+        (52u32, 1023u64)
+    };
     let xi = b.bitcast(x, it);
     let sign_full = b.lshr_i(xi, w - 1);
     let sign16 = b.trunc(sign_full, Ty::I16);
@@ -234,7 +278,9 @@ fn trans_fp_1src(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_fp_2src(l: &mut Lift, insn: u32) -> bool {
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let op = bits(insn, 15, 12);
     let iop = match op {
         0 => Op::FMul,
@@ -259,7 +305,9 @@ fn trans_fp_2src(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_fp_3src(l: &mut Lift, insn: u32) -> bool {
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let (o1, o0) = (bit(insn, 21), bit(insn, 15));
     let n = l.freg(bits(insn, 9, 5), ty);
     let m = l.freg(bits(insn, 20, 16), ty);
@@ -273,16 +321,24 @@ fn trans_fp_3src(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_fcmp(l: &mut Lift, insn: u32) -> bool {
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let zero = bit(insn, 3);
     let a = l.freg(bits(insn, 9, 5), ty);
-    let b = if zero { fconst(&mut l.b, ty, 0) } else { l.freg(bits(insn, 20, 16), ty) };
+    let b = if zero {
+        fconst(&mut l.b, ty, 0)
+    } else {
+        l.freg(bits(insn, 20, 16), ty)
+    };
     fcmp_flags(l, a, b);
     true
 }
 
 fn trans_fccmp(l: &mut Lift, insn: u32) -> bool {
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let nzcv = bits(insn, 3, 0);
     let a = l.freg(bits(insn, 9, 5), ty);
     let b = l.freg(bits(insn, 20, 16), ty);
@@ -298,7 +354,9 @@ fn trans_fccmp(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_fcsel(l: &mut Lift, insn: u32) -> bool {
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let a = l.vreg_low(bits(insn, 9, 5), ty.bits());
     let b = l.vreg_low(bits(insn, 20, 16), ty.bits());
     let c = l.cond_holds(bits(insn, 15, 12));
@@ -308,7 +366,9 @@ fn trans_fcsel(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_fmov_imm(l: &mut Lift, insn: u32) -> bool {
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let v = vfp_expand_imm(bits(insn, 20, 13), ty.bits());
     let c = l.b.iconst(Ty::int(ty.bits()), v as u128);
     l.set_vreg_low(bits(insn, 4, 0), c);
@@ -357,7 +417,8 @@ fn trans_fp_int(l: &mut Lift, insn: u32) -> bool {
     match (rmode, op) {
         (0, 2) | (0, 3) => {
             let x = l.xr(n, sf);
-            let r = l.b.convert(if signed { Op::SIToFP } else { Op::UIToFP }, x, ty);
+            let r =
+                l.b.convert(if signed { Op::SIToFP } else { Op::UIToFP }, x, ty);
             l.set_freg(d, r);
             true
         }
@@ -380,7 +441,9 @@ fn trans_fp_int(l: &mut Lift, insn: u32) -> bool {
 
 fn trans_fp_fixed(l: &mut Lift, insn: u32) -> bool {
     let sf = bit(insn, 31);
-    let Some(ty) = fty(bits(insn, 23, 22)) else { return false };
+    let Some(ty) = fty(bits(insn, 23, 22)) else {
+        return false;
+    };
     let rmode = bits(insn, 20, 19);
     let op = bits(insn, 18, 16);
     let scale = bits(insn, 15, 10);
@@ -393,7 +456,8 @@ fn trans_fp_fixed(l: &mut Lift, insn: u32) -> bool {
     match (rmode, op) {
         (0, 2) | (0, 3) => {
             let x = l.xr(n, sf);
-            let f = l.b.convert(if op == 2 { Op::SIToFP } else { Op::UIToFP }, x, ty);
+            let f =
+                l.b.convert(if op == 2 { Op::SIToFP } else { Op::UIToFP }, x, ty);
             let p = fpow2(&mut l.b, ty, -fbits);
             let r = l.b.fbin(Op::FMul, f, p);
             l.set_freg(d, r);
@@ -416,7 +480,6 @@ pub(crate) mod tests {
     use crate::cpu::CpuState;
     use crate::ir::interp::{Exit, FlatMemory, Interp};
 
-
     /// Lift `words` at 0x1000, verify, run; the snippet must fall through to its end.
     pub fn run(words: &[u32], st: &mut CpuState, mem: &mut FlatMemory) {
         let f = crate::isa::aarch64::lift_snippet(0x1000, words);
@@ -425,7 +488,14 @@ pub(crate) mod tests {
         let e = i.run(st, mem, 0, 1_000_000);
         // Running off the end of the snippet is a NotCode trap at its end.
         let end = 0x1000 + 4 * words.len() as u64;
-        assert_eq!(e, Exit::Trap { kind: crate::ir::TrapKind::NotCode, pc: end }, "words {words:08x?}");
+        assert_eq!(
+            e,
+            Exit::Trap {
+                kind: crate::ir::TrapKind::NotCode,
+                pc: end
+            },
+            "words {words:08x?}"
+        );
     }
     pub fn run1(words: &[u32], st: &mut CpuState) {
         run(words, st, &mut FlatMemory::default())
@@ -492,7 +562,12 @@ pub(crate) mod tests {
 
     #[test]
     fn fcmp_flags() {
-        let cases = [(1.0, 1.0, 0b0110), (1.0, 2.0, 0b1000), (3.0, 2.0, 0b0010), (f64::NAN, 2.0, 0b0011)];
+        let cases = [
+            (1.0, 1.0, 0b0110),
+            (1.0, 2.0, 0b1000),
+            (3.0, 2.0, 0b0010),
+            (f64::NAN, 2.0, 0b0011),
+        ];
         for (a, b, f) in cases {
             let mut st = CpuState::default();
             st.v[0] = (a as f64).to_bits() as u128;
@@ -522,7 +597,12 @@ pub(crate) mod tests {
     #[test]
     fn conversions() {
         let mut st = CpuState::default();
-        for (x, want) in [(1e300, i32::MAX as u64 as u32), (-1e300, 0x8000_0000), (f64::NAN, 0), (-3.7, (-3i32) as u32)] {
+        for (x, want) in [
+            (1e300, i32::MAX as u64 as u32),
+            (-1e300, 0x8000_0000),
+            (f64::NAN, 0),
+            (-3.7, (-3i32) as u32),
+        ] {
             st.v[0] = (x as f64).to_bits() as u128;
             run1(&[0x1e780000], &mut st); // fcvtzs w0, d0
             assert_eq!(st.x[0], want as u64, "{x}");
@@ -550,7 +630,17 @@ pub(crate) mod tests {
     #[test]
     fn half() {
         let mut st = CpuState::default();
-        for (f, h) in [(1.0f32, 0x3c00u16), (-2.0, 0xc000), (65504.0, 0x7bff), (1e6, 0x7c00), (5.960464477539063e-8, 1), (0.0, 0), (6.103515625e-05, 0x400), (1.0009765625, 0x3c01), (1.00048828125, 0x3c00)] {
+        for (f, h) in [
+            (1.0f32, 0x3c00u16),
+            (-2.0, 0xc000),
+            (65504.0, 0x7bff),
+            (1e6, 0x7c00),
+            (5.960464477539063e-8, 1),
+            (0.0, 0),
+            (6.103515625e-05, 0x400),
+            (1.0009765625, 0x3c01),
+            (1.00048828125, 0x3c00),
+        ] {
             st.v[1] = f.to_bits() as u128;
             run1(&[0x1e23c020], &mut st); // fcvt h0, s1
             assert_eq!(st.v[0], h as u128, "{f}");

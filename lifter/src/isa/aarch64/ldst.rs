@@ -16,22 +16,70 @@ use crate::ir::{Cond, Ordering, RmwOp, Ty, Value};
 
 pub const PATTERNS: &[Pattern] = &[
     // Load/store register: unsigned offset, unscaled/pre/post/unprivileged, register offset.
-    pat("ss 111 v 01 oo iiiiiiiiiiii nnnnn ttttt", "LDR/STR (unsigned offset)", trans_ldst_uimm),
-    pat("ss 111 v 00 oo 0 iiiiiiiii xx nnnnn ttttt", "LDUR/STUR/LDTR/STTR/LDR/STR (pre/post-index)", trans_ldst_imm9),
-    pat("ss 111 v 00 oo 1 mmmmm xxx S 10 nnnnn ttttt", "LDR/STR (register offset)", trans_ldst_reg),
-    pat("oo 011 v 00 iiiiiiiiiiiiiiiiiii ttttt", "LDR/LDRSW/PRFM (literal)", trans_ld_lit),
-    pat("oo 101 v 0 xx L iiiiiii uuuuu nnnnn ttttt", "LDP/STP/LDPSW/LDNP/STNP", trans_ldst_pair),
+    pat(
+        "ss 111 v 01 oo iiiiiiiiiiii nnnnn ttttt",
+        "LDR/STR (unsigned offset)",
+        trans_ldst_uimm,
+    ),
+    pat(
+        "ss 111 v 00 oo 0 iiiiiiiii xx nnnnn ttttt",
+        "LDUR/STUR/LDTR/STTR/LDR/STR (pre/post-index)",
+        trans_ldst_imm9,
+    ),
+    pat(
+        "ss 111 v 00 oo 1 mmmmm xxx S 10 nnnnn ttttt",
+        "LDR/STR (register offset)",
+        trans_ldst_reg,
+    ),
+    pat(
+        "oo 011 v 00 iiiiiiiiiiiiiiiiiii ttttt",
+        "LDR/LDRSW/PRFM (literal)",
+        trans_ld_lit,
+    ),
+    pat(
+        "oo 101 v 0 xx L iiiiiii uuuuu nnnnn ttttt",
+        "LDP/STP/LDPSW/LDNP/STNP",
+        trans_ldst_pair,
+    ),
     // Exclusives and ordered accesses.
     // Should-be-one register fields (Rs of loads, Rt2 of single-register forms) are ignored, as
     // QEMU and LLVM 19 do.
-    pat("ss 001000 0 L 0 sssss o uuuuu nnnnn ttttt", "LDXR/LDAXR/STXR/STLXR", trans_excl),
-    pat("1s 001000 0 L 1 sssss o uuuuu nnnnn ttttt", "LDXP/LDAXP/STXP/STLXP", trans_excl_pair),
-    pat("0s 001000 0 L 1 sssss o 11111 nnnnn ttttt", "CASP/CASPA/CASPL/CASPAL", trans_casp),
-    pat("ss 001000 1 L 0 sssss o uuuuu nnnnn ttttt", "LDAR/LDLAR/STLR/STLLR", trans_ordered),
-    pat("ss 001000 1 L 1 sssss o 11111 nnnnn ttttt", "CAS/CASA/CASL/CASAL", trans_cas),
+    pat(
+        "ss 001000 0 L 0 sssss o uuuuu nnnnn ttttt",
+        "LDXR/LDAXR/STXR/STLXR",
+        trans_excl,
+    ),
+    pat(
+        "1s 001000 0 L 1 sssss o uuuuu nnnnn ttttt",
+        "LDXP/LDAXP/STXP/STLXP",
+        trans_excl_pair,
+    ),
+    pat(
+        "0s 001000 0 L 1 sssss o 11111 nnnnn ttttt",
+        "CASP/CASPA/CASPL/CASPAL",
+        trans_casp,
+    ),
+    pat(
+        "ss 001000 1 L 0 sssss o uuuuu nnnnn ttttt",
+        "LDAR/LDLAR/STLR/STLLR",
+        trans_ordered,
+    ),
+    pat(
+        "ss 001000 1 L 1 sssss o 11111 nnnnn ttttt",
+        "CAS/CASA/CASL/CASAL",
+        trans_cas,
+    ),
     // RCpc load-acquire before the LSE group it sits in.
-    pat("ss 111 0 00 1 0 1 11111 1100 00 nnnnn ttttt", "LDAPR/LDAPRB/LDAPRH", trans_ldapr),
-    pat("ss 111 0 00 a r 1 sssss o ppp 00 nnnnn ttttt", "LDADD/LDCLR/LDEOR/LDSET/LD[SU]MAX/LD[SU]MIN/SWP", trans_lse),
+    pat(
+        "ss 111 0 00 1 0 1 11111 1100 00 nnnnn ttttt",
+        "LDAPR/LDAPRB/LDAPRH",
+        trans_ldapr,
+    ),
+    pat(
+        "ss 111 0 00 a r 1 sssss o ppp 00 nnnnn ttttt",
+        "LDADD/LDCLR/LDEOR/LDSET/LD[SU]MAX/LD[SU]MIN/SWP",
+        trans_lse,
+    ),
 ];
 
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -68,8 +116,16 @@ fn decode_size_opc(size: u32, v: bool, opc: u32) -> Option<MemOp> {
         } else {
             size
         };
-        let kind = if opc & 1 != 0 { Kind::Load } else { Kind::Store };
-        return Some(MemOp::Acc(Acc { vec: true, scale, kind }));
+        let kind = if opc & 1 != 0 {
+            Kind::Load
+        } else {
+            Kind::Store
+        };
+        return Some(MemOp::Acc(Acc {
+            vec: true,
+            scale,
+            kind,
+        }));
     }
     let kind = match (size, opc) {
         (_, 0) => Kind::Store,
@@ -80,7 +136,11 @@ fn decode_size_opc(size: u32, v: bool, opc: u32) -> Option<MemOp> {
         (_, 2) => Kind::LoadS64,
         _ => Kind::LoadS32,
     };
-    Some(MemOp::Acc(Acc { vec: false, scale: size, kind }))
+    Some(MemOp::Acc(Acc {
+        vec: false,
+        scale: size,
+        kind,
+    }))
 }
 
 fn plain_or_relaxed(bytes_log2: u32) -> Ordering {
@@ -133,13 +193,24 @@ fn do_access(l: &mut Lift, acc: Acc, rt: u32, addr: Value, sv: Option<Value>) {
 
 fn trans_ldst_uimm(l: &mut Lift, insn: u32) -> bool {
     let (size, v, opc) = (bits(insn, 31, 30), bit(insn, 26), bits(insn, 23, 22));
-    let Some(m) = decode_size_opc(size, v, opc) else { return false };
+    let Some(m) = decode_size_opc(size, v, opc) else {
+        return false;
+    };
     let (rn, rt) = (bits(insn, 9, 5), bits(insn, 4, 0));
     let MemOp::Acc(acc) = m else { return true }; // PRFM: no-op
     let off = (bits(insn, 21, 10) as u64) << acc.scale;
-    let sv = if acc.kind == Kind::Store { Some(store_value(l, acc, rt)) } else { None };
+    let sv = if acc.kind == Kind::Store {
+        Some(store_value(l, acc, rt))
+    } else {
+        None
+    };
     let base = l.xr_sp(rn, true);
-    let addr = if off == 0 { base } else { l.b.add_i(base, off as u128) };
+    let addr = if off == 0 {
+        base
+    } else {
+        let o = l.base_imm(rn, off, Ty::I64);
+        l.b.add(base, o)
+    };
     do_access(l, acc, rt, addr, sv);
     true
 }
@@ -147,7 +218,9 @@ fn trans_ldst_uimm(l: &mut Lift, insn: u32) -> bool {
 fn trans_ldst_imm9(l: &mut Lift, insn: u32) -> bool {
     let (size, v, opc) = (bits(insn, 31, 30), bit(insn, 26), bits(insn, 23, 22));
     let idx = bits(insn, 11, 10);
-    let Some(m) = decode_size_opc(size, v, opc) else { return false };
+    let Some(m) = decode_size_opc(size, v, opc) else {
+        return false;
+    };
     let (rn, rt) = (bits(insn, 9, 5), bits(insn, 4, 0));
     let acc = match m {
         // PRFUM is only in the unscaled form.
@@ -159,9 +232,17 @@ fn trans_ldst_imm9(l: &mut Lift, insn: u32) -> bool {
         return false;
     }
     let imm = sext(bits(insn, 20, 12) as u64, 9) as u64;
-    let sv = if acc.kind == Kind::Store { Some(store_value(l, acc, rt)) } else { None };
+    let sv = if acc.kind == Kind::Store {
+        Some(store_value(l, acc, rt))
+    } else {
+        None
+    };
     let base = l.xr_sp(rn, true);
-    let moved = if imm == 0 { base } else { l.b.add_i(base, imm as u128) };
+    let moved = if imm == 0 {
+        base
+    } else {
+        l.b.add_i(base, imm as u128)
+    };
     let addr = if idx == 1 { base } else { moved };
     do_access(l, acc, rt, addr, sv);
     if idx & 1 == 1 {
@@ -177,11 +258,17 @@ fn trans_ldst_reg(l: &mut Lift, insn: u32) -> bool {
     if option & 2 == 0 {
         return false;
     }
-    let Some(m) = decode_size_opc(size, v, opc) else { return false };
+    let Some(m) = decode_size_opc(size, v, opc) else {
+        return false;
+    };
     let (rm, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
     let MemOp::Acc(acc) = m else { return true };
     let shift = if bit(insn, 12) { acc.scale } else { 0 };
-    let sv = if acc.kind == Kind::Store { Some(store_value(l, acc, rt)) } else { None };
+    let sv = if acc.kind == Kind::Store {
+        Some(store_value(l, acc, rt))
+    } else {
+        None
+    };
     let base = l.xr_sp(rn, true);
     let off = extend_reg(l, rm, option, shift, Ty::I64);
     let addr = l.b.add(base, off);
@@ -197,16 +284,33 @@ fn trans_ld_lit(l: &mut Lift, insn: u32) -> bool {
         if opc == 3 {
             return false;
         }
-        Acc { vec: true, scale: 2 + opc, kind: Kind::Load }
+        Acc {
+            vec: true,
+            scale: 2 + opc,
+            kind: Kind::Load,
+        }
     } else {
         match opc {
-            0 => Acc { vec: false, scale: 2, kind: Kind::Load },
-            1 => Acc { vec: false, scale: 3, kind: Kind::Load },
-            2 => Acc { vec: false, scale: 2, kind: Kind::LoadS64 },
+            0 => Acc {
+                vec: false,
+                scale: 2,
+                kind: Kind::Load,
+            },
+            1 => Acc {
+                vec: false,
+                scale: 3,
+                kind: Kind::Load,
+            },
+            2 => Acc {
+                vec: false,
+                scale: 2,
+                kind: Kind::LoadS64,
+            },
             _ => return true, // PRFM (literal)
         }
     };
-    let target = l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
+    let target =
+        l.pc.wrapping_add((sext(bits(insn, 23, 5) as u64, 19) << 2) as u64);
     let addr = l.b.addr(target);
     do_access(l, acc, rt, addr, None);
     true
@@ -235,17 +339,28 @@ fn trans_ldst_pair(l: &mut Lift, insn: u32) -> bool {
             _ => (3, if load { Kind::Load } else { Kind::Store }),
         }
     };
-    let acc = Acc { vec: v, scale, kind };
+    let acc = Acc {
+        vec: v,
+        scale,
+        kind,
+    };
     let (rt2, rn, rt) = (bits(insn, 14, 10), bits(insn, 9, 5), bits(insn, 4, 0));
     let imm = (sext(bits(insn, 21, 15) as u64, 7) << scale) as u64;
     let size = 1u64 << scale;
     let (s1, s2) = if kind == Kind::Store {
-        (Some(store_value(l, acc, rt)), Some(store_value(l, acc, rt2)))
+        (
+            Some(store_value(l, acc, rt)),
+            Some(store_value(l, acc, rt2)),
+        )
     } else {
         (None, None)
     };
     let base = l.xr_sp(rn, true);
-    let moved = if imm == 0 { base } else { l.b.add_i(base, imm as u128) };
+    let moved = if imm == 0 {
+        base
+    } else {
+        l.b.add_i(base, imm as u128)
+    };
     // idx: 00 non-temporal offset, 01 post-index, 10 signed offset, 11 pre-index.
     let addr = if idx == 1 { base } else { moved };
     let addr2 = l.b.add_i(addr, size as u128);
@@ -285,7 +400,15 @@ fn trans_excl(l: &mut Lift, insn: u32) -> bool {
     let ty = size_ty(size);
     if load {
         let addr = l.xr_sp(rn, true);
-        let v = l.b.load(ty, addr, if ordered { Ordering::Acquire } else { Ordering::Relaxed });
+        let v = l.b.load(
+            ty,
+            addr,
+            if ordered {
+                Ordering::Acquire
+            } else {
+                Ordering::Relaxed
+            },
+        );
         let v64 = l.b.zext(v, Ty::I64);
         l.set_xr(rt, v64);
         l.b.setreg(Reg::EXCL_ADDR, addr);
@@ -305,14 +428,24 @@ fn trans_excl(l: &mut Lift, insn: u32) -> bool {
 }
 
 /// The STXR core: returns the W status (0 = stored). `expected` is the recorded value.
-fn store_conditional(l: &mut Lift, addr: Value, expected: Value, new: Value, release: bool) -> Value {
+fn store_conditional(
+    l: &mut Lift,
+    addr: Value,
+    expected: Value,
+    new: Value,
+    release: bool,
+) -> Value {
     let valid = l.b.getreg(Reg::EXCL_VALID);
     let raddr = l.b.getreg(Reg::EXCL_ADDR);
     let armed = l.b.icmp_i(Cond::Ne, valid, 0);
     let same = l.b.icmp(Cond::Eq, addr, raddr);
     let ok = l.b.and(armed, same);
     let nv = l.b.select(ok, new, expected);
-    let ord = if release { Ordering::SeqCst } else { Ordering::Relaxed };
+    let ord = if release {
+        Ordering::SeqCst
+    } else {
+        Ordering::Relaxed
+    };
     let old = l.b.cmpxchg(addr, expected, nv, ord);
     let matched = l.b.icmp(Cond::Eq, old, expected);
     let success = l.b.and(ok, matched);
@@ -326,10 +459,19 @@ fn trans_excl_pair(l: &mut Lift, insn: u32) -> bool {
     let sz64 = bit(insn, 30);
     let load = bit(insn, 22);
     let ordered = bit(insn, 15);
-    let (rs, rt2, rn, rt) = (bits(insn, 20, 16), bits(insn, 14, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (rs, rt2, rn, rt) = (
+        bits(insn, 20, 16),
+        bits(insn, 14, 10),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     if load {
         let addr = l.xr_sp(rn, true);
-        let ord = if ordered { Ordering::Acquire } else { Ordering::Relaxed };
+        let ord = if ordered {
+            Ordering::Acquire
+        } else {
+            Ordering::Relaxed
+        };
         if sz64 {
             let lo = l.b.load(Ty::I64, addr, ord);
             let a2 = l.b.add_i(addr, 8);
@@ -492,8 +634,16 @@ fn trans_lse(l: &mut Lift, insn: u32) -> bool {
         }
         RmwOp::Swp
     } else {
-        [RmwOp::Add, RmwOp::Clr, RmwOp::Eor, RmwOp::Set, RmwOp::SMax, RmwOp::SMin, RmwOp::UMax, RmwOp::UMin]
-            [opc as usize]
+        [
+            RmwOp::Add,
+            RmwOp::Clr,
+            RmwOp::Eor,
+            RmwOp::Set,
+            RmwOp::SMax,
+            RmwOp::SMin,
+            RmwOp::UMax,
+            RmwOp::UMin,
+        ][opc as usize]
     };
     let ord = rmw_ordering(bit(insn, 23), bit(insn, 22));
     let (rs, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
@@ -560,7 +710,10 @@ mod tests {
         let (mut st, mut mem) = setup();
         st.x[2] = 0x1122_3344_5566_7788;
         run(&[0xf8008c22], &mut st, &mut mem);
-        assert_eq!((st.x[1], rd(&mut mem, M + 8, 8)), (M + 8, 0x1122_3344_5566_7788));
+        assert_eq!(
+            (st.x[1], rd(&mut mem, M + 8, 8)),
+            (M + 8, 0x1122_3344_5566_7788)
+        );
         // Post-index: ldr x0, [x1], #-8
         run(&[0xf85f8420], &mut st, &mut mem);
         assert_eq!((st.x[0], st.x[1]), (0x1122_3344_5566_7788, M));
@@ -616,27 +769,53 @@ mod tests {
         assert_eq!((rd(&mut mem, M + 4, 4), st.x[1]), (0xdead_beef, M + 4));
         st.x[2] = 1;
         run(&[0x3c626824, 0x7d400425], &mut st, &mut mem); // ldr b4, [x1, x2]; ldr h5, [x1, #2]
-        assert_eq!((st.v[4], st.v[5]), (rd(&mut mem, M + 5, 1), rd(&mut mem, M + 6, 2)));
+        assert_eq!(
+            (st.v[4], st.v[5]),
+            (rd(&mut mem, M + 5, 1), rd(&mut mem, M + 6, 2))
+        );
         // Q ops are plain, others relaxed.
         let f = crate::isa::aarch64::lift_snippet(BASE, &[0x3dc00420, 0xfc408422]);
-        let ords: Vec<u64> = f.insts.iter().filter(|i| i.op == crate::ir::Op::Load).map(|i| i.imm).collect();
-        assert_eq!(ords, vec![crate::ir::Ordering::Plain as u64, crate::ir::Ordering::Relaxed as u64]);
+        let ords: Vec<u64> = f
+            .insts
+            .iter()
+            .filter(|i| i.op == crate::ir::Op::Load)
+            .map(|i| i.imm)
+            .collect();
+        assert_eq!(
+            ords,
+            vec![
+                crate::ir::Ordering::Plain as u64,
+                crate::ir::Ordering::Relaxed as u64
+            ]
+        );
     }
 
     #[test]
     fn pairs() {
         let (mut st, mut mem) = setup();
         run(&[0xa9410c20], &mut st, &mut mem); // ldp x0, x3, [x1, #16]
-        assert_eq!((st.x[0], st.x[3]), (0x9796_9594_9392_9190, 0x9f9e_9d9c_9b9a_9998));
+        assert_eq!(
+            (st.x[0], st.x[3]),
+            (0x9796_9594_9392_9190, 0x9f9e_9d9c_9b9a_9998)
+        );
         st.sp = M + 64;
         st.x[2] = 1;
         st.x[3] = 2;
         run(&[0xa9bf0fe2], &mut st, &mut mem); // stp x2, x3, [sp, #-16]!
-        assert_eq!((st.sp, rd(&mut mem, M + 48, 8), rd(&mut mem, M + 56, 8)), (M + 48, 1, 2));
+        assert_eq!(
+            (st.sp, rd(&mut mem, M + 48, 8), rd(&mut mem, M + 56, 8)),
+            (M + 48, 1, 2)
+        );
         run(&[0x28c10c20], &mut st, &mut mem); // ldp w0, w3, [x1], #8
-        assert_eq!((st.x[0], st.x[3], st.x[1]), (0x8382_8180, 0x8786_8584, M + 8));
+        assert_eq!(
+            (st.x[0], st.x[3], st.x[1]),
+            (0x8382_8180, 0x8786_8584, M + 8)
+        );
         run(&[0x69400c20], &mut st, &mut mem); // ldpsw x0, x3, [x1]
-        assert_eq!((st.x[0], st.x[3]), (0xffff_ffff_8b8a_8988, 0xffff_ffff_8f8e_8d8c));
+        assert_eq!(
+            (st.x[0], st.x[3]),
+            (0xffff_ffff_8b8a_8988, 0xffff_ffff_8f8e_8d8c)
+        );
         run(&[0xa8400c20], &mut st, &mut mem); // ldnp x0, x3, [x1]
         assert_eq!(st.x[0], 0x8f8e_8d8c_8b8a_8988);
         st.x[2] = 0xaaaa_aaaa_1111_1111;
@@ -644,11 +823,17 @@ mod tests {
         run(&[0x28010c22], &mut st, &mut mem); // stnp w2, w3, [x1, #8]
         assert_eq!(rd(&mut mem, M + 16, 8), 0x2222_2222_1111_1111);
         run(&[0xad400420], &mut st, &mut mem); // ldp q0, q1, [x1]
-        assert_eq!((st.v[0], st.v[1]), (rd(&mut mem, M + 8, 16), rd(&mut mem, M + 24, 16)));
+        assert_eq!(
+            (st.v[0], st.v[1]),
+            (rd(&mut mem, M + 8, 16), rd(&mut mem, M + 24, 16))
+        );
         st.v[2] = 5;
         st.v[3] = 6;
         run(&[0x6d810c22], &mut st, &mut mem); // stp d2, d3, [x1, #16]!
-        assert_eq!((st.x[1], rd(&mut mem, M + 24, 8), rd(&mut mem, M + 32, 8)), (M + 24, 5, 6));
+        assert_eq!(
+            (st.x[1], rd(&mut mem, M + 24, 8), rd(&mut mem, M + 32, 8)),
+            (M + 24, 5, 6)
+        );
         assert!(is_sigill(0x68400c20)); // ldnp with opc=01 (no LDNPSW)
         assert!(is_sigill(0xe9400c20)); // opc=11
     }
@@ -684,7 +869,10 @@ mod tests {
         st.x[2] = 9;
         // ldxr x0, [x1]; stxr w3, x2, [x1] -> success
         run(&[0xc85f7c20, 0xc8037c22], &mut st, &mut mem);
-        assert_eq!((st.x[0], st.x[3], rd(&mut mem, M, 8), st.excl_valid), (5, 0, 9, 0));
+        assert_eq!(
+            (st.x[0], st.x[3], rd(&mut mem, M, 8), st.excl_valid),
+            (5, 0, 9, 0)
+        );
         // A second stxr without ldxr fails and leaves memory alone.
         st.x[2] = 11;
         run(&[0xc8037c22], &mut st, &mut mem);
@@ -719,14 +907,28 @@ mod tests {
     fn acquire_release() {
         let (mut st, mut mem) = setup();
         st.x[2] = 0xabcd;
-        run(&[0xc8dffc20, 0x08dffc20, 0xf8bfc020, 0x38bfc020], &mut st, &mut mem);
+        run(
+            &[0xc8dffc20, 0x08dffc20, 0xf8bfc020, 0x38bfc020],
+            &mut st,
+            &mut mem,
+        );
         assert_eq!(st.x[0], 0x80);
         run(&[0xc89ffc22, 0x489ffc22], &mut st, &mut mem);
         assert_eq!(rd(&mut mem, M, 8), 0xabcd);
         let f = crate::isa::aarch64::lift_snippet(BASE, &[0xc8dffc20, 0xc89ffc22]);
-        let o: Vec<u64> =
-            f.insts.iter().filter(|i| matches!(i.op, crate::ir::Op::Load | crate::ir::Op::Store)).map(|i| i.imm).collect();
-        assert_eq!(o, vec![crate::ir::Ordering::Acquire as u64, crate::ir::Ordering::SeqCst as u64]);
+        let o: Vec<u64> = f
+            .insts
+            .iter()
+            .filter(|i| matches!(i.op, crate::ir::Op::Load | crate::ir::Op::Store))
+            .map(|i| i.imm)
+            .collect();
+        assert_eq!(
+            o,
+            vec![
+                crate::ir::Ordering::Acquire as u64,
+                crate::ir::Ordering::SeqCst as u64
+            ]
+        );
     }
 
     #[test]
@@ -755,13 +957,16 @@ mod tests {
         st.x[6] = 1;
         st.x[7] = 2;
         run(&[0x48247c26], &mut st, &mut mem);
-        assert_eq!((st.x[4], st.x[5], rd(&mut mem, M, 16)), (0xff, 7, (2u128 << 64) | 1));
+        assert_eq!(
+            (st.x[4], st.x[5], rd(&mut mem, M, 16)),
+            (0xff, 7, (2u128 << 64) | 1)
+        );
         // caspal w4, w5, w6, w7 failing
         st.x[4] = 9;
         run(&[0x0864fc26], &mut st, &mut mem);
         assert_eq!((st.x[4], st.x[5], rd(&mut mem, M, 8)), (1, 0, 1));
         assert!(is_sigill(0x48257c26)); // odd Rs
-        // LSE: ldadd, ldclr, ldeorh, ldset, ldsmax, ldsminb, ldumax, ldumin, swp, stadd
+                                        // LSE: ldadd, ldclr, ldeorh, ldset, ldsmax, ldsminb, ldumax, ldumin, swp, stadd
         let cases: &[(u32, u64, u64, u64, u64)] = &[
             (0xf8220020, 100, 5, 100, 105),
             (0xb8e20020, 0xffff_ffff, 1, 0xffff_ffff, 0),
@@ -779,7 +984,11 @@ mod tests {
             mem.write(M, 8, init as u128).unwrap();
             st.x[2] = xs;
             run(&[w], &mut st, &mut mem);
-            assert_eq!((st.x[0], rd(&mut mem, M, 8) as u64), (want_old, want_mem), "{w:08x}");
+            assert_eq!(
+                (st.x[0], rd(&mut mem, M, 8) as u64),
+                (want_old, want_mem),
+                "{w:08x}"
+            );
         }
         let (mut st, mut mem) = setup();
         mem.write(M, 8, 1).unwrap();
@@ -800,7 +1009,9 @@ mod qemu_ldst {
     #[test]
     #[ignore]
     fn qemu_ldst() {
-        let Ok(path) = std::env::var("AOT_QEMU_LDST") else { return };
+        let Ok(path) = std::env::var("AOT_QEMU_LDST") else {
+            return;
+        };
         let text = std::fs::read_to_string(path).unwrap();
         let mut lines = text.lines();
         let head: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
@@ -810,8 +1021,14 @@ mod qemu_ldst {
         for line in lines {
             let (data, what) = line.split_once('#').unwrap_or((line, ""));
             let parts: Vec<&str> = data.split('|').collect();
-            let inp: Vec<u128> = parts[0].split_whitespace().map(|h| u128::from_str_radix(h, 16).unwrap()).collect();
-            let outp: Vec<u128> = parts[1].split_whitespace().map(|h| u128::from_str_radix(h, 16).unwrap()).collect();
+            let inp: Vec<u128> = parts[0]
+                .split_whitespace()
+                .map(|h| u128::from_str_radix(h, 16).unwrap())
+                .collect();
+            let outp: Vec<u128> = parts[1]
+                .split_whitespace()
+                .map(|h| u128::from_str_radix(h, 16).unwrap())
+                .collect();
             let want_mem = parts[2].trim();
             let w = inp[0] as u32;
             if super::super::int::testutil::is_sigill(w) {
@@ -832,9 +1049,16 @@ mod qemu_ldst {
             for i in 0..size {
                 got_mem.push_str(&format!("{:02x}", mem.read(buf + i, 1).unwrap()));
             }
-            let got: Vec<u128> = (0..4).map(|r| st.x[r] as u128).chain((0..4).map(|r| st.v[r])).collect();
+            let got: Vec<u128> = (0..4)
+                .map(|r| st.x[r] as u128)
+                .chain((0..4).map(|r| st.v[r]))
+                .collect();
             if got != outp || got_mem != want_mem {
-                bad.push(format!("{w:08x} {what}: regs ok={} mem ok={}", got == outp, got_mem == want_mem));
+                bad.push(format!(
+                    "{w:08x} {what}: regs ok={} mem ok={}",
+                    got == outp,
+                    got_mem == want_mem
+                ));
             } else {
                 ok += 1;
             }

@@ -34,12 +34,31 @@ pub struct Lift<'a> {
     pub pc: u64,
     pub spec: &'a FunctionSpec,
     blocks: BTreeMap<u64, BlockId>,
+    /// Registers that may hold an ADRP page before each instruction (bit n = Xn).
+    pages: BTreeMap<u64, u32>,
 }
 
 impl<'a> Lift<'a> {
     /// Offset of the current instruction from the function base.
     pub fn off(&self) -> u64 {
         self.pc.wrapping_sub(self.spec.start)
+    }
+
+    /// An immediate added to register `base` (ADD, LDR/STR offsets). When `base` holds an ADRP
+    /// page, the immediate is the low bits of a data address, which differ between programs:
+    /// it becomes a relocated constant so the function's code (and its cache key) does not
+    /// depend on data layout. The value is the same either way; only the form differs.
+    pub fn base_imm(&mut self, base: u32, imm: u64, ty: Ty) -> Value {
+        let page = base < 31
+            && self
+                .pages
+                .get(&self.pc)
+                .is_some_and(|m| m & (1 << base) != 0);
+        if page && imm != 0 {
+            self.b.reloc_imm(ty, imm)
+        } else {
+            self.b.iconst(ty, imm as u128)
+        }
     }
 
     // ---- general-purpose registers ----
@@ -55,7 +74,11 @@ impl<'a> Lift<'a> {
     }
     /// Read X`r`/W`r` with r = 31 meaning SP.
     pub fn xr_sp(&mut self, r: u32, sf: bool) -> Value {
-        let v = if r == 31 { self.b.getreg(Reg::SP) } else { self.b.getreg(Reg::x(r)) };
+        let v = if r == 31 {
+            self.b.getreg(Reg::SP)
+        } else {
+            self.b.getreg(Reg::x(r))
+        };
         let ty = if sf { Ty::I64 } else { Ty::I32 };
         self.b.trunc(v, ty)
     }
@@ -127,7 +150,13 @@ impl<'a> Lift<'a> {
         self.set_nzcv(n, z, c, v);
     }
     /// Flags of `a + b + carry_in` (ADDS/ADCS/SUBS/CMP/CMN via `b = !b, carry = 1`), returns the sum.
-    pub fn add_with_flags(&mut self, a: Value, b: Value, carry_in: Value, set_flags: bool) -> Value {
+    pub fn add_with_flags(
+        &mut self,
+        a: Value,
+        b: Value,
+        carry_in: Value,
+        set_flags: bool,
+    ) -> Value {
         let ty = self.b.ty(a);
         let cin = self.b.zext(carry_in, ty);
         let s0 = self.b.add(a, b);
@@ -223,7 +252,11 @@ impl<'a> Lift<'a> {
     pub fn branch_if(&mut self, cond: Value, target: u64) {
         let t = self.target_block(target);
         let e = self.next_block();
-        self.b.terminate(Term::BrIf { cond, then_: t, else_: e });
+        self.b.terminate(Term::BrIf {
+            cond,
+            then_: t,
+            else_: e,
+        });
     }
     /// The block of the next instruction (a leader whenever something needs it).
     pub fn next_block(&mut self) -> BlockId {
@@ -236,7 +269,10 @@ impl<'a> Lift<'a> {
                 let off = next.wrapping_sub(self.spec.start);
                 let nb = self.b.new_block(off);
                 self.b.switch_to(nb);
-                self.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                self.b.terminate(Term::Trap {
+                    kind: TrapKind::NotCode,
+                    off,
+                });
                 self.b.switch_to(cur);
                 nb
             }
@@ -282,7 +318,11 @@ pub fn flow(pc: u64, insn: u32) -> Flow {
     }
     if insn & 0xff00_0010 == 0x5400_0000 {
         // B.cond (BC.cond has bit 4 set and is also conditional)
-        return if bits(insn, 3, 0) >= 14 { Flow::Jump(off19()) } else { Flow::CondJump(off19()) };
+        return if bits(insn, 3, 0) >= 14 {
+            Flow::Jump(off19())
+        } else {
+            Flow::CondJump(off19())
+        };
     }
     if insn & 0xff00_0010 == 0x5400_0010 {
         return Flow::CondJump(off19()); // BC.cond
@@ -341,7 +381,14 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
             blocks.insert(l, id);
         }
     }
-    let mut lift = Lift { b, pc: spec.start, spec, blocks };
+    let pages = page_registers(spec);
+    let mut lift = Lift {
+        b,
+        pc: spec.start,
+        spec,
+        blocks,
+        pages,
+    };
     // The start first, then other entries.
     let mut entries = vec![spec.start];
     entries.extend(spec.entries.iter().copied().filter(|&e| e != spec.start));
@@ -353,7 +400,10 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
                 let off = e.wrapping_sub(spec.start);
                 let id = lift.b.new_block(off);
                 lift.b.switch_to(id);
-                lift.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                lift.b.terminate(Term::Trap {
+                    kind: TrapKind::NotCode,
+                    off,
+                });
                 lift.b.add_entry(off, id);
             }
         }
@@ -366,7 +416,10 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
         loop {
             let Some(&insn) = spec.insns.get(&pc) else {
                 let off = pc.wrapping_sub(spec.start);
-                lift.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                lift.b.terminate(Term::Trap {
+                    kind: TrapKind::NotCode,
+                    off,
+                });
                 break;
             };
             lift.pc = pc;
@@ -380,7 +433,10 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
                     Some(nb) => lift.b.terminate(Term::Br(nb)),
                     None => {
                         let off = pc.wrapping_sub(spec.start);
-                        lift.b.terminate(Term::Trap { kind: TrapKind::NotCode, off });
+                        lift.b.terminate(Term::Trap {
+                            kind: TrapKind::NotCode,
+                            off,
+                        });
                     }
                 }
                 break;
@@ -388,6 +444,92 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
         }
     }
     lift.b.finish()
+}
+
+/// Which registers may hold an ADRP page before each instruction: a forward "must" dataflow
+/// over the function (meet = intersection). Definitions are approximated (the Rd/Rt field of any
+/// other instruction is taken as written, calls clobber X0-X18 and X30); an imprecise answer only
+/// changes whether an immediate is emitted as a relocated constant, never the computed value, so
+/// it can cost cache hits but not correctness. It depends only on the function's code, so it is
+/// the same for the same function in every program.
+pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
+    let mut inn: BTreeMap<u64, u32> = BTreeMap::new();
+    let mut work: Vec<u64> = Vec::new();
+    // Start from the function start; entries that the flow does not reach (landing pads, code
+    // found through data) start afterwards with nothing known. Return sites are reached through
+    // their call, which is what makes them agree between programs.
+    let mut seeds: Vec<u64> = std::iter::once(spec.start)
+        .chain(spec.entries.iter().copied())
+        .collect();
+    seeds.reverse();
+    loop {
+        while let Some(e) = seeds.pop() {
+            if spec.insns.contains_key(&e) && !inn.contains_key(&e) {
+                inn.insert(e, 0);
+                work.push(e);
+                break;
+            }
+        }
+        if work.is_empty() {
+            break;
+        }
+        while let Some(pc) = work.pop() {
+            let Some(&insn) = spec.insns.get(&pc) else {
+                continue;
+            };
+            let cur = inn[&pc];
+            let rd = insn & 31;
+            let mut out = if insn & 0x9f00_0000 == 0x9000_0000 {
+                if rd == 31 {
+                    cur
+                } else {
+                    cur | (1 << rd)
+                }
+            } else if insn & 0xffe0_ffe0 == 0xaa00_03e0 && rd != 31 {
+                // MOV Xd, Xm copies the page.
+                let rm = (insn >> 16) & 31;
+                let page = rm != 31 && cur & (1 << rm) != 0;
+                (cur & !(1 << rd)) | ((page as u32) << rd)
+            } else if rd == 31 {
+                cur
+            } else {
+                cur & !(1 << rd)
+            };
+            let fl = flow(pc, insn);
+            if matches!(fl, Flow::Call(_) | Flow::CallInd) {
+                out &= !0x4007_ffff; // X0..X18, X30
+            }
+            let mut succ = [None, None];
+            match fl {
+                Flow::Next | Flow::Call(_) | Flow::CallInd => succ[0] = Some(pc + 4),
+                Flow::CondJump(t) => succ = [Some(pc + 4), Some(t)],
+                Flow::Jump(t) => succ[0] = Some(t),
+                _ => {}
+            }
+            for s in succ.into_iter().flatten() {
+                if !spec.insns.contains_key(&s) {
+                    continue;
+                }
+                let changed = match inn.get(&s) {
+                    None => {
+                        inn.insert(s, out);
+                        true
+                    }
+                    Some(&old) => {
+                        let new = old & out;
+                        if new != old {
+                            inn.insert(s, new);
+                        }
+                        new != old
+                    }
+                };
+                if changed {
+                    work.push(s);
+                }
+            }
+        }
+    }
+    inn
 }
 
 /// Lift one instruction at `lift.pc`, or a SIGILL trap if it is not supported.
@@ -406,7 +548,12 @@ pub fn lift_insn(lift: &mut Lift, insn: u32) {
 /// Lift a straight-line sequence of instructions at `base` into a one-entry function whose end
 /// jumps to `base + 4 * n` (a tail call). Used by tests and the instruction tester.
 pub fn lift_snippet(base: u64, words: &[u32]) -> Function {
-    let mut spec = FunctionSpec { name: "snippet".into(), start: base, entries: vec![base], ..Default::default() };
+    let mut spec = FunctionSpec {
+        name: "snippet".into(),
+        start: base,
+        entries: vec![base],
+        ..Default::default()
+    };
     for (k, &w) in words.iter().enumerate() {
         spec.insns.insert(base + 4 * k as u64, w);
     }

@@ -16,21 +16,77 @@ use crate::ir::{Builder, Cond, FCond, Op, Ordering, RoundMode, Ty, Value};
 
 pub const PATTERNS: &[Pattern] = &[
     // Loads and stores of structures.
-    pat("0 q 0011 00 p l 0 mmmmm oooo ss nnnnn ttttt", "LD1-4/ST1-4 (multiple structures)", trans_ldst_multi),
-    pat("0 q 0011 01 p l r mmmmm ooo s zz nnnnn ttttt", "LD1-4/ST1-4/LD1R-LD4R (single structure)", trans_ldst_single),
+    pat(
+        "0 q 0011 00 p l 0 mmmmm oooo ss nnnnn ttttt",
+        "LD1-4/ST1-4 (multiple structures)",
+        trans_ldst_multi,
+    ),
+    pat(
+        "0 q 0011 01 p l r mmmmm ooo s zz nnnnn ttttt",
+        "LD1-4/ST1-4/LD1R-LD4R (single structure)",
+        trans_ldst_single,
+    ),
     // Data processing.
-    pat("0 q o 0111100000 abc cccc z 1 defgh ddddd", "MOVI/MVNI/ORR/BIC/FMOV (vector, immediate)", trans_modimm),
-    pat("0 q u x 11110 hhhh bbb ooooo 1 nnnnn ddddd", "AdvSIMD (scalar) shift by immediate", trans_shift_imm),
-    pat("0 q o x 1110000 iiiii 0 jjjj 1 nnnnn ddddd", "DUP/INS/UMOV/SMOV (AdvSIMD (scalar) copy)", trans_copy),
-    pat("0 q 001110 ss 0 mmmmm 0 ooo 10 nnnnn ddddd", "UZP1/UZP2/ZIP1/ZIP2/TRN1/TRN2", trans_permute),
-    pat("0 q 101110 00 0 mmmmm 0 iiii 0 nnnnn ddddd", "EXT", trans_ext),
-    pat("0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd", "TBL/TBX", trans_tbl),
-    pat("0 q u x 1110 ss 10000 ooooo 10 nnnnn ddddd", "AdvSIMD (scalar) two-register misc", trans_2misc),
-    pat("0 q u 0 1110 ss 11000 ooooo 10 nnnnn ddddd", "AdvSIMD across lanes", trans_across),
-    pat("0 1 u 1 1110 ss 11000 ooooo 10 nnnnn ddddd", "AdvSIMD scalar pairwise", trans_scalar_pair),
-    pat("0 q u x 1110 ss 1 mmmmm ooooo 1 nnnnn ddddd", "AdvSIMD (scalar) three same", trans_3same),
-    pat("0 q u x 1110 ss 1 mmmmm oooo 00 nnnnn ddddd", "AdvSIMD (scalar) three different", trans_3diff),
-    pat("0 q u x 1111 ss l M mmmm oooo h 0 nnnnn ddddd", "AdvSIMD (scalar) x indexed element", trans_indexed),
+    pat(
+        "0 q o 0111100000 abc cccc z 1 defgh ddddd",
+        "MOVI/MVNI/ORR/BIC/FMOV (vector, immediate)",
+        trans_modimm,
+    ),
+    pat(
+        "0 q u x 11110 hhhh bbb ooooo 1 nnnnn ddddd",
+        "AdvSIMD (scalar) shift by immediate",
+        trans_shift_imm,
+    ),
+    pat(
+        "0 q o x 1110000 iiiii 0 jjjj 1 nnnnn ddddd",
+        "DUP/INS/UMOV/SMOV (AdvSIMD (scalar) copy)",
+        trans_copy,
+    ),
+    pat(
+        "0 q 001110 ss 0 mmmmm 0 ooo 10 nnnnn ddddd",
+        "UZP1/UZP2/ZIP1/ZIP2/TRN1/TRN2",
+        trans_permute,
+    ),
+    pat(
+        "0 q 101110 00 0 mmmmm 0 iiii 0 nnnnn ddddd",
+        "EXT",
+        trans_ext,
+    ),
+    pat(
+        "0 q 001110 00 0 mmmmm 0 ll o 00 nnnnn ddddd",
+        "TBL/TBX",
+        trans_tbl,
+    ),
+    pat(
+        "0 q u x 1110 ss 10000 ooooo 10 nnnnn ddddd",
+        "AdvSIMD (scalar) two-register misc",
+        trans_2misc,
+    ),
+    pat(
+        "0 q u 0 1110 ss 11000 ooooo 10 nnnnn ddddd",
+        "AdvSIMD across lanes",
+        trans_across,
+    ),
+    pat(
+        "0 1 u 1 1110 ss 11000 ooooo 10 nnnnn ddddd",
+        "AdvSIMD scalar pairwise",
+        trans_scalar_pair,
+    ),
+    pat(
+        "0 q u x 1110 ss 1 mmmmm ooooo 1 nnnnn ddddd",
+        "AdvSIMD (scalar) three same",
+        trans_3same,
+    ),
+    pat(
+        "0 q u x 1110 ss 1 mmmmm oooo 00 nnnnn ddddd",
+        "AdvSIMD (scalar) three different",
+        trans_3diff,
+    ),
+    pat(
+        "0 q u x 1111 ss l M mmmm oooo h 0 nnnnn ddddd",
+        "AdvSIMD (scalar) x indexed element",
+        trans_indexed,
+    ),
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -92,10 +148,19 @@ fn map_lanes(
 }
 
 /// Pairwise: the lanes of `vn` then `vm` (n each), result lane i = f(c[2i], c[2i+1]).
-fn pairwise(b: &mut Builder, esize: u32, n: u32, vn: Value, vm: Value, mut f: impl FnMut(&mut Builder, Value, Value) -> Value) -> Value {
+fn pairwise(
+    b: &mut Builder,
+    esize: u32,
+    n: u32,
+    vn: Value,
+    vm: Value,
+    mut f: impl FnMut(&mut Builder, Value, Value) -> Value,
+) -> Value {
     let mut c = unpack(b, vn, esize, n);
     c.extend(unpack(b, vm, esize, n));
-    let out: Vec<Value> = (0..n as usize).map(|i| f(b, c[2 * i], c[2 * i + 1])).collect();
+    let out: Vec<Value> = (0..n as usize)
+        .map(|i| f(b, c[2 * i], c[2 * i + 1]))
+        .collect();
     pack(b, &out, esize)
 }
 
@@ -124,7 +189,11 @@ fn rep64(v: u64, q: bool) -> u128 {
 /// Replicate a lane of `esize` bits across 64 bits.
 fn rep_lane(v: u64, esize: u32) -> u64 {
     let mut r = 0u64;
-    let m = if esize == 64 { u64::MAX } else { (1u64 << esize) - 1 };
+    let m = if esize == 64 {
+        u64::MAX
+    } else {
+        (1u64 << esize) - 1
+    };
     let mut s = 0;
     while s < 64 {
         r |= (v & m) << s;
@@ -195,7 +264,6 @@ fn swar_is_zero_mask(b: &mut Builder, x: Value, esize: u32) -> Value {
     swar_top_to_mask(b, z, esize)
 }
 
-
 fn to_f(b: &mut Builder, x: Value) -> Value {
     let t = fty_of(b.ty(x).bits());
     b.bitcast(x, t)
@@ -220,7 +288,11 @@ fn min_max(b: &mut Builder, x: Value, y: Value, signed: bool, max: bool) -> Valu
 fn saturate(b: &mut Builder, w: Value, ty: Ty, signed: bool) -> Value {
     let wt = b.ty(w);
     let e = ty.bits();
-    let (lo, hi): (i128, i128) = if signed { (-(1i128 << (e - 1)), (1i128 << (e - 1)) - 1) } else { (0, (1i128 << e) - 1) };
+    let (lo, hi): (i128, i128) = if signed {
+        (-(1i128 << (e - 1)), (1i128 << (e - 1)) - 1)
+    } else {
+        (0, (1i128 << e) - 1)
+    };
     let lo_v = b.iconst(wt, lo as u128);
     let hi_v = b.iconst(wt, hi as u128);
     let below = b.icmp(Cond::Slt, w, lo_v);
@@ -298,7 +370,11 @@ fn sqdmulh(b: &mut Builder, x: Value, y: Value, round: bool) -> Value {
     let yw = b.sext(y, Ty::I128);
     let p = b.mul(xw, yw);
     let p = b.shl_i(p, 1);
-    let p = if round { b.add_i(p, 1u128 << (e - 1)) } else { p };
+    let p = if round {
+        b.add_i(p, 1u128 << (e - 1))
+    } else {
+        p
+    };
     let r = b.ashr_i(p, e);
     saturate(b, r, ty, true)
 }
@@ -316,7 +392,11 @@ fn sqdmull_acc(b: &mut Builder, x: Value, y: Value, acc: Value, op: u32) -> Valu
     }
     let pw = b.sext(p, Ty::I128);
     let aw = b.sext(acc, Ty::I128);
-    let s = if op == 0b1001 { b.add(aw, pw) } else { b.sub(aw, pw) };
+    let s = if op == 0b1001 {
+        b.add(aw, pw)
+    } else {
+        b.sub(aw, pw)
+    };
     saturate(b, s, wty, true)
 }
 
@@ -525,7 +605,11 @@ fn frsqrte(b: &mut Builder, xi: Value) -> Value {
     // Specials (in priority order: NaN, zero, negative, infinity).
     let zero = b.c64(0);
     let r = b.select(is_inf, zero, r);
-    let dnan = b.c64(if w == 32 { 0x7fc0_0000 } else { 0x7ff8_0000_0000_0000 });
+    let dnan = b.c64(if w == 32 {
+        0x7fc0_0000
+    } else {
+        0x7ff8_0000_0000_0000
+    });
     let r = b.select(neg, dnan, r);
     let inf_s = b.add_i(sign, inf);
     let r = b.select(is_zero, inf_s, r);
@@ -553,7 +637,15 @@ fn pmul8(b: &mut Builder, x: Value, y: Value) -> Value {
 fn fmulx(b: &mut Builder, x: Value, y: Value) -> Value {
     let ty = b.ty(x);
     let p = b.fbin(Op::FMul, x, y);
-    let inf = fconst(b, ty, if ty == Ty::F32 { 0x7f80_0000 } else { 0x7ff0_0000_0000_0000 });
+    let inf = fconst(
+        b,
+        ty,
+        if ty == Ty::F32 {
+            0x7f80_0000
+        } else {
+            0x7ff0_0000_0000_0000
+        },
+    );
     let zero = fconst(b, ty, 0);
     let ax = b.fun(Op::FAbs, x);
     let ay = b.fun(Op::FAbs, y);
@@ -586,7 +678,11 @@ fn int_bin(b: &mut Builder, op: u32, u: bool, x: Value, y: Value) -> Value {
         0b00000 | 0b00010 | 0b00100 => {
             let wx = ext(b, x, wide, signed);
             let wy = ext(b, y, wide, signed);
-            let mut s = if op == 0b00100 { b.sub(wx, wy) } else { b.add(wx, wy) };
+            let mut s = if op == 0b00100 {
+                b.sub(wx, wy)
+            } else {
+                b.add(wx, wy)
+            };
             if op == 0b00010 {
                 s = b.add_i(s, 1);
             }
@@ -596,7 +692,11 @@ fn int_bin(b: &mut Builder, op: u32, u: bool, x: Value, y: Value) -> Value {
         0b00001 | 0b00101 => {
             let wx = ext(b, x, wide, signed);
             let wy = ext(b, y, wide, signed);
-            let s = if op == 0b00101 { b.sub(wx, wy) } else { b.add(wx, wy) };
+            let s = if op == 0b00101 {
+                b.sub(wx, wy)
+            } else {
+                b.add(wx, wy)
+            };
             saturate(b, s, ty, signed)
         }
         0b00110 => {
@@ -678,7 +778,11 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
         0b1_0_11101 | 0b1_1_11101 => {
             let ax = b.fun(Op::FAbs, x);
             let ay = b.fun(Op::FAbs, y);
-            let c = if op & 0b100000 != 0 { FCond::Ogt } else { FCond::Oge };
+            let c = if op & 0b100000 != 0 {
+                FCond::Ogt
+            } else {
+                FCond::Oge
+            };
             return fcmp_mask(b, c, ax, ay);
         }
         0b0_0_11111 | 0b0_1_11111 => {
@@ -688,7 +792,11 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
             let rsq = op & 0b100000 != 0;
             let nx = b.fun(Op::FNeg, x);
             let c = if rsq { 1.5f64 } else { 2.0 };
-            let k = if ty == Ty::F32 { fconst(b, ty, (c as f32).to_bits() as u64) } else { fconst(b, ty, c.to_bits()) };
+            let k = if ty == Ty::F32 {
+                fconst(b, ty, (c as f32).to_bits() as u64)
+            } else {
+                fconst(b, ty, c.to_bits())
+            };
             let r = if rsq {
                 let h = fpow2(b, ty, -1);
                 let xh = b.fbin(Op::FMul, nx, h);
@@ -696,7 +804,15 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
             } else {
                 b.fma(nx, y, k)
             };
-            let inf = fconst(b, ty, if ty == Ty::F32 { 0x7f80_0000 } else { 0x7ff0_0000_0000_0000 });
+            let inf = fconst(
+                b,
+                ty,
+                if ty == Ty::F32 {
+                    0x7f80_0000
+                } else {
+                    0x7ff0_0000_0000_0000
+                },
+            );
             let zero = fconst(b, ty, 0);
             let ax = b.fun(Op::FAbs, x);
             let ay = b.fun(Op::FAbs, y);
@@ -717,10 +833,10 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
 /// Is u:a:opcode an implemented FP three-same op? (pairwise?, scalar allowed?)
 fn fp_bin_kind(op: u32) -> Option<(bool, bool)> {
     Some(match op {
-        0b0_0_11000 | 0b0_1_11000 | 0b0_0_11010 | 0b0_1_11010 | 0b0_0_11110 | 0b0_1_11110 | 0b1_0_11011
-        | 0b1_0_11111 => (false, false),
-        0b0_0_11100 | 0b1_0_11100 | 0b1_1_11100 | 0b1_0_11101 | 0b1_1_11101 | 0b1_1_11010 | 0b0_0_11111
-        | 0b0_1_11111 | 0b0_0_11011 => (false, true),
+        0b0_0_11000 | 0b0_1_11000 | 0b0_0_11010 | 0b0_1_11010 | 0b0_0_11110 | 0b0_1_11110
+        | 0b1_0_11011 | 0b1_0_11111 => (false, false),
+        0b0_0_11100 | 0b1_0_11100 | 0b1_1_11100 | 0b1_0_11101 | 0b1_1_11101 | 0b1_1_11010
+        | 0b0_0_11111 | 0b0_1_11111 | 0b0_0_11011 => (false, true),
         0b1_0_11000 | 0b1_1_11000 | 0b1_0_11010 | 0b1_0_11110 | 0b1_1_11110 => (true, false),
         _ => return None,
     })
@@ -732,7 +848,12 @@ fn fp_bin_kind(op: u32) -> Option<(bool, bool)> {
 fn trans_3same(l: &mut Lift, insn: u32) -> bool {
     let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
     let size = bits(insn, 23, 22);
-    let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 15, 11), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (m, op, n, d) = (
+        bits(insn, 20, 16),
+        bits(insn, 15, 11),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     if scalar && !q {
         return false;
     }
@@ -775,7 +896,9 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
         } else if pw {
             pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| fp_bin(b, fop, x, y))
         } else {
-            map_lanes(&mut l.b, esize, nl, &[vn, vm], |b, a| fp_bin(b, fop, a[0], a[1]))
+            map_lanes(&mut l.b, esize, nl, &[vn, vm], |b, a| {
+                fp_bin(b, fop, a[0], a[1])
+            })
         };
         l.set_vreg(d, r);
         return true;
@@ -829,9 +952,8 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
         return true;
     }
     let ok = match op {
-        0b00000 | 0b00010 | 0b00100 | 0b01100 | 0b01101 | 0b01110 | 0b01111 | 0b10010 | 0b10100 | 0b10101 => {
-            size != 3 && !scalar
-        }
+        0b00000 | 0b00010 | 0b00100 | 0b01100 | 0b01101 | 0b01110 | 0b01111 | 0b10010 | 0b10100
+        | 0b10101 => size != 3 && !scalar,
         0b10011 => (if u { size == 0 } else { size != 3 }) && !scalar,
         0b10111 => !u && !scalar,
         0b00001 | 0b00101 | 0b01001 | 0b01011 => true,
@@ -865,7 +987,9 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
         return true;
     }
     let r = match op {
-        0b10100 | 0b10101 | 0b10111 => pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| int_bin(b, op, u, x, y)),
+        0b10100 | 0b10101 | 0b10111 => pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| {
+            int_bin(b, op, u, x, y)
+        }),
         0b01111 | 0b10010 => {
             let vd = l.vreg(d);
             map_lanes(&mut l.b, esize, nl, &[vn, vm, vd], |b, a| {
@@ -877,7 +1001,9 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
                 }
             })
         }
-        _ => map_lanes(&mut l.b, esize, nl, &[vn, vm], |b, a| int_bin(b, op, u, a[0], a[1])),
+        _ => map_lanes(&mut l.b, esize, nl, &[vn, vm], |b, a| {
+            int_bin(b, op, u, a[0], a[1])
+        }),
     };
     l.set_vreg(d, r);
     true
@@ -889,7 +1015,12 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
 fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
     let (q, u, scalar) = (bit(insn, 30), bit(insn, 29), bit(insn, 28));
     let size = bits(insn, 23, 22);
-    let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 15, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (m, op, n, d) = (
+        bits(insn, 20, 16),
+        bits(insn, 15, 12),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     let sqd = matches!(op, 0b1001 | 0b1011 | 0b1101); // SQDMLAL/SQDMLSL/SQDMULL
     let ok = if scalar {
         q && sqd && !u && (size == 1 || size == 2)
@@ -924,7 +1055,11 @@ fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
         for i in 0..half {
             let x = b.extract(vn, 2 * esize, i);
             let y = b.extract(vm, 2 * esize, i);
-            let mut s = if op == 0b0100 { b.add(x, y) } else { b.sub(x, y) };
+            let mut s = if op == 0b0100 {
+                b.add(x, y)
+            } else {
+                b.sub(x, y)
+            };
             if u {
                 s = b.add_i(s, 1u128 << (esize - 1));
             }
@@ -947,7 +1082,11 @@ fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
         };
         let ye = b.extract(vm, esize, part + i);
         let y = ext(b, ye, wty, signed);
-        let acc = if esize == 64 { vd } else { b.extract(vd, 2 * esize, i) };
+        let acc = if esize == 64 {
+            vd
+        } else {
+            b.extract(vd, 2 * esize, i)
+        };
         if sqd {
             let r = sqdmull_acc(b, x, y, acc, op);
             out.push(r);
@@ -984,7 +1123,11 @@ fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
         };
         out.push(r);
     }
-    let r = if esize == 64 { out[0] } else { pack(b, &out, 2 * esize) };
+    let r = if esize == 64 {
+        out[0]
+    } else {
+        pack(b, &out, 2 * esize)
+    };
     l.set_vreg(d, r);
     true
 }
@@ -1056,7 +1199,11 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
         let vn = l.vreg(n);
         let vd = l.vreg(d);
         let b = &mut l.b;
-        let (cnt, part) = if scalar { (1, 0) } else { (2, if q { 2 } else { 0 }) };
+        let (cnt, part) = if scalar {
+            (1, 0)
+        } else {
+            (2, if q { 2 } else { 0 })
+        };
         let mut acc = if q && !scalar {
             let lo = b.trunc(vd, Ty::I64);
             b.zext(lo, Ty::I128)
@@ -1075,22 +1222,26 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
     let a = size >> 1;
     let fop = (u as u32) << 6 | a << 5 | op;
     let fp_kind: Option<u32> = match fop {
-        0b0_0_11000 | 0b0_0_11001 | 0b0_1_11000 | 0b0_1_11001 | 0b1_0_11000 | 0b1_0_11001 | 0b1_1_11001 => Some(0), // FRINT*
+        0b0_0_11000 | 0b0_0_11001 | 0b0_1_11000 | 0b0_1_11001 | 0b1_0_11000 | 0b1_0_11001
+        | 0b1_1_11001 => Some(0), // FRINT*
         0b0_1_01111 | 0b1_1_01111 | 0b1_1_11111 => Some(1), // FABS/FNEG/FSQRT
-        0b0_0_11010 | 0b0_0_11011 | 0b0_0_11100 | 0b0_1_11010 | 0b0_1_11011 | 0b1_0_11010 | 0b1_0_11011
-        | 0b1_0_11100 | 0b1_1_11010 | 0b1_1_11011 => Some(2), // FCVT*S/U
-        0b0_0_11101 | 0b1_0_11101 => Some(3), // SCVTF/UCVTF
+        0b0_0_11010 | 0b0_0_11011 | 0b0_0_11100 | 0b0_1_11010 | 0b0_1_11011 | 0b1_0_11010
+        | 0b1_0_11011 | 0b1_0_11100 | 0b1_1_11010 | 0b1_1_11011 => Some(2), // FCVT*S/U
+        0b0_0_11101 | 0b1_0_11101 => Some(3),               // SCVTF/UCVTF
         0b0_1_01100 | 0b0_1_01101 | 0b0_1_01110 | 0b1_1_01100 | 0b1_1_01101 => Some(4), // FCMxx #0
-        0b0_1_11101 => Some(5), // FRECPE
-        0b1_1_11101 => Some(6), // FRSQRTE
-        0b0_1_11100 => Some(7), // URECPE
-        0b1_1_11100 => Some(8), // URSQRTE
-        0b0_1_11111 => Some(9), // FRECPX (scalar)
+        0b0_1_11101 => Some(5),                             // FRECPE
+        0b1_1_11101 => Some(6),                             // FRSQRTE
+        0b0_1_11100 => Some(7),                             // URECPE
+        0b1_1_11100 => Some(8),                             // URSQRTE
+        0b0_1_11111 => Some(9),                             // FRECPX (scalar)
         _ => None,
     };
     if op >= 0b11000 || (op >= 0b01100 && op <= 0b01111 && a == 1) {
         let Some(kind) = fp_kind else { return false };
-        if (scalar && kind < 2) || (kind == 9 && !scalar) || ((kind == 7 || kind == 8) && (scalar || size & 1 == 1)) {
+        if (scalar && kind < 2)
+            || (kind == 9 && !scalar)
+            || ((kind == 7 || kind == 8) && (scalar || size & 1 == 1))
+        {
             return false;
         }
         let esize = 32 << (size & 1);
@@ -1257,7 +1408,13 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
             l.set_vreg(d, r);
         }
         (_, 0b00100) => {
-            let r = map_lanes(&mut l.b, esize, nlanes(q, esize), &[vn], |b, v| if u { b.clz(v[0]) } else { b.cls(v[0]) });
+            let r = map_lanes(&mut l.b, esize, nlanes(q, esize), &[vn], |b, v| {
+                if u {
+                    b.clz(v[0])
+                } else {
+                    b.cls(v[0])
+                }
+            });
             l.set_vreg(d, r);
         }
         (false, 0b00101) => {
@@ -1538,7 +1695,11 @@ fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
                             let wty = Ty::int((2 * esize).min(128));
                             let w = ext(b, x, wty, signed);
                             let w = b.add_i(w, 1u128 << (rshift - 1));
-                            let s = if signed { b.ashr_i(w, rshift) } else { b.lshr_i(w, rshift) };
+                            let s = if signed {
+                                b.ashr_i(w, rshift)
+                            } else {
+                                b.lshr_i(w, rshift)
+                            };
                             b.trunc(s, ety)
                         } else if signed {
                             b.ashr_i(x, rshift.min(esize - 1))
@@ -1580,9 +1741,17 @@ fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
                 let x = b.extract(vn, wsize, i);
                 let bty = Ty::int((2 * wsize).min(128));
                 let w = ext(b, x, bty, src_signed);
-                let w = if round { b.add_i(w, 1u128 << (rshift - 1)) } else { w };
+                let w = if round {
+                    b.add_i(w, 1u128 << (rshift - 1))
+                } else {
+                    w
+                };
                 let s = b.ashr_i(w, rshift);
-                let r = if sat { saturate(b, s, ety, dst_signed) } else { b.trunc(s, ety) };
+                let r = if sat {
+                    saturate(b, s, ety, dst_signed)
+                } else {
+                    b.trunc(s, ety)
+                };
                 acc = b.insert(acc, r, esize, part + i);
             }
             l.set_vreg(d, acc);
@@ -1693,13 +1862,18 @@ fn trans_modimm(l: &mut Lift, insn: u32) -> bool {
     if cmode == 0b1111 && op && !q {
         return false;
     }
-    let Some(imm) = simd_expand_imm(op, cmode, imm8) else { return false };
+    let Some(imm) = simd_expand_imm(op, cmode, imm8) else {
+        return false;
+    };
     let shifted_form = cmode < 0b1100 && cmode & 1 == 1; // ORR / BIC
     let imm128 = rep64(imm, q);
     if shifted_form {
         let vd = l.vreg(d);
         let r = if op {
-            let c = l.b.iconst(Ty::I128, !imm128 & if q { u128::MAX } else { u64::MAX as u128 });
+            let c = l.b.iconst(
+                Ty::I128,
+                !imm128 & if q { u128::MAX } else { u64::MAX as u128 },
+            );
             l.b.and(vd, c)
         } else {
             let c = l.b.iconst(Ty::I128, imm128);
@@ -1708,7 +1882,11 @@ fn trans_modimm(l: &mut Lift, insn: u32) -> bool {
         set_vq(l, d, r, q);
     } else {
         let inverted = op && cmode < 0b1110;
-        let v = if inverted { !imm128 & if q { u128::MAX } else { u64::MAX as u128 } } else { imm128 };
+        let v = if inverted {
+            !imm128 & if q { u128::MAX } else { u64::MAX as u128 }
+        } else {
+            imm128
+        };
         let c = l.b.iconst(Ty::I128, v);
         l.set_vreg(d, c);
     }
@@ -1783,7 +1961,11 @@ fn trans_copy(l: &mut Lift, insn: u32) -> bool {
         }
         0b0101 | 0b0111 => {
             let signed = imm4 == 0b0101;
-            let ok = if signed { size < 2 || (size == 2 && q) } else { (size == 3) == q };
+            let ok = if signed {
+                size < 2 || (size == 2 && q)
+            } else {
+                (size == 3) == q
+            };
             if !ok {
                 return false;
             }
@@ -1808,7 +1990,12 @@ fn trans_copy(l: &mut Lift, insn: u32) -> bool {
 fn trans_permute(l: &mut Lift, insn: u32) -> bool {
     let q = bit(insn, 30);
     let size = bits(insn, 23, 22);
-    let (m, op, n, d) = (bits(insn, 20, 16), bits(insn, 14, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (m, op, n, d) = (
+        bits(insn, 20, 16),
+        bits(insn, 14, 12),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     if op == 0 || op == 4 || (size == 3 && !q) {
         return false;
     }
@@ -1822,11 +2009,29 @@ fn trans_permute(l: &mut Lift, insn: u32) -> bool {
     let hi = (op >> 2) as usize; // the "2" variants
     let nl = nl as usize;
     let out: Vec<Value> = match op & 3 {
-        1 => (0..nl).map(|i| if 2 * i + hi < nl { a[2 * i + hi] } else { c[2 * i + hi - nl] }).collect(),
-        2 => (0..nl).map(|i| if i % 2 == 0 { a[i + hi] } else { c[i - 1 + hi] }).collect(),
+        1 => (0..nl)
+            .map(|i| {
+                if 2 * i + hi < nl {
+                    a[2 * i + hi]
+                } else {
+                    c[2 * i + hi - nl]
+                }
+            })
+            .collect(),
+        2 => (0..nl)
+            .map(|i| if i % 2 == 0 { a[i + hi] } else { c[i - 1 + hi] })
+            .collect(),
         _ => {
             let base = hi * nl / 2;
-            (0..nl).map(|i| if i % 2 == 0 { a[base + i / 2] } else { c[base + i / 2] }).collect()
+            (0..nl)
+                .map(|i| {
+                    if i % 2 == 0 {
+                        a[base + i / 2]
+                    } else {
+                        c[base + i / 2]
+                    }
+                })
+                .collect()
         }
     };
     let r = pack(b, &out, esize);
@@ -1836,7 +2041,12 @@ fn trans_permute(l: &mut Lift, insn: u32) -> bool {
 
 fn trans_ext(l: &mut Lift, insn: u32) -> bool {
     let q = bit(insn, 30);
-    let (m, imm, n, d) = (bits(insn, 20, 16), bits(insn, 14, 11), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (m, imm, n, d) = (
+        bits(insn, 20, 16),
+        bits(insn, 14, 11),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     if !q && imm >= 8 {
         return false;
     }
@@ -1866,7 +2076,13 @@ fn trans_ext(l: &mut Lift, insn: u32) -> bool {
 
 fn trans_tbl(l: &mut Lift, insn: u32) -> bool {
     let q = bit(insn, 30);
-    let (m, len, tbx, n, d) = (bits(insn, 20, 16), bits(insn, 14, 13) + 1, bit(insn, 12), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (m, len, tbx, n, d) = (
+        bits(insn, 20, 16),
+        bits(insn, 14, 13) + 1,
+        bit(insn, 12),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     let tables: Vec<Value> = (0..len).map(|k| l.vreg((n + k) % 32)).collect();
     let vm = l.vreg(m);
     let vd = l.vreg(d);
@@ -1874,7 +2090,11 @@ fn trans_tbl(l: &mut Lift, insn: u32) -> bool {
     let mut out = Vec::new();
     for i in 0..nlanes(q, 8) {
         let idx = b.extract(vm, 8, i);
-        let mut r = if tbx { b.extract(vd, 8, i) } else { b.iconst(Ty::I8, 0) };
+        let mut r = if tbx {
+            b.extract(vd, 8, i)
+        } else {
+            b.iconst(Ty::I8, 0)
+        };
         let sel = b.lshr_i(idx, 4);
         let lo = b.and_i(idx, 15);
         let lo = b.zext(lo, Ty::I128);
@@ -1961,7 +2181,9 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
     let e = l.b.extract(vm, esize, idx);
     if op >= 0b1100 {
         let nl = if scalar { 1 } else { nlanes(q, esize) };
-        let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, a| sqdmulh(b, a[0], e, op == 0b1101));
+        let r = map_lanes(&mut l.b, esize, nl, &[vn], |b, a| {
+            sqdmulh(b, a[0], e, op == 0b1101)
+        });
         l.set_vreg(d, r);
         return true;
     }
@@ -2027,14 +2249,24 @@ fn trans_indexed(l: &mut Lift, insn: u32) -> bool {
 
 /// Base register writeback for post-indexed forms: Rm = 31 means the immediate `total`.
 fn post_index(l: &mut Lift, n: u32, m: u32, base: Value, total: u64) {
-    let off = if m == 31 { l.b.c64(total) } else { l.xr(m, true) };
+    let off = if m == 31 {
+        l.b.c64(total)
+    } else {
+        l.xr(m, true)
+    };
     let nb = l.b.add(base, off);
     l.set_xr_sp(n, nb);
 }
 
 fn trans_ldst_multi(l: &mut Lift, insn: u32) -> bool {
     let (q, post, load) = (bit(insn, 30), bit(insn, 23), bit(insn, 22));
-    let (m, op, size, n, t) = (bits(insn, 20, 16), bits(insn, 15, 12), bits(insn, 11, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (m, op, size, n, t) = (
+        bits(insn, 20, 16),
+        bits(insn, 15, 12),
+        bits(insn, 11, 10),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     if !post && m != 0 {
         return false;
     }
@@ -2055,7 +2287,11 @@ fn trans_ldst_multi(l: &mut Lift, insn: u32) -> bool {
     let dbytes: u64 = if q { 16 } else { 8 };
     let total = dbytes * rpt as u64 * selem as u64;
     let base = l.xr_sp(n, true);
-    let (cty, cbits, ord) = if q { (Ty::I128, 128u32, Ordering::Plain) } else { (Ty::I64, 64u32, Ordering::Relaxed) };
+    let (cty, cbits, ord) = if q {
+        (Ty::I128, 128u32, Ordering::Plain)
+    } else {
+        (Ty::I64, 64u32, Ordering::Relaxed)
+    };
     let nchunks = (total / dbytes) as u32;
     let addr_of = |l: &mut Lift, k: u32| {
         if k == 0 {
@@ -2123,9 +2359,20 @@ fn trans_ldst_multi(l: &mut Lift, insn: u32) -> bool {
 }
 
 fn trans_ldst_single(l: &mut Lift, insn: u32) -> bool {
-    let (q, post, load, r) = (bit(insn, 30), bit(insn, 23), bit(insn, 22), bits(insn, 21, 21));
-    let (m, opc, s, size, n, t) =
-        (bits(insn, 20, 16), bits(insn, 15, 13), bits(insn, 12, 12), bits(insn, 11, 10), bits(insn, 9, 5), bits(insn, 4, 0));
+    let (q, post, load, r) = (
+        bit(insn, 30),
+        bit(insn, 23),
+        bit(insn, 22),
+        bits(insn, 21, 21),
+    );
+    let (m, opc, s, size, n, t) = (
+        bits(insn, 20, 16),
+        bits(insn, 15, 13),
+        bits(insn, 12, 12),
+        bits(insn, 11, 10),
+        bits(insn, 9, 5),
+        bits(insn, 4, 0),
+    );
     if !post && m != 0 {
         return false;
     }
@@ -2196,21 +2443,26 @@ fn trans_ldst_single(l: &mut Lift, insn: u32) -> bool {
     true
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::simd_expand_imm;
-    use crate::isa::aarch64::decode::Pattern;
     use crate::cpu::CpuState;
     use crate::ir::interp::FlatMemory;
+    use crate::isa::aarch64::decode::Pattern;
     use crate::isa::aarch64::fp::tests::{run, run1};
 
     fn lanes(v: u128, e: u32) -> Vec<u128> {
-        let m = if e == 128 { u128::MAX } else { (1u128 << e) - 1 };
+        let m = if e == 128 {
+            u128::MAX
+        } else {
+            (1u128 << e) - 1
+        };
         (0..128 / e).map(|i| (v >> (i * e)) & m).collect()
     }
     fn from_lanes(ls: &[u128], e: u32) -> u128 {
-        ls.iter().enumerate().fold(0u128, |a, (i, &x)| a | (x << (i as u32 * e)))
+        ls.iter()
+            .enumerate()
+            .fold(0u128, |a, (i, &x)| a | (x << (i as u32 * e)))
     }
     /// A vector whose byte i is `f(i)`.
     fn bytes(f: impl Fn(u32) -> u8) -> u128 {
@@ -2231,13 +2483,18 @@ mod tests {
         m
     }
     fn read_mem(m: &FlatMemory, addr: u64, n: usize) -> Vec<u8> {
-        (0..n).map(|i| *m.bytes.get(&(addr + i as u64)).unwrap_or(&0)).collect()
+        (0..n)
+            .map(|i| *m.bytes.get(&(addr + i as u64)).unwrap_or(&0))
+            .collect()
     }
 
     #[test]
     fn strlen_idiom() {
         // cmeq v1.16b, v0.16b, #0 ; umaxp v1.16b, v1.16b, v1.16b ; fmov x2, d1
-        let mut st = st_with(&[(0, bytes(|i| if i == 5 || i == 12 { 0 } else { 0x41 + i as u8 }))]);
+        let mut st = st_with(&[(
+            0,
+            bytes(|i| if i == 5 || i == 12 { 0 } else { 0x41 + i as u8 }),
+        )]);
         run1(&[0x4e209801, 0x6e21a421, 0x9e660022], &mut st);
         // bytes 5 and 12 -> pairs 2 and 6
         assert_eq!(st.x[2], 0xff << 16 | 0xff << 48);
@@ -2247,7 +2504,13 @@ mod tests {
     #[test]
     fn tbl() {
         let table = bytes(|i| 0xa0 + i as u8);
-        let idx = bytes(|i| if i % 3 == 0 { 15 - i as u8 } else { 16 + i as u8 * 7 });
+        let idx = bytes(|i| {
+            if i % 3 == 0 {
+                15 - i as u8
+            } else {
+                16 + i as u8 * 7
+            }
+        });
         let mut st = st_with(&[(0, table), (1, idx), (2, u128::MAX)]);
         run1(&[0x4e010002], &mut st); // tbl v2.16b, {v0.16b}, v1.16b
         let want = bytes(|i| if i % 3 == 0 { 0xa0 + 15 - i as u8 } else { 0 });
@@ -2255,15 +2518,42 @@ mod tests {
         // tbl v2.8b, {v0.16b, v1.16b}, v3.8b: indices 0, 17, 31, 32, 255, 5, 16, 15
         let ix = [0u8, 17, 31, 32, 255, 5, 16, 15];
         let t2 = bytes(|i| 0x10 + i as u8);
-        let mut st = st_with(&[(0, table), (1, t2), (3, bytes(|i| if i < 8 { ix[i as usize] } else { 1 })), (2, u128::MAX)]);
+        let mut st = st_with(&[
+            (0, table),
+            (1, t2),
+            (3, bytes(|i| if i < 8 { ix[i as usize] } else { 1 })),
+            (2, u128::MAX),
+        ]);
         run1(&[0x0e032002], &mut st);
-        let all: Vec<u8> = (0..16).map(|i| 0xa0 + i).chain((0..16).map(|i| 0x10 + i)).collect();
-        let want = bytes(|i| if i < 8 { all.get(ix[i as usize] as usize).copied().unwrap_or(0) } else { 0 });
+        let all: Vec<u8> = (0..16)
+            .map(|i| 0xa0 + i)
+            .chain((0..16).map(|i| 0x10 + i))
+            .collect();
+        let want = bytes(|i| {
+            if i < 8 {
+                all.get(ix[i as usize] as usize).copied().unwrap_or(0)
+            } else {
+                0
+            }
+        });
         assert_eq!(st.v[2], want);
         // tbx v2.8b, {v0.16b}, v3.8b keeps out-of-range bytes
-        let mut st = st_with(&[(0, table), (3, bytes(|i| if i % 2 == 0 { i as u8 } else { 40 })), (2, u128::MAX)]);
+        let mut st = st_with(&[
+            (0, table),
+            (3, bytes(|i| if i % 2 == 0 { i as u8 } else { 40 })),
+            (2, u128::MAX),
+        ]);
         run1(&[0x0e031002], &mut st);
-        assert_eq!(st.v[2], bytes(|i| if i >= 8 { 0 } else if i % 2 == 0 { 0xa0 + i as u8 } else { 0xff }));
+        assert_eq!(
+            st.v[2],
+            bytes(|i| if i >= 8 {
+                0
+            } else if i % 2 == 0 {
+                0xa0 + i as u8
+            } else {
+                0xff
+            })
+        );
     }
 
     #[test]
@@ -2277,23 +2567,40 @@ mod tests {
         assert_eq!(st.x[0], 0x8010);
         st.x[0] = 0x8000;
         run(&[0x4c40a000], &mut st, &mut mem); // ld1 {v0.16b, v1.16b}, [x0]
-        assert_eq!(st.v[1], u128::from_le_bytes(data[16..32].try_into().unwrap()));
+        assert_eq!(
+            st.v[1],
+            u128::from_le_bytes(data[16..32].try_into().unwrap())
+        );
         assert_eq!(st.x[0], 0x8000);
         // ld2 {v0.8h, v1.8h}, [x0], x2
         st.x[2] = 100;
         run(&[0x4cc28400], &mut st, &mut mem);
         let h = |k: usize| u16::from_le_bytes([data[2 * k], data[2 * k + 1]]) as u128;
-        assert_eq!(st.v[0], from_lanes(&(0..8).map(|e| h(2 * e)).collect::<Vec<_>>(), 16));
-        assert_eq!(st.v[1], from_lanes(&(0..8).map(|e| h(2 * e + 1)).collect::<Vec<_>>(), 16));
+        assert_eq!(
+            st.v[0],
+            from_lanes(&(0..8).map(|e| h(2 * e)).collect::<Vec<_>>(), 16)
+        );
+        assert_eq!(
+            st.v[1],
+            from_lanes(&(0..8).map(|e| h(2 * e + 1)).collect::<Vec<_>>(), 16)
+        );
         assert_eq!(st.x[0], 0x8000 + 100);
         // ld4 {v0.16b-v3.16b}, [x0]
         st.x[0] = 0x8000;
         run(&[0x4c400000], &mut st, &mut mem);
         for r in 0..4 {
-            assert_eq!(st.v[r], bytes(|e| data[(e * 4) as usize + r]), "ld4 reg {r}");
+            assert_eq!(
+                st.v[r],
+                bytes(|e| data[(e * 4) as usize + r]),
+                "ld4 reg {r}"
+            );
         }
         // st3 {v0.4s-v2.4s}, [x0] then compare interleaving
-        let mut st = st_with(&[(0, 0x0303_0303_0202_0202_0101_0101_0000_0000), (1, from_lanes(&[10, 11, 12, 13], 32)), (2, from_lanes(&[20, 21, 22, 23], 32))]);
+        let mut st = st_with(&[
+            (0, 0x0303_0303_0202_0202_0101_0101_0000_0000),
+            (1, from_lanes(&[10, 11, 12, 13], 32)),
+            (2, from_lanes(&[20, 21, 22, 23], 32)),
+        ]);
         st.x[0] = 0x9000;
         let mut mem = FlatMemory::default();
         run(&[0x4c004800], &mut st, &mut mem);
@@ -2321,7 +2628,10 @@ mod tests {
         assert_eq!(st.x[0], 0x8004);
         st.v[0] = 0x1122334455667788_99aabbccddeeff00;
         run(&[0x4d008400], &mut st, &mut mem); // st1 {v0.d}[1], [x0]
-        assert_eq!(read_mem(&mem, 0x8004, 8), 0x1122334455667788u64.to_le_bytes());
+        assert_eq!(
+            read_mem(&mem, 0x8004, 8),
+            0x1122334455667788u64.to_le_bytes()
+        );
         // ld3r {v0.8b-v2.8b}, [x0], #3
         st.x[0] = 0x8010;
         st.v[1] = u128::MAX;
@@ -2346,20 +2656,40 @@ mod tests {
         let b = bytes(|i| 0x80 | i as u8);
         let mut st = st_with(&[(0, a), (1, b)]);
         run1(&[0x4e013802], &mut st); // zip1 v2.16b
-        assert_eq!(st.v[2], bytes(|i| if i % 2 == 0 { (i / 2) as u8 } else { 0x80 | (i / 2) as u8 }));
+        assert_eq!(
+            st.v[2],
+            bytes(|i| if i % 2 == 0 {
+                (i / 2) as u8
+            } else {
+                0x80 | (i / 2) as u8
+            })
+        );
         run1(&[0x4e817802], &mut st); // zip2 v2.4s
         let (la, lb) = (lanes(a, 32), lanes(b, 32));
         assert_eq!(st.v[2], from_lanes(&[la[2], lb[2], la[3], lb[3]], 32));
         run1(&[0x4e411802], &mut st); // uzp1 v2.8h
         let (ha, hb) = (lanes(a, 16), lanes(b, 16));
         let cat: Vec<u128> = ha.iter().chain(hb.iter()).copied().collect();
-        assert_eq!(st.v[2], from_lanes(&(0..8).map(|i| cat[2 * i]).collect::<Vec<_>>(), 16));
+        assert_eq!(
+            st.v[2],
+            from_lanes(&(0..8).map(|i| cat[2 * i]).collect::<Vec<_>>(), 16)
+        );
         run1(&[0x4e415802], &mut st); // uzp2 v2.8h
-        assert_eq!(st.v[2], from_lanes(&(0..8).map(|i| cat[2 * i + 1]).collect::<Vec<_>>(), 16));
+        assert_eq!(
+            st.v[2],
+            from_lanes(&(0..8).map(|i| cat[2 * i + 1]).collect::<Vec<_>>(), 16)
+        );
         run1(&[0x4e812802], &mut st); // trn1 v2.4s
         assert_eq!(st.v[2], from_lanes(&[la[0], lb[0], la[2], lb[2]], 32));
         run1(&[0x6e011802], &mut st); // ext v2.16b, v0, v1, #3
-        assert_eq!(st.v[2], bytes(|i| if i < 13 { i as u8 + 3 } else { 0x80 | (i as u8 - 13) }));
+        assert_eq!(
+            st.v[2],
+            bytes(|i| if i < 13 {
+                i as u8 + 3
+            } else {
+                0x80 | (i as u8 - 13)
+            })
+        );
         run1(&[0x4e200802], &mut st); // rev64 v2.16b
         assert_eq!(st.v[2], bytes(|i| (i ^ 7) as u8));
     }
@@ -2375,20 +2705,53 @@ mod tests {
         let both: Vec<u128> = sh.iter().chain(sh.iter()).copied().collect();
         assert_eq!(st.v[2], from_lanes(&both, 8));
         run1(&[0x0e212802], &mut st); // xtn v2.8b, v0.8h
-        assert_eq!(st.v[2], from_lanes(&lanes(a, 16).iter().map(|x| x & 0xff).collect::<Vec<_>>(), 8));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &lanes(a, 16).iter().map(|x| x & 0xff).collect::<Vec<_>>(),
+                8
+            )
+        );
         let v = bytes(|i| (i as u8).wrapping_mul(37));
         let mut st = st_with(&[(0, v)]);
         run1(&[0x2f08a402], &mut st); // uxtl v2.8h, v0.8b
         assert_eq!(st.v[2], from_lanes(&lanes(v, 8)[..8], 16));
         run1(&[0x4f10a402], &mut st); // sxtl2 v2.4s, v0.8h
         let hs = lanes(v, 16);
-        assert_eq!(st.v[2], from_lanes(&hs[4..].iter().map(|&x| (x as u16 as i16 as i32 as u32) as u128).collect::<Vec<_>>(), 32));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &hs[4..]
+                    .iter()
+                    .map(|&x| (x as u16 as i16 as i32 as u32) as u128)
+                    .collect::<Vec<_>>(),
+                32
+            )
+        );
         run1(&[0x6f3d0402], &mut st); // ushr v2.4s, v0.4s, #3
-        assert_eq!(st.v[2], from_lanes(&lanes(v, 32).iter().map(|x| x >> 3).collect::<Vec<_>>(), 32));
+        assert_eq!(
+            st.v[2],
+            from_lanes(&lanes(v, 32).iter().map(|x| x >> 3).collect::<Vec<_>>(), 32)
+        );
         run1(&[0x4f400402], &mut st); // sshr v2.2d, v0.2d, #64
-        assert_eq!(st.v[2], from_lanes(&lanes(v, 64).iter().map(|&x| if x >> 63 == 1 { u64::MAX as u128 } else { 0 }).collect::<Vec<_>>(), 64));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &lanes(v, 64)
+                    .iter()
+                    .map(|&x| if x >> 63 == 1 { u64::MAX as u128 } else { 0 })
+                    .collect::<Vec<_>>(),
+                64
+            )
+        );
         run1(&[0x4f155402], &mut st); // shl v2.8h, v0.8h, #5
-        assert_eq!(st.v[2], from_lanes(&hs.iter().map(|x| (x << 5) & 0xffff).collect::<Vec<_>>(), 16));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &hs.iter().map(|x| (x << 5) & 0xffff).collect::<Vec<_>>(),
+                16
+            )
+        );
         // ushl v2.4s, v0.4s, v1.4s with shifts 3, -4, 40, -128
         let sh = from_lanes(&[3, 0xfc, 40, 0x80], 32);
         let w = from_lanes(&[0x8000_0001, 0x8000_00f0, 5, 7], 32);
@@ -2396,9 +2759,18 @@ mod tests {
         run1(&[0x6ea14402], &mut st);
         assert_eq!(st.v[2], from_lanes(&[8, 0x0800_000f, 0, 0], 32));
         // sshl v2.2d, v0.2d, v1.2d: shifts -1 and -100
-        let mut st = st_with(&[(0, from_lanes(&[(-8i64) as u64 as u128, (-3i64) as u64 as u128], 64)), (1, from_lanes(&[0xff, 0x9c], 64))]);
+        let mut st = st_with(&[
+            (
+                0,
+                from_lanes(&[(-8i64) as u64 as u128, (-3i64) as u64 as u128], 64),
+            ),
+            (1, from_lanes(&[0xff, 0x9c], 64)),
+        ]);
         run1(&[0x4ee14402], &mut st);
-        assert_eq!(st.v[2], from_lanes(&[(-4i64) as u64 as u128, u64::MAX as u128], 64));
+        assert_eq!(
+            st.v[2],
+            from_lanes(&[(-4i64) as u64 as u128, u64::MAX as u128], 64)
+        );
     }
 
     #[test]
@@ -2415,9 +2787,25 @@ mod tests {
         assert_eq!(st.v[2], *lanes(v, 8).iter().min().unwrap());
         run1(&[0x6e202802], &mut st); // uaddlp v2.8h, v0.16b
         let bs = lanes(v, 8);
-        assert_eq!(st.v[2], from_lanes(&(0..8).map(|i| bs[2 * i] + bs[2 * i + 1]).collect::<Vec<_>>(), 16));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &(0..8)
+                    .map(|i| bs[2 * i] + bs[2 * i + 1])
+                    .collect::<Vec<_>>(),
+                16
+            )
+        );
         run1(&[0x4e205802], &mut st); // cnt v2.16b
-        assert_eq!(st.v[2], from_lanes(&bs.iter().map(|x| x.count_ones() as u128).collect::<Vec<_>>(), 8));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &bs.iter()
+                    .map(|x| x.count_ones() as u128)
+                    .collect::<Vec<_>>(),
+                8
+            )
+        );
         run1(&[0x5ef1b802], &mut st); // addp d2, v0.2d
         let ds = lanes(v, 64);
         assert_eq!(st.v[2], (ds[0] + ds[1]) & u64::MAX as u128);
@@ -2425,7 +2813,14 @@ mod tests {
 
     #[test]
     fn immediates_and_copies() {
-        assert_eq!(simd_expand_imm(true, 0b1110, 0b1010_0101), Some(0xff00_ff00_0000_ff00u64.rotate_left(0) ^ 0xff00_ff00_0000_ff00 ^ 0xff00ff0000ff00ff));
+        assert_eq!(
+            simd_expand_imm(true, 0b1110, 0b1010_0101),
+            Some(
+                0xff00_ff00_0000_ff00u64.rotate_left(0)
+                    ^ 0xff00_ff00_0000_ff00
+                    ^ 0xff00ff0000ff00ff
+            )
+        );
         let mut st = st_with(&[(0, 0x1234)]);
         run1(&[0x4f02e400], &mut st); // movi v0.16b, #0x40
         assert_eq!(st.v[0], bytes(|_| 0x40));
@@ -2437,7 +2832,13 @@ mod tests {
         assert_eq!(st.v[0], from_lanes(&[0x3f80_0000; 4], 32));
         st.v[0] = 0x0000_0000_0000_0000_0000_0000_0000_0002;
         run1(&[0x4f00b420], &mut st); // orr v0.8h, #0x1, lsl #8
-        assert_eq!(st.v[0], from_lanes(&[0x102, 0x100, 0x100, 0x100, 0x100, 0x100, 0x100, 0x100], 16));
+        assert_eq!(
+            st.v[0],
+            from_lanes(
+                &[0x102, 0x100, 0x100, 0x100, 0x100, 0x100, 0x100, 0x100],
+                16
+            )
+        );
         st.x[1] = 0xabcd_ef12;
         run1(&[0x4e010c20], &mut st); // dup v0.16b, w1
         assert_eq!(st.v[0], bytes(|_| 0x12));
@@ -2469,11 +2870,31 @@ mod tests {
         run1(&[0x4ea18402], &mut st); // add v2.4s
         assert_eq!(st.v[2], from_lanes(&[6, 8, 1, 107], 32));
         run1(&[0x4e619c02], &mut st); // mul v2.8h
-        assert_eq!(st.v[2], from_lanes(&lanes(a, 16).iter().zip(lanes(b, 16)).map(|(x, y)| (x * y) & 0xffff).collect::<Vec<_>>(), 16));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &lanes(a, 16)
+                    .iter()
+                    .zip(lanes(b, 16))
+                    .map(|(x, y)| (x * y) & 0xffff)
+                    .collect::<Vec<_>>(),
+                16
+            )
+        );
         run1(&[0x4f818802], &mut st); // mul v2.4s, v0.4s, v1.s[2]
         assert_eq!(st.v[2], from_lanes(&[2, 4, 0xffff_fffe, 200], 32));
         run1(&[0x6e213c02], &mut st); // cmhs v2.16b
-        assert_eq!(st.v[2], from_lanes(&lanes(a, 8).iter().zip(lanes(b, 8)).map(|(x, y)| if *x >= y { 0xff } else { 0 }).collect::<Vec<_>>(), 8));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &lanes(a, 8)
+                    .iter()
+                    .zip(lanes(b, 8))
+                    .map(|(x, y)| if *x >= y { 0xff } else { 0 })
+                    .collect::<Vec<_>>(),
+                8
+            )
+        );
         let mut st = st_with(&[(0, 0xf0f0), (1, 0xff00), (2, 0x0ff0)]);
         run1(&[0x6e611c02], &mut st); // bsl v2.16b, v0, v1: (v0 & v2) | (v1 & !v2)
         assert_eq!(st.v[2], (0xf0f0 & 0x0ff0) | (0xff00 & !0x0ff0u128));
@@ -2483,20 +2904,43 @@ mod tests {
         run1(&[0x6e205802], &mut st); // mvn v2.16b, v0.16b
         assert_eq!(st.v[2], !0xaaaau128);
         run1(&[0x6ea0b802], &mut st); // neg v2.4s
-        assert_eq!(st.v[2], from_lanes(&[(0x1_0000_0000u64 - 0xaaaa) as u128, 0, 0, 0], 32));
+        assert_eq!(
+            st.v[2],
+            from_lanes(&[(0x1_0000_0000u64 - 0xaaaa) as u128, 0, 0, 0], 32)
+        );
         let mut st = st_with(&[(0, from_lanes(&[0x8000, 0x7fff, 0xffff, 3, 0, 0, 0, 0], 16))]);
         run1(&[0x4e60b802], &mut st); // abs v2.8h
         assert_eq!(st.v[2], from_lanes(&[0x8000, 0x7fff, 1, 3, 0, 0, 0, 0], 16));
-        let mut st = st_with(&[(0, bytes(|i| (i as u8).wrapping_mul(20))), (1, bytes(|_| 100))]);
+        let mut st = st_with(&[
+            (0, bytes(|i| (i as u8).wrapping_mul(20))),
+            (1, bytes(|_| 100)),
+        ]);
         run1(&[0x6e212c02], &mut st); // uqsub v2.16b
-        assert_eq!(st.v[2], bytes(|i| (i as u8).wrapping_mul(20).saturating_sub(100)));
+        assert_eq!(
+            st.v[2],
+            bytes(|i| (i as u8).wrapping_mul(20).saturating_sub(100))
+        );
         run1(&[0x2e21c002], &mut st); // umull v2.8h, v0.8b, v1.8b
-        assert_eq!(st.v[2], from_lanes(&(0..8).map(|i| (i * 20) as u128 * 100).collect::<Vec<_>>(), 16));
-        let mut st = st_with(&[(0, from_lanes(&[0, 0, (-3i32) as u32 as u128, 5], 32)), (1, from_lanes(&[0, 0, 7, 0xffff_ffff], 32)), (2, from_lanes(&[10, 20], 64))]);
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &(0..8).map(|i| (i * 20) as u128 * 100).collect::<Vec<_>>(),
+                16
+            )
+        );
+        let mut st = st_with(&[
+            (0, from_lanes(&[0, 0, (-3i32) as u32 as u128, 5], 32)),
+            (1, from_lanes(&[0, 0, 7, 0xffff_ffff], 32)),
+            (2, from_lanes(&[10, 20], 64)),
+        ]);
         run1(&[0x4ea18002], &mut st); // smlal2 v2.2d, v0.4s, v1.4s
         assert_eq!(st.v[2], from_lanes(&[(10i64 - 21) as u64 as u128, 15], 64));
         // float
-        let mut st = st_with(&[(0, f4([1.0, 2.0, -3.0, 4.5])), (1, f4([0.5, 0.25, 2.0, -1.0])), (2, f4([1.0, 1.0, 1.0, 1.0]))]);
+        let mut st = st_with(&[
+            (0, f4([1.0, 2.0, -3.0, 4.5])),
+            (1, f4([0.5, 0.25, 2.0, -1.0])),
+            (2, f4([1.0, 1.0, 1.0, 1.0])),
+        ]);
         run1(&[0x4e21d402], &mut st); // fadd v2.4s
         assert_eq!(st.v[2], f4([1.5, 2.25, -1.0, 3.5]));
         run1(&[0x4fa11802], &mut st); // fmla v2.4s, v0.4s, v1.s[3]
@@ -2506,8 +2950,15 @@ mod tests {
         run1(&[0x5fa19002], &mut st); // fmul s2, s0, v1.s[1]
         assert_eq!(st.v[2], 0.25f32.to_bits() as u128);
         run1(&[0x4ea0c802], &mut st); // fcmgt v2.4s, v0.4s, #0.0
-        assert_eq!(st.v[2], from_lanes(&[0xffff_ffff, 0xffff_ffff, 0, 0xffff_ffff], 32));
-        let mut st = st_with(&[(0, d2([1.5, -2.0])), (1, d2([2.0, 3.0])), (2, d2([10.0, 20.0]))]);
+        assert_eq!(
+            st.v[2],
+            from_lanes(&[0xffff_ffff, 0xffff_ffff, 0, 0xffff_ffff], 32)
+        );
+        let mut st = st_with(&[
+            (0, d2([1.5, -2.0])),
+            (1, d2([2.0, 3.0])),
+            (2, d2([10.0, 20.0])),
+        ]);
         run1(&[0x4e61cc02], &mut st); // fmla v2.2d
         assert_eq!(st.v[2], d2([13.0, 14.0]));
         run1(&[0x7e70d802], &mut st); // faddp d2, v0.2d
@@ -2516,10 +2967,27 @@ mod tests {
         assert_eq!(st.v[2], from_lanes(&[1, (-2i64) as u64 as u128], 64));
         run1(&[0x0e617802], &mut st); // fcvtl v2.2d, v0.2s  (v0 low = 1.5f64 bits as 2 floats)
         let lo = lanes(st.v[0], 32);
-        assert_eq!(st.v[2], d2([f32::from_bits(lo[0] as u32) as f64, f32::from_bits(lo[1] as u32) as f64]));
+        assert_eq!(
+            st.v[2],
+            d2([
+                f32::from_bits(lo[0] as u32) as f64,
+                f32::from_bits(lo[1] as u32) as f64
+            ])
+        );
         let mut st = st_with(&[(0, d2([1.5, -2.0])), (2, 0x1234)]);
         run1(&[0x4e616802], &mut st); // fcvtn2 v2.4s, v0.2d
-        assert_eq!(st.v[2], from_lanes(&[0x1234, 0, 1.5f32.to_bits() as u128, (-2.0f32).to_bits() as u128], 32));
+        assert_eq!(
+            st.v[2],
+            from_lanes(
+                &[
+                    0x1234,
+                    0,
+                    1.5f32.to_bits() as u128,
+                    (-2.0f32).to_bits() as u128
+                ],
+                32
+            )
+        );
         let mut st = st_with(&[(0, from_lanes(&[1, (-7i32) as u32 as u128, 3, 4], 32))]);
         run1(&[0x4e21d802], &mut st); // scvtf v2.4s
         assert_eq!(st.v[2], f4([1.0, -7.0, 3.0, 4.0]));
@@ -2542,31 +3010,39 @@ mod tests {
     fn capstone_cross_check() {
         use capstone::prelude::*;
         const IMPLEMENTED: &[&str] = &[
-            "fmov", "fadd", "fsub", "fmul", "fdiv", "fnmul", "fmadd", "fmsub", "fnmadd", "fnmsub", "fabs", "fneg",
-            "fsqrt", "fmin", "fmax", "fminnm", "fmaxnm", "fcmp", "fcmpe", "fccmp", "fccmpe", "fcsel", "fcvt", "scvtf",
-            "ucvtf", "fcvtzs", "fcvtzu", "fcvtns", "fcvtnu", "fcvtas", "fcvtau", "fcvtms", "fcvtmu", "fcvtps",
-            "fcvtpu", "frintn", "frinta", "frintp", "frintm", "frintz", "frintx", "frinti", "movi", "mvni", "orr",
-            "bic", "dup", "ins", "mov", "umov", "smov", "ext", "and", "orn", "eor", "bsl", "bit", "bif", "add", "sub",
-            "mul", "mla", "mls", "cmeq", "cmhs", "cmhi", "cmge", "cmgt", "cmtst", "cmle", "cmlt", "umaxp", "uminp",
-            "smaxp", "sminp", "addp", "umaxv", "uminv", "addv", "smaxv", "sminv", "umax", "umin", "smax", "smin",
-            "shl", "ushr", "sshr", "usra", "ssra", "urshr", "srshr", "shrn", "shrn2", "rshrn", "rshrn2", "ushll",
-            "ushll2", "sshll", "sshll2", "uxtl", "uxtl2", "sxtl", "sxtl2", "xtn", "xtn2", "uzp1", "uzp2", "zip1",
-            "zip2", "trn1", "trn2", "rev16", "rev32", "rev64", "cnt", "not", "mvn", "tbl", "tbx", "uaddlv", "saddlv",
-            "saddlp", "uaddlp", "neg", "abs", "ushl", "sshl", "fmla", "fmls", "fcmeq", "fcmge", "fcmgt", "fcmle",
-            "fcmlt", "faddp", "fmaxp", "fminp", "fmaxnmp", "fminnmp", "fabd", "facge", "facgt", "umull", "umull2",
-            "smull", "smull2", "umlal", "umlal2", "smlal", "smlal2", "uaddl", "uaddl2", "saddl", "saddl2", "uaddw",
-            "uaddw2", "usubl", "usubl2", "ssubl", "ssubl2", "fcvtl", "fcvtl2", "fcvtn", "fcvtn2", "uqadd", "sqadd",
-            "uqsub", "sqsub", "uhadd", "shadd", "urhadd", "srhadd", "uabd", "sabd", "uaba", "saba", "uabdl", "sabdl",
-            "clz", "cls", "rbit", "ld1", "ld2", "ld3", "ld4", "st1", "st2", "st3", "st4", "ld1r", "ld2r", "ld3r",
-            "ld4r", "addhn", "subhn", "sli", "sri", "uqxtn", "sqxtn", "sqxtun", "fmaxv", "fminv", "fmaxnmv",
-            "fminnmv", "frecps", "frsqrts", "sqshl", "uqshl", "sqshlu", "srshl", "urshl", "sqrshl", "uqrshl",
-            "sqdmulh", "sqrdmulh", "pmul", "fmulx", "sqabs", "sqneg", "suqadd", "usqadd", "sqshrn", "uqshrn",
-            "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun", "ursra", "srsra", "umlsl", "smlsl", "usubw", "ssubw",
-            "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp", "uadalp", "sqdmull", "sqdmlal",
-            "sqdmlsl", "sqdmull2", "sqdmlal2", "sqdmlsl2", "pmull", "pmull2", "frecpe", "frsqrte", "urecpe",
-            "ursqrte", "frecpx", "fcvtxn", "fcvtxn2",
+            "fmov", "fadd", "fsub", "fmul", "fdiv", "fnmul", "fmadd", "fmsub", "fnmadd", "fnmsub",
+            "fabs", "fneg", "fsqrt", "fmin", "fmax", "fminnm", "fmaxnm", "fcmp", "fcmpe", "fccmp",
+            "fccmpe", "fcsel", "fcvt", "scvtf", "ucvtf", "fcvtzs", "fcvtzu", "fcvtns", "fcvtnu",
+            "fcvtas", "fcvtau", "fcvtms", "fcvtmu", "fcvtps", "fcvtpu", "frintn", "frinta",
+            "frintp", "frintm", "frintz", "frintx", "frinti", "movi", "mvni", "orr", "bic", "dup",
+            "ins", "mov", "umov", "smov", "ext", "and", "orn", "eor", "bsl", "bit", "bif", "add",
+            "sub", "mul", "mla", "mls", "cmeq", "cmhs", "cmhi", "cmge", "cmgt", "cmtst", "cmle",
+            "cmlt", "umaxp", "uminp", "smaxp", "sminp", "addp", "umaxv", "uminv", "addv", "smaxv",
+            "sminv", "umax", "umin", "smax", "smin", "shl", "ushr", "sshr", "usra", "ssra",
+            "urshr", "srshr", "shrn", "shrn2", "rshrn", "rshrn2", "ushll", "ushll2", "sshll",
+            "sshll2", "uxtl", "uxtl2", "sxtl", "sxtl2", "xtn", "xtn2", "uzp1", "uzp2", "zip1",
+            "zip2", "trn1", "trn2", "rev16", "rev32", "rev64", "cnt", "not", "mvn", "tbl", "tbx",
+            "uaddlv", "saddlv", "saddlp", "uaddlp", "neg", "abs", "ushl", "sshl", "fmla", "fmls",
+            "fcmeq", "fcmge", "fcmgt", "fcmle", "fcmlt", "faddp", "fmaxp", "fminp", "fmaxnmp",
+            "fminnmp", "fabd", "facge", "facgt", "umull", "umull2", "smull", "smull2", "umlal",
+            "umlal2", "smlal", "smlal2", "uaddl", "uaddl2", "saddl", "saddl2", "uaddw", "uaddw2",
+            "usubl", "usubl2", "ssubl", "ssubl2", "fcvtl", "fcvtl2", "fcvtn", "fcvtn2", "uqadd",
+            "sqadd", "uqsub", "sqsub", "uhadd", "shadd", "urhadd", "srhadd", "uabd", "sabd",
+            "uaba", "saba", "uabdl", "sabdl", "clz", "cls", "rbit", "ld1", "ld2", "ld3", "ld4",
+            "st1", "st2", "st3", "st4", "ld1r", "ld2r", "ld3r", "ld4r", "addhn", "subhn", "sli",
+            "sri", "uqxtn", "sqxtn", "sqxtun", "fmaxv", "fminv", "fmaxnmv", "fminnmv", "frecps",
+            "frsqrts", "sqshl", "uqshl", "sqshlu", "srshl", "urshl", "sqrshl", "uqrshl", "sqdmulh",
+            "sqrdmulh", "pmul", "fmulx", "sqabs", "sqneg", "suqadd", "usqadd", "sqshrn", "uqshrn",
+            "sqrshrn", "uqrshrn", "sqshrun", "sqrshrun", "ursra", "srsra", "umlsl", "smlsl",
+            "usubw", "ssubw", "uabal", "sabal", "raddhn", "rsubhn", "uhsub", "shsub", "sadalp",
+            "uadalp", "sqdmull", "sqdmlal", "sqdmlsl", "sqdmull2", "sqdmlal2", "sqdmlsl2", "pmull",
+            "pmull2", "frecpe", "frsqrte", "urecpe", "ursqrte", "frecpx", "fcvtxn", "fcvtxn2",
         ];
-        let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
+        let cs = Capstone::new()
+            .arm64()
+            .mode(arch::arm64::ArchMode::Arm)
+            .build()
+            .unwrap();
         let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut missing = std::collections::BTreeMap::new();
         let mut checked = 0;
@@ -2580,12 +3056,23 @@ mod tests {
             let r = x as u32;
             // Three quarters in the FP/SIMD data-processing space (op0 = x111), the rest in the
             // AdvSIMD structure load/store space.
-            let w = if k % 4 != 0 { r | 0x0e00_0000 } else { (r & !0xbf00_0000) | 0x0c00_0000 | (r & 0x0180_0000) };
+            let w = if k % 4 != 0 {
+                r | 0x0e00_0000
+            } else {
+                (r & !0xbf00_0000) | 0x0c00_0000 | (r & 0x0180_0000)
+            };
             // Whatever decodes must lift to verifiable IR without panicking.
             let lifted = crate::isa::aarch64::decode(w).map(|_| {
                 let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
                 crate::ir::verify::verify(&f).unwrap_or_else(|e| panic!("{w:#010x}: {e}"));
-                !f.blocks[0].insts.is_empty() || !matches!(f.blocks[0].term, crate::ir::Term::Trap { kind: crate::ir::TrapKind::Undefined, .. })
+                !f.blocks[0].insts.is_empty()
+                    || !matches!(
+                        f.blocks[0].term,
+                        crate::ir::Term::Trap {
+                            kind: crate::ir::TrapKind::Undefined,
+                            ..
+                        }
+                    )
             });
             let insns = cs.disasm_count(&w.to_le_bytes(), 0, 1).ok();
             let Some(i) = insns.as_ref().and_then(|v| v.iter().next()) else {
@@ -2603,26 +3090,41 @@ mod tests {
                 continue;
             }
             // FEAT_FP16 arithmetic and other extensions sharing mnemonics.
-            let fp16 = ops.contains(".4h") || ops.contains(".8h") || ops.starts_with('h') || ops.contains(", h");
+            let fp16 = ops.contains(".4h")
+                || ops.contains(".8h")
+                || ops.starts_with('h')
+                || ops.contains(", h");
             let fpish = mn.starts_with('f') || mn.starts_with("scvtf") || mn.starts_with("ucvtf");
             if fp16 && fpish {
                 continue;
             }
             checked += 1;
             if lifted == Some(false) {
-                refused.entry(mn.to_string()).or_insert_with(Vec::new).push(format!("{w:08x} {ops}"));
+                refused
+                    .entry(mn.to_string())
+                    .or_insert_with(Vec::new)
+                    .push(format!("{w:08x} {ops}"));
             }
             if crate::isa::aarch64::decode(w).is_none() {
                 missing.entry(format!("{mn} {ops}")).or_insert(w);
             }
         }
-        eprintln!("checked {checked}; lifted although capstone rejects: {} e.g. {:08x?}", accepted_unknown.len(), &accepted_unknown[..accepted_unknown.len().min(20)]);
+        eprintln!(
+            "checked {checked}; lifted although capstone rejects: {} e.g. {:08x?}",
+            accepted_unknown.len(),
+            &accepted_unknown[..accepted_unknown.len().min(20)]
+        );
         eprintln!("refused (SIGILL) although capstone names an implemented mnemonic: {refused:?}");
         if !unimpl.is_empty() {
             eprintln!("not lifted (other mnemonics): {unimpl:?}");
         }
         assert!(checked > 1000, "only {checked} words checked");
-        assert!(missing.is_empty(), "{} without a pattern, e.g. {:#x?}", missing.len(), missing.iter().take(40).collect::<Vec<_>>());
+        assert!(
+            missing.is_empty(),
+            "{} without a pattern, e.g. {:#x?}",
+            missing.len(),
+            missing.iter().take(40).collect::<Vec<_>>()
+        );
     }
 
     /// Writes `cases.txt` (word and capstone text), `data.bin` (per case: register file in,
@@ -2634,7 +3136,11 @@ mod tests {
         use std::fmt::Write as _;
         use std::process::Command;
         std::fs::create_dir_all(dir).unwrap();
-        let cs = Capstone::new().arm64().mode(arch::arm64::ArchMode::Arm).build().unwrap();
+        let cs = Capstone::new()
+            .arm64()
+            .mode(arch::arm64::ArchMode::Arm)
+            .build()
+            .unwrap();
         let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
         let mut rnd = move || {
             x ^= x << 13;
@@ -2655,16 +3161,26 @@ mod tests {
             }
             let p = pats[k % pats.len()];
             let w = (rnd() as u32 & !p.mask) | p.bits;
-            if ldst && ((w >> 5) & 31 == 31 || ((w >> 23) & 1 == 1 && (w >> 16) & 31 == (w >> 5) & 31)) {
+            if ldst
+                && ((w >> 5) & 31 == 31 || ((w >> 23) & 1 == 1 && (w >> 16) & 31 == (w >> 5) & 31))
+            {
                 continue; // base must be a GPR, not also the index register
             }
             let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
             if f.blocks[0].insts.is_empty() {
                 continue; // refused (SIGILL)
             }
-            let Ok(insns) = cs.disasm_count(&w.to_le_bytes(), 0, 1) else { continue };
-            let Some(i) = insns.iter().next() else { continue };
-            let text = format!("{} {}", i.mnemonic().unwrap_or(""), i.op_str().unwrap_or(""));
+            let Ok(insns) = cs.disasm_count(&w.to_le_bytes(), 0, 1) else {
+                continue;
+            };
+            let Some(i) = insns.iter().next() else {
+                continue;
+            };
+            let text = format!(
+                "{} {}",
+                i.mnemonic().unwrap_or(""),
+                i.op_str().unwrap_or("")
+            );
             let shape: String = text.chars().filter(|c| !c.is_ascii_digit()).collect();
             let c = per.entry(shape).or_insert(0);
             if *c >= 12 {
@@ -2683,10 +3199,18 @@ mod tests {
                     0 | 1 => (rnd() as u128) << 64 | rnd() as u128,
                     2 => {
                         // f32 lanes of moderate magnitude (some negative, some tiny)
-                        (0..4).fold(0u128, |a, i| a | ((((rnd() % 400) as f32 - 200.0) / ((rnd() % 7 + 1) as f32)).to_bits() as u128) << (32 * i))
+                        (0..4).fold(0u128, |a, i| {
+                            a | ((((rnd() % 400) as f32 - 200.0) / ((rnd() % 7 + 1) as f32))
+                                .to_bits() as u128)
+                                << (32 * i)
+                        })
                     }
-                    3 => (0..2).fold(0u128, |a, i| a | ((((rnd() % 4000) as f64 - 2000.0) / 3.0).to_bits() as u128) << (64 * i)),
-                    _ => (0..16).fold(0u128, |a, i| a | ([0u128, 1, 0x7f, 0x80, 0xff][(rnd() % 5) as usize] << (8 * i))),
+                    3 => (0..2).fold(0u128, |a, i| {
+                        a | ((((rnd() % 4000) as f64 - 2000.0) / 3.0).to_bits() as u128) << (64 * i)
+                    }),
+                    _ => (0..16).fold(0u128, |a, i| {
+                        a | ([0u128, 1, 0x7f, 0x80, 0xff][(rnd() % 5) as usize] << (8 * i))
+                    }),
                 };
                 blk[16 * r..16 * r + 16].copy_from_slice(&v.to_le_bytes());
             }
@@ -2703,7 +3227,9 @@ mod tests {
         }
         std::fs::write(dir.join("data.bin"), &data).unwrap();
         let mut list = String::new();
-        let mut asm = String::from(".text\n.global _start\n_start:\nadrp x0, buf\nadd x0, x0, :lo12:buf\nmov sp, x0\n");
+        let mut asm = String::from(
+            ".text\n.global _start\n_start:\nadrp x0, buf\nadd x0, x0, :lo12:buf\nmov sp, x0\n",
+        );
         for (w, t) in &cases {
             writeln!(list, "{w:08x} {t}").unwrap();
             asm += "ldr x0, [sp, #760]\nmsr nzcv, x0\n";
@@ -2715,7 +3241,13 @@ mod tests {
             }
             if ldst {
                 let n = (w >> 5) & 31;
-                writeln!(asm, "add x{n}, sp, #{}\nstr x{n}, [sp, #{}]", 2 * BLK, 512 + 8 * n).unwrap();
+                writeln!(
+                    asm,
+                    "add x{n}, sp, #{}\nstr x{n}, [sp, #{}]",
+                    2 * BLK,
+                    512 + 8 * n
+                )
+                .unwrap();
             }
             writeln!(asm, ".inst {w:#010x}").unwrap();
             for r in 0..32 {
@@ -2724,7 +3256,12 @@ mod tests {
             for r in 0..31 {
                 writeln!(asm, "str x{r}, [sp, #{}]", BLK + 512 + 8 * r).unwrap();
             }
-            writeln!(asm, "mrs x0, nzcv\nstr x0, [sp, #{}]\nadd sp, sp, #{stride}", BLK + 760).unwrap();
+            writeln!(
+                asm,
+                "mrs x0, nzcv\nstr x0, [sp, #{}]\nadd sp, sp, #{stride}",
+                BLK + 760
+            )
+            .unwrap();
         }
         writeln!(
             asm,
@@ -2736,10 +3273,24 @@ mod tests {
         std::fs::write(dir.join("cases.txt"), list).unwrap();
         std::fs::write(dir.join("prog.s"), asm).unwrap();
         let ok = |c: &mut Command| assert!(c.status().expect("tool missing").success());
-        ok(Command::new("aarch64-linux-gnu-as").arg(dir.join("prog.s")).arg("-o").arg(dir.join("prog.o")));
-        ok(Command::new("aarch64-linux-gnu-ld").arg("-static").arg(dir.join("prog.o")).arg("-o").arg(dir.join("prog")));
-        let out = Command::new("qemu-aarch64").args(["-cpu", "max"]).arg(dir.join("prog")).output().unwrap();
-        assert!(out.status.success() && out.stdout.len() == data.len(), "qemu run failed");
+        ok(Command::new("aarch64-linux-gnu-as")
+            .arg(dir.join("prog.s"))
+            .arg("-o")
+            .arg(dir.join("prog.o")));
+        ok(Command::new("aarch64-linux-gnu-ld")
+            .arg("-static")
+            .arg(dir.join("prog.o"))
+            .arg("-o")
+            .arg(dir.join("prog")));
+        let out = Command::new("qemu-aarch64")
+            .args(["-cpu", "max"])
+            .arg(dir.join("prog"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stdout.len() == data.len(),
+            "qemu run failed"
+        );
         std::fs::write(dir.join("out.bin"), out.stdout).unwrap();
     }
 
@@ -2756,9 +3307,13 @@ mod tests {
         let dir = match std::env::var("AOT_FPSIMD_CASES") {
             Ok(d) => d,
             Err(_) => {
-                let seed = std::env::var("AOT_QEMU_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(1u64);
+                let seed = std::env::var("AOT_QEMU_SEED")
+                    .ok()
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or(1u64);
                 let ldst = std::env::var("AOT_QEMU_LDST").is_ok();
-                let d = std::env::temp_dir().join(format!("aot-qemu-fpsimd-{}", std::process::id()));
+                let d =
+                    std::env::temp_dir().join(format!("aot-qemu-fpsimd-{}", std::process::id()));
                 make_qemu_cases(&d, seed, 6000, ldst);
                 d.to_string_lossy().into_owned()
             }
@@ -2770,7 +3325,11 @@ mod tests {
         // Load/store cases carry 256 bytes of memory after the register files (base register
         // pointing at it); their initial contents are in data.bin.
         let stride = out.len() / ncases.max(1);
-        let init = if stride > 2 * BLK { std::fs::read(format!("{dir}/data.bin")).unwrap() } else { vec![] };
+        let init = if stride > 2 * BLK {
+            std::fs::read(format!("{dir}/data.bin")).unwrap()
+        } else {
+            vec![]
+        };
         let load = |b: &[u8]| {
             let mut st = CpuState::default();
             for r in 0..32 {
@@ -2784,7 +3343,11 @@ mod tests {
         };
         let is_nan_lane = |v: u128, bits: u32, i: u32| {
             let x = (v >> (i * bits)) & ((1u128 << bits) - 1);
-            if bits == 32 { f32::from_bits(x as u32).is_nan() } else { f64::from_bits(x as u64).is_nan() }
+            if bits == 32 {
+                f32::from_bits(x as u32).is_nan()
+            } else {
+                f64::from_bits(x as u64).is_nan()
+            }
         };
         let mut bad = std::collections::BTreeMap::<String, Vec<String>>::new();
         let mut nan_only = 0;
@@ -2809,8 +3372,13 @@ mod tests {
             let e = Interp::new(&f).run(&mut st, &mut mem, 0, 100_000);
             n += 1;
             let mn = text.split_whitespace().next().unwrap().to_string();
-            if e != (Exit::Trap { kind: crate::ir::TrapKind::NotCode, pc: 0x1004 }) {
-                bad.entry(mn).or_default().push(format!("{w:08x} {text}: exit {e:?}"));
+            if e != (Exit::Trap {
+                kind: crate::ir::TrapKind::NotCode,
+                pc: 0x1004,
+            }) {
+                bad.entry(mn)
+                    .or_default()
+                    .push(format!("{w:08x} {text}: exit {e:?}"));
                 continue;
             }
             let mut diffs = vec![];
@@ -2825,7 +3393,10 @@ mod tests {
                         (st.v[r] & m) == (want.v[r] & m) || is_nan_lane(want.v[r], 64, i)
                     });
                     only_nan &= nan;
-                    diffs.push(format!("v{r}: got {:032x} want {:032x}", st.v[r], want.v[r]));
+                    diffs.push(format!(
+                        "v{r}: got {:032x} want {:032x}",
+                        st.v[r], want.v[r]
+                    ));
                 }
             }
             for r in 0..31 {
@@ -2838,18 +3409,28 @@ mod tests {
                 let got = read_mem(&mem, mem_base, stride - 2 * BLK);
                 if got[..] != blk[2 * BLK..] {
                     only_nan = false;
-                    diffs.push(format!("memory: got {:02x?} want {:02x?}", &got[..64], &blk[2 * BLK..2 * BLK + 64]));
+                    diffs.push(format!(
+                        "memory: got {:02x?} want {:02x?}",
+                        &got[..64],
+                        &blk[2 * BLK..2 * BLK + 64]
+                    ));
                 }
             }
             if st.nzcv() != want.nzcv() {
                 only_nan = false;
-                diffs.push(format!("nzcv: got {:x} want {:x}", st.nzcv() >> 28, want.nzcv() >> 28));
+                diffs.push(format!(
+                    "nzcv: got {:x} want {:x}",
+                    st.nzcv() >> 28,
+                    want.nzcv() >> 28
+                ));
             }
             if !diffs.is_empty() {
                 if only_nan {
                     nan_only += 1;
                 } else {
-                    bad.entry(mn).or_default().push(format!("{w:08x} {text}: {}", diffs.join("; ")));
+                    bad.entry(mn)
+                        .or_default()
+                        .push(format!("{w:08x} {text}: {}", diffs.join("; ")));
                 }
             }
         }
@@ -2866,7 +3447,6 @@ mod tests {
         }
     }
 
-
     /// Lift every FP/SIMD word listed in $AOT_WORDS (lines "hexword text", e.g. from objdump of a
     /// static glibc program) and report those without a pattern or refused (SIGILL).
     #[test]
@@ -2880,7 +3460,13 @@ mod tests {
             let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
             crate::ir::verify::verify(&f).unwrap();
             let refused = f.blocks[0].insts.is_empty()
-                && matches!(f.blocks[0].term, crate::ir::Term::Trap { kind: crate::ir::TrapKind::Undefined, .. });
+                && matches!(
+                    f.blocks[0].term,
+                    crate::ir::Term::Trap {
+                        kind: crate::ir::TrapKind::Undefined,
+                        ..
+                    }
+                );
             if refused {
                 bad.push(line.to_string());
             }
@@ -2890,7 +3476,6 @@ mod tests {
         }
         eprintln!("{} words, {} unsupported", list.lines().count(), bad.len());
     }
-
 
     /// Golden results recorded from qemu-aarch64 (one case per mnemonic/form, inputs random, no
     /// NaNs, only SIMD&FP register operands): (word, Vn, Vm, V[14:10], Vd before, Vd after).
@@ -3169,5 +3754,4 @@ mod tests {
             assert_eq!(st.v[d as usize], want, "{w:08x}");
         }
     }
-
 }

@@ -8,14 +8,30 @@ use crate::ir::{FenceKind, Helper, Ty};
 pub const PATTERNS: &[Pattern] = &[
     // HINT space (NOP, YIELD, BTI, PACIASP, AUTIASP, XPACLRI, ...): all no-ops for us.
     pat("11010101 00000011 0010 mmmm ooo 11111", "HINT", trans_hint),
-    pat("11010101 00000011 0011 mmmm 010 11111", "CLREX", trans_clrex),
+    pat(
+        "11010101 00000011 0011 mmmm 010 11111",
+        "CLREX",
+        trans_clrex,
+    ),
     pat("11010101 00000011 0011 mmmm 100 11111", "DSB", trans_dsb),
     pat("11010101 00000011 0011 mmmm 101 11111", "DMB", trans_dmb),
     pat("11010101 00000011 0011 mmmm 110 11111", "ISB", trans_hint),
     pat("11010101 00000011 0011 0000 111 11111", "SB", trans_hint),
-    pat("11010101 00000 ppp 0100 mmmm qqq 11111", "MSR (immediate)", trans_msr_imm),
-    pat("11010101 00001 ppp nnnn mmmm qqq ttttt", "SYS (DC/IC)", trans_sys),
-    pat("11010101 0001 o ppp nnnn mmmm qqq ttttt", "MSR (register)", trans_msr),
+    pat(
+        "11010101 00000 ppp 0100 mmmm qqq 11111",
+        "MSR (immediate)",
+        trans_msr_imm,
+    ),
+    pat(
+        "11010101 00001 ppp nnnn mmmm qqq ttttt",
+        "SYS (DC/IC)",
+        trans_sys,
+    ),
+    pat(
+        "11010101 0001 o ppp nnnn mmmm qqq ttttt",
+        "MSR (register)",
+        trans_msr,
+    ),
     pat("11010101 0011 o ppp nnnn mmmm qqq ttttt", "MRS", trans_mrs),
 ];
 
@@ -158,7 +174,11 @@ fn trans_sys(l: &mut Lift, insn: u32) -> bool {
             let base = l.b.and_i(a, !(sysreg::DC_ZVA_BLOCK as u128 - 1));
             let z = l.b.c64(0);
             for k in 0..sysreg::DC_ZVA_BLOCK / 8 {
-                let p = if k == 0 { base } else { l.b.add_i(base, (k * 8) as u128) };
+                let p = if k == 0 {
+                    base
+                } else {
+                    l.b.add_i(base, (k * 8) as u128)
+                };
                 l.b.store(p, z, crate::ir::Ordering::Relaxed);
             }
         }
@@ -181,17 +201,32 @@ mod tests {
 
     fn fences(words: &[u32]) -> Vec<u64> {
         let f = crate::isa::aarch64::lift_snippet(BASE, words);
-        f.insts.iter().filter(|i| i.op == Op::Fence).map(|i| i.imm).collect()
+        f.insts
+            .iter()
+            .filter(|i| i.op == Op::Fence)
+            .map(|i| i.imm)
+            .collect()
     }
 
     #[test]
     fn barriers_and_hints() {
         // dmb ish, dmb ishld, dmb ishst, dsb sy, isb, nop, paciasp, bti c
-        let words = [0xd5033bbf, 0xd50339bf, 0xd5033abf, 0xd5033f9f, 0xd5033fdf, 0xd503201f, 0xd503233f, 0xd503245f];
+        let words = [
+            0xd5033bbf, 0xd50339bf, 0xd5033abf, 0xd5033f9f, 0xd5033fdf, 0xd503201f, 0xd503233f,
+            0xd503245f,
+        ];
         let mut st = CpuState::default();
         run(&words, &mut st, &mut FlatMemory::default());
         let k = |f: FenceKind| f as u64;
-        assert_eq!(fences(&words), vec![k(FenceKind::SeqCst), k(FenceKind::Acquire), k(FenceKind::Release), k(FenceKind::SeqCst)]);
+        assert_eq!(
+            fences(&words),
+            vec![
+                k(FenceKind::SeqCst),
+                k(FenceKind::Acquire),
+                k(FenceKind::Release),
+                k(FenceKind::SeqCst)
+            ]
+        );
         // sb
         assert!(!is_sigill(0xd50330ff));
     }
@@ -201,29 +236,59 @@ mod tests {
         let mut st = CpuState::default();
         st.x[1] = 0xdead_beef_0000_1234;
         // msr tpidr_el0, x1; mrs x0, tpidr_el0
-        run(&[0xd51bd041, 0xd53bd040], &mut st, &mut FlatMemory::default());
-        assert_eq!((st.tpidr, st.x[0]), (0xdead_beef_0000_1234, 0xdead_beef_0000_1234));
+        run(
+            &[0xd51bd041, 0xd53bd040],
+            &mut st,
+            &mut FlatMemory::default(),
+        );
+        assert_eq!(
+            (st.tpidr, st.x[0]),
+            (0xdead_beef_0000_1234, 0xdead_beef_0000_1234)
+        );
         // msr nzcv, x1 (N and C); mrs x0, nzcv
         st.x[1] = 0xa000_0000;
-        run(&[0xd51b4201, 0xd53b4200], &mut st, &mut FlatMemory::default());
+        run(
+            &[0xd51b4201, 0xd53b4200],
+            &mut st,
+            &mut FlatMemory::default(),
+        );
         assert_eq!(flags(&st), (1, 0, 1, 0));
         assert_eq!(st.x[0], 0xa000_0000);
         // msr fpcr, x1 calls the helper; mrs x0, fpcr; msr fpsr; mrs fpsr
         st.x[1] = 0x0040_0000;
-        let h = run(&[0xd51b4401, 0xd53b4400], &mut st, &mut FlatMemory::default());
+        let h = run(
+            &[0xd51b4401, 0xd53b4400],
+            &mut st,
+            &mut FlatMemory::default(),
+        );
         assert_eq!((st.fpcr, st.x[0]), (0x0040_0000, 0x0040_0000));
         assert_eq!(h, vec![(Helper::WriteFpcr, vec![0x0040_0000])]);
         st.x[1] = 0x8000_0001;
-        run(&[0xd51b4421, 0xd53b4420], &mut st, &mut FlatMemory::default());
+        run(
+            &[0xd51b4421, 0xd53b4420],
+            &mut st,
+            &mut FlatMemory::default(),
+        );
         assert_eq!((st.fpsr, st.x[0]), (0x8000_0001, 0x8000_0001));
         // Unwritable bits read as zero (values seen on qemu-aarch64 -cpu cortex-a72).
         st.x[1] = u64::MAX;
-        let h = run(&[0xd51b4401, 0xd53b4400, 0xd51b4421, 0xd53b4422], &mut st, &mut FlatMemory::default());
+        let h = run(
+            &[0xd51b4401, 0xd53b4400, 0xd51b4421, 0xd53b4422],
+            &mut st,
+            &mut FlatMemory::default(),
+        );
         assert_eq!((st.x[0], st.x[2]), (0x07f7_0000, 0xf800_009f));
         assert_eq!(h, vec![(Helper::WriteFpcr, vec![0x07f7_0000])]);
         // dczid, ctr, cntfrq, cntvct
-        run(&[0xd53b00e0, 0xd53b0021, 0xd53be002], &mut st, &mut FlatMemory::default());
-        assert_eq!((st.x[0], st.x[1], st.x[2]), (sysreg::DCZID_EL0, sysreg::CTR_EL0, sysreg::CNTFRQ_EL0));
+        run(
+            &[0xd53b00e0, 0xd53b0021, 0xd53be002],
+            &mut st,
+            &mut FlatMemory::default(),
+        );
+        assert_eq!(
+            (st.x[0], st.x[1], st.x[2]),
+            (sysreg::DCZID_EL0, sysreg::CTR_EL0, sysreg::CNTFRQ_EL0)
+        );
         let h = run(&[0xd53be040], &mut st, &mut FlatMemory::default());
         assert_eq!((st.x[0], h.len()), (0x1234_5678, 1));
         // midr_el1, id_aa64isar0_el1: SIGILL (no HWCAP_CPUID); msr daifset: SIGILL; msr ssbs: ok.
@@ -251,7 +316,9 @@ mod tests {
         // dc cvau, ic ivau, dc civac -> cache_maint helper with the address
         let h = run(&[0xd50b7b21, 0xd50b7521, 0xd50b7e21], &mut st, &mut mem);
         assert_eq!(h.len(), 3);
-        assert!(h.iter().all(|(k, a)| *k == Helper::CacheMaint && a == &vec![st.x[1]]));
+        assert!(h
+            .iter()
+            .all(|(k, a)| *k == Helper::CacheMaint && a == &vec![st.x[1]]));
         // dc ivac is EL1 only
         assert!(is_sigill(0xd5087621));
     }
