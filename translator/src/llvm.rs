@@ -773,7 +773,37 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
             }
         };
+        let r = match i.op {
+            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt => self.arm_nan(r, &i.args)?,
+            // FMADD's NaN priority: the addend first, then the multiplicands.
+            Op::FMa => self.arm_nan(r, &[i.args[2], i.args[0], i.args[1]])?,
+            _ => r,
+        };
         Ok(Some(r))
+    }
+
+    /// Arm NaN results: a NaN operand propagates (quieted, first operand first); an invalid
+    /// operation on numbers gives the default NaN, which is positive on Arm (x86 makes it
+    /// negative). LLVM folds this away where it can prove the result is not NaN.
+    fn arm_nan(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.b;
+        let r = r.into_float_value();
+        let fty = r.get_type();
+        let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
+        let ity = self.ctx.custom_width_int_type(w);
+        let quiet_bit = ity.const_int(1u64 << (if w == 32 { 22 } else { 51 }), false);
+        let default_nan = if w == 32 { 0x7fc0_0000u64 } else { 0x7ff8_0000_0000_0000 };
+        let mut acc = b.build_bit_cast(ity.const_int(default_nan, false), fty, "")?.into_float_value();
+        for &o in ops.iter().rev() {
+            let x = self.v(o).into_float_value();
+            let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
+            let q = b.build_or(xi, quiet_bit, "")?;
+            let qf = b.build_bit_cast(q, fty, "")?.into_float_value();
+            let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
+            acc = b.build_select(nan, qf, acc, "")?.into_float_value();
+        }
+        let rnan = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        Ok(b.build_select(rnan, acc, r, "")?)
     }
 }
 
