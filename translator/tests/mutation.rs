@@ -210,3 +210,40 @@ fn mutants_glibc_static() {
         s.max
     );
 }
+
+/// 20 mutants through the whole command line (parse, recover, lift, compile, link): each ends in
+/// success or a clean one-line error with a documented status, never a panic or a signal.
+#[test]
+fn mutants_through_the_cli() {
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL) else { return };
+    let orig = std::fs::read(&p).unwrap();
+    let exe = env!("CARGO_BIN_EXE_aot-translate");
+    let cache = d.path().join("cache");
+    let mut outcomes = [0usize; 3];
+    for i in 0..20u64 {
+        let m = mutate(&orig, 0x5eed_00c1, i, Mix { truncate: 30, header_bias: 60 });
+        let input = d.path().join(format!("m{i}"));
+        std::fs::write(&input, &m).unwrap();
+        let out = Command::new(exe)
+            .arg(&input)
+            .arg("-o")
+            .arg(d.path().join(format!("m{i}.x86")))
+            .arg("--cache-dir")
+            .arg(&cache)
+            .output()
+            .unwrap();
+        let code = out.status.code().unwrap_or_else(|| panic!("mutant {i}: killed by a signal: {:?}", out.status));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(matches!(code, 0..=2), "mutant {i}: exit status {code}\n{stderr}");
+        if code != 0 {
+            assert!(stderr.starts_with("aot-translate: error: "), "mutant {i}: {stderr}");
+            assert!(!stderr.contains("panicked"), "mutant {i}: {stderr}");
+        }
+        if code == 2 {
+            assert_eq!(stderr.trim_end().lines().count(), 1, "mutant {i}: input errors are one line: {stderr}");
+        }
+        outcomes[code as usize] += 1;
+    }
+    eprintln!("cli mutants: {} translated, {} failed to link/compile, {} rejected", outcomes[0], outcomes[1], outcomes[2]);
+    assert!(outcomes[2] > 0, "some mutants must be rejected");
+}
