@@ -247,3 +247,18 @@ fn mutants_through_the_cli() {
     eprintln!("cli mutants: {} translated, {} failed to link/compile, {} rejected", outcomes[0], outcomes[1], outcomes[2]);
     assert!(outcomes[2] > 0, "some mutants must be rejected");
 }
+
+/// The translated executable is byte-identical whatever the number of worker threads.
+#[test]
+fn output_is_identical_for_any_job_count() {
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL) else { return };
+    let exe = env!("CARGO_BIN_EXE_aot-translate");
+    let mut outs = vec![];
+    for jobs in ["1", "2", "3"] {
+        let o = d.path().join(format!("out{jobs}"));
+        let st = Command::new(exe).arg(&p).arg("-o").arg(&o).args(["--no-cache", "-j", jobs]).status().unwrap();
+        assert!(st.success(), "translation with -j {jobs} failed");
+        outs.push(std::fs::read(&o).unwrap());
+    }
+    assert!(outs[0] == outs[1] && outs[1] == outs[2], "outputs differ between job counts");
+}
