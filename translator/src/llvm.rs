@@ -85,6 +85,9 @@ pub fn cpu_is_known(cpu: &str) -> bool {
     tm.get_cpu().to_string_lossy() == cpu
 }
 
+/// Functions with more IR instructions than this are optimised at -O1 at most.
+pub const HUGE_FUNCTION: usize = 6000;
+
 /// Compile one function to an object file in memory. `key` names its symbols.
 pub fn compile(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
     let ctx = Context::create();
@@ -98,7 +101,10 @@ pub fn compile(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R
     if let Err(e) = module.verify() {
         return Err(BackendError::Llvm(format!("invalid LLVM IR for {}: {}", f.name, e.to_string())));
     }
-    let passes = match opts.opt_level {
+    // Tiering: LLVM's -O2 pipeline is superlinear on huge functions (glibc's printf internals
+    // take 40+ s each); those get -O1, which still promotes guest registers to SSA.
+    let level = if opts.opt_level >= 2 && f.insts.len() > HUGE_FUNCTION { 1 } else { opts.opt_level };
+    let passes = match level {
         0 => "default<O0>",
         1 => "default<O1>",
         2 => "default<O2>",

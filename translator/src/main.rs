@@ -101,6 +101,11 @@ fn main() -> ExitCode {
                     100.0 * r.stats.bytes_covered as f64 / (r.stats.exec_bytes.max(1)) as f64
                 );
                 eprintln!("cache: {} hits, {} misses", r.cache_hits, r.cache_misses);
+                let mut slow = r.compiled.clone();
+                slow.sort_by(|a, b| b.2.cmp(&a.2));
+                for (name, addr, dt) in slow.iter().take(5) {
+                    eprintln!("  compiled {name} at {addr:#x} in {:.2}s", dt.as_secs_f64());
+                }
                 eprintln!(
                     "time: parse+recover {:.2}s, lift {:.2}s, compile {:.2}s, link {:.2}s",
                     r.t_parse.as_secs_f64(),

@@ -64,6 +64,8 @@ pub struct Report {
     pub t_link: Duration,
     pub t_total: Duration,
     pub stats: recover::RecoverStats,
+    /// The functions compiled in this run (cache misses): name, guest address, compile time.
+    pub compiled: Vec<(String, u64, Duration)>,
 }
 
 /// Lift every recovered function (parallel; the result is in recovery order).
@@ -170,17 +172,19 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let results: Vec<Result<(PathBuf, bool), TranslateError>> = funcs
+    let results: Vec<Result<(PathBuf, Option<Duration>), TranslateError>> = funcs
         .par_iter()
         .zip(keys.par_iter())
         .map(|(f, key)| {
             let r = (|| {
                 if let Some(c) = &cache {
                     if let Some(p) = c.get(key) {
-                        return Ok((p, true));
+                        return Ok((p, None));
                     }
                 }
+                let tc = Instant::now();
                 let obj = compile_one(f, key, &cfg.opts)?;
+                let dt = tc.elapsed();
                 let p = match &cache {
                     Some(c) => c.put(key, &obj).map_err(|e| TranslateError::Cache { dir: "put".into(), err: e })?,
                     None => {
@@ -189,7 +193,7 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
                         p
                     }
                 };
-                Ok((p, false))
+                Ok((p, Some(dt)))
             })();
             bar.inc(1);
             r
@@ -197,12 +201,14 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
         .collect();
     bar.finish_and_clear();
     let mut objects = Vec::with_capacity(results.len());
-    for r in results {
-        let (p, hit) = r?;
-        if hit {
-            rep.cache_hits += 1;
-        } else {
-            rep.cache_misses += 1;
+    for (r, f) in results.into_iter().zip(&funcs) {
+        let (p, compiled) = r?;
+        match compiled {
+            None => rep.cache_hits += 1,
+            Some(dt) => {
+                rep.cache_misses += 1;
+                rep.compiled.push((f.name.clone(), f.base(), dt));
+            }
         }
         objects.push(p);
     }

@@ -166,7 +166,14 @@ impl<'a> Ctx<'a> {
         };
         let (size, xt, xi) = (ld >> 30, reg(ld, 5), reg(ld, 16));
         // add xT, xT2, #lo12 and adrp xT2, page
-        let Some((addi_pc, addi)) = find(ld_pc, &|w| w & 0xffc0_0000 == 0x9100_0000 && reg(w, 0) == xt) else {
+        // The table base is often set up once, far before the switch (a callee-saved register
+        // holding it across a loop): look back through the function if it is not close by.
+        let is_addi = |w: u32| w & 0xffc0_0000 == 0x9100_0000 && reg(w, 0) == xt;
+        let far = || {
+            let lo = range.map_or(ld_pc.saturating_sub(4 * 4096), |(a, _)| a);
+            (9..=4096u64).find_map(|d| back(ld_pc, d).filter(|x| x.0 >= lo && is_addi(x.1)))
+        };
+        let Some((addi_pc, addi)) = find(ld_pc, &is_addi).or_else(far) else {
             return vec![];
         };
         let xt2 = reg(addi, 5);

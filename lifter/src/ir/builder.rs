@@ -61,10 +61,12 @@ impl Builder {
         }
     }
 
-    /// Relocation slot for `r`, shared when the same relocation is asked for twice.
+    /// A new relocation slot for `r`. Slots are never shared between two uses, even of the same
+    /// value: whether two addresses coincide depends on the program's layout, and sharing would
+    /// make the numbering (and so the function's cache key) depend on it too.
     pub fn reloc_slot(&mut self, r: Reloc) -> u32 {
-        if let Some(i) = self.func.relocs.iter().position(|&x| x == r) {
-            return i as u32;
+        if let Reloc::FnBase(_) = r {
+            return 0;
         }
         self.func.relocs.push(r);
         (self.func.relocs.len() - 1) as u32

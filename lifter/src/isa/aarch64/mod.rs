@@ -54,7 +54,7 @@ impl<'a> Lift<'a> {
                 .pages
                 .get(&self.pc)
                 .is_some_and(|m| m & (1 << base) != 0);
-        if page && imm != 0 {
+        if page {
             self.b.reloc_imm(ty, imm)
         } else {
             self.b.iconst(ty, imm as u128)
@@ -446,14 +446,16 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
     lift.b.finish()
 }
 
-/// Which registers may hold an ADRP page before each instruction: a forward "must" dataflow
-/// over the function (meet = intersection). Definitions are approximated (the Rd/Rt field of any
+/// Which registers may hold an ADRP page before each instruction: a forward "may" dataflow
+/// over the function (meet = union: a register that is a page on some path counts, so the form of
+/// an immediate does not depend on the values that differ between programs). Definitions are approximated (the Rd/Rt field of any
 /// other instruction is taken as written, calls clobber X0-X18 and X30); an imprecise answer only
 /// changes whether an immediate is emitted as a relocated constant, never the computed value, so
 /// it can cost cache hits but not correctness. It depends only on the function's code, so it is
 /// the same for the same function in every program.
 pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
-    let mut inn: BTreeMap<u64, u32> = BTreeMap::new();
+    // State: bits 0..31 = X registers, bits 32.. = 64-bit stack slots [sp + 8k] (spilled pages).
+    let mut inn: BTreeMap<u64, u128> = BTreeMap::new();
     let mut work: Vec<u64> = Vec::new();
     // Start from the function start; entries that the flow does not reach (landing pads, code
     // found through data) start afterwards with nothing known. Return sites are reached through
@@ -462,10 +464,13 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
         .chain(spec.entries.iter().copied())
         .collect();
     seeds.reverse();
+    // What holds at the function's own indirect jumps: an entry the flow does not reach is most
+    // likely a computed-goto or jump-table target of one of them.
+    let mut jump_out: Option<u128> = None;
     loop {
         while let Some(e) = seeds.pop() {
             if spec.insns.contains_key(&e) && !inn.contains_key(&e) {
-                inn.insert(e, 0);
+                inn.insert(e, if e == spec.start { 0 } else { jump_out.unwrap_or(0) });
                 work.push(e);
                 break;
             }
@@ -485,17 +490,32 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
                 } else {
                     cur | (1 << rd)
                 }
+            } else if insn & 0xffc0_03e0 == 0xf900_03e0 {
+                // STR Xt, [sp, #8k]: the slot holds a page if Xt does.
+                let k = ((insn >> 10) & 0xfff) as u128;
+                let page = rd != 31 && cur & (1 << rd) != 0;
+                if k < 96 {
+                    (cur & !(1u128 << (32 + k))) | ((page as u128) << (32 + k))
+                } else {
+                    cur
+                }
+            } else if insn & 0xffc0_03e0 == 0xf940_03e0 && rd != 31 {
+                // LDR Xt, [sp, #8k]: reloads a spilled page.
+                let k = ((insn >> 10) & 0xfff) as u128;
+                let page = k < 96 && cur & (1u128 << (32 + k)) != 0;
+                (cur & !(1 << rd)) | ((page as u128) << rd)
             } else if insn & 0xffe0_ffe0 == 0xaa00_03e0 && rd != 31 {
                 // MOV Xd, Xm copies the page.
                 let rm = (insn >> 16) & 31;
                 let page = rm != 31 && cur & (1 << rm) != 0;
-                (cur & !(1 << rd)) | ((page as u32) << rd)
-            } else if rd == 31 {
-                cur
+                (cur & !(1 << rd)) | ((page as u128) << rd)
             } else {
-                cur & !(1 << rd)
+                cur & !(x_defs(insn) as u128)
             };
             let fl = flow(pc, insn);
+            if fl == Flow::JumpInd {
+                jump_out = Some(jump_out.map_or(out, |j| j | out));
+            }
             if matches!(fl, Flow::Call(_) | Flow::CallInd) {
                 out &= !0x4007_ffff; // X0..X18, X30
             }
@@ -516,7 +536,7 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
                         true
                     }
                     Some(&old) => {
-                        let new = old & out;
+                        let new = old | out;
                         if new != old {
                             inn.insert(s, new);
                         }
@@ -529,7 +549,30 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
             }
         }
     }
-    inn
+    inn.into_iter().map(|(pc, st)| (pc, st as u32)).collect()
+}
+
+/// The X registers an instruction may write, approximately (see `page_registers`): Rd/Rt by
+/// default; nothing for stores, SIMD&FP loads, branches and hints; Rt and Rt2 for load pairs.
+fn x_defs(insn: u32) -> u32 {
+    let rd = insn & 31;
+    let rt2 = (insn >> 10) & 31;
+    let bit = |r: u32| if r == 31 { 0 } else { 1u32 << r };
+    if insn & 0x0a00_0000 == 0x0800_0000 {
+        // Loads and stores.
+        if insn & (1 << 26) != 0 || insn & (1 << 22) == 0 {
+            return 0; // SIMD&FP register, or a store
+        }
+        if insn & 0x3a00_0000 == 0x2800_0000 {
+            return bit(rd) | bit(rt2); // load pair
+        }
+        return bit(rd);
+    }
+    if insn & 0x1c00_0000 == 0x1400_0000 {
+        // Branches, exception generation and system: only MRS/SYSL write a register.
+        return if insn & 0xffe0_0000 == 0xd520_0000 { bit(rd) } else { 0 };
+    }
+    bit(rd)
 }
 
 /// Lift one instruction at `lift.pc`, or a SIGILL trap if it is not supported.
