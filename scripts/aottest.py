@@ -17,6 +17,7 @@ import argparse
 import concurrent.futures as cf
 import difflib
 import hashlib
+import fnmatch
 import os
 import re
 import resource
@@ -339,20 +340,48 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
     return results
 
 
+KNOWN_FAILURES_FILE = os.path.join(ROOT, "tests", "known-failures.txt")
+
+
+def known_failures():
+    """tests/known-failures.txt: one glob pattern of test names per line, '#' starts the reason.
+    A listed test that fails is reported as XFAIL and does not fail its phase; one that passes is
+    reported as XPASS, so the entry can be removed."""
+    pats = []
+    if os.path.exists(KNOWN_FAILURES_FILE):
+        for line in open(KNOWN_FAILURES_FILE):
+            pat = line.split("#", 1)[0].strip()
+            if pat:
+                pats.append((pat, line.split("#", 1)[1].strip() if "#" in line else ""))
+    return pats
+
+
 class Tally:
     def __init__(self, phase):
         self.phase = phase
         self.passed = 0
         self.failed = 0
+        self.xfailed = 0
+        self.skipped = 0
+        self.known = known_failures()
         self.failures = []
         self.dir = os.path.join(REPORTS, phase)
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir, exist_ok=True)
 
     def add(self, name, ok, reason="", details=""):
+        known = next((r for p, r in self.known if fnmatch.fnmatchcase(name, p)), None)
+        if not ok and reason.startswith("qemu run timed out"):
+            # The oracle gave no answer: nothing to compare, neither a pass nor a failure.
+            self.skipped += 1
+            log("SKIP %s: %s" % (name, reason))
+            return
         if ok:
             self.passed += 1
-            log("PASS %s" % name)
+            log("PASS %s%s" % (name, " (XPASS: listed in tests/known-failures.txt)" if known is not None else ""))
+        elif known is not None:
+            self.xfailed += 1
+            log("XFAIL %s: %s (known: %s)" % (name, reason[:200], known))
         else:
             self.failed += 1
             self.failures.append((name, reason))
@@ -362,7 +391,8 @@ class Tally:
                 f.write("%s\n%s\n%s\n" % (name, reason, details))
 
     def summary(self):
-        return "%d passed, %d failed" % (self.passed, self.failed)
+        extra = "".join(", %d %s" % (n, w) for n, w in ((self.xfailed, "known failures"), (self.skipped, "skipped")) if n)
+        return "%d passed, %d failed%s" % (self.passed, self.failed, extra)
 
 
 def pmap(fn, items, jobs=JOBS):
@@ -487,6 +517,9 @@ def torture_case(item):
         return ("skip", name, "fails under qemu (status %d%s)" % (q[0], ", timeout" if q[3] else ""), "")
     r = differential(name, guest, [], None, [None], compare_stderr=False, qemu_result=q)[0]
     return ("ran",) + r
+
+
+TORTURE_TARGET = 90.0
 
 
 def phase_torture(full=False):
@@ -713,7 +746,14 @@ def suite(args):
             r = False
             log("phase %s crashed: %s" % (name, ex))
         dt = time.time() - t0
-        if isinstance(r, Tally):
+        if isinstance(r, Tally) and name == "c-torture":
+            # The target for c-torture is a pass rate (issue 3: >= 90% of the qemu-passing set);
+            # every failure is listed in build/reports/torture-failures.txt.
+            ok = r.passed > 0 and 100.0 * r.passed / max(1, r.passed + r.failed) >= TORTURE_TARGET
+            res = r.summary()
+            counted_pass += r.passed
+            counted_fail += r.failed
+        elif isinstance(r, Tally):
             ok = r.failed == 0 and r.passed > 0
             res = r.summary()
             if name in ("programs", "c-torture", "csmith"):
