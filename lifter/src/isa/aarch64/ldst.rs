@@ -634,16 +634,8 @@ fn trans_lse(l: &mut Lift, insn: u32) -> bool {
         }
         RmwOp::Swp
     } else {
-        [
-            RmwOp::Add,
-            RmwOp::Clr,
-            RmwOp::Eor,
-            RmwOp::Set,
-            RmwOp::SMax,
-            RmwOp::SMin,
-            RmwOp::UMax,
-            RmwOp::UMin,
-        ][opc as usize]
+        // LDADD..LDUMIN: the Arm opc order is RmwOp's order.
+        RmwOp::ALL[opc as usize]
     };
     let ord = rmw_ordering(bit(insn, 23), bit(insn, 22));
     let (rs, rn, rt) = (bits(insn, 20, 16), bits(insn, 9, 5), bits(insn, 4, 0));
