@@ -569,8 +569,11 @@ def csmith_source(seed):
     src = os.path.join(CSMITH_DIR, "seed%d.c" % seed)
     if not os.path.exists(src):
         tmp = src + ".tmp"
-        subprocess.run(["csmith", "--seed", str(seed), "--no-packed-struct", "-o", tmp], check=True,
-                       stdout=subprocess.DEVNULL)
+        # Debian's csmith 2.3 writes and rereads ./platform.info: parallel runs sharing one working
+        # directory race on it (exit 255 on a half-written file), so each run gets its own.
+        with tempfile.TemporaryDirectory(prefix="csmith-") as cwd:
+            subprocess.run(["csmith", "--seed", str(seed), "--no-packed-struct", "-o", tmp],
+                           check=True, stdout=subprocess.DEVNULL, cwd=cwd)
         os.replace(tmp, src)
     return src
 
