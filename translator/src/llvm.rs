@@ -88,14 +88,26 @@ pub fn cpu_is_known(cpu: &str) -> bool {
 /// Functions with more IR instructions than this are optimised at -O1 at most.
 pub const HUGE_FUNCTION: usize = 6000;
 
+thread_local! {
+    /// One LLVM context per worker thread (a context is not thread-safe; creating one per
+    /// function would repeat the type and intrinsic set-up). Each function still gets its own
+    /// module, dropped after emission, so what a context accumulates is only uniqued types and
+    /// constants. Output does not depend on which functions a context saw before: the
+    /// translator's tests check byte-identical output for -j1, -j2 and -j3.
+    static CONTEXT: Context = Context::create();
+}
+
 /// Compile one function to an object file in memory. `key` names its symbols.
 pub fn compile(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
-    let ctx = Context::create();
+    CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm))
+}
+
+fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
     let module = ctx.create_module(key);
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
     {
-        let mut g = Gen::new(&ctx, &module, f, key)?;
+        let mut g = Gen::new(ctx, &module, f, key)?;
         g.emit()?;
     }
     if let Err(e) = module.verify() {
