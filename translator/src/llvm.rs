@@ -792,9 +792,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
         };
         let r = match i.op {
-            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt => self.arm_nan(r, &i.args)?,
-            // FMADD's NaN priority: the addend first, then the multiplicands.
-            Op::FMa => self.arm_nan(r, &[i.args[2], i.args[0], i.args[1]])?,
+            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMin | Op::FMax | Op::FRound => {
+                self.arm_nan(r, &i.args)?
+            }
+            Op::FMinNm | Op::FMaxNm => self.arm_minmax_nm(r, i.op, &i.args)?,
+            // FMADD's NaN priority: the addend first, then the multiplicands; a quiet NaN addend
+            // with an inf * 0 product gives the default NaN.
+            Op::FMa => {
+                let r = self.arm_nan(r, &[i.args[2], i.args[0], i.args[1]])?;
+                self.arm_fma_invalid(r, &i.args)?
+            }
             _ => r,
         };
         Ok(Some(r))
@@ -804,24 +811,98 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// operation on numbers gives the default NaN, which is positive on Arm (x86 makes it
     /// negative). LLVM folds this away where it can prove the result is not NaN.
     fn arm_nan(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
-        let b = &self.b;
         let r = r.into_float_value();
-        let fty = r.get_type();
+        let acc = self.processed_nan(r.get_type(), ops)?;
+        let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        Ok(self.b.build_select(rnan, acc, r, "")?)
+    }
+
+    /// The NaN an op with operands `ops` returns when its result is a NaN: the first signalling
+    /// NaN operand quieted, else the first quiet NaN, else the default NaN.
+    fn processed_nan(&self, fty: inkwell::types::FloatType<'ctx>, ops: &[Value]) -> R<inkwell::values::FloatValue<'ctx>> {
+        let b = &self.b;
         let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
         let ity = self.ctx.custom_width_int_type(w);
         let quiet_bit = ity.const_int(1u64 << (if w == 32 { 22 } else { 51 }), false);
         let default_nan = if w == 32 { 0x7fc0_0000u64 } else { 0x7ff8_0000_0000_0000 };
         let mut acc = b.build_bit_cast(ity.const_int(default_nan, false), fty, "")?.into_float_value();
+        // First quiet NaN, then (overriding) the first signalling NaN: Arm's FPProcessNaNs.
+        let mut snans = vec![];
         for &o in ops.iter().rev() {
             let x = self.v(o).into_float_value();
             let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
             let q = b.build_or(xi, quiet_bit, "")?;
             let qf = b.build_bit_cast(q, fty, "")?.into_float_value();
             let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
+            let quiet = b.build_int_compare(IntPredicate::NE, b.build_and(xi, quiet_bit, "")?, ity.const_zero(), "")?;
+            let snan = b.build_and(nan, b.build_not(quiet, "")?, "")?;
+            snans.push((snan, qf));
             acc = b.build_select(nan, qf, acc, "")?.into_float_value();
         }
-        let rnan = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
-        Ok(b.build_select(rnan, acc, r, "")?)
+        for (snan, qf) in snans {
+            acc = b.build_select(snan, qf, acc, "")?.into_float_value();
+        }
+        Ok(acc)
+    }
+
+    /// Is `v` (a float) a signalling NaN?
+    fn is_snan(&self, v: Value) -> R<IntValue<'ctx>> {
+        let b = &self.b;
+        let x = self.v(v).into_float_value();
+        let w = if x.get_type() == self.ctx.f32_type() { 32 } else { 64 };
+        let ity = self.ctx.custom_width_int_type(w);
+        let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
+        let quiet_bit = ity.const_int(1u64 << (if w == 32 { 22 } else { 51 }), false);
+        let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
+        let quiet = b.build_int_compare(IntPredicate::NE, b.build_and(xi, quiet_bit, "")?, ity.const_zero(), "")?;
+        Ok(b.build_and(nan, b.build_not(quiet, "")?, "")?)
+    }
+
+    fn arm_fma_invalid(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.b;
+        let (x, y, c) = (self.v(ops[0]).into_float_value(), self.v(ops[1]).into_float_value(), self.v(ops[2]).into_float_value());
+        let fty = x.get_type();
+        let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
+        let ity = self.ctx.custom_width_int_type(w);
+        let abs = |v| -> R<IntValue<'ctx>> {
+            let vi = b.build_bit_cast(v, ity, "")?.into_int_value();
+            Ok(b.build_and(vi, ity.const_int(if w == 32 { 0x7fff_ffff } else { 0x7fff_ffff_ffff_ffff }, false), "")?)
+        };
+        let inf = ity.const_int(if w == 32 { 0x7f80_0000 } else { 0x7ff0_0000_0000_0000 }, false);
+        let (ax, ay) = (abs(x)?, abs(y)?);
+        let is = |v, k| b.build_int_compare(IntPredicate::EQ, v, k, "");
+        let inf_zero = b.build_or(
+            b.build_and(is(ax, inf)?, is(ay, ity.const_zero())?, "")?,
+            b.build_and(is(ax, ity.const_zero())?, is(ay, inf)?, "")?,
+            "",
+        )?;
+        let cnan = b.build_float_compare(FloatPredicate::UNO, c, c, "")?;
+        let c_quiet = b.build_and(cnan, b.build_not(self.is_snan(ops[2])?, "")?, "")?;
+        let dn = b.build_bit_cast(ity.const_int(if w == 32 { 0x7fc0_0000 } else { 0x7ff8_0000_0000_0000 }, false), fty, "")?;
+        Ok(b.build_select(b.build_and(c_quiet, inf_zero, "")?, dn, r, "")?)
+    }
+
+    /// FMINNM/FMAXNM: LLVM's minnum/maxnum already return the number when one operand is a
+    /// NaN; Arm differs when an operand is a signalling NaN or both are NaNs (FPProcessNaNs),
+    /// and orders -0 below +0 (minnum may return either zero): equal operands combine bitwise.
+    fn arm_minmax_nm(&self, r: BasicValueEnum<'ctx>, op: Op, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.b;
+        let (x, y) = (self.v(ops[0]).into_float_value(), self.v(ops[1]).into_float_value());
+        let fty = x.get_type();
+        let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
+        let ity = self.ctx.custom_width_int_type(w);
+        let (xi, yi) = (b.build_bit_cast(x, ity, "")?.into_int_value(), b.build_bit_cast(y, ity, "")?.into_int_value());
+        let comb = if op == Op::FMinNm { b.build_or(xi, yi, "")? } else { b.build_and(xi, yi, "")? };
+        let combf = b.build_bit_cast(comb, fty, "")?.into_float_value();
+        let eq = b.build_float_compare(FloatPredicate::OEQ, x, y, "")?;
+        let r = b.build_select(eq, combf, r.into_float_value(), "")?.into_float_value();
+        let both_nan = b.build_and(
+            b.build_float_compare(FloatPredicate::UNO, x, x, "")?,
+            b.build_float_compare(FloatPredicate::UNO, y, y, "")?,
+            "",
+        )?;
+        let special = b.build_or(b.build_or(self.is_snan(ops[0])?, self.is_snan(ops[1])?, "")?, both_nan, "")?;
+        Ok(b.build_select(special, self.processed_nan(fty, ops)?, r, "")?)
     }
 }
 

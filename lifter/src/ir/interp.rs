@@ -366,7 +366,7 @@ impl<'a> Interp<'a> {
             | Op::FMinNm
             | Op::FMaxNm => self.fbin(i.op, t, a(0), a(1)),
             Op::FMa => {
-                if t == Ty::F32 {
+                let r = if t == Ty::F32 {
                     let (x, y, z) = (
                         f32::from_bits(a(0) as u32),
                         f32::from_bits(a(1) as u32),
@@ -380,14 +380,16 @@ impl<'a> Interp<'a> {
                         f64::from_bits(a(2) as u64),
                     );
                     x.mul_add(y, z).to_bits() as u128
-                }
+                };
+                fpnan::fma_result(t, a(0), a(1), a(2), r)
             }
             Op::FSqrt => {
-                if t == Ty::F32 {
+                let r = if t == Ty::F32 {
                     f32::from_bits(a(0) as u32).sqrt().to_bits() as u128
                 } else {
                     f64::from_bits(a(0) as u64).sqrt().to_bits() as u128
-                }
+                };
+                fpnan::arm_result(t, &[a(0)], r)
             }
             Op::FNeg => a(0) ^ (1u128 << (w - 1)),
             Op::FAbs => a(0) & !(1u128 << (w - 1)),
@@ -400,7 +402,7 @@ impl<'a> Interp<'a> {
                     RoundMode::Trunc => x.trunc(),
                     RoundMode::NearestAway => x.round(),
                 };
-                bits_of(t, y)
+                fpnan::arm_result(t, &[a(0)], bits_of(t, y))
             }
             Op::FCmp => {
                 let (x, y) = (f_of(aty(0), a(0)), f_of(aty(0), a(1)));
@@ -489,6 +491,20 @@ impl<'a> Interp<'a> {
     }
 
     fn fbin(&self, op: Op, t: Ty, x: u128, y: u128) -> u128 {
+        if matches!(op, Op::FMinNm | Op::FMaxNm) {
+            if let Some(r) = fpnan::minmax_nm_operands(t, x, y) {
+                return r;
+            }
+        }
+        if let Some(n) = fpnan::process_nans(t, &[x, y]) {
+            return n;
+        }
+        let r = self.fbin_numbers(op, t, x, y);
+        fpnan::arm_result(t, &[x, y], r)
+    }
+
+    /// `fbin` when neither operand is a NaN.
+    fn fbin_numbers(&self, op: Op, t: Ty, x: u128, y: u128) -> u128 {
         macro_rules! go {
             ($f:ty, $bits:ty) => {{
                 let a = <$f>::from_bits(x as $bits);
@@ -498,28 +514,25 @@ impl<'a> Interp<'a> {
                     Op::FSub => a - b,
                     Op::FMul => a * b,
                     Op::FDiv => a / b,
-                    Op::FMin | Op::FMax => {
-                        if a.is_nan() || b.is_nan() {
-                            <$f>::NAN
-                        } else if a == b {
+                    Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm => {
+                        let min = matches!(op, Op::FMin | Op::FMinNm);
+                        if a == b {
                             // Signed zeros: min(-0, +0) = -0, max(-0, +0) = +0.
                             let neg = a.is_sign_negative() || b.is_sign_negative();
                             let pos = a.is_sign_positive() || b.is_sign_positive();
-                            if op == Op::FMin && neg {
+                            if min && neg {
                                 -(a.abs())
-                            } else if op == Op::FMax && pos {
+                            } else if !min && pos {
                                 a.abs()
                             } else {
                                 a
                             }
-                        } else if op == Op::FMin {
+                        } else if min {
                             a.min(b)
                         } else {
                             a.max(b)
                         }
                     }
-                    Op::FMinNm => a.min(b),
-                    Op::FMaxNm => a.max(b),
                     _ => unreachable!(),
                 };
                 r.to_bits() as u128

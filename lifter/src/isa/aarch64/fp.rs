@@ -102,19 +102,10 @@ pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
     fconst(b, ty, v)
 }
 
-/// A binary FP op with Arm semantics where the IR op differs: FMAXNM/FMINNM take the number when
-/// exactly one operand is NaN, and otherwise behave as FMAX/FMIN (so -0 < +0).
+/// A binary FP op. The IR's FP ops carry Arm's NaN rules themselves (ir/fpnan.rs), FMAXNM/FMINNM
+/// included (a single quiet NaN loses to the number, a signalling NaN is processed).
 pub fn fbin_arm(b: &mut Builder, op: Op, x: Value, y: Value) -> Value {
-    let plain = match op {
-        Op::FMaxNm => Op::FMax,
-        Op::FMinNm => Op::FMin,
-        _ => return b.fbin(op, x, y),
-    };
-    let m = b.fbin(plain, x, y);
-    let xn = b.fcmp(FCond::Uno, x, x);
-    let yn = b.fcmp(FCond::Uno, y, y);
-    let r = b.select(yn, x, m);
-    b.select(xn, y, r)
+    b.fbin(op, x, y)
 }
 
 /// Set NZCV from comparing `a` with `b` (floats): equal 0110, less 1000, greater 0010,
