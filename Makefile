@@ -15,7 +15,7 @@ DEB_PACKAGES := llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3
 
-.PHONY: setup build demo test torture programs csmith cache-check cli-check validate-oracle clean
+.PHONY: setup build demo test torture programs csmith cache-check cli-check isa isa-full validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
@@ -42,7 +42,7 @@ demo: setup build
 	$(PY) demo
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
-## (phases: cargo-test programs c-torture csmith cache-check cli-bad-input)
+## (phases: cargo-test isa-tester programs c-torture csmith cache-check cli-bad-input)
 PHASES ?=
 test: setup build
 	$(PY) suite $(if $(PHASES),--only $(PHASES))
@@ -60,6 +60,14 @@ cache-check: build
 	$(PY) cache
 cli-check: build
 	$(PY) cli
+
+## isa: the random instruction tester, short run (as in make test: 2,500 snippets x 40 states)
+## isa-full: 10,000 snippets x 1,000 states = 10 million executions per runner (docs/isa-tester.md)
+ISA_TESTER := AOT_TRANSLATOR=$(CURDIR)/target/release/aot-translate $(CURDIR)/target/release/aot-isa-tester
+isa: build
+	$(ISA_TESTER) --seed 1 --snippets 2500 --iters 40
+isa-full: build
+	$(ISA_TESTER) --seed 7 --snippets 10000 --iters 1000 --work build/isa-tester/full
 
 ## validate-oracle: the guest programs, c-torture subset and csmith under qemu only, each run twice
 ## (they must pass there and be deterministic); no translator needed

@@ -715,6 +715,30 @@ def phase_cli():
     return t
 
 
+# ---------------------------------------------------------------- phase: isa-tester
+
+ISA_TESTER = os.path.join(ROOT, "target", "release", "aot-isa-tester")
+# make test: >= 100,000 executions per runner (qemu, translated, IR interpreter).
+ISA_SHORT = ["--seed", "1", "--snippets", "2500", "--iters", "40"]
+
+
+def phase_isa(extra=()):
+    """The random instruction tester (tests/isa-tester); its own exit status is the verdict."""
+    t = Tally("isa-tester")
+    work = os.path.join(BUILD, "isa-tester", "suite")
+    cmd = [ISA_TESTER] + list(extra or ISA_SHORT) + ["--work", work]
+    log("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd))
+    r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       env=dict(os.environ, AOT_TRANSLATOR=TRANSLATOR))
+    out = r.stdout.decode(errors="replace")
+    for l in out.splitlines():
+        if "not tested" not in l:
+            log(l)
+    summary = next((l for l in out.splitlines() if "mismatching snippets" in l), "no summary")
+    t.add("isa-tester", r.returncode == 0, "exit status %d: %s" % (r.returncode, summary), out)
+    return t
+
+
 # ---------------------------------------------------------------- phase: cargo
 
 def phase_cargo():
@@ -727,6 +751,7 @@ def phase_cargo():
 def suite(args):
     phases = [
         ("cargo-test", phase_cargo),
+        ("isa-tester", phase_isa),
         ("programs", phase_programs),
         ("c-torture", phase_torture),
         ("csmith", phase_csmith),
