@@ -62,12 +62,12 @@ cli-check: build
 	$(PY) cli
 
 ## isa: the random instruction tester, short run (as in make test: 2,500 snippets x 40 states)
-## isa-full: 10,000 snippets x 1,000 states = 10 million executions per runner (docs/isa-tester.md)
+## isa-full: 10,100 snippets x 1,000 states = 10 million executions per runner (docs/isa-tester.md)
 ISA_TESTER := AOT_TRANSLATOR=$(CURDIR)/target/release/aot-translate $(CURDIR)/target/release/aot-isa-tester
 isa: build
 	$(ISA_TESTER) --seed 1 --snippets 2500 --iters 40
 isa-full: build
-	$(ISA_TESTER) --seed 7 --snippets 10000 --iters 1000 --work build/isa-tester/full
+	$(ISA_TESTER) --seed 7 --snippets 10100 --iters 1000 --work build/isa-tester/full
 
 ## validate-oracle: the guest programs, c-torture subset and csmith under qemu only, each run twice
 ## (they must pass there and be deterministic); no translator needed
