@@ -259,3 +259,22 @@ mod tests {
         }
     }
 }
+
+/// The host (x86-64) MXCSR that gives the FP behaviour guest FPCR asks for: the runtime loads it
+/// when the guest writes FPCR, the IR interpreter around FP ops.
+/// FPCR.RMode (bits 23:22) -> MXCSR.RC (bits 14:13); FPCR.FZ (bit 24) -> MXCSR.FTZ|DAZ.
+pub fn mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
+    let rc = match (fpcr >> 22) & 3 {
+        0 => 0, // to nearest
+        1 => 2, // towards +inf
+        2 => 1, // towards -inf
+        _ => 3, // towards zero
+    };
+    let mut m = (mxcsr & !(3 << 13)) | (rc << 13);
+    if fpcr & (1 << 24) != 0 {
+        m |= (1 << 15) | (1 << 6);
+    } else {
+        m &= !((1 << 15) | (1 << 6));
+    }
+    m
+}

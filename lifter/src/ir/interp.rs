@@ -259,6 +259,24 @@ impl<'a> Interp<'a> {
         mem: &mut dyn Memory,
         i: &Inst,
     ) -> Result<Option<u128>, u64> {
+        // FP ops follow the guest's FPCR rounding mode and flush-to-zero, as translated code does
+        // (the runtime mirrors FPCR into MXCSR): run them under the same MXCSR here.
+        #[cfg(target_arch = "x86_64")]
+        if st.fpcr & FPCR_ENV != 0 && fp_env_op(i.op) {
+            let saved = host_fp::enter(st.fpcr);
+            let r = std::hint::black_box(self.exec_inner(st, mem, i));
+            host_fp::leave(saved);
+            return r;
+        }
+        self.exec_inner(st, mem, i)
+    }
+
+    fn exec_inner(
+        &mut self,
+        st: &mut CpuState,
+        mem: &mut dyn Memory,
+        i: &Inst,
+    ) -> Result<Option<u128>, u64> {
         let a = |k: usize| self.vals[i.args[k].0 as usize];
         let aty = |k: usize| self.f.inst(i.args[k]).ty;
         let t = i.ty;
@@ -543,5 +561,53 @@ impl<'a> Interp<'a> {
         } else {
             go!(f64, u64)
         }
+    }
+}
+
+/// FPCR bits that change FP results on the host: RMode (23:22) and FZ (24).
+const FPCR_ENV: u32 = 0b111 << 22;
+
+/// Ops whose result depends on the rounding mode or on flushing denormals.
+fn fp_env_op(op: Op) -> bool {
+    matches!(
+        op,
+        Op::FAdd
+            | Op::FSub
+            | Op::FMul
+            | Op::FDiv
+            | Op::FMa
+            | Op::FSqrt
+            | Op::FMin
+            | Op::FMax
+            | Op::FMinNm
+            | Op::FMaxNm
+            | Op::FRound
+            | Op::FCmp
+            | Op::FCvt
+            | Op::SIToFP
+            | Op::UIToFP
+            | Op::FPToSISat
+            | Op::FPToUISat
+    )
+}
+
+#[cfg(target_arch = "x86_64")]
+mod host_fp {
+    /// Load the MXCSR for `fpcr`; returns the previous MXCSR. The op runs between `enter` and
+    /// `leave` on values that come through memory after the asm (which clobbers memory) and its
+    /// result goes through `black_box` before `leave`, so the compiler cannot move it outside.
+    pub fn enter(fpcr: u32) -> u32 {
+        let mut old: u32 = 0;
+        // SAFETY: stmxcsr/ldmxcsr touch only the local and MXCSR.
+        unsafe {
+            core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut old as *mut u32, options(nostack));
+            let new = crate::cpu::mxcsr_for_fpcr(old, fpcr as u64);
+            core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &new as *const u32, options(nostack));
+        }
+        old
+    }
+    pub fn leave(old: u32) {
+        // SAFETY: as in `enter`.
+        unsafe { core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &old as *const u32, options(nostack)) };
     }
 }

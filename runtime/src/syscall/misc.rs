@@ -89,23 +89,6 @@ pub fn semctl(_: &mut CpuState, a: &Args) -> i64 {
     }
 }
 
-/// FPCR.RMode (bits 23:22) -> MXCSR.RC (bits 14:13); FPCR.FZ (bit 24) -> MXCSR.FTZ|DAZ.
-pub fn mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
-    let rc = match (fpcr >> 22) & 3 {
-        0 => 0, // to nearest
-        1 => 2, // towards +inf
-        2 => 1, // towards -inf
-        _ => 3, // towards zero
-    };
-    let mut m = (mxcsr & !(3 << 13)) | (rc << 13);
-    if fpcr & (1 << 24) != 0 {
-        m |= (1 << 15) | (1 << 6);
-    } else {
-        m &= !((1 << 15) | (1 << 6));
-    }
-    m
-}
-
 /// # Safety
 /// `st` is null or the live guest state (called by translated code).
 #[no_mangle]
@@ -114,7 +97,7 @@ pub unsafe extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1
     // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
     unsafe {
         core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
-        let n = mxcsr_for_fpcr(m, fpcr);
+        let n = aot_lifter::cpu::mxcsr_for_fpcr(m, fpcr);
         core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
     }
     if !st.is_null() {
@@ -134,12 +117,12 @@ mod tests {
     use super::*;
     #[test]
     fn fpcr_to_mxcsr() {
-        assert_eq!(mxcsr_for_fpcr(0x1f80, 0), 0x1f80);
-        assert_eq!(mxcsr_for_fpcr(0x1f80, 1 << 22), 0x1f80 | (2 << 13));
-        assert_eq!(mxcsr_for_fpcr(0x1f80, 2 << 22), 0x1f80 | (1 << 13));
-        assert_eq!(mxcsr_for_fpcr(0x1f80, 3 << 22), 0x1f80 | (3 << 13));
-        assert_eq!(mxcsr_for_fpcr(0x1f80, 1 << 24), 0x1f80 | 0x8040);
-        assert_eq!(mxcsr_for_fpcr(0x1f80 | 0x8040 | (3 << 13), 0), 0x1f80);
+        assert_eq!(aot_lifter::cpu::mxcsr_for_fpcr(0x1f80, 0), 0x1f80);
+        assert_eq!(aot_lifter::cpu::mxcsr_for_fpcr(0x1f80, 1 << 22), 0x1f80 | (2 << 13));
+        assert_eq!(aot_lifter::cpu::mxcsr_for_fpcr(0x1f80, 2 << 22), 0x1f80 | (1 << 13));
+        assert_eq!(aot_lifter::cpu::mxcsr_for_fpcr(0x1f80, 3 << 22), 0x1f80 | (3 << 13));
+        assert_eq!(aot_lifter::cpu::mxcsr_for_fpcr(0x1f80, 1 << 24), 0x1f80 | 0x8040);
+        assert_eq!(aot_lifter::cpu::mxcsr_for_fpcr(0x1f80 | 0x8040 | (3 << 13), 0), 0x1f80);
     }
     #[test]
     fn uname_says_aarch64() {
