@@ -658,11 +658,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     RoundMode::Ceil => "llvm.ceil",
                     RoundMode::Floor => "llvm.floor",
                     RoundMode::Trunc => "llvm.trunc",
-                    RoundMode::NearestAway => "llvm.round",
+                    RoundMode::NearestAway => "",
                     RoundMode::Current => "llvm.rint",
                 };
                 let t = self.ty(ty);
-                self.call_intr(name, &[t], &[self.v(a(0)).into()])?
+                if name.is_empty() {
+                    self.round_away(a(0))?
+                } else {
+                    self.call_intr(name, &[t], &[self.v(a(0)).into()])?
+                }
             }
             Op::FCmp => {
                 let p = match FCond::from_u64(i.imm).unwrap() {
@@ -843,6 +847,23 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             acc = b.build_select(snan, qf, acc, "")?.into_float_value();
         }
         Ok(acc)
+    }
+
+    /// Round to nearest, ties away from zero (FRINTA, FCVTA*), independent of the dynamic
+    /// rounding mode: LLVM lowers llvm.round on x86 as trunc(x + copysign(0.4999.., x)), whose
+    /// addition rounds by MXCSR, which follows the guest's FPCR. Here every step is exact:
+    /// t = trunc(x); |x - t| >= 0.5 ? t + copysign(1, x) : t.
+    fn round_away(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.b;
+        let x = self.v(v).into_float_value();
+        let fty = x.get_type();
+        let t = self.call_intr("llvm.trunc", &[fty.into()], &[x.into()])?.into_float_value();
+        let d = b.build_float_sub(x, t, "")?;
+        let ad = self.call_intr("llvm.fabs", &[fty.into()], &[d.into()])?.into_float_value();
+        let half = b.build_float_compare(FloatPredicate::OGE, ad, fty.const_float(0.5), "")?;
+        let one = self.call_intr("llvm.copysign", &[fty.into()], &[fty.const_float(1.0).into(), x.into()])?;
+        let up = b.build_float_add(t, one.into_float_value(), "")?;
+        Ok(b.build_select(half, up, t, "")?)
     }
 
     /// Is `v` (a float) a signalling NaN?
