@@ -1364,6 +1364,8 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
         }
         (false, 0b10010) => size != 3 && !scalar,
         (_, 0b10100) | (true, 0b10010) => size != 3,
+        // SHLL/SHLL2
+        (true, 0b10011) => size != 3 && !scalar,
         _ => false,
     };
     if !valid {
@@ -1493,6 +1495,20 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
                 mask(b, k, ety)
             });
             l.set_vreg(d, r);
+        }
+        (true, 0b10011) => {
+            // SHLL/SHLL2: widen the lower (upper) half's elements and shift left by their size.
+            let cnt = 64 / esize;
+            let wty = Ty::int(2 * esize);
+            let b = &mut l.b;
+            let mut acc = b.iconst(Ty::I128, 0);
+            for i in 0..cnt {
+                let x = b.extract(vn, esize, if q { cnt + i } else { i });
+                let w = b.zext(x, wty);
+                let r = b.shl_i(w, esize);
+                acc = b.insert(acc, r, 2 * esize, i);
+            }
+            l.set_vreg(d, acc);
         }
         (false, 0b10010) | (_, 0b10100) | (true, 0b10010) => {
             // XTN, SQXTN/UQXTN, SQXTUN

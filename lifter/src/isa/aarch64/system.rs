@@ -76,6 +76,7 @@ const fn sr(op0: u32, op1: u32, crn: u32, crm: u32, op2: u32) -> u32 {
     ((op0 & 1) << 14) | (op1 << 11) | (crn << 7) | (crm << 3) | op2
 }
 const TPIDR_EL0: u32 = sr(3, 3, 13, 0, 2);
+const TPIDRRO_EL0: u32 = sr(3, 3, 13, 0, 3);
 const NZCV: u32 = sr(3, 3, 4, 2, 0);
 const FPCR: u32 = sr(3, 3, 4, 4, 0);
 const FPSR: u32 = sr(3, 3, 4, 4, 1);
@@ -90,6 +91,8 @@ fn trans_mrs(l: &mut Lift, insn: u32) -> bool {
     let key = bits(insn, 19, 5);
     let val = match key {
         TPIDR_EL0 => l.b.getreg(Reg::TPIDR),
+        // Readable at EL0; Linux keeps it 0 for 64-bit tasks.
+        TPIDRRO_EL0 => l.b.c64(0),
         NZCV => {
             let mut acc = l.b.c64(0);
             for (k, r) in [Reg::N, Reg::Z, Reg::C, Reg::V].into_iter().enumerate() {
