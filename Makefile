@@ -11,11 +11,11 @@ CARGO    ?= cargo
 export PATH := $(PATH):$(HOME)/.cargo/bin
 export AOT_CACHE_DIR := $(CURDIR)/build/cache/aot
 
-DEB_PACKAGES := llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-19 \
+DEB_PACKAGES := llvm-19 llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-19 \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3
 
-.PHONY: setup build demo test torture programs csmith cache-check cli-check isa isa-full validate-oracle clean
+.PHONY: setup build demo test torture programs csmith cache-check cli-check isa isa-full xcheck xcheck-full validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
@@ -42,7 +42,7 @@ demo: setup build
 	$(PY) demo
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
-## (phases: cargo-test isa-tester programs c-torture csmith cache-check cli-bad-input)
+## (phases: cargo-test isa-tester decoder-xcheck programs c-torture csmith cache-check cli-bad-input)
 PHASES ?=
 test: setup build
 	$(PY) suite $(if $(PHASES),--only $(PHASES))
@@ -68,6 +68,13 @@ isa: build
 	$(ISA_TESTER) --seed 1 --snippets 2500 --iters 40
 isa-full: build
 	$(ISA_TESTER) --seed 7 --snippets 10100 --iters 1000 --work build/isa-tester/full
+
+## xcheck: decoder vs llvm-mc-19 on 300,000 random words (as in make test); xcheck-full: 10 million
+## (docs/decoder-xcheck.md; AOT_XCHECK_REPORT=FILE writes the report)
+xcheck: build
+	$(CARGO) test -p aot-lifter --release --test llvm_mc_xcheck -- --ignored --nocapture
+xcheck-full: build
+	AOT_XCHECK_WORDS=10000000 $(CARGO) test -p aot-lifter --release --test llvm_mc_xcheck -- --ignored --nocapture
 
 ## validate-oracle: the guest programs, c-torture subset and csmith under qemu only, each run twice
 ## (they must pass there and be deterministic); no translator needed

@@ -739,6 +739,16 @@ def phase_isa(extra=()):
     return t
 
 
+# ---------------------------------------------------------------- phase: decoder-xcheck
+
+def phase_xcheck():
+    """Our decoder against llvm-mc-19 on 300,000 random words (lifter/tests/llvm_mc_xcheck.rs);
+    mismatches not in lifter/tests/xcheck-known.txt fail it."""
+    r = subprocess.run(["cargo", "test", "-p", "aot-lifter", "--release", "--test", "llvm_mc_xcheck",
+                        "--", "--ignored"], cwd=ROOT)
+    return r.returncode == 0
+
+
 # ---------------------------------------------------------------- phase: cargo
 
 def phase_cargo():
@@ -752,6 +762,7 @@ def suite(args):
     phases = [
         ("cargo-test", phase_cargo),
         ("isa-tester", phase_isa),
+        ("decoder-xcheck", phase_xcheck),
         ("programs", phase_programs),
         ("c-torture", phase_torture),
         ("csmith", phase_csmith),
