@@ -341,6 +341,18 @@ fn shl_reg_ext(b: &mut Builder, x: Value, y: Value, signed: bool, round: bool, s
     let big = b.icmp(Cond::Ugt, s, ec);
     let sl = b.select(big, ec, s);
     let left = b.shl(xw, sl);
+    // An unsigned 64-bit lane shifted left by 64 or more can reach bit 127 of the I128, which
+    // `saturate` would read as negative; any such shift of a non-zero lane overflows, so use
+    // 2^e (just above the unsigned maximum; truncates to 0 where nothing saturates).
+    let left = if signed {
+        left
+    } else {
+        let ge = b.icmp(Cond::Sge, s, ec);
+        let nz = b.icmp(Cond::Ne, xw, zero);
+        let ovf = b.and(ge, nz);
+        let over = b.iconst(Ty::I128, 1u128 << e);
+        b.select(ovf, over, left)
+    };
     let ns = b.neg(s);
     let e1 = b.iconst(Ty::I128, e as u128 + 1);
     let big = b.icmp(Cond::Ugt, ns, e1);
@@ -798,9 +810,18 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
                 fconst(b, ty, c.to_bits())
             };
             let r = if rsq {
+                // Halving x first keeps a huge x*y from overflowing, but loses x's last bit when
+                // x is (near) subnormal; then x*y is small and (3 - x*y) * 0.5 is exact instead.
                 let h = fpow2(b, ty, -1);
                 let xh = b.fbin(Op::FMul, nx, h);
-                b.fma(xh, y, k)
+                let halved_first = b.fma(xh, y, k);
+                let three = fconst(b, ty, if ty == Ty::F32 { 3.0f32.to_bits() as u64 } else { 3.0f64.to_bits() });
+                let t = b.fma(nx, y, three);
+                let halved_last = b.fbin(Op::FMul, t, h);
+                let small = fpow2(b, ty, if ty == Ty::F32 { -125 } else { -1021 });
+                let axs = b.fun(Op::FAbs, x);
+                let tiny = b.fcmp(FCond::Olt, axs, small);
+                b.select(tiny, halved_last, halved_first)
             } else {
                 b.fma(nx, y, k)
             };
