@@ -24,8 +24,8 @@
 //!   AOT_LLVM_MC (default llvm-mc-19, Debian package llvm-19), AOT_XCHECK_KNOWN (allowlist),
 //!   AOT_XCHECK_DUMP=FILE (every group with examples, tab-separated).
 
-use aot_lifter::ir::{verify::verify, Term, TrapKind};
-use aot_lifter::isa::aarch64::{decode, decode::tables, lift_snippet, Pattern};
+use aot_lifter::ir::verify::verify;
+use aot_lifter::isa::aarch64::{decode, decode::tables, lift_snippet, raises_undefined, Pattern};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -140,15 +140,7 @@ fn verdict(w: u32) -> Verdict {
             return Verdict::Panic(msg);
         }
     };
-    let undefined = f.blocks.iter().any(|b| {
-        matches!(
-            b.term,
-            Term::Trap {
-                kind: TrapKind::Undefined,
-                ..
-            }
-        )
-    });
+    let undefined = raises_undefined(&f);
     if undefined {
         if f.blocks.len() > 1 || !f.blocks[0].insts.is_empty() {
             return Verdict::DirtyRefusal;

@@ -7,7 +7,7 @@
 
 use aot_lifter::cpu::{Reg, SlotTy};
 use aot_lifter::ir::{
-    self, BlockId, Cond, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
+    self, fpnan, BlockId, Cond, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
 };
 use inkwell::attributes::AttributeLoc;
 use inkwell::basic_block::BasicBlock;
@@ -17,8 +17,8 @@ use inkwell::intrinsics::Intrinsic;
 use inkwell::module::{Linkage, Module};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
-use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FunctionType};
-use inkwell::values::{BasicValue, BasicMetadataValueEnum, BasicValueEnum, FunctionValue, IntValue, PointerValue};
+use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType};
+use inkwell::values::{BasicMetadataValueEnum, BasicValue, BasicValueEnum, FloatValue, FunctionValue, IntValue, PointerValue};
 use inkwell::{AtomicOrdering, AtomicRMWBinOp, FloatPredicate, IntPredicate, OptimizationLevel};
 use std::collections::HashMap;
 
@@ -821,25 +821,45 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(self.b.build_select(rnan, acc, r, "")?)
     }
 
-    /// The NaN an op with operands `ops` returns when its result is a NaN: the first signalling
-    /// NaN operand quieted, else the first quiet NaN, else the default NaN.
-    fn processed_nan(&self, fty: inkwell::types::FloatType<'ctx>, ops: &[Value]) -> R<inkwell::values::FloatValue<'ctx>> {
+    /// The IR type and same-width integer type of float type `fty`.
+    fn float_kind(&self, fty: FloatType<'ctx>) -> (Ty, IntType<'ctx>) {
+        if fty == self.ctx.f32_type() {
+            (Ty::F32, self.ctx.i32_type())
+        } else {
+            (Ty::F64, self.ctx.i64_type())
+        }
+    }
+
+    /// A float constant from its bits (as ir::fpnan gives them).
+    fn float_bits(&self, fty: FloatType<'ctx>, bits: u128) -> R<FloatValue<'ctx>> {
+        let (_, ity) = self.float_kind(fty);
+        Ok(self.b.build_bit_cast(ity.const_int(bits as u64, false), fty, "")?.into_float_value())
+    }
+
+    /// NaN tests on `x`: (is a NaN, is a signalling NaN, `x` with the quiet bit set).
+    fn nan_parts(&self, x: FloatValue<'ctx>) -> R<(IntValue<'ctx>, IntValue<'ctx>, FloatValue<'ctx>)> {
         let b = &self.b;
-        let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
-        let ity = self.ctx.custom_width_int_type(w);
-        let quiet_bit = ity.const_int(1u64 << (if w == 32 { 22 } else { 51 }), false);
-        let default_nan = if w == 32 { 0x7fc0_0000u64 } else { 0x7ff8_0000_0000_0000 };
-        let mut acc = b.build_bit_cast(ity.const_int(default_nan, false), fty, "")?.into_float_value();
+        let fty = x.get_type();
+        let (t, ity) = self.float_kind(fty);
+        let quiet_bit = ity.const_int(fpnan::quiet_bit(t) as u64, false);
+        let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
+        let qf = b.build_bit_cast(b.build_or(xi, quiet_bit, "")?, fty, "")?.into_float_value();
+        let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
+        let quiet = b.build_int_compare(IntPredicate::NE, b.build_and(xi, quiet_bit, "")?, ity.const_zero(), "")?;
+        let snan = b.build_and(nan, b.build_not(quiet, "")?, "")?;
+        Ok((nan, snan, qf))
+    }
+
+    /// The NaN an op with operands `ops` returns when its result is a NaN: the first signalling
+    /// NaN operand quieted, else the first quiet NaN, else the default NaN (ir::fpnan).
+    fn processed_nan(&self, fty: FloatType<'ctx>, ops: &[Value]) -> R<FloatValue<'ctx>> {
+        let b = &self.b;
+        let (t, _) = self.float_kind(fty);
+        let mut acc = self.float_bits(fty, fpnan::default_nan(t))?;
         // First quiet NaN, then (overriding) the first signalling NaN: Arm's FPProcessNaNs.
         let mut snans = vec![];
         for &o in ops.iter().rev() {
-            let x = self.v(o).into_float_value();
-            let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
-            let q = b.build_or(xi, quiet_bit, "")?;
-            let qf = b.build_bit_cast(q, fty, "")?.into_float_value();
-            let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
-            let quiet = b.build_int_compare(IntPredicate::NE, b.build_and(xi, quiet_bit, "")?, ity.const_zero(), "")?;
-            let snan = b.build_and(nan, b.build_not(quiet, "")?, "")?;
+            let (nan, snan, qf) = self.nan_parts(self.v(o).into_float_value())?;
             snans.push((snan, qf));
             acc = b.build_select(nan, qf, acc, "")?.into_float_value();
         }
@@ -866,30 +886,19 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(b.build_select(half, up, t, "")?)
     }
 
-    /// Is `v` (a float) a signalling NaN?
-    fn is_snan(&self, v: Value) -> R<IntValue<'ctx>> {
-        let b = &self.b;
-        let x = self.v(v).into_float_value();
-        let w = if x.get_type() == self.ctx.f32_type() { 32 } else { 64 };
-        let ity = self.ctx.custom_width_int_type(w);
-        let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
-        let quiet_bit = ity.const_int(1u64 << (if w == 32 { 22 } else { 51 }), false);
-        let nan = b.build_float_compare(FloatPredicate::UNO, x, x, "")?;
-        let quiet = b.build_int_compare(IntPredicate::NE, b.build_and(xi, quiet_bit, "")?, ity.const_zero(), "")?;
-        Ok(b.build_and(nan, b.build_not(quiet, "")?, "")?)
-    }
-
+    /// A fused multiply-add whose addend is a quiet NaN and whose product is inf * 0 gives the
+    /// default NaN (ir::fpnan::fma_result).
     fn arm_fma_invalid(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
         let (x, y, c) = (self.v(ops[0]).into_float_value(), self.v(ops[1]).into_float_value(), self.v(ops[2]).into_float_value());
         let fty = x.get_type();
-        let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
-        let ity = self.ctx.custom_width_int_type(w);
-        let abs = |v| -> R<IntValue<'ctx>> {
-            let vi = b.build_bit_cast(v, ity, "")?.into_int_value();
-            Ok(b.build_and(vi, ity.const_int(if w == 32 { 0x7fff_ffff } else { 0x7fff_ffff_ffff_ffff }, false), "")?)
+        let (t, ity) = self.float_kind(fty);
+        // all bits but the sign
+        let abs_mask = ity.const_int(u64::MAX >> (65 - ity.get_bit_width()), false);
+        let abs = |v: FloatValue<'ctx>| -> R<IntValue<'ctx>> {
+            Ok(b.build_and(b.build_bit_cast(v, ity, "")?.into_int_value(), abs_mask, "")?)
         };
-        let inf = ity.const_int(if w == 32 { 0x7f80_0000 } else { 0x7ff0_0000_0000_0000 }, false);
+        let inf = ity.const_int(fpnan::inf_bits(t) as u64, false);
         let (ax, ay) = (abs(x)?, abs(y)?);
         let is = |v, k| b.build_int_compare(IntPredicate::EQ, v, k, "");
         let inf_zero = b.build_or(
@@ -897,10 +906,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             b.build_and(is(ax, ity.const_zero())?, is(ay, inf)?, "")?,
             "",
         )?;
-        let cnan = b.build_float_compare(FloatPredicate::UNO, c, c, "")?;
-        let c_quiet = b.build_and(cnan, b.build_not(self.is_snan(ops[2])?, "")?, "")?;
-        let dn = b.build_bit_cast(ity.const_int(if w == 32 { 0x7fc0_0000 } else { 0x7ff8_0000_0000_0000 }, false), fty, "")?;
-        Ok(b.build_select(b.build_and(c_quiet, inf_zero, "")?, dn, r, "")?)
+        let (cnan, csnan, _) = self.nan_parts(c)?;
+        let c_quiet = b.build_and(cnan, b.build_not(csnan, "")?, "")?;
+        let dn = self.float_bits(fty, fpnan::default_nan(t))?;
+        Ok(b.build_select(b.build_and(c_quiet, inf_zero, "")?, dn, r.into_float_value(), "")?.into())
     }
 
     /// FMINNM/FMAXNM: LLVM's minnum/maxnum already return the number when one operand is a
@@ -910,19 +919,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let b = &self.b;
         let (x, y) = (self.v(ops[0]).into_float_value(), self.v(ops[1]).into_float_value());
         let fty = x.get_type();
-        let w = if fty == self.ctx.f32_type() { 32 } else { 64 };
-        let ity = self.ctx.custom_width_int_type(w);
+        let (_, ity) = self.float_kind(fty);
         let (xi, yi) = (b.build_bit_cast(x, ity, "")?.into_int_value(), b.build_bit_cast(y, ity, "")?.into_int_value());
         let comb = if op == Op::FMinNm { b.build_or(xi, yi, "")? } else { b.build_and(xi, yi, "")? };
         let combf = b.build_bit_cast(comb, fty, "")?.into_float_value();
         let eq = b.build_float_compare(FloatPredicate::OEQ, x, y, "")?;
         let r = b.build_select(eq, combf, r.into_float_value(), "")?.into_float_value();
-        let both_nan = b.build_and(
-            b.build_float_compare(FloatPredicate::UNO, x, x, "")?,
-            b.build_float_compare(FloatPredicate::UNO, y, y, "")?,
-            "",
-        )?;
-        let special = b.build_or(b.build_or(self.is_snan(ops[0])?, self.is_snan(ops[1])?, "")?, both_nan, "")?;
+        let ((xnan, xsnan, _), (ynan, ysnan, _)) = (self.nan_parts(x)?, self.nan_parts(y)?);
+        let both_nan = b.build_and(xnan, ynan, "")?;
+        let special = b.build_or(b.build_or(xsnan, ysnan, "")?, both_nan, "")?;
         Ok(b.build_select(special, self.processed_nan(fty, ops)?, r, "")?)
     }
 }

@@ -21,7 +21,7 @@ fn width(t: Ty) -> u32 {
     }
 }
 
-fn quiet_bit(t: Ty) -> u128 {
+pub fn quiet_bit(t: Ty) -> u128 {
     1 << (if t == Ty::F32 { 22 } else { 51 })
 }
 
@@ -73,8 +73,16 @@ fn is_zero(t: Ty, x: u128) -> bool {
     x & ((1u128 << (width(t) - 1)) - 1) == 0
 }
 
+pub fn inf_bits(t: Ty) -> u128 {
+    if t == Ty::F32 {
+        0x7f80_0000
+    } else {
+        0x7ff0_0000_0000_0000
+    }
+}
+
 fn is_inf(t: Ty, x: u128) -> bool {
-    let inf = if t == Ty::F32 { 0x7f80_0000 } else { 0x7ff0_0000_0000_0000 };
+    let inf = inf_bits(t);
     x & ((1u128 << (width(t) - 1)) - 1) == inf
 }
 

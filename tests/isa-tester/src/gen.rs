@@ -5,7 +5,6 @@
 //! base register pointing into the window, no control flow, no system state the harness uses).
 
 use crate::state::{Meta, NONE};
-use aot_lifter::ir::{Term, TrapKind};
 use aot_lifter::isa::aarch64::{self, decode, Pattern};
 use capstone::prelude::*;
 use std::collections::HashMap;
@@ -137,8 +136,7 @@ fn ldst_meta(p: &Pattern, w: &mut u32, r: u64) -> Option<Meta> {
 }
 
 fn implemented(w: u32) -> bool {
-    let f = aarch64::lift_snippet(0x1000, &[w]);
-    !f.blocks.iter().any(|b| matches!(b.term, Term::Trap { kind: TrapKind::Undefined, .. }))
+    !aarch64::raises_undefined(&aarch64::lift_snippet(0x1000, &[w]))
 }
 
 /// Every pattern of the decoder with its class, in table order.

@@ -102,12 +102,6 @@ pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
     fconst(b, ty, v)
 }
 
-/// A binary FP op. The IR's FP ops carry Arm's NaN rules themselves (ir/fpnan.rs), FMAXNM/FMINNM
-/// included (a single quiet NaN loses to the number, a signalling NaN is processed).
-pub fn fbin_arm(b: &mut Builder, op: Op, x: Value, y: Value) -> Value {
-    b.fbin(op, x, y)
-}
-
 /// Set NZCV from comparing `a` with `b` (floats): equal 0110, less 1000, greater 0010,
 /// unordered 0011.
 pub fn fcmp_flags(l: &mut Lift, a: Value, b: Value) {
@@ -287,7 +281,7 @@ fn trans_fp_2src(l: &mut Lift, insn: u32) -> bool {
     };
     let a = l.freg(bits(insn, 9, 5), ty);
     let b = l.freg(bits(insn, 20, 16), ty);
-    let mut r = fbin_arm(&mut l.b, iop, a, b);
+    let mut r = l.b.fbin(iop, a, b);
     if op == 8 {
         r = l.b.fun(Op::FNeg, r);
     }

@@ -588,6 +588,13 @@ pub fn lift_insn(lift: &mut Lift, insn: u32) {
     }
 }
 
+/// Does `f` refuse an instruction (an unallocated or unsupported encoding: SIGILL)? Only
+/// `lift_insn` raises `TrapKind::Undefined`, so this is exact where looking for an empty block is
+/// not (NOP, B, RET, BRK lift to no instructions).
+pub fn raises_undefined(f: &Function) -> bool {
+    f.blocks.iter().any(|b| matches!(b.term, Term::Trap { kind: TrapKind::Undefined, .. }))
+}
+
 /// Lift a straight-line sequence of instructions at `base` into a one-entry function whose end
 /// jumps to `base + 4 * n` (a tail call). Used by tests and the instruction tester.
 pub fn lift_snippet(base: u64, words: &[u32]) -> Function {

@@ -10,7 +10,7 @@
 //! the trans function rejects the combinations that are unallocated.
 
 use super::decode::{pat, Pattern};
-use super::fp::{f_to_half, f_to_int, fbin_arm, fconst, fpow2, half_to_f32, vfp_expand_imm};
+use super::fp::{f_to_half, f_to_int, fconst, fpow2, half_to_f32, vfp_expand_imm};
 use super::{bit, bits, Lift};
 use crate::ir::{Builder, Cond, FCond, Op, Ordering, RoundMode, Ty, Value};
 
@@ -771,8 +771,8 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
         mask(b, k, ity)
     };
     let r = match op {
-        0b0_0_11000 | 0b1_0_11000 => fbin_arm(b, Op::FMaxNm, x, y),
-        0b0_1_11000 | 0b1_1_11000 => fbin_arm(b, Op::FMinNm, x, y),
+        0b0_0_11000 | 0b1_0_11000 => b.fbin(Op::FMaxNm, x, y),
+        0b0_1_11000 | 0b1_1_11000 => b.fbin(Op::FMinNm, x, y),
         0b0_0_11010 | 0b1_0_11010 => b.fbin(Op::FAdd, x, y),
         0b0_1_11010 => b.fbin(Op::FSub, x, y),
         0b1_1_11010 => {
@@ -1591,9 +1591,9 @@ fn trans_across(l: &mut Lift, insn: u32) -> bool {
         let b = &mut l.b;
         let ls = unpack(b, vn, 32, 4);
         let fs: Vec<Value> = ls.iter().map(|&x| b.bitcast(x, Ty::F32)).collect();
-        let p0 = fbin_arm(b, o, fs[0], fs[1]);
-        let p1 = fbin_arm(b, o, fs[2], fs[3]);
-        let r = fbin_arm(b, o, p0, p1);
+        let p0 = b.fbin(o, fs[0], fs[1]);
+        let p1 = b.fbin(o, fs[2], fs[3]);
+        let r = b.fbin(o, p0, p1);
         l.set_freg(d, r);
         return true;
     }
@@ -1661,7 +1661,7 @@ fn trans_scalar_pair(l: &mut Lift, insn: u32) -> bool {
     let y = l.b.extract(vn, esize, 1);
     let fx = to_f(&mut l.b, x);
     let fy = to_f(&mut l.b, y);
-    let r = fbin_arm(&mut l.b, o, fx, fy);
+    let r = l.b.fbin(o, fx, fy);
     l.set_freg(d, r);
     true
 }
