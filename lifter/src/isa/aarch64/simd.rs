@@ -803,6 +803,7 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
             let ty = b.ty(x);
             let rsq = op & 0b100000 != 0;
             let nx = b.fun(Op::FNeg, x);
+            let ax = b.fun(Op::FAbs, x);
             let c = if rsq { 1.5f64 } else { 2.0 };
             let k = if ty == Ty::F32 {
                 fconst(b, ty, (c as f32).to_bits() as u64)
@@ -819,9 +820,14 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
                 let t = b.fma(nx, y, three);
                 let halved_last = b.fbin(Op::FMul, t, h);
                 let small = fpow2(b, ty, if ty == Ty::F32 { -125 } else { -1021 });
-                let axs = b.fun(Op::FAbs, x);
-                let tiny = b.fcmp(FCond::Olt, axs, small);
-                b.select(tiny, halved_last, halved_first)
+                let tiny = b.fcmp(FCond::Olt, ax, small);
+                let r = b.select(tiny, halved_last, halved_first);
+                // Halving quietens a signalling -x before the FMA compares it with y; take a NaN
+                // result from (-x, y) in Arm's order instead (FMAX of a NaN operand is exactly
+                // that).
+                let nan_in = b.fcmp(FCond::Uno, nx, y);
+                let nan = b.fbin(Op::FMax, nx, y);
+                b.select(nan_in, nan, r)
             } else {
                 b.fma(nx, y, k)
             };
@@ -835,7 +841,6 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
                 },
             );
             let zero = fconst(b, ty, 0);
-            let ax = b.fun(Op::FAbs, x);
             let ay = b.fun(Op::FAbs, y);
             let xi = b.fcmp(FCond::Oeq, ax, inf);
             let yi = b.fcmp(FCond::Oeq, ay, inf);
