@@ -177,8 +177,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let func = module.add_function(&fn_symbol(key), fn_ty, Some(Linkage::External));
         let nounwind = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0);
         func.add_attribute(AttributeLoc::Function, nounwind);
+        // FPCR.FZ is mirrored into MXCSR's FTZ/DAZ at run time: LLVM must not assume IEEE
+        // denormals (it would turn `fcmp oeq x, 0.0` into a bit test that ignores DAZ).
+        for k in ["denormal-fp-math", "denormal-fp-math-f32"] {
+            func.add_attribute(AttributeLoc::Function, ctx.create_string_attribute(k, "dynamic,dynamic"));
+        }
         let st = func.get_nth_param(0).unwrap().into_pointer_value();
-        let used = f.regs_used();
+        let mut used = f.regs_used();
+        // NaN-processing FP ops read FPCR.DN (default-NaN mode).
+        if !used.contains(&Reg::FPCR) && f.insts.iter().any(|i| fpnan::obeys_dn(i.op)) {
+            used.push(Reg::FPCR);
+            used.sort();
+        }
         let mut written: Vec<Reg> = f
             .insts
             .iter()
@@ -637,7 +647,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     _ => "llvm.maxnum",
                 };
                 let t = self.ty(ty);
-                self.call_intr(name, &[t], &[self.v(a(0)).into(), self.v(a(1)).into()])?
+                let (x, y) = self.minmax_operands(a(0), a(1))?;
+                self.call_intr(name, &[t], &[x.into(), y.into()])?
             }
             Op::FMa => {
                 let t = self.ty(ty);
@@ -677,19 +688,33 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     FCond::Oge => FloatPredicate::OGE,
                     FCond::Uno => FloatPredicate::UNO,
                 };
-                b.build_float_compare(p, self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into()
+                // Under FPCR.FZ (MXCSR.DAZ) a denormal compares equal to zero, but LLVM 19 folds
+                // `fcmp oeq (bitcast i), 0.0` into an integer test even with dynamic denormal
+                // mode. llvm.arithmetic.fence hides the bitcast and costs no instruction.
+                let (mut x, mut y) = (self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value());
+                if p != FloatPredicate::UNO {
+                    let t = x.get_type();
+                    x = self.call_intr("llvm.arithmetic.fence", &[t.into()], &[x.into()])?.into_float_value();
+                    y = self.call_intr("llvm.arithmetic.fence", &[t.into()], &[y.into()])?.into_float_value();
+                }
+                b.build_float_compare(p, x, y, "")?.into()
             }
             Op::FCvt => {
+                // x86's CVTSS2SD/CVTSD2SS quieten a NaN and keep the top of its payload, as Arm
+                // does; only default-NaN mode needs a select.
                 let x = self.v(a(0)).into_float_value();
                 let t = self.ty(ty).into_float_type();
-                if ty.bits() > self.f.inst(a(0)).ty.bits() {
-                    b.build_float_ext(x, t, "")?.into()
+                let r = if ty.bits() > self.f.inst(a(0)).ty.bits() {
+                    b.build_float_ext(x, t, "")?
                 } else {
-                    b.build_float_trunc(x, t, "")?.into()
-                }
+                    b.build_float_trunc(x, t, "")?
+                };
+                let rnan = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+                let dn = b.build_and(rnan, self.fpcr_dn()?, "")?;
+                b.build_select(dn, self.float_bits(t, fpnan::default_nan(ty))?, r, "")?
             }
             Op::SIToFP => b.build_signed_int_to_float(self.iv(a(0)), self.ty(ty).into_float_type(), "")?.into(),
-            Op::UIToFP => b.build_unsigned_int_to_float(self.iv(a(0)), self.ty(ty).into_float_type(), "")?.into(),
+            Op::UIToFP => self.u64_to_float(self.iv(a(0)), self.ty(ty).into_float_type())?.into(),
             Op::FPToSISat | Op::FPToUISat => {
                 let name = if i.op == Op::FPToSISat { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
                 let src = self.ty(self.f.inst(a(0)).ty);
@@ -799,7 +824,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMin | Op::FMax | Op::FRound => {
                 self.arm_nan(r, &i.args)?
             }
-            Op::FMinNm | Op::FMaxNm => self.arm_minmax_nm(r, i.op, &i.args)?,
+            Op::FMinNm | Op::FMaxNm => {
+                let (x, y) = self.minmax_operands(i.args[0], i.args[1])?;
+                self.arm_minmax_nm(r, i.op, x, y, &i.args)?
+            }
             // FMADD's NaN priority: the addend first, then the multiplicands; a quiet NaN addend
             // with an inf * 0 product gives the default NaN.
             Op::FMa => {
@@ -866,7 +894,58 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         for (snan, qf) in snans {
             acc = b.build_select(snan, qf, acc, "")?.into_float_value();
         }
-        Ok(acc)
+        // Default-NaN mode: every NaN result is the default NaN.
+        let dflt = self.float_bits(fty, fpnan::default_nan(t))?;
+        Ok(b.build_select(self.fpcr_dn()?, dflt, acc, "")?.into_float_value())
+    }
+
+    /// The operands of an FMIN/FMAX-type op: under FPCR.FZ a denormal is a zero of its sign
+    /// (ir::fpnan::flush_denormal). Arithmetic gets that from MXCSR.DAZ, but these ops return
+    /// an operand's bits.
+    fn minmax_operands(&self, x: Value, y: Value) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
+        let b = &self.b;
+        let ft = self.ty(ir::reg_ty(Reg::FPCR)).into_int_type();
+        let fpcr = b.build_load(ft, self.regs[&Reg::FPCR.0], "fpcr")?.into_int_value();
+        let fz_bit = b.build_and(fpcr, ft.const_int(fpnan::FPCR_FZ, false), "")?;
+        let fz = b.build_int_compare(IntPredicate::NE, fz_bit, ft.const_zero(), "fz")?;
+        let flush = |x: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
+            let fty = x.get_type();
+            let (t, ity) = self.float_kind(fty);
+            let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
+            let exp = b.build_and(xi, ity.const_int(fpnan::inf_bits(t) as u64, false), "")?;
+            let tiny = b.build_int_compare(IntPredicate::EQ, exp, ity.const_zero(), "")?;
+            let sign = b.build_and(xi, ity.const_int(1u64 << (ity.get_bit_width() - 1), false), "")?;
+            let zero = b.build_bit_cast(sign, fty, "")?.into_float_value();
+            Ok(b.build_select(b.build_and(fz, tiny, "")?, zero, x, "")?.into_float_value())
+        };
+        Ok((flush(self.v(x).into_float_value())?, flush(self.v(y).into_float_value())?))
+    }
+
+    /// Unsigned integer to float, rounded once by the dynamic rounding mode. Without AVX-512
+    /// LLVM converts a u64 with a magic-number subtraction that gives -0.0 for 0 when rounding
+    /// towards -inf; halving with a sticky bit (x >> 1 | x & 1) keeps a single rounding.
+    fn u64_to_float(&self, x: IntValue<'ctx>, fty: FloatType<'ctx>) -> R<FloatValue<'ctx>> {
+        let b = &self.b;
+        let t = x.get_type();
+        if t.get_bit_width() < 64 {
+            return Ok(b.build_unsigned_int_to_float(x, fty, "")?);
+        }
+        let big = b.build_int_compare(IntPredicate::SLT, x, t.const_zero(), "")?;
+        let half = b.build_right_shift(x, t.const_int(1, false), false, "")?;
+        let half = b.build_or(half, b.build_and(x, t.const_int(1, false), "")?, "")?;
+        let fh = b.build_signed_int_to_float(half, fty, "")?;
+        let twice = b.build_float_add(fh, fh, "")?;
+        let direct = b.build_signed_int_to_float(x, fty, "")?;
+        Ok(b.build_select(big, twice, direct, "")?.into_float_value())
+    }
+
+    /// FPCR.DN as an i1, from the function's FPCR register (Gen::new makes sure it is loaded).
+    fn fpcr_dn(&self) -> R<IntValue<'ctx>> {
+        let b = &self.b;
+        let t = self.ty(ir::reg_ty(Reg::FPCR)).into_int_type();
+        let v = b.build_load(t, self.regs[&Reg::FPCR.0], "fpcr")?.into_int_value();
+        let bit = b.build_and(v, t.const_int(fpnan::FPCR_DN, false), "")?;
+        Ok(b.build_int_compare(IntPredicate::NE, bit, t.const_zero(), "dn")?)
     }
 
     /// Round to nearest, ties away from zero (FRINTA, FCVTA*), independent of the dynamic
@@ -915,9 +994,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// FMINNM/FMAXNM: LLVM's minnum/maxnum already return the number when one operand is a
     /// NaN; Arm differs when an operand is a signalling NaN or both are NaNs (FPProcessNaNs),
     /// and orders -0 below +0 (minnum may return either zero): equal operands combine bitwise.
-    fn arm_minmax_nm(&self, r: BasicValueEnum<'ctx>, op: Op, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
+    fn arm_minmax_nm(
+        &self,
+        r: BasicValueEnum<'ctx>,
+        op: Op,
+        x: FloatValue<'ctx>,
+        y: FloatValue<'ctx>,
+        ops: &[Value],
+    ) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
-        let (x, y) = (self.v(ops[0]).into_float_value(), self.v(ops[1]).into_float_value());
         let fty = x.get_type();
         let (_, ity) = self.float_kind(fty);
         let (xi, yi) = (b.build_bit_cast(x, ity, "")?.into_int_value(), b.build_bit_cast(y, ity, "")?.into_int_value());

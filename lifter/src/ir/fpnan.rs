@@ -10,6 +10,8 @@
 //! - FMINNM/FMAXNM return the number when exactly one operand is a quiet NaN.
 //! - A fused multiply-add whose addend is a quiet NaN and whose product is inf * 0 returns the
 //!   default NaN.
+//! - With FPCR.DN set (default-NaN mode), every NaN result of these ops is the default NaN
+//!   instead ([`with_dn`]); ops that only move bits (FABS, FNEG, FMOV) are not affected.
 
 use super::Ty;
 
@@ -44,6 +46,15 @@ pub fn default_nan(t: Ty) -> u128 {
     }
 }
 
+/// The default NaN of a 16, 32 or 64-bit float, as bits.
+pub fn default_nan_bits(width: u32) -> u128 {
+    match width {
+        16 => 0x7e00,
+        32 => 0x7fc0_0000,
+        _ => 0x7ff8_0000_0000_0000,
+    }
+}
+
 pub fn quieten(t: Ty, x: u128) -> u128 {
     x | quiet_bit(t)
 }
@@ -63,6 +74,54 @@ pub fn arm_result(t: Ty, ops: &[u128], r: u128) -> u128 {
         return n;
     }
     if is_nan(t, r) {
+        default_nan(t)
+    } else {
+        r
+    }
+}
+
+/// FPCR.DN: default-NaN mode.
+pub const FPCR_DN: u64 = 1 << 25;
+
+/// The ops that process NaNs (and so obey FPCR.DN): arithmetic, min/max, rounding to integral
+/// and conversion between precisions. Both backends and the interpreter use this one list.
+pub fn obeys_dn(op: super::Op) -> bool {
+    use super::Op;
+    matches!(
+        op,
+        Op::FAdd
+            | Op::FSub
+            | Op::FMul
+            | Op::FDiv
+            | Op::FMa
+            | Op::FSqrt
+            | Op::FMin
+            | Op::FMax
+            | Op::FMinNm
+            | Op::FMaxNm
+            | Op::FRound
+            | Op::FCvt
+    )
+}
+
+/// FPCR.FZ: flush-to-zero mode.
+pub const FPCR_FZ: u64 = 1 << 24;
+
+/// Under FPCR.FZ a denormal operand counts as a zero of the same sign. Arithmetic gets this from
+/// MXCSR.DAZ on the host; FMIN/FMAX-type ops return an operand's bits, so they flush explicitly.
+pub fn flush_denormal(t: Ty, fpcr: u64, x: u128) -> u128 {
+    let sign = 1u128 << (width(t) - 1);
+    let exp = inf_bits(t);
+    if fpcr & FPCR_FZ != 0 && x & exp == 0 {
+        x & sign
+    } else {
+        x
+    }
+}
+
+/// A NaN result `r` becomes the default NaN when `fpcr` has DN set.
+pub fn with_dn(t: Ty, fpcr: u64, r: u128) -> u128 {
+    if fpcr & FPCR_DN != 0 && is_nan(t, r) {
         default_nan(t)
     } else {
         r
@@ -128,5 +187,13 @@ mod tests {
         let qnan = 0xffc0_0042u128;
         assert_eq!(fma_result(Ty::F32, inf, 0, qnan, qnan), 0x7fc0_0000);
         assert_eq!(fma_result(Ty::F32, 0x3f80_0000, 0, qnan, qnan), qnan);
+    }
+
+    #[test]
+    fn default_nan_mode_replaces_every_nan() {
+        let s = 0xfff0_0000_0000_0001u128;
+        assert_eq!(with_dn(Ty::F64, FPCR_DN, quieten(Ty::F64, s)), 0x7ff8 << 48);
+        assert_eq!(with_dn(Ty::F64, 0, quieten(Ty::F64, s)), 0xfff8_0000_0000_0001);
+        assert_eq!(with_dn(Ty::F32, FPCR_DN, 0x3f80_0000), 0x3f80_0000);
     }
 }

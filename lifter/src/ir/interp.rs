@@ -119,6 +119,29 @@ fn bits_of(ty: Ty, x: f64) -> u128 {
     }
 }
 
+/// `x` rounded to an integral value in `mode` (not `Current`) with exact steps only, so the
+/// host's rounding mode does not matter (libm's rint/roundeven may follow it).
+fn round_integral(x: f64, mode: RoundMode) -> f64 {
+    if x.is_nan() || x.abs() >= (1u64 << 52) as f64 {
+        return x;
+    }
+    let t = x.trunc();
+    let frac = x - t;
+    let away = t + 1f64.copysign(x);
+    let up = match mode {
+        RoundMode::NearestEven => frac.abs() > 0.5 || (frac.abs() == 0.5 && t % 2.0 != 0.0),
+        RoundMode::NearestAway => frac.abs() >= 0.5,
+        RoundMode::Ceil => frac > 0.0,
+        RoundMode::Floor => frac < 0.0,
+        RoundMode::Trunc | RoundMode::Current => false,
+    };
+    if up {
+        away
+    } else {
+        t
+    }
+}
+
 impl<'a> Interp<'a> {
     pub fn new(f: &'a Function) -> Self {
         Interp {
@@ -262,13 +285,23 @@ impl<'a> Interp<'a> {
         // FP ops follow the guest's FPCR rounding mode and flush-to-zero, as translated code does
         // (the runtime mirrors FPCR into MXCSR): run them under the same MXCSR here.
         #[cfg(target_arch = "x86_64")]
-        if st.fpcr & FPCR_ENV != 0 && fp_env_op(i.op) {
+        let r = if st.fpcr & FPCR_ENV != 0 && fp_env_op(i.op) {
             let saved = host_fp::enter(st.fpcr);
             let r = std::hint::black_box(self.exec_inner(st, mem, i));
             host_fp::leave(saved);
-            return r;
+            r
+        } else {
+            self.exec_inner(st, mem, i)
+        };
+        #[cfg(not(target_arch = "x86_64"))]
+        let r = self.exec_inner(st, mem, i);
+        // Default-NaN mode (FPCR.DN) replaces any NaN result of a NaN-processing op.
+        if fpnan::obeys_dn(i.op) {
+            if let Ok(Some(v)) = r {
+                return Ok(Some(fpnan::with_dn(i.ty, st.fpcr as u64, v)));
+            }
         }
-        self.exec_inner(st, mem, i)
+        r
     }
 
     fn exec_inner(
@@ -382,7 +415,14 @@ impl<'a> Interp<'a> {
             | Op::FMin
             | Op::FMax
             | Op::FMinNm
-            | Op::FMaxNm => self.fbin(i.op, t, a(0), a(1)),
+            | Op::FMaxNm => {
+                let (mut x, mut y) = (a(0), a(1));
+                if matches!(i.op, Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm) {
+                    x = fpnan::flush_denormal(t, st.fpcr as u64, x);
+                    y = fpnan::flush_denormal(t, st.fpcr as u64, y);
+                }
+                self.fbin(i.op, t, x, y)
+            }
             Op::FMa => {
                 let r = if t == Ty::F32 {
                     let (x, y, z) = (
@@ -413,14 +453,16 @@ impl<'a> Interp<'a> {
             Op::FAbs => a(0) & !(1u128 << (w - 1)),
             Op::FRound => {
                 let x = f_of(t, a(0));
-                let y = match RoundMode::from_u64(i.imm).unwrap() {
-                    RoundMode::NearestEven | RoundMode::Current => x.round_ties_even(),
-                    RoundMode::Ceil => x.ceil(),
-                    RoundMode::Floor => x.floor(),
-                    RoundMode::Trunc => x.trunc(),
-                    RoundMode::NearestAway => x.round(),
+                let mode = match RoundMode::from_u64(i.imm).unwrap() {
+                    RoundMode::Current => match (st.fpcr >> 22) & 3 {
+                        0 => RoundMode::NearestEven,
+                        1 => RoundMode::Ceil,
+                        2 => RoundMode::Floor,
+                        _ => RoundMode::Trunc,
+                    },
+                    m => m,
                 };
-                fpnan::arm_result(t, &[a(0)], bits_of(t, y))
+                fpnan::arm_result(t, &[a(0)], bits_of(t, round_integral(x, mode)))
             }
             Op::FCmp => {
                 let (x, y) = (f_of(aty(0), a(0)), f_of(aty(0), a(1)));
@@ -440,8 +482,10 @@ impl<'a> Interp<'a> {
                     (f64::from_bits(a(0) as u64) as f32).to_bits() as u128
                 }
             }
+            // Through 64-bit integers: 128-bit conversions are software (compiler-rt) and would
+            // ignore the rounding mode in MXCSR; CVTSI2SD and the u64 sequence follow it.
             Op::SIToFP => {
-                let x = sext(a(0), aty(0).bits());
+                let x = sext(a(0), aty(0).bits()) as i64;
                 if t == Ty::F32 {
                     (x as f32).to_bits() as u128
                 } else {
@@ -449,10 +493,16 @@ impl<'a> Interp<'a> {
                 }
             }
             Op::UIToFP => {
+                // Rust's u64 conversion subtracts a magic number (-0.0 for 0 when rounding
+                // down); halve with a sticky bit instead, as the LLVM backend does.
+                let x = a(0) as u64;
+                let (v, twice) = if x >> 63 != 0 { (((x >> 1) | (x & 1)) as i64, true) } else { (x as i64, false) };
                 if t == Ty::F32 {
-                    (a(0) as f32).to_bits() as u128
+                    let f = v as f32;
+                    (if twice { f + f } else { f }).to_bits() as u128
                 } else {
-                    (a(0) as f64).to_bits() as u128
+                    let f = v as f64;
+                    (if twice { f + f } else { f }).to_bits() as u128
                 }
             }
             Op::FPToSISat | Op::FPToUISat => {

@@ -7,6 +7,7 @@
 
 use super::decode::{pat, Pattern};
 use super::{bit, bits, Lift};
+use crate::cpu::Reg;
 use crate::ir::{Builder, FCond, Op, RoundMode, Ty, Value};
 
 pub const PATTERNS: &[Pattern] = &[
@@ -126,8 +127,24 @@ pub fn f_to_int(b: &mut Builder, x: Value, rm: Option<RoundMode>, signed: bool, 
     b.convert(if signed { Op::FPToSISat } else { Op::FPToUISat }, r, to)
 }
 
-/// Convert the F32/F64 `x` to half-precision bits (I16), rounding to nearest even.
+/// `nan`, a NaN built bit by bit (an integer holding a float of `width` bits in its low bits),
+/// or under FPCR.DN (default-NaN mode) the default NaN of that width. IR FP ops apply DN
+/// themselves (ir::fpnan::obeys_dn); this is for NaNs the frontend makes with integer ops.
+pub fn dn_or(b: &mut Builder, nan: Value, width: u32) -> Value {
+    let fpcr = b.getreg(Reg::FPCR);
+    let bit = b.and_i(fpcr, crate::ir::fpnan::FPCR_DN as u128);
+    let dn = b.icmp_i(crate::ir::Cond::Ne, bit, 0);
+    let t = b.ty(nan);
+    let d = b.iconst(t, crate::ir::fpnan::default_nan_bits(width));
+    b.select(dn, d, nan)
+}
+
+/// Convert the F32/F64 `x` to half-precision bits (I16), rounding by FPCR.RMode. FPCR.FZ
+/// flushes a denormal input (through MXCSR.DAZ in the scaling multiply); it does not apply to
+/// the half result (that would be FZ16). A NaN is quietened and keeps its top payload bits, or is
+/// the default NaN under FPCR.DN.
 pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
+    use crate::ir::Cond;
     let ty = b.ty(x);
     let w = ty.bits();
     let it = Ty::int(w);
@@ -138,44 +155,76 @@ pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
     };
     let xi = b.bitcast(x, it);
     let sign_full = b.lshr_i(xi, w - 1);
+    let negative = b.trunc(sign_full, Ty::I1);
     let sign16 = b.trunc(sign_full, Ty::I16);
     let sign = b.shl_i(sign16, 15);
     let absmask = (1u128 << (w - 1)) - 1;
     let a = b.and_i(xi, absmask);
     let inf_bits = ((1u128 << (w - 1 - fb)) - 1) << fb;
+    // FPCR.RMode: 0 nearest, 1 towards +inf, 2 towards -inf, 3 towards zero.
+    let fpcr = b.getreg(Reg::FPCR);
+    let rm0 = b.lshr_i(fpcr, 22);
+    let rmode = b.and_i(rm0, 3);
+    let is_rn = b.icmp_i(Cond::Eq, rmode, 0);
+    let is_rp = b.icmp_i(Cond::Eq, rmode, 1);
+    let is_rm = b.icmp_i(Cond::Eq, rmode, 2);
+    let positive = b.not(negative);
+    // Rounding the magnitude away from zero: RP for positive values, RM for negative ones.
+    let rp_up = b.and(is_rp, positive);
+    let rm_up = b.and(is_rm, negative);
+    let dir_up = b.or(rp_up, rm_up);
     // NaN: quiet, keep the top payload bits.
-    let is_nan = b.icmp_i(crate::ir::Cond::Ugt, a, inf_bits);
+    let is_nan = b.icmp_i(Cond::Ugt, a, inf_bits);
     let pay = b.lshr_i(a, fb - 10);
     let pay16 = b.trunc(pay, Ty::I16);
     let pay16 = b.and_i(pay16, 0x3ff);
     let qnan = b.iconst(Ty::I16, 0x7e00);
     let nan = b.or(qnan, pay16);
-    // Overflow to infinity (>= 65520 rounds up).
-    let big = (bias + 15) << fb | (0x3ffu64 << (fb - 10)) | (1u64 << (fb - 11));
-    let is_inf = b.icmp_i(crate::ir::Cond::Uge, a, big as u128);
+    let nan = b.or(nan, sign);
+    let nan = dn_or(b, nan, 16);
+    // |x| >= 2^16 (or infinite): infinity when rounding away from zero, else the largest normal.
+    let big = (bias + 16) << fb;
+    let is_big = b.icmp_i(Cond::Uge, a, big as u128);
+    let is_inf = b.icmp_i(Cond::Eq, a, inf_bits);
+    let to_inf = b.or(is_rn, dir_up);
+    let to_inf = b.or(to_inf, is_inf);
     let inf = b.iconst(Ty::I16, 0x7c00);
-    // Subnormal half (|x| < 2^-14): round(|x| * 2^24) is the encoding (0x400 = smallest normal).
+    let maxn = b.iconst(Ty::I16, 0x7bff);
+    let over = b.select(to_inf, inf, maxn);
+    // Subnormal half (|x| < 2^-14): x * 2^24 rounded to an integer by the current mode (signed,
+    // so RP/RM go the right way), its magnitude is the encoding (0x400 = smallest normal).
     let small = (bias - 14) << fb;
-    let is_sub = b.icmp_i(crate::ir::Cond::Ult, a, small as u128);
-    let af = b.bitcast(a, ty);
+    let is_sub = b.icmp_i(Cond::Ult, a, small as u128);
     let p = fpow2(b, ty, 24);
-    let scaled = b.fbin(Op::FMul, af, p);
-    let sub = f_to_int(b, scaled, Some(RoundMode::NearestEven), false, Ty::I16);
-    // Normal: rebias, round to nearest even on the dropped bits.
+    let scaled = b.fbin(Op::FMul, x, p);
+    let si = f_to_int(b, scaled, Some(RoundMode::Current), true, Ty::I32);
+    let neg_si = b.neg(si);
+    let mag = b.select(negative, neg_si, si);
+    let sub = b.trunc(mag, Ty::I16);
+    // Normal: rebias, then round the dropped bits.
     let rebias = b.iconst(it, ((bias - 15) << fb) as u128);
     let v = b.sub(a, rebias);
     let sh = fb - 10;
-    let odd0 = b.lshr_i(v, sh);
-    let odd = b.and_i(odd0, 1);
-    let half = b.iconst(it, (1u128 << (sh - 1)) - 1);
-    let r0 = b.add(v, half);
-    let r1 = b.add(r0, odd);
-    let r2 = b.lshr_i(r1, sh);
-    let norm = b.trunc(r2, Ty::I16);
+    let kept = b.lshr_i(v, sh);
+    let dropped = b.and_i(v, (1u128 << sh) - 1);
+    let inexact = b.icmp_i(Cond::Ne, dropped, 0);
+    let half_bit = b.lshr_i(dropped, sh - 1);
+    let half_bit = b.trunc(half_bit, Ty::I1);
+    let sticky_bits = b.and_i(dropped, (1u128 << (sh - 1)) - 1);
+    let sticky = b.icmp_i(Cond::Ne, sticky_bits, 0);
+    let odd = b.trunc(kept, Ty::I1);
+    let tie_or_more = b.or(sticky, odd);
+    let rn_up = b.and(half_bit, tie_or_more);
+    let rn_up = b.and(is_rn, rn_up);
+    let dir_inc = b.and(dir_up, inexact);
+    let inc = b.or(rn_up, dir_inc);
+    let inc = b.zext(inc, it);
+    let r = b.add(kept, inc);
+    let norm = b.trunc(r, Ty::I16);
     let m0 = b.select(is_sub, sub, norm);
-    let m1 = b.select(is_inf, inf, m0);
-    let m2 = b.select(is_nan, nan, m1);
-    b.or(m2, sign)
+    let m1 = b.select(is_big, over, m0);
+    let m1 = b.or(m1, sign);
+    b.select(is_nan, nan, m1)
 }
 
 /// Convert half-precision bits (I16) to F32 (exactly).
@@ -207,6 +256,11 @@ pub fn half_to_f32(b: &mut Builder, h: Value) -> Value {
     let r0 = b.select(e_is31, special, norm);
     let r1 = b.select(e_is0, sub, r0);
     let r = b.or(r1, sign);
+    // Under FPCR.DN a NaN becomes the (positive) default NaN.
+    let not_inf = b.not(mz);
+    let is_nan = b.and(e_is31, not_inf);
+    let dn = dn_or(b, r, 32);
+    let r = b.select(is_nan, dn, r);
     b.bitcast(r, Ty::F32)
 }
 

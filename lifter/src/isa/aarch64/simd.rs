@@ -10,7 +10,7 @@
 //! the trans function rejects the combinations that are unallocated.
 
 use super::decode::{pat, Pattern};
-use super::fp::{f_to_half, f_to_int, fconst, fpow2, half_to_f32, vfp_expand_imm};
+use super::fp::{dn_or, f_to_half, f_to_int, fconst, fpow2, half_to_f32, vfp_expand_imm};
 use super::{bit, bits, Lift};
 use crate::ir::{Builder, Cond, FCond, Op, Ordering, RoundMode, Ty, Value};
 
@@ -448,6 +448,7 @@ fn fcvt_round_odd(b: &mut Builder, xi: Value) -> Value {
     let nan = b.fcmp(FCond::Uno, x, x);
     let qb = b_const(b, Ty::I32, 0x0040_0000);
     let q = b.or(fb, qb);
+    let q = dn_or(b, q, 32);
     b.select(nan, q, r)
 }
 
@@ -561,12 +562,40 @@ fn frecpe(b: &mut Builder, xi: Value) -> Value {
     let rexp = b.shl_i(rexp, f);
     let r = b.or(sign, rexp);
     let r = b.or(r, fr);
-    // Specials.
+    // Specials. A tiny input overflows: to infinity or the largest normal by FPCR.RMode (to
+    // infinity when rounding away from zero); zero (or under FPCR.FZ a denormal) gives infinity;
+    // under FZ an input >= 2^(bias-1) gives zero (the result would be denormal).
+    let fpcr = b.getreg(crate::cpu::Reg::FPCR);
+    let fpcr = b.zext(fpcr, Ty::I64);
+    let fz = b.and_i(fpcr, 1 << 24);
+    let fz = b.icmp_i(Cond::Ne, fz, 0);
+    let rm = b.lshr_i(fpcr, 22);
+    let rm = b.and_i(rm, 3);
+    let neg = b.icmp_i(Cond::Ne, sign, 0);
+    let pos = b.not(neg);
+    let rn = b.icmp_i(Cond::Eq, rm, 0);
+    let rp = b.icmp_i(Cond::Eq, rm, 1);
+    let rmi = b.icmp_i(Cond::Eq, rm, 2);
+    let rp = b.and(rp, pos);
+    let rmi = b.and(rmi, neg);
+    let to_inf = b.or(rn, rp);
+    let to_inf = b.or(to_inf, rmi);
     let inf_s = b.add_i(sign, inf);
-    let r = b.select(tiny, inf_s, r);
+    let maxn = b.add_i(sign, inf - 1);
+    let over = b.select(to_inf, inf_s, maxn);
+    let r = b.select(tiny, over, r);
+    let is_zero = b.icmp_i(Cond::Eq, absx, 0);
+    let denorm = b.icmp_i(Cond::Ult, absx, 1u128 << f);
+    let flushed = b.and(fz, denorm);
+    let zero_in = b.or(is_zero, flushed);
+    let r = b.select(zero_in, inf_s, r);
+    let huge = b.icmp_i(Cond::Uge, absx, ((2 * bias - 1) as u128) << f);
+    let under = b.and(fz, huge);
+    let r = b.select(under, sign, r);
     let r = b.select(is_inf, sign, r);
     let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
     let qn = b.or(x, qb);
+    let qn = dn_or(b, qn, w);
     let r = b.select(is_nan, qn, r);
     b.trunc(r, ity)
 }
@@ -624,9 +653,18 @@ fn frsqrte(b: &mut Builder, xi: Value) -> Value {
     });
     let r = b.select(neg, dnan, r);
     let inf_s = b.add_i(sign, inf);
+    // Under FPCR.FZ a denormal input is a zero of its sign.
+    let fpcr = b.getreg(crate::cpu::Reg::FPCR);
+    let fpcr = b.zext(fpcr, Ty::I64);
+    let fz = b.and_i(fpcr, 1 << 24);
+    let fz = b.icmp_i(Cond::Ne, fz, 0);
+    let denorm = b.icmp_i(Cond::Ult, absx, 1u128 << f);
+    let flushed = b.and(fz, denorm);
+    let is_zero = b.or(is_zero, flushed);
     let r = b.select(is_zero, inf_s, r);
     let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
     let qn = b.or(x, qb);
+    let qn = dn_or(b, qn, w);
     let r = b.select(is_nan, qn, r);
     b.trunc(r, ity)
 }
@@ -1317,6 +1355,7 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
                     let isnan = b.fcmp(FCond::Uno, x, x);
                     let qb = b_const(b, ity, 1u128 << (f - 1));
                     let q = b.or(xi, qb);
+                    let q = dn_or(b, q, w);
                     b.select(isnan, q, r)
                 }
                 0 => {
