@@ -93,13 +93,7 @@ pub fn semctl(_: &mut CpuState, a: &Args) -> i64 {
 /// `st` is null or the live guest state (called by translated code).
 #[no_mangle]
 pub unsafe extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1: u64, _a2: u64) -> u64 {
-    let mut m: u32 = 0;
-    // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
-    unsafe {
-        core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
-        let n = aot_lifter::cpu::mxcsr_for_fpcr(m, fpcr);
-        core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
-    }
+    set_host_fp_env(fpcr);
     if !st.is_null() {
         // SAFETY: translated code passes the live guest state.
         unsafe { (*st).fpcr = fpcr as u32 };
@@ -131,5 +125,17 @@ mod tests {
         assert_eq!(uname(&mut st, &[u.as_mut_ptr() as u64, 0, 0, 0, 0, 0]), 0);
         assert_eq!(&u[260..268], b"aarch64\0");
         assert_eq!(uname(&mut st, &[8, 0, 0, 0, 0, 0]), EFAULT);
+    }
+}
+
+/// Make this thread's MXCSR follow guest `fpcr` (rounding mode, flush-to-zero): translated FP
+/// code runs under it. Called when the guest writes FPCR and when a signal handler returns.
+pub fn set_host_fp_env(fpcr: u64) {
+    let mut m: u32 = 0;
+    // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
+    unsafe {
+        core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
+        let n = aot_lifter::cpu::mxcsr_for_fpcr(m, fpcr);
+        core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
     }
 }

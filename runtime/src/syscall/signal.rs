@@ -317,6 +317,8 @@ fn run_guest_handler(st: &mut CpuState, sig: u64, act: &GuestSigaction) {
             st.v[i as usize] = u128::from_le_bytes(back[o..o + 16].try_into().unwrap_or([0; 16]));
         }
     }
+    // The handler may have changed FPCR; the restored one must rule the host FP environment again.
+    super::misc::set_host_fp_env(st.fpcr as u64);
     host_sigmask(libc::SIG_SETMASK, w64(uc + UC_SIGMASK));
 }
 
