@@ -61,11 +61,13 @@ cache-check: build
 cli-check: build
 	$(PY) cli
 
-## isa: the random instruction tester, short run (as in make test: 2,500 snippets x 40 states)
+## isa: the random instruction tester, short runs as in make test: 2,500 snippets x 40 states,
+##      then 1,250 x 40 with random FPCR (rounding mode, flush-to-zero, default NaN)
 ## isa-full: 10,100 snippets x 1,000 states = 10 million executions per runner (docs/isa-tester.md)
 ISA_TESTER := AOT_TRANSLATOR=$(CURDIR)/target/release/aot-translate $(CURDIR)/target/release/aot-isa-tester
 isa: build
 	$(ISA_TESTER) --seed 1 --snippets 2500 --iters 40
+	$(ISA_TESTER) --seed 2 --snippets 1250 --iters 40 --random-fpcr --work build/isa-tester/seed2-fpcr
 isa-full: build
 	$(ISA_TESTER) --seed 7 --snippets 10100 --iters 1000 --work build/isa-tester/full
 

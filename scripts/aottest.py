@@ -720,22 +720,27 @@ def phase_cli():
 ISA_TESTER = os.path.join(ROOT, "target", "release", "aot-isa-tester")
 # make test: >= 100,000 executions per runner (qemu, translated, IR interpreter).
 ISA_SHORT = ["--seed", "1", "--snippets", "2500", "--iters", "40"]
+# a second short run with random FPCR (rounding modes, flush-to-zero, default NaN)
+ISA_SHORT_FPCR = ["--seed", "2", "--snippets", "1250", "--iters", "40", "--random-fpcr"]
 
 
 def phase_isa(extra=()):
     """The random instruction tester (tests/isa-tester); its own exit status is the verdict."""
     t = Tally("isa-tester")
-    work = os.path.join(BUILD, "isa-tester", "suite")
-    cmd = [ISA_TESTER] + list(extra or ISA_SHORT) + ["--work", work]
-    log("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd))
-    r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       env=dict(os.environ, AOT_TRANSLATOR=TRANSLATOR))
-    out = r.stdout.decode(errors="replace")
-    for l in out.splitlines():
-        if "not tested" not in l:
-            log(l)
-    summary = next((l for l in out.splitlines() if "mismatching snippets" in l), "no summary")
-    t.add("isa-tester", r.returncode == 0, "exit status %d: %s" % (r.returncode, summary), out)
+    runs = [("isa-tester", list(extra))] if extra else [("isa-tester", ISA_SHORT),
+                                                       ("isa-tester-random-fpcr", ISA_SHORT_FPCR)]
+    for name, args in runs:
+        work = os.path.join(BUILD, "isa-tester", "suite" if name == "isa-tester" else "suite-fpcr")
+        cmd = [ISA_TESTER] + args + ["--work", work]
+        log("$ " + " ".join(os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd))
+        r = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           env=dict(os.environ, AOT_TRANSLATOR=TRANSLATOR))
+        out = r.stdout.decode(errors="replace")
+        for l in out.splitlines():
+            if "not tested" not in l:
+                log(l)
+        summary = next((l for l in out.splitlines() if "mismatching snippets" in l), "no summary")
+        t.add(name, r.returncode == 0, "exit status %d: %s" % (r.returncode, summary), out)
     return t
 
 
