@@ -260,6 +260,22 @@ mod tests {
     }
 }
 
+/// MXCSR's exception flags (IE, DE, ZE, OE, UE, PE).
+pub const MXCSR_FLAGS: u32 = 0x3f;
+
+/// FPSR cumulative exception bits for the flags accumulated in MXCSR: IE -> IOC, ZE -> DZC,
+/// OE -> OFC, UE -> UFC, PE -> IXC. x86's DE (denormal operand) has no Arm counterpart (IDC
+/// means "a denormal input was flushed", which DAZ does silently), so it is dropped.
+pub fn fpsr_flags_from_mxcsr(mxcsr: u32) -> u32 {
+    let mut f = 0;
+    for (x86, arm) in [(0, 0), (2, 1), (3, 2), (4, 3), (5, 4)] {
+        if mxcsr & (1 << x86) != 0 {
+            f |= 1 << arm;
+        }
+    }
+    f
+}
+
 /// The host (x86-64) MXCSR that gives the FP behaviour guest FPCR asks for: the runtime loads it
 /// when the guest writes FPCR, the IR interpreter around FP ops.
 /// FPCR.RMode (bits 23:22) -> MXCSR.RC (bits 14:13); FPCR.FZ (bit 24) -> MXCSR.FTZ|DAZ.

@@ -84,6 +84,29 @@ int main(void) {
     }
     set_fpcr(base);
 
+    /* Cumulative exception flags (FPSR) after scalar arithmetic. */
+    static const struct { int flag; const char *name; } ex[] = {
+        {FE_INVALID, "invalid"}, {FE_DIVBYZERO, "divbyzero"}, {FE_OVERFLOW, "overflow"},
+        {FE_UNDERFLOW, "underflow"}, {FE_INEXACT, "inexact"},
+    };
+    volatile double zero = 0.0, huge = 1e308, r;
+    for (int k = 0; k < 6; k++) {
+        feclearexcept(FE_ALL_EXCEPT);
+        switch (k) {
+        case 0: r = one / three; break;
+        case 1: r = one / zero; break;
+        case 2: r = huge * 10.0; break;
+        case 3: r = tiny * tiny; break;
+        case 4: r = zero / zero; break;
+        default: r = one + one; break;
+        }
+        (void)r;
+        printf("case %d raised:", k);
+        for (unsigned e = 0; e < sizeof ex / sizeof ex[0]; e++)
+            if (fetestexcept(ex[e].flag)) printf(" %s", ex[e].name);
+        printf("\n");
+    }
+
     /* A handler that changes the rounding mode: sigreturn restores the interrupted FPCR. */
     signal(SIGUSR1, on_usr1);
     raise(SIGUSR1);

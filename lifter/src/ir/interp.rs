@@ -284,11 +284,14 @@ impl<'a> Interp<'a> {
     ) -> Result<Option<u128>, u64> {
         // FP ops follow the guest's FPCR rounding mode and flush-to-zero, as translated code does
         // (the runtime mirrors FPCR into MXCSR): run them under the same MXCSR here.
+        // The exception flags the host raises are FPSR's cumulative bits (the translated code's
+        // FPSR reads collect them from MXCSR the same way).
         #[cfg(target_arch = "x86_64")]
-        let r = if st.fpcr & FPCR_ENV != 0 && fp_env_op(i.op) {
+        let r = if fp_env_op(i.op) {
             let saved = host_fp::enter(st.fpcr);
             let r = std::hint::black_box(self.exec_inner(st, mem, i));
-            host_fp::leave(saved);
+            let flags = host_fp::leave(saved);
+            st.fpsr |= crate::cpu::fpsr_flags_from_mxcsr(flags);
             r
         } else {
             self.exec_inner(st, mem, i)
@@ -614,9 +617,6 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// FPCR bits that change FP results on the host: RMode (23:22) and FZ (24).
-const FPCR_ENV: u32 = 0b111 << 22;
-
 /// Ops whose result depends on the rounding mode or on flushing denormals.
 fn fp_env_op(op: Op) -> bool {
     matches!(
@@ -651,13 +651,19 @@ mod host_fp {
         // SAFETY: stmxcsr/ldmxcsr touch only the local and MXCSR.
         unsafe {
             core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut old as *mut u32, options(nostack));
-            let new = crate::cpu::mxcsr_for_fpcr(old, fpcr as u64);
+            let new = crate::cpu::mxcsr_for_fpcr(old, fpcr as u64) & !crate::cpu::MXCSR_FLAGS;
             core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &new as *const u32, options(nostack));
         }
         old
     }
-    pub fn leave(old: u32) {
+    /// Restore the MXCSR `enter` returned; returns the exception flags raised in between.
+    pub fn leave(old: u32) -> u32 {
+        let mut now: u32 = 0;
         // SAFETY: as in `enter`.
-        unsafe { core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &old as *const u32, options(nostack)) };
+        unsafe {
+            core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut now as *mut u32, options(nostack));
+            core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &old as *const u32, options(nostack));
+        }
+        now & crate::cpu::MXCSR_FLAGS
     }
 }

@@ -411,14 +411,18 @@ pub enum Helper {
     CacheMaint,
     /// Debug tracing (`--trace`): the guest state at the start of a block, PC set.
     Trace,
+    /// Fold the host's accumulated FP exception flags (MXCSR) into FPSR's cumulative bits and
+    /// clear them: issued before FPSR is read or written.
+    SyncFpsr,
 }
 impl Helper {
-    pub const ALL: [Helper; 5] = [
+    pub const ALL: [Helper; 6] = [
         Helper::Syscall,
         Helper::ReadCntvct,
         Helper::WriteFpcr,
         Helper::CacheMaint,
         Helper::Trace,
+        Helper::SyncFpsr,
     ];
     pub fn from_u64(v: u64) -> Option<Helper> {
         Helper::ALL.get(v as usize).copied()
@@ -430,12 +434,13 @@ impl Helper {
             "write_fpcr",
             "cache_maint",
             "trace",
+            "sync_fpsr",
         ][self as usize]
     }
     /// Number of value operands it takes.
     pub fn nargs(self) -> usize {
         match self {
-            Helper::Syscall | Helper::ReadCntvct | Helper::Trace => 0,
+            Helper::Syscall | Helper::ReadCntvct | Helper::Trace | Helper::SyncFpsr => 0,
             Helper::WriteFpcr | Helper::CacheMaint => 1,
         }
     }

@@ -139,3 +139,27 @@ pub fn set_host_fp_env(fpcr: u64) {
         core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
     }
 }
+
+/// FPSR read or write: fold the FP exception flags the host accumulated in MXCSR into the
+/// guest's FPSR and clear them (ir::Helper::SyncFpsr).
+#[no_mangle]
+pub unsafe extern "C" fn aot_helper_sync_fpsr(st: *mut CpuState, _a0: u64, _a1: u64, _a2: u64) -> u64 {
+    let flags = take_host_fp_flags();
+    if !st.is_null() {
+        // SAFETY: translated code passes the live guest state.
+        unsafe { (*st).fpsr |= flags };
+    }
+    0
+}
+
+/// The FPSR bits for the FP exceptions raised on this thread since the last call; clears them.
+pub fn take_host_fp_flags() -> u32 {
+    let mut m: u32 = 0;
+    // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
+    unsafe {
+        core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
+        let n = m & !aot_lifter::cpu::MXCSR_FLAGS;
+        core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
+    }
+    aot_lifter::cpu::fpsr_flags_from_mxcsr(m)
+}

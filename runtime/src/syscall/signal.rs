@@ -264,6 +264,8 @@ fn run_guest_handler(st: &mut CpuState, sig: u64, act: &GuestSigaction) {
     put(&mut f, sc + SC_PC, &st.pc.to_le_bytes());
     put(&mut f, sc + SC_PSTATE, &st.nzcv().to_le_bytes());
     let r = sc + SC_RESERVED;
+    // FP exception flags raised so far belong to the interrupted code's FPSR.
+    st.fpsr |= super::misc::take_host_fp_flags();
     put(&mut f, r, &FPSIMD_MAGIC.to_le_bytes());
     put(&mut f, r + 4, &528u32.to_le_bytes());
     put(&mut f, r + 8, &st.fpsr.to_le_bytes());
@@ -318,7 +320,9 @@ fn run_guest_handler(st: &mut CpuState, sig: u64, act: &GuestSigaction) {
         }
     }
     // The handler may have changed FPCR; the restored one must rule the host FP environment again.
+    // FPSR comes back from the frame: flags the handler raised are dropped with its FPSR.
     super::misc::set_host_fp_env(st.fpcr as u64);
+    super::misc::take_host_fp_flags();
     host_sigmask(libc::SIG_SETMASK, w64(uc + UC_SIGMASK));
 }
 

@@ -108,6 +108,8 @@ fn trans_mrs(l: &mut Lift, insn: u32) -> bool {
             l.b.zext(v, Ty::I64)
         }
         FPSR => {
+            // The host accumulates FP exception flags in MXCSR: fold them in first.
+            l.b.helper(Helper::SyncFpsr, &[], 0);
             let v = l.b.getreg(Reg::FPSR);
             l.b.zext(v, Ty::I64)
         }
@@ -153,6 +155,8 @@ fn trans_msr(l: &mut Lift, insn: u32) -> bool {
             l.b.helper(Helper::WriteFpcr, &[m], 0);
         }
         _ => {
+            // Clear the host's accumulated flags, then set FPSR.
+            l.b.helper(Helper::SyncFpsr, &[], 0);
             let m = l.b.and_i(v, FPSR_WRITABLE as u128);
             let w = l.b.trunc(m, Ty::I32);
             l.b.setreg(Reg::FPSR, w);
