@@ -285,7 +285,11 @@ mod tests {
             &mut FlatMemory::default(),
         );
         assert_eq!((st.x[0], st.x[2]), (0x07f7_0000, 0xf800_009f));
-        assert_eq!(h, vec![(Helper::WriteFpcr, vec![0x07f7_0000])]);
+        // FPSR accesses first fold in the host's exception flags (SyncFpsr).
+        assert_eq!(
+            h,
+            vec![(Helper::WriteFpcr, vec![0x07f7_0000]), (Helper::SyncFpsr, vec![]), (Helper::SyncFpsr, vec![])]
+        );
         // dczid, ctr, cntfrq, cntvct
         run(
             &[0xd53b00e0, 0xd53b0021, 0xd53be002],
