@@ -298,6 +298,16 @@ impl<'a> Interp<'a> {
         };
         #[cfg(not(target_arch = "x86_64"))]
         let r = self.exec_inner(st, mem, i);
+        // A signalling NaN operand raises Invalid Operation (IOC) even where the result was
+        // picked without host arithmetic (ir::fpnan::process_nans).
+        if fpnan::obeys_dn(i.op) {
+            for &a in &i.args {
+                let t = self.f.inst(a).ty;
+                if matches!(t, Ty::F32 | Ty::F64) && fpnan::is_snan(t, self.vals[a.0 as usize]) {
+                    st.fpsr |= 1;
+                }
+            }
+        }
         // Default-NaN mode (FPCR.DN) replaces any NaN result of a NaN-processing op.
         if fpnan::obeys_dn(i.op) {
             if let Ok(Some(v)) = r {

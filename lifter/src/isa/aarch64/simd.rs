@@ -299,7 +299,18 @@ fn saturate(b: &mut Builder, w: Value, ty: Ty, signed: bool) -> Value {
     let above = b.icmp(Cond::Sgt, w, hi_v);
     let a = b.select(below, lo_v, w);
     let r = b.select(above, hi_v, a);
+    let sat = b.or(below, above);
+    set_qc(b, sat);
     b.trunc(r, ty)
+}
+
+/// FPSR.QC (bit 27), the cumulative saturation flag: set it if `sat` (I1).
+fn set_qc(b: &mut Builder, sat: Value) {
+    let fpsr = b.getreg(crate::cpu::Reg::FPSR);
+    let q = b.zext(sat, Ty::I32);
+    let q = b.shl_i(q, 27);
+    let v = b.or(fpsr, q);
+    b.setreg(crate::cpu::Reg::FPSR, v);
 }
 
 /// USHL/SSHL lane: shift `x` by the signed low byte of `y` (negative: right).
