@@ -496,6 +496,29 @@ pub(crate) mod testbin {
         Some((dir, out))
     }
 
+    /// The same with clang-19 for aarch64 (lld, the cross gcc's sysroot); None if clang is absent.
+    pub fn build_clang(name: &str, src: &str, flags: &[&str]) -> Option<(tempfile::TempDir, PathBuf)> {
+        let cc = "clang-19";
+        if Command::new(cc).arg("--version").output().is_err() {
+            eprintln!("note: {cc} not found, skipping test");
+            return None;
+        }
+        let dir = tempfile::tempdir().ok()?;
+        let srcp = dir.path().join(format!("{name}.c"));
+        std::fs::write(&srcp, src).ok()?;
+        let out = dir.path().join(name);
+        let st = Command::new(cc)
+            .args(["--target=aarch64-linux-gnu", "-fuse-ld=lld"])
+            .args(flags)
+            .arg(&srcp)
+            .arg("-o")
+            .arg(&out)
+            .status()
+            .ok()?;
+        assert!(st.success(), "{cc} failed on {name}");
+        Some((dir, out))
+    }
+
     pub const HELLO: &str = r#"
 #include <stdio.h>
 #include <stdlib.h>

@@ -129,35 +129,51 @@ impl<'a> Ctx<'a> {
         })
     }
 
-    /// Targets of gcc's AArch64 jump-table sequence ending in `br xD` at `pc`:
-    /// `cmp wI, #n; b.hi ..; adrp xT, tbl; add xT, xT, :lo12:tbl; ldr{b,h,} wE, [xT, wI, uxtw #s];
-    /// adr xB, base; add xD, xB, wE, {s,u}xt{b,h,w} #k; br xD` (within a few instructions, in order).
-    /// Targets are `base + (ext(tbl[i]) << k)` for i in 0..=n. Empty when the pattern does not match.
-    /// Without the `cmp` nearby (the bound check is in another block), the table is read while its
-    /// targets stay inside the function's known `range` (nothing is read without one).
+    /// Targets of the gcc and clang AArch64 jump-table sequences ending in `br xD` at `pc`:
+    /// gcc: `cmp wI, #n; b.hi ..; adrp xT, tbl; add xT, xT, :lo12:tbl; ldr{b,h,} wE, [xT, wI, uxtw #s];
+    /// adr xB, base; add xD, xB, wE, {s,u}xt{b,h,w} #k; br xD`;
+    /// clang: `cmp wJ, #n; b.hi ..; mov wI, wJ; adr xT, tbl; adr xB, base;
+    /// ldr{b,h} wE, [xT, xI{, lsl #s}] (or ldrsw xE); add xD, xB, xE, lsl #k; br xD`
+    /// (within a few instructions, in order). Targets are `base + (ext(tbl[i]) << k)` for i in 0..=n.
+    /// Empty when the pattern does not match. Without the `cmp` nearby (the bound check is in
+    /// another block), the table is read while its targets stay inside the function's known
+    /// `range` (nothing is read without one).
     fn jump_table(&self, pc: u64, br: u32, range: Option<(u64, u64)>) -> Vec<u64> {
         let reg = |w: u32, lo: u32| (w >> lo) & 31;
         let back = |from: u64, dist: u64| from.checked_sub(4 * dist).and_then(|a| self.word(a).map(|w| (a, w)));
         let find = |from: u64, pred: &dyn Fn(u32) -> bool| (1..=8).find_map(|d| back(from, d).filter(|x| pred(x.1)));
         let xd = reg(br, 5);
-        // add xD, xB, wE, ext #k
-        let Some((add_pc, add)) = find(pc, &|w| w & 0xffe0_0000 == 0x8b20_0000 && reg(w, 0) == xd) else {
+        // add xD, xB, wE, ext #k (gcc) or add xD, xB, xE, lsl #k (clang; option None below)
+        let is_add_ext = |w: u32| w & 0xffe0_0000 == 0x8b20_0000;
+        let is_add_lsl = |w: u32| w & 0xffe0_0000 == 0x8b00_0000;
+        let Some((add_pc, add)) = find(pc, &|w| (is_add_ext(w) || is_add_lsl(w)) && reg(w, 0) == xd) else {
             return vec![];
         };
-        let (xb, xe, option, k) = (reg(add, 5), reg(add, 16), (add >> 13) & 7, (add >> 10) & 7);
+        let (xb, xe) = (reg(add, 5), reg(add, 16));
+        let (option, k) = if is_add_ext(add) {
+            (Some((add >> 13) & 7), (add >> 10) & 7)
+        } else {
+            (None, (add >> 10) & 63)
+        };
         if k > 4 {
             return vec![];
         }
         // adr xB, base
-        let Some((adr_pc, adr)) = find(add_pc, &|w| w & 0x9f00_0000 == 0x1000_0000 && reg(w, 0) == xb) else {
+        let adr_target = |a: u64, w: u32| {
+            let imm = (((w >> 5) & 0x7ffff) << 2) | ((w >> 29) & 3);
+            a.wrapping_add((((imm as i64) << 43) >> 43) as u64)
+        };
+        let is_adr = |w: u32| w & 0x9f00_0000 == 0x1000_0000;
+        let Some((adr_pc, adr)) = find(add_pc, &|w| is_adr(w) && reg(w, 0) == xb) else {
             return vec![];
         };
-        let imm = (((adr >> 5) & 0x7ffff) << 2) | ((adr >> 29) & 3);
-        let base = adr_pc.wrapping_add((((imm as i64) << 43) >> 43) as u64);
-        // ldrb/ldrh/ldr wE, [xT, wI, uxtw {#s}]
+        let base = adr_target(adr_pc, adr);
+        // ldrb/ldrh/ldr wE, [xT, wI, uxtw {#s}] or [xT, xI, lsl {#s}]; ldrsw xE, [...]
         let is_ld = |w: u32| {
             let size = w >> 30;
-            w & 0x3fe0_0c00 == 0x3860_0800 && size <= 2 && reg(w, 0) == xe && (w >> 13) & 7 == 2
+            let zext = w & 0x3fe0_0c00 == 0x3860_0800 && size <= 2;
+            let ldrsw = w & 0xffe0_0c00 == 0xb8a0_0800;
+            (zext || ldrsw) && reg(w, 0) == xe && matches!((w >> 13) & 7, 2 | 3)
         };
         let Some((ld_pc, ld)) = find(adr_pc.max(add_pc), &is_ld)
             .or_else(|| find(adr_pc, &is_ld))
@@ -165,28 +181,42 @@ impl<'a> Ctx<'a> {
             return vec![];
         };
         let (size, xt, xi) = (ld >> 30, reg(ld, 5), reg(ld, 16));
-        // add xT, xT2, #lo12 and adrp xT2, page
+        let ld_signed = ld & 0xffe0_0c00 == 0xb8a0_0800;
+        // The table: `adr xT, tbl`, or `add xT, xT2, #lo12` after `adrp xT2, page`.
         // The table base is often set up once, far before the switch (a callee-saved register
         // holding it across a loop): look back through the function if it is not close by.
         let is_addi = |w: u32| w & 0xffc0_0000 == 0x9100_0000 && reg(w, 0) == xt;
+        let is_adr_t = |w: u32| is_adr(w) && reg(w, 0) == xt;
+        let sets_t = |w: u32| is_addi(w) || is_adr_t(w);
         let far = || {
             let lo = range.map_or(ld_pc.saturating_sub(4 * 4096), |(a, _)| a);
-            (9..=4096u64).find_map(|d| back(ld_pc, d).filter(|x| x.0 >= lo && is_addi(x.1)))
+            (9..=4096u64).find_map(|d| back(ld_pc, d).filter(|x| x.0 >= lo && sets_t(x.1)))
         };
-        let Some((addi_pc, addi)) = find(ld_pc, &is_addi).or_else(far) else {
+        let Some((addi_pc, addi)) = find(ld_pc, &sets_t).or_else(far) else {
             return vec![];
         };
-        let xt2 = reg(addi, 5);
-        let Some((adrp_pc, adrp)) = find(addi_pc, &|w| w & 0x9f00_0000 == 0x9000_0000 && reg(w, 0) == xt2) else {
-            return vec![];
+        let table = if is_adr_t(addi) {
+            adr_target(addi_pc, addi)
+        } else {
+            let xt2 = reg(addi, 5);
+            let Some((adrp_pc, adrp)) = find(addi_pc, &|w| w & 0x9f00_0000 == 0x9000_0000 && reg(w, 0) == xt2) else {
+                return vec![];
+            };
+            let pimm = (((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3);
+            let page = (adrp_pc & !0xfff).wrapping_add(((((pimm as i64) << 43) >> 43) << 12) as u64);
+            page.wrapping_add(((addi >> 10) & 0xfff) as u64)
         };
-        let pimm = (((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3);
-        let page = (adrp_pc & !0xfff).wrapping_add(((((pimm as i64) << 43) >> 43) << 12) as u64);
-        let table = page.wrapping_add(((addi >> 10) & 0xfff) as u64);
-        // cmp wI, #n (subs wzr/xzr, xI, #n) before the table load: n + 1 entries.
-        let cmp = (1..=12).find_map(|d| {
-            back(ld_pc, d).filter(|x| x.1 & 0x7f80_001f == 0x7100_001f && reg(x.1, 5) == xi)
-        });
+        // cmp wI, #n (subs wzr/xzr, xI, #n) before the table load: n + 1 entries. clang may
+        // compare another register and copy it into the index (`mov wI, wJ`) after the check.
+        let is_cmp = |w: u32, r: u32| w & 0x7f80_001f == 0x7100_001f && reg(w, 5) == r;
+        let cmp = (1..=12)
+            .find_map(|d| back(ld_pc, d).filter(|x| is_cmp(x.1, xi)))
+            .or_else(|| {
+                let is_mov = |w: u32| w & 0x7fe0_ffe0 == 0x2a00_03e0 && reg(w, 0) == xi;
+                let (mov_pc, mov) = (1..=12).find_map(|d| back(ld_pc, d).filter(|x| is_mov(x.1)))?;
+                let src = reg(mov, 16);
+                (1..=6).find_map(|d| back(mov_pc, d).filter(|x| is_cmp(x.1, src)))
+            });
         let (n, bounded) = match cmp {
             Some((_, cmp)) => {
                 let n = ((cmp >> 10) & 0xfff) as u64 + 1;
@@ -204,12 +234,15 @@ impl<'a> Ctx<'a> {
             v[..esz].copy_from_slice(e);
             let raw = u64::from_le_bytes(v);
             let ext = match option {
-                0 => raw & 0xff,
-                1 => raw & 0xffff,
-                2 => raw & 0xffff_ffff,
-                4 => raw as u8 as i8 as i64 as u64,
-                5 => raw as u16 as i16 as i64 as u64,
-                6 => raw as u32 as i32 as i64 as u64,
+                Some(0) => raw & 0xff,
+                Some(1) => raw & 0xffff,
+                Some(2) => raw & 0xffff_ffff,
+                Some(4) => raw as u8 as i8 as i64 as u64,
+                Some(5) => raw as u16 as i16 as i64 as u64,
+                Some(6) => raw as u32 as i32 as i64 as u64,
+                // LSL: the loaded register as it is (zero-extended by LDRB/LDRH/LDR W, sign by LDRSW)
+                None if ld_signed => raw as u32 as i32 as i64 as u64,
+                None => raw,
                 _ => return vec![],
             };
             let t = base.wrapping_add(ext << k);
@@ -489,6 +522,42 @@ fn fdes(elf: &GuestElf) -> Vec<(u64, u64, Option<u64>)> {
 }
 
 /// The innermost known function range that contains `a` (among the 64 nearest starts below it).
+/// Addresses formed by `adr xD, t` or `adrp xD, page; add xD, xD, #lo12` (the ADD within the next
+/// three instructions) that fall inside a known function range and could be code.
+fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
+    let mut out = BTreeSet::new();
+    let sext21 = |w: u32| {
+        let imm = (((w >> 5) & 0x7ffff) << 2) | ((w >> 29) & 3);
+        ((imm as i64) << 43) >> 43
+    };
+    for seg in elf.segments.iter().filter(|s| s.x) {
+        let words: Vec<u32> =
+            seg.data.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().unwrap_or([0; 4]))).collect();
+        for (i, &w) in words.iter().enumerate() {
+            let pc = seg.vaddr + 4 * i as u64;
+            let t = if w & 0x9f00_0000 == 0x1000_0000 {
+                pc.wrapping_add(sext21(w) as u64)
+            } else if w & 0x9f00_0000 == 0x9000_0000 {
+                let rd = w & 31;
+                let page = (pc & !0xfff).wrapping_add((sext21(w) << 12) as u64);
+                let add = words[i + 1..words.len().min(i + 4)]
+                    .iter()
+                    .find(|&&a| a & 0xffc0_0000 == 0x9100_0000 && a & 31 == rd && (a >> 5) & 31 == rd);
+                match add {
+                    Some(a) => page.wrapping_add(((a >> 10) & 0xfff) as u64),
+                    None => continue,
+                }
+            } else {
+                continue;
+            };
+            if owner_of(&ctx.ranges, t).is_some_and(|f| f != t) && ctx.plausible(t) {
+                out.insert(t);
+            }
+        }
+    }
+    out
+}
+
 fn owner_of(ranges: &BTreeMap<u64, u64>, a: u64) -> Option<u64> {
     ranges.range(..=a).rev().take(64).find(|(_, &end)| a < end).map(|(&s, _)| s)
 }
@@ -573,6 +642,9 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         }
     }
     floating.extend(data_ptrs.iter().copied());
+    // Code addresses computed in code (ADR, ADRP + ADD) that land inside a known function: label
+    // addresses (`&&label`, the target of a non-local goto from a nested function).
+    floating.extend(computed_code_addrs(elf, &ctx));
     for s in &elf.symbols {
         if !s.is_func && ctx.plausible(s.addr) {
             floating.insert(s.addr);
@@ -837,14 +909,37 @@ __attribute__((noinline)) int sw(int x, int y) {
 }
 int main(int argc, char **argv) { return sw(argc, argc * 5) + sw(argc + 3, 2); }
 "#;
-        let Some((_d, p)) = testbin::build("sw", src, false, &["-static", "-O2"]) else { return };
-        let g = parse(&std::fs::read(&p).unwrap()).unwrap();
-        let r = recover(&g).unwrap();
-        let sym = g.symbols.iter().find(|s| s.name == "sw").unwrap();
-        let f = r.functions.iter().find(|f| f.name == "sw").unwrap();
-        // Every instruction of sw is reached (the cases only through the jump table).
-        assert_eq!(f.insns.len() as u64 * 4, sym.size, "{:x?}", f.insns.keys().collect::<Vec<_>>());
-        assert!(f.entries.len() >= 8, "jump-table targets are entries: {:x?}", f.entries);
+        // clang -O2 makes a compare tree of `sw` but a jump table of this one.
+        let src_sh = r#"
+#include <stdio.h>
+__attribute__((noinline)) long sw(long v, int s) {
+    switch (s) {
+    case 0: return v; case 1: return v >> 1; case 2: return v >> 2; case 3: return v >> 3;
+    case 4: return v * 7; case 5: return v >> 5; case 6: return v + 99; case 7: return v >> 7;
+    case 8: return v ^ 3; case 9: return v >> 9; case 10: return v / 3; case 11: return v >> 11;
+    case 12: return v - 5; case 13: return v % 13; case 14: return v | 7; case 15: return v >> 15;
+    default: return -1;
+    }
+}
+int main(int argc, char **argv) { long t = 0; for (int i = 0; i < 17; i++) t += sw(9L * argc, i); return t; }
+"#;
+        // gcc's idiom (adrp/add table, uxtw index, extended-register add) and clang's (adr table,
+        // lsl index, shifted-register add, bound checked on a copy of the index).
+        let builds = [
+            ("gcc sw", testbin::build("sw", src, false, &["-static", "-O2"])),
+            ("gcc sh", testbin::build("sh", src_sh, false, &["-static", "-O2"])),
+            ("clang sh", testbin::build_clang("sh", src_sh, &["-static", "-O2"])),
+        ];
+        for (who, built) in builds {
+            let Some((_d, p)) = built else { continue };
+            let g = parse(&std::fs::read(&p).unwrap()).unwrap();
+            let r = recover(&g).unwrap();
+            let sym = g.symbols.iter().find(|s| s.name == "sw").unwrap();
+            let f = r.functions.iter().find(|f| f.name == "sw").unwrap();
+            // Every instruction of sw is reached (the cases only through the jump table).
+            assert_eq!(f.insns.len() as u64 * 4, sym.size, "{who}: {:x?}", f.insns.keys().collect::<Vec<_>>());
+            assert!(f.entries.len() >= 8, "{who}: jump-table targets are entries: {:x?}", f.entries);
+        }
     }
 
     fn synth(words: &[u32], base: u64, syms: &[(&str, u64, u64)]) -> GuestElf {
