@@ -30,6 +30,7 @@
 //! be PIC (LLVM relocation model pic); guest addresses are absolute symbols used through 64-bit
 //! relocations. `interp-harness/` links this way and runs real guest programs end to end.
 
+pub mod crypto;
 pub mod dispatch;
 pub mod elf;
 pub mod entry;

@@ -7,7 +7,7 @@
 
 use aot_lifter::cpu::{Reg, SlotTy};
 use aot_lifter::ir::{
-    self, fpnan, BlockId, Cond, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
+    self, fpnan, BlockId, Cond, CryptoOp, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
 };
 use inkwell::attributes::AttributeLoc;
 use inkwell::basic_block::BasicBlock;
@@ -791,6 +791,26 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 };
                 let r = b.build_cmpxchg(p, self.iv(a(1)), self.iv(a(2)), o, fail)?;
                 b.build_extract_value(r, 0, "")?
+            }
+            Op::Crypto => {
+                // A pure runtime function `i128 aot_crypto_<name>(i128, ...)` (ir::crypto's
+                // semantics; the runtime picks AES-NI/PCLMULQDQ when the host has them), so the
+                // code runs on any x86-64. memory(none) lets LLVM CSE, hoist or drop the call.
+                let c = CryptoOp::from_u64(i.imm).unwrap();
+                let i128t = self.ctx.i128_type();
+                let params: Vec<BasicMetadataTypeEnum> = vec![i128t.into(); c.nargs()];
+                let name = format!("aot_crypto_{}", c.name());
+                let fresh = self.module.get_function(&name).is_none();
+                let f = self.runtime_fn(&name, i128t.fn_type(&params, false));
+                if fresh {
+                    for (attr, val) in [("nounwind", 0), ("willreturn", 0), ("nosync", 0), ("memory", 0)] {
+                        let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(attr);
+                        f.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, val));
+                    }
+                }
+                let args: Vec<BasicMetadataValueEnum> = i.args.iter().map(|&x| self.v(x).into()).collect();
+                let c = self.b.build_call(f, &args, "")?;
+                c.try_as_basic_value().basic().unwrap()
             }
             Op::Helper => {
                 let h = Helper::from_u64(i.imm).unwrap();

@@ -351,6 +351,10 @@ impl Builder {
         }
     }
 
+    /// A Cryptographic Extension step on I128 operands (`CryptoOp::nargs` of them).
+    pub fn crypto(&mut self, c: CryptoOp, args: &[Value]) -> Value {
+        self.push(Op::Crypto, Ty::I128, args, c as u64, 0)
+    }
     pub fn helper(&mut self, h: Helper, args: &[Value], imm2: u64) -> Value {
         let ty = if h.returns() { Ty::I64 } else { Ty::Void };
         self.push(Op::Helper, ty, args, h as u64, imm2)

@@ -566,6 +566,10 @@ impl<'a> Interp<'a> {
                 }
                 old
             }
+            Op::Crypto => {
+                let args: Vec<u128> = i.args.iter().map(|x| self.vals[x.0 as usize]).collect();
+                crypto::eval(CryptoOp::from_u64(i.imm).expect("verified crypto op"), &args)
+            }
             Op::Helper => return Ok(None),
         };
         Ok(Some(r))

@@ -11,6 +11,7 @@
 //! - Vector registers are I128 values; lanes are read and written with `extract`/`insert`.
 
 pub mod builder;
+pub mod crypto;
 pub mod fpnan;
 pub mod interp;
 pub mod print;
@@ -210,6 +211,9 @@ ir_ops! {
     /// Call runtime helper `imm` (see `Helper`) with up to 3 I64 arguments, the guest state written
     /// back before and reloaded after. `imm2` is a helper-specific constant. Result I64 or Void.
     Helper "helper" 3 Special;
+    /// Cryptographic Extension step `imm` (see `CryptoOp`, semantics in `ir::crypto`) on up to 3
+    /// I128 operands; result I128. Pure: backends call the runtime's `aot_crypto_<name>`.
+    Crypto "crypto" 3 Special;
 }
 
 /// Integer compare conditions.
@@ -446,6 +450,75 @@ impl Helper {
     }
     pub fn returns(self) -> bool {
         matches!(self, Helper::ReadCntvct)
+    }
+}
+
+/// Kinds of the `crypto` op: the Armv8 Cryptographic Extension instructions that are not a few
+/// other IR ops. Operands in the instruction's order (Vd first where it is read); see `ir::crypto`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum CryptoOp {
+    /// AESE(d, n) = SubBytes(ShiftRows(d ^ n)).
+    Aese = 0,
+    /// AESD(d, n) = InvSubBytes(InvShiftRows(d ^ n)).
+    Aesd,
+    /// AESMC(n) = MixColumns(n).
+    Aesmc,
+    /// AESIMC(n) = InvMixColumns(n).
+    Aesimc,
+    /// SHA1C/SHA1P/SHA1M(abcd, e, wk): four SHA-1 rounds with choose / parity / majority.
+    Sha1c,
+    Sha1p,
+    Sha1m,
+    /// SHA1SU1(d, n).
+    Sha1su1,
+    /// SHA256H(abcd, efgh, wk), SHA256H2(efgh, abcd, wk): four SHA-256 rounds.
+    Sha256h,
+    Sha256h2,
+    /// SHA256SU0(d, n), SHA256SU1(d, n, m).
+    Sha256su0,
+    Sha256su1,
+    /// Carry-less product of the low 64 bits of both operands (PMULL .1Q).
+    Clmul,
+}
+impl CryptoOp {
+    pub const ALL: [CryptoOp; 13] = [
+        CryptoOp::Aese,
+        CryptoOp::Aesd,
+        CryptoOp::Aesmc,
+        CryptoOp::Aesimc,
+        CryptoOp::Sha1c,
+        CryptoOp::Sha1p,
+        CryptoOp::Sha1m,
+        CryptoOp::Sha1su1,
+        CryptoOp::Sha256h,
+        CryptoOp::Sha256h2,
+        CryptoOp::Sha256su0,
+        CryptoOp::Sha256su1,
+        CryptoOp::Clmul,
+    ];
+    pub fn from_u64(v: u64) -> Option<CryptoOp> {
+        CryptoOp::ALL.get(v as usize).copied()
+    }
+    /// Printed name; the runtime function is `aot_crypto_<name>`.
+    pub fn name(self) -> &'static str {
+        [
+            "aese", "aesd", "aesmc", "aesimc", "sha1c", "sha1p", "sha1m", "sha1su1", "sha256h",
+            "sha256h2", "sha256su0", "sha256su1", "clmul",
+        ][self as usize]
+    }
+    /// Number of I128 operands.
+    pub fn nargs(self) -> usize {
+        match self {
+            CryptoOp::Aesmc | CryptoOp::Aesimc => 1,
+            CryptoOp::Aese | CryptoOp::Aesd | CryptoOp::Sha1su1 | CryptoOp::Sha256su0 | CryptoOp::Clmul => 2,
+            CryptoOp::Sha1c
+            | CryptoOp::Sha1p
+            | CryptoOp::Sha1m
+            | CryptoOp::Sha256h
+            | CryptoOp::Sha256h2
+            | CryptoOp::Sha256su1 => 3,
+        }
     }
 }
 

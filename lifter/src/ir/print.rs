@@ -67,6 +67,13 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
                 Ordering::from_u64(i.imm2).map(|c| c.name()).unwrap_or("?")
             );
         }
+        Op::Crypto => {
+            let _ = write!(
+                out,
+                " {}",
+                CryptoOp::from_u64(i.imm).map(|c| c.name()).unwrap_or("?")
+            );
+        }
         Op::Helper => {
             let _ = write!(
                 out,

@@ -47,6 +47,10 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                 Helper::from_u64(i.imm)
                     .map(|h| h.nargs() == i.args.len())
                     .unwrap_or(false)
+            } else if i.op == Op::Crypto {
+                CryptoOp::from_u64(i.imm)
+                    .map(|c| c.nargs() == i.args.len())
+                    .unwrap_or(false)
             } else {
                 i.args.len() == nargs
             };
@@ -178,6 +182,11 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                                 && at(1).bits() >= 8
                                 && i.ty == at(1)
                                 && Ordering::from_u64(i.imm).is_some()
+                        }
+                        Op::Crypto => {
+                            CryptoOp::from_u64(i.imm).is_some()
+                                && (0..i.args.len()).all(|k| at(k) == Ty::I128)
+                                && i.ty == Ty::I128
                         }
                         Op::Helper => {
                             let h = Helper::from_u64(i.imm);
