@@ -205,10 +205,18 @@ pub fn write_slot(st: &mut CpuState, r: Reg, v: u128) {
 pub mod hwcap {
     pub const FP: u64 = 1 << 0;
     pub const ASIMD: u64 = 1 << 1;
+    /// AESE/AESD/AESMC/AESIMC.
+    pub const AES: u64 = 1 << 3;
+    /// PMULL/PMULL2 with the 1Q (64 x 64 -> 128 bits) arrangement.
+    pub const PMULL: u64 = 1 << 4;
+    /// SHA1C/P/M/H/SU0/SU1.
+    pub const SHA1: u64 = 1 << 5;
+    /// SHA256H/H2/SU0/SU1.
+    pub const SHA2: u64 = 1 << 6;
     pub const CRC32: u64 = 1 << 7;
     pub const ATOMICS: u64 = 1 << 8;
     /// The set advertised to guests. No CPUID (so MIDR/ID registers are not read), no SVE.
-    pub const ADVERTISED: u64 = FP | ASIMD | CRC32 | ATOMICS;
+    pub const ADVERTISED: u64 = FP | ASIMD | AES | PMULL | SHA1 | SHA2 | CRC32 | ATOMICS;
     pub const ADVERTISED2: u64 = 0;
 }
 

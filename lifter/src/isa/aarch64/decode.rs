@@ -58,13 +58,14 @@ pub const fn pat(s: &str, name: &'static str, trans: Trans) -> Pattern {
 }
 
 /// All tables in match order.
-pub fn tables() -> [&'static [Pattern]; 6] {
+pub fn tables() -> [&'static [Pattern]; 7] {
     [
         super::system::PATTERNS,
         super::branch::PATTERNS,
         super::ldst::PATTERNS,
         super::int::PATTERNS,
         super::fp::PATTERNS,
+        super::crypto::PATTERNS,
         super::simd::PATTERNS,
     ]
 }

@@ -9,10 +9,12 @@
 //! - `ldst.rs`: loads and stores, exclusives, LSE atomics
 //! - `fp.rs`: scalar floating point
 //! - `simd.rs`: AdvSIMD
+//! - `crypto.rs`: the Cryptographic Extension (AES, SHA-1, SHA-256) and 64-bit PMULL
 //!
 //! Shared helpers for operand access and flags are methods of [`Lift`].
 
 pub mod branch;
+pub mod crypto;
 pub mod decode;
 pub mod fp;
 pub mod int;

@@ -1102,7 +1102,7 @@ fn trans_3diff(l: &mut Lift, insn: u32) -> bool {
     } else if sqd {
         !u && (size == 1 || size == 2)
     } else if op == 0b1110 {
-        !u && (size == 0 || size == 3) // PMULL (the 64-bit form is FEAT_PMULL)
+        !u && size == 0 // PMULL 8B/16B -> 8H (the 1Q form is crypto.rs's pattern, matched first)
     } else {
         size != 3 && op != 0b1111
     };
