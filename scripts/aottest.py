@@ -428,6 +428,10 @@ def program_case(item):
     name = "%s%s" % (base, level)
     cxx = src.endswith(".cpp")
     flags = [level, "-g0", "-pthread"]
+    cf = read_sidecar(src, ".cflags")
+    if cf:
+        with open(cf) as f:
+            flags += f.read().split()
     guest, err = build_guest([src], flags, cxx=cxx)
     if guest is None:
         return [(name, False, "guest build failed", err)]
@@ -453,9 +457,9 @@ def program_case(item):
     return differential(name, guest, args, stdin_path, variants, native_timeout=native_timeout)
 
 
-def phase_programs(levels=LEVELS):
+def phase_programs(levels=LEVELS, only=""):
     t = Tally("programs")
-    items = [(s, l) for s in list_programs() for l in levels]
+    items = [(s, l) for s in list_programs() if only in os.path.basename(s) for l in levels]
     for res in pmap(program_case, items):
         for r in res:
             t.add(*r)
@@ -876,6 +880,7 @@ def main():
     d.add_argument("args", nargs=argparse.REMAINDER)
     p = sub.add_parser("programs")
     p.add_argument("--levels", default=",".join(LEVELS))
+    p.add_argument("--only", default="", help="only programs whose file name contains this text")
     tt = sub.add_parser("torture")
     tt.add_argument("--full", action="store_true")
     sub.add_parser("csmith")
@@ -898,7 +903,7 @@ def main():
                 rc = 1
         return rc
     if a.cmd == "programs":
-        return 0 if phase_programs(a.levels.split(",")).failed == 0 else 1
+        return 0 if phase_programs(a.levels.split(","), a.only).failed == 0 else 1
     if a.cmd == "torture":
         t = phase_torture(full=a.full)
         return 0 if t.failed == 0 else 1

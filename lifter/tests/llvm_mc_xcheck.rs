@@ -33,18 +33,19 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-/// What we advertise (lifter/src/cpu.rs hwcap::ADVERTISED = FP|ASIMD|CRC32|ATOMICS), and every
+/// What we advertise (lifter/src/cpu.rs hwcap::ADVERTISED = FP|ASIMD|AES|PMULL|SHA1|SHA2|CRC32|
+/// ATOMICS; llvm's `aes` covers AES and PMULL .1Q, `sha2` SHA-1 and SHA-256), and every
 /// other feature llvm-mc-19 knows that adds instructions or names system registers turned off
 /// explicitly. The default "generic" aarch64 target of LLVM 19 is v8a + fp + neon plus el2vmsa,
 /// el3 and ete: on 1M random words the minus list only removes SMC and DCPS3 (el3; UNDEFINED at
 /// EL0 either way) and llvm's names for some EL2 and trace registers. It guards against a
 /// different default.
-const MATTR: &str = "-mattr=+v8a,+fp-armv8,+neon,+crc,+lse,\
+const MATTR: &str = "-mattr=+v8a,+fp-armv8,+neon,+crc,+lse,+aes,+sha2,\
 -v8.1a,-v8.2a,-v8.3a,-v8.4a,-v8.5a,-v8.6a,-v8.7a,-v8.8a,-v8.9a,-v9a,-v9.1a,-v9.2a,-v9.3a,-v9.4a,-v9.5a,\
 -sve,-sve2,-sve2p1,-sve2-aes,-sve2-sm4,-sve2-sha3,-sve2-bitperm,-sve-b16b16,-f32mm,-f64mm,\
 -sme,-sme2,-sme2p1,-sme-f64f64,-sme-i16i64,-sme-f16f16,-sme-fa64,-sme-b16b16,-sme-lutv2,\
 -fullfp16,-fp16fml,-bf16,-i8mm,-dotprod,-rdm,-complxnum,-jsconv,-fp8,-fp8fma,-fp8dot2,-fp8dot4,\
--faminmax,-lut,-aes,-sha2,-sha3,-sm4,-crypto,-rcpc,-rcpc-immo,-rcpc3,-lse2,-lse128,-flagm,-altnzcv,\
+-faminmax,-lut,-sha3,-sm4,-rcpc,-rcpc-immo,-rcpc3,-lse2,-lse128,-flagm,-altnzcv,\
 -pauth,-pauth-lr,-fpac,-bti,-mte,-ls64,-mops,-hbc,-cssc,-sb,-ssbs,-dit,-predres,-specres2,-rand,\
 -tme,-wfxt,-ras,-rasv2,-spe,-spe-eef,-tracev8.4,-the,-d128,-gcs,-chk,-cpa,-ccdp,-ccpp,-clrbhb,-xs,\
 -ete,-trbe,-brbe,-lor,-pan,-pan-rwv,-vh,-uaops,-mpam,-mec,-nmi,-rme,-sel2,-tlb-rmi,-tlbiw,-ecv,-fgt,\
