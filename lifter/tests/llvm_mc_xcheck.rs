@@ -933,7 +933,7 @@ fn llvm_mc_xcheck() {
     let _ = writeln!(
         r,
         "{} words ({} uniform random, {} near-pattern, {} enumerated system/branch space), seed {seed}, {secs:.0} s, {} \
-         (-mattr=+v8a,+fp-armv8,+neon,+crc,+lse,-<everything else> -M no-aliases)\n",
+         (-mattr=+v8a,+fp-armv8,+neon,+crc,+lse,+aes,+sha2,-<everything else> -M no-aliases)\n",
         st.words,
         st.uniform,
         st.words - st.uniform - st.system,
