@@ -6,8 +6,34 @@
 //! interpreter runs; on a host with AES-NI / PCLMULQDQ (checked at run time, once) the AES steps
 //! and the carry-less multiply use them instead, so a program translated for a baseline x86-64
 //! still runs everywhere. SHA stays portable (x86's SHA-NI rounds group the state differently).
+//! `AOT_PORTABLE_CRYPTO=1` forces the portable code (to test it on a host that has the features).
 
 use aot_lifter::ir::crypto as reference;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+const AES: u8 = 1;
+const PCLMUL: u8 = 2;
+const UNSET: u8 = 0x80;
+/// Host features the functions below may use (AES | PCLMUL), decided once.
+static HW: AtomicU8 = AtomicU8::new(UNSET);
+
+/// Called at start-up: use the host's AES-NI / PCLMULQDQ unless `portable`.
+pub fn init(portable: bool) {
+    HW.store(if portable { 0 } else { detect() }, Ordering::Relaxed);
+}
+
+fn detect() -> u8 {
+    (if hw::aes() { AES } else { 0 }) | (if hw::pclmul() { PCLMUL } else { 0 })
+}
+
+fn has(f: u8) -> bool {
+    let mut h = HW.load(Ordering::Relaxed);
+    if h == UNSET {
+        h = detect();
+        HW.store(h, Ordering::Relaxed);
+    }
+    h & f != 0
+}
 
 #[cfg(target_arch = "x86_64")]
 mod hw {
@@ -83,8 +109,8 @@ mod hw {
 
 #[no_mangle]
 pub extern "C" fn aot_crypto_aese(d: u128, n: u128) -> u128 {
-    if hw::aes() {
-        // SAFETY: the CPU has AES-NI (checked above).
+    if has(AES) {
+        // SAFETY: the CPU has AES-NI (checked at start-up).
         unsafe { hw::aese(d, n) }
     } else {
         reference::aese(d, n)
@@ -92,7 +118,7 @@ pub extern "C" fn aot_crypto_aese(d: u128, n: u128) -> u128 {
 }
 #[no_mangle]
 pub extern "C" fn aot_crypto_aesd(d: u128, n: u128) -> u128 {
-    if hw::aes() {
+    if has(AES) {
         // SAFETY: the CPU has AES-NI.
         unsafe { hw::aesd(d, n) }
     } else {
@@ -101,7 +127,7 @@ pub extern "C" fn aot_crypto_aesd(d: u128, n: u128) -> u128 {
 }
 #[no_mangle]
 pub extern "C" fn aot_crypto_aesmc(n: u128) -> u128 {
-    if hw::aes() {
+    if has(AES) {
         // SAFETY: the CPU has AES-NI.
         unsafe { hw::aesmc(n) }
     } else {
@@ -110,7 +136,7 @@ pub extern "C" fn aot_crypto_aesmc(n: u128) -> u128 {
 }
 #[no_mangle]
 pub extern "C" fn aot_crypto_aesimc(n: u128) -> u128 {
-    if hw::aes() {
+    if has(AES) {
         // SAFETY: the CPU has AES-NI.
         unsafe { hw::aesimc(n) }
     } else {
@@ -119,7 +145,7 @@ pub extern "C" fn aot_crypto_aesimc(n: u128) -> u128 {
 }
 #[no_mangle]
 pub extern "C" fn aot_crypto_clmul(a: u128, b: u128) -> u128 {
-    if hw::pclmul() {
+    if has(PCLMUL) {
         // SAFETY: the CPU has PCLMULQDQ.
         unsafe { hw::clmul(a, b) }
     } else {
@@ -175,14 +201,22 @@ mod tests {
             x
         };
         let mut r128 = || (rnd() as u128) << 64 | rnd() as u128;
+        let (aes, pclmul) = (hw::aes(), hw::pclmul());
         for _ in 0..10_000 {
             let (a, b) = (r128(), r128());
-            assert_eq!(aot_crypto_aese(a, b), reference::aese(a, b));
-            assert_eq!(aot_crypto_aesd(a, b), reference::aesd(a, b));
-            assert_eq!(aot_crypto_aesmc(a), reference::aesmc(a));
-            assert_eq!(aot_crypto_aesimc(a), reference::aesimc(a));
-            assert_eq!(aot_crypto_clmul(a, b), reference::clmul(a as u64, b as u64));
+            // SAFETY: each hardware function only where the CPU has its feature.
+            unsafe {
+                if aes {
+                    assert_eq!(hw::aese(a, b), reference::aese(a, b));
+                    assert_eq!(hw::aesd(a, b), reference::aesd(a, b));
+                    assert_eq!(hw::aesmc(a), reference::aesmc(a));
+                    assert_eq!(hw::aesimc(a), reference::aesimc(a));
+                }
+                if pclmul {
+                    assert_eq!(hw::clmul(a, b), reference::clmul(a as u64, b as u64));
+                }
+            }
         }
-        eprintln!("host AES-NI: {}, PCLMULQDQ: {}", hw::aes(), hw::pclmul());
+        eprintln!("host AES-NI: {aes}, PCLMULQDQ: {pclmul}");
     }
 }

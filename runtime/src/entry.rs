@@ -52,6 +52,7 @@ pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
     mem::reserve_guest_range()?;
     crate::trap::DEBUG.store(env_flag("AOT_DEBUG"), std::sync::atomic::Ordering::Relaxed);
     crate::syscall::STRACE.store(env_flag("AOT_STRACE"), std::sync::atomic::Ordering::Relaxed);
+    crate::crypto::init(env_flag("AOT_PORTABLE_CRYPTO"));
     let elf = crate::elf::Elf::parse(crate::glue::image())?;
     let brk = map_segments(&elf)?;
     mem::init_brk(brk);

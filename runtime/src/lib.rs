@@ -18,7 +18,8 @@
 //! - 128+N: the guest died by signal N (traps re-raise SIGILL/SIGTRAP with the default action).
 //!
 //! Environment: `AOT_DEBUG=1` (trap diagnostics: guest PC, nearest symbol, registers),
-//! `AOT_STRACE=1` (log every guest syscall to stderr).
+//! `AOT_STRACE=1` (log every guest syscall to stderr), `AOT_PORTABLE_CRYPTO=1` (no AES-NI/PCLMULQDQ
+//! for the Cryptographic Extension, see `crypto`).
 //!
 //! Linking: the output must be linked with `cc -static-pie` (no `-Ttext-segment`). A non-PIE
 //! `cc -static -Wl,-Ttext-segment=0x7e0000000000` does not link with Debian's glibc 2.36 libc.a:
