@@ -1,5 +1,5 @@
 /* Armv8 Cryptographic Extension through arm_neon.h intrinsics (built with -march=armv8-a+crypto,
- * see 25-crypto.cflags): AES-128 (FIPS-197 C.1) encrypt/decrypt with AESE/AESMC/AESD/AESIMC,
+ * see 26-crypto.cflags): AES-128 (FIPS-197 C.1) encrypt/decrypt with AESE/AESMC/AESD/AESIMC,
  * SHA-1 and SHA-256 of the FIPS 180 messages with SHA1C/P/M/H/SU0/SU1 and SHA256H/H2/SU0/SU1, and a
  * GF(2^128) multiply (GHASH-like, unreflected) with PMULL/PMULL2 .1Q, each checked against a
  * portable C reference or the published digest. */
