@@ -26,13 +26,15 @@ pub struct CpuState {
     pub _pad0: u32,
     /// TPIDR_EL0, the guest thread pointer.
     pub tpidr: u64,
-    /// Exclusive monitor: address and value(s) seen by the last LDXR/LDXP, and whether it is armed.
+    /// Exclusive monitor, this thread's half: address and value(s) seen by the last LDXR/LDXP,
+    /// whether it is armed, and the granule's version counter it read (see `crate::excl`).
     pub excl_addr: u64,
     pub excl_val: u64,
     pub excl_val2: u64,
     pub excl_valid: u64,
     /// Scratch word the runtime may use (e.g. the syscall number being restarted).
     pub scratch: u64,
+    pub excl_ver: u64,
 }
 
 impl Default for CpuState {
@@ -55,6 +57,7 @@ impl Default for CpuState {
             excl_val2: 0,
             excl_valid: 0,
             scratch: 0,
+            excl_ver: 0,
         }
     }
 }
@@ -86,7 +89,7 @@ pub enum SlotTy {
 
 /// A guest register as the IR names it (`getreg`/`setreg`). Index space:
 /// 0..=30 X regs, 31 SP, 32 PC, 33..=36 N Z C V, 37 FPCR, 38 FPSR, 39 TPIDR,
-/// 40..=43 exclusive monitor, 44 scratch, 64..=95 V0..V31.
+/// 40..=43 and 45 exclusive monitor, 44 scratch, 64..=95 V0..V31.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Reg(pub u8);
 
@@ -105,6 +108,7 @@ impl Reg {
     pub const EXCL_VAL2: Reg = Reg(42);
     pub const EXCL_VALID: Reg = Reg(43);
     pub const SCRATCH: Reg = Reg(44);
+    pub const EXCL_VER: Reg = Reg(45);
     pub const LR: Reg = Reg(30);
 
     pub const fn x(n: u32) -> Reg {
@@ -117,10 +121,10 @@ impl Reg {
     }
     /// Every register slot, in index order.
     pub fn all() -> impl Iterator<Item = Reg> {
-        (0u8..=44).chain(64u8..96).map(Reg)
+        (0u8..=45).chain(64u8..96).map(Reg)
     }
     pub fn is_valid(self) -> bool {
-        self.0 <= 44 || (64..96).contains(&self.0)
+        self.0 <= 45 || (64..96).contains(&self.0)
     }
     /// Byte offset in [`CpuState`] and the slot's type.
     pub fn slot(self) -> (usize, SlotTy) {
@@ -141,6 +145,7 @@ impl Reg {
             42 => (offset_of!(CpuState, excl_val2), SlotTy::I64),
             43 => (offset_of!(CpuState, excl_valid), SlotTy::I64),
             44 => (offset_of!(CpuState, scratch), SlotTy::I64),
+            45 => (offset_of!(CpuState, excl_ver), SlotTy::I64),
             64..=95 => (offset_of!(CpuState, v) + 16 * (r - 64), SlotTy::I128),
             _ => panic!("invalid guest register index {r}"),
         }
@@ -163,6 +168,7 @@ impl Reg {
             42 => "excl_val2".into(),
             43 => "excl_valid".into(),
             44 => "scratch".into(),
+            45 => "excl_ver".into(),
             64..=95 => format!("q{}", r - 64),
             _ => format!("reg{r}"),
         }

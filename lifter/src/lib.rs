@@ -2,5 +2,6 @@
 //! IR (`ir`) and the guest ISA frontends (`isa`). No LLVM here: the runtime links this crate.
 
 pub mod cpu;
+pub mod excl;
 pub mod ir;
 pub mod isa;

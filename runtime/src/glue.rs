@@ -103,6 +103,10 @@ pub fn required_features() -> u64 {
 
 /// Check the host CPU against [`required_features`]; the error names what is missing.
 pub fn check_host_cpu() -> Result<(), String> {
+    // Always: STXP/CASP of X-register pairs are `lock cmpxchg16b` (translator/src/llvm.rs FEATURES).
+    if !std::arch::is_x86_feature_detected!("cmpxchg16b") {
+        return Err("the CPU lacks cmpxchg16b, which every translated program needs".into());
+    }
     if required_features() & 1 != 0 {
         let missing: Vec<&str> = [
             ("avx2", std::arch::is_x86_feature_detected!("avx2")),

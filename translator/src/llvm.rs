@@ -6,6 +6,7 @@
 //! object does not depend on where the function sits in the guest (it can be cached and reused).
 
 use aot_lifter::cpu::{Reg, SlotTy};
+use aot_lifter::excl;
 use aot_lifter::ir::{
     self, fpnan, BlockId, Cond, CryptoOp, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
 };
@@ -68,9 +69,15 @@ pub fn target_machine(opts: &Options) -> R<TargetMachine> {
         _ => OptimizationLevel::Aggressive,
     };
     target
-        .create_target_machine(&triple, &opts.target_cpu, "", level, RelocMode::PIC, CodeModel::Small)
+        .create_target_machine(&triple, &opts.target_cpu, FEATURES, level, RelocMode::PIC, CodeModel::Small)
         .ok_or_else(|| BackendError::Llvm(format!("cannot create a target machine for CPU {}", opts.target_cpu)))
 }
+
+/// Target features added to every `--target-cpu`: `cx16` makes an I128 cmpxchg (STXP/CASP of X
+/// pairs) a `lock cmpxchg16b` instead of a call to libatomic's `__atomic_compare_exchange_16`
+/// (which is not linked, and would not be lock-free). Every x86-64 CPU since 2006 has it; the
+/// runtime checks it at start-up.
+pub const FEATURES: &str = "+cx16";
 
 /// Is `cpu` a CPU name LLVM's x86 backend knows?
 pub fn cpu_is_known(cpu: &str) -> bool {
@@ -99,10 +106,16 @@ thread_local! {
 
 /// Compile one function to an object file in memory. `key` names its symbols.
 pub fn compile(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
-    CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm))
+    CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Object))
 }
 
-fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
+/// Optimised x86-64 assembly of a function (for tests that check instruction selection).
+pub fn compile_asm(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<String> {
+    let a = CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Assembly))?;
+    Ok(String::from_utf8_lossy(&a).into_owned())
+}
+
+fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &TargetMachine, ft: FileType) -> R<Vec<u8>> {
     let module = ctx.create_module(key);
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
@@ -125,7 +138,7 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     module
         .run_passes(passes, tm, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
-    let buf = tm.write_to_memory_buffer(&module, FileType::Object).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let buf = tm.write_to_memory_buffer(&module, ft).map_err(|e| BackendError::Llvm(e.to_string()))?;
     Ok(buf.as_slice().to_vec())
 }
 
@@ -812,6 +825,30 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let c = self.b.build_call(f, &args, "")?;
                 c.try_as_basic_value().basic().unwrap()
             }
+            Op::ExclVer | Op::ExclClaim => {
+                // &aot_excl_table[(addr >> GRANULE_SHIFT) & (TABLE_LEN - 1)]
+                let i64t = self.ctx.i64_type();
+                let sh = b.build_right_shift(self.iv(a(0)), i64t.const_int(excl::GRANULE_SHIFT as u64, false), false, "")?;
+                let idx = b.build_and(sh, i64t.const_int(excl::TABLE_LEN as u64 - 1, false), "")?;
+                let table = self.global_addr(excl::TABLE_SYMBOL)?;
+                let off = b.build_left_shift(idx, i64t.const_int(3, false), "")?;
+                let p = b.build_int_add(table, off, "")?;
+                let p = b.build_int_to_ptr(p, self.ctx.ptr_type(inkwell::AddressSpace::default()), "")?;
+                if i.op == Op::ExclVer {
+                    let l = b.build_load(i64t, p, "")?;
+                    let inst = l.as_instruction_value().unwrap();
+                    inst.set_alignment(8).ok();
+                    inst.set_atomic_ordering(AtomicOrdering::Acquire).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+                    l
+                } else {
+                    // excl::NEVER never matches: the cmpxchg then only reads the counter.
+                    let ver = self.iv(a(1));
+                    let next = b.build_int_add(ver, i64t.const_int(1, false), "")?;
+                    let seq = AtomicOrdering::SequentiallyConsistent;
+                    let r = b.build_cmpxchg(p, ver, next, seq, seq)?;
+                    b.build_extract_value(r, 1, "")?
+                }
+            }
             Op::Helper => {
                 let h = Helper::from_u64(i.imm).unwrap();
                 self.store_state()?;
@@ -1054,5 +1091,34 @@ mod tests {
         assert!(obj.len() > 100 && &obj[..4] == b"\x7fELF");
         let text = llvm_text(&f, "test").unwrap();
         assert!(text.contains("musttail") || text.contains("aot_lookup"), "{text}");
+    }
+
+    /// The memory-model mapping (docs/memory-model.md) as x86-64 instructions, on the baseline
+    /// CPU so that `cx16` must come from FEATURES.
+    #[test]
+    fn barriers_and_exclusives_lower_to_the_documented_instructions() {
+        init_targets();
+        let words = [
+            0x889ffc01, // stlr w1, [x0]
+            0x88dffc62, // ldar w2, [x3]
+            0xd5033bbf, // dmb ish
+            0xd50339bf, // dmb ishld
+            0xd5033abf, // dmb ishst
+            0xc87f1404, // ldxp x4, x5, [x0]
+            0xc8261404, // stxp w6, x4, x5, [x0]
+            0x48207c64, // casp x0, x1, x4, x5, [x3]
+            0xd65f03c0, // ret
+        ];
+        let f = lift_snippet(0x400000, &words);
+        ir::verify::verify(&f).unwrap();
+        let opts = Options { opt_level: 2, target_cpu: "x86-64".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let count = |s: &str| asm.lines().filter(|l| l.trim_start().starts_with(s) || l.contains(&format!("\t{s}"))).count();
+        assert_eq!(count("xchgl"), 1, "STLR is one XCHG:\n{asm}");
+        assert_eq!(count("mfence"), 1, "only DMB ISH is an MFENCE:\n{asm}");
+        assert!(asm.matches("cmpxchg16b").count() == 2, "STXP and CASP:\n{asm}");
+        assert!(!asm.contains("__atomic") && !asm.contains("__sync"), "{asm}");
+        assert!(asm.contains(excl::TABLE_SYMBOL), "{asm}");
     }
 }

@@ -331,6 +331,12 @@ impl Builder {
         let t = self.ty(expected);
         self.push(Op::CmpXchg, t, &[addr, expected, new], ord as u64, 0)
     }
+    pub fn excl_ver(&mut self, addr: Value) -> Value {
+        self.push(Op::ExclVer, Ty::I64, &[addr], 0, 0)
+    }
+    pub fn excl_claim(&mut self, addr: Value, ver: Value) -> Value {
+        self.push(Op::ExclClaim, Ty::I1, &[addr, ver], 0, 0)
+    }
     /// Insert, at the start of every block, a trace helper call with the PC of the block
     /// (debugging: compare the trace with qemu's `-d cpu` log).
     pub fn instrument_trace(f: &mut Function) {

@@ -570,6 +570,8 @@ impl<'a> Interp<'a> {
                 let args: Vec<u128> = i.args.iter().map(|x| self.vals[x.0 as usize]).collect();
                 crypto::eval(CryptoOp::from_u64(i.imm).expect("verified crypto op"), &args)
             }
+            Op::ExclVer => crate::excl::aot_excl_table.version(a(0) as u64) as u128,
+            Op::ExclClaim => crate::excl::aot_excl_table.claim(a(0) as u64, a(1) as u64) as u128,
             Op::Helper => return Ok(None),
         };
         Ok(Some(r))

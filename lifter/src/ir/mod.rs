@@ -208,6 +208,13 @@ ir_ops! {
     AtomicRmw "atomicrmw" 2 Special;
     /// cmpxchg(addr, expected, new) -> old value; ordering in `imm`.
     CmpXchg "cmpxchg" 3 Special;
+    /// Exclusive monitor (`crate::excl`): the version counter of the granule of guest address
+    /// a0, read with acquire ordering. Result I64.
+    ExclVer "excl.ver" 1 Special;
+    /// Claim the granule of guest address a0 for a store-exclusive that recorded version a1:
+    /// seq_cst cmpxchg(counter, a1, a1 + 1). Result I1, true on success; a1 = `excl::NEVER` never
+    /// succeeds and changes nothing.
+    ExclClaim "excl.claim" 2 Special;
     /// Call runtime helper `imm` (see `Helper`) with up to 3 I64 arguments, the guest state written
     /// back before and reloaded after. `imm2` is a helper-specific constant. Result I64 or Void.
     Helper "helper" 3 Special;

@@ -188,6 +188,8 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                                 && (0..i.args.len()).all(|k| at(k) == Ty::I128)
                                 && i.ty == Ty::I128
                         }
+                        Op::ExclVer => at(0) == Ty::I64 && i.ty == Ty::I64,
+                        Op::ExclClaim => at(0) == Ty::I64 && at(1) == Ty::I64 && i.ty == Ty::I1,
                         Op::Helper => {
                             let h = Helper::from_u64(i.imm);
                             h.is_some()

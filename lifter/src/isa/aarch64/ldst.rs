@@ -1,12 +1,33 @@
 //! Loads and stores (C4.1.88 "Loads and Stores"): all addressing modes for GPRs and SIMD&FP
 //! registers, pairs, literals, exclusives, load-acquire/store-release and LSE atomics.
 //!
-//! Exclusive monitor model: LDXR records (address, value, valid) in `CpuState`; STXR succeeds iff
-//! the monitor is armed for this address and a `cmpxchg(addr, recorded, new)` finds the recorded
-//! value. There is no control flow inside an instruction, so the cmpxchg is always issued on the
-//! STXR's own address (which the guest intends to write anyway): when the monitor check fails its
-//! new value is the expected one, so it can only rewrite a value with itself. Known limitation of
-//! a value-based monitor: an ABA change between LDXR and STXR is not detected.
+//! Exclusive monitor model (docs/memory-model.md has the long form). The global half is a table of
+//! version counters, one per 16-byte granule (hashed, `crate::excl`); the thread's half is in
+//! `CpuState` (address, value(s), recorded version, armed).
+//! - LDXR/LDXP: `excl.ver` reads the granule's version (acquire), *then* the value is loaded;
+//!   address, value(s) and version are recorded and the monitor armed.
+//! - STXR/STXP: if armed for this address, `excl.claim` moves the version from the recorded one to
+//!   the next (seq_cst cmpxchg on the counter); only after a successful claim does
+//!   `cmpxchg(addr, recorded value, new)` store. Status 0 iff both succeeded. A claim that fails
+//!   (another store-exclusive to the granule since our LDXR, or a colliding granule) stores
+//!   nothing; a claim that succeeds followed by a failed value cmpxchg (a plain store or an LSE
+//!   atomic changed the value) leaves the version moved on, which can only make other threads'
+//!   pending store-exclusives fail, never succeed.
+//! - Why that closes the ABA hole for exclusives: a store-exclusive by another thread that
+//!   succeeds after our version read has claimed after it (so our claim fails) or claimed before it;
+//!   a writer that claimed before our version read but stores after our value read is caught by the
+//!   value compare unless it stored the value we read, in which case ordering it before our LDXR
+//!   explains every value seen. Two such in-flight writers cannot both succeed on one value.
+//! - The remaining window: plain stores (STR) and LSE atomics (LDADD, SWP, CAS...) from other
+//!   threads do not move the version (that would cost a locked instruction per store); they are
+//!   detected only when the value differs at our STXR. An A->B->A sequence made only of plain
+//!   stores or LSE atomics between our LDXR and STXR goes unnoticed, as with a value-based
+//!   monitor. Code that mixes LL/SC and LSE on one location in an ABA-sensitive way is rare:
+//!   a program uses one or the other (outline atomics pick one per process).
+//! - There is no control flow inside an instruction, so the value cmpxchg is always issued on the
+//!   STXR's own address (which the guest intends to write anyway): when the claim fails its new
+//!   value is the expected one, so it can only rewrite a value with itself. X-register pairs use an
+//!   I128 cmpxchg (`lock cmpxchg16b`; the backend always enables `cx16`).
 
 use super::decode::{pat, Pattern};
 use super::int::extend_reg;
@@ -400,6 +421,7 @@ fn trans_excl(l: &mut Lift, insn: u32) -> bool {
     let ty = size_ty(size);
     if load {
         let addr = l.xr_sp(rn, true);
+        let ver = l.b.excl_ver(addr);
         let v = l.b.load(
             ty,
             addr,
@@ -411,10 +433,8 @@ fn trans_excl(l: &mut Lift, insn: u32) -> bool {
         );
         let v64 = l.b.zext(v, Ty::I64);
         l.set_xr(rt, v64);
-        l.b.setreg(Reg::EXCL_ADDR, addr);
+        arm_monitor(l, addr, ver);
         l.b.setreg(Reg::EXCL_VAL, v64);
-        let one = l.b.c64(1);
-        l.b.setreg(Reg::EXCL_VALID, one);
     } else {
         let x = l.xr(rt, true);
         let new = l.b.trunc(x, ty);
@@ -425,6 +445,14 @@ fn trans_excl(l: &mut Lift, insn: u32) -> bool {
         l.set_xr(rs, status);
     }
     true
+}
+
+/// The LDXR tail: record address and version, arm the monitor (the caller records the value).
+fn arm_monitor(l: &mut Lift, addr: Value, ver: Value) {
+    l.b.setreg(Reg::EXCL_ADDR, addr);
+    l.b.setreg(Reg::EXCL_VER, ver);
+    let one = l.b.c64(1);
+    l.b.setreg(Reg::EXCL_VALID, one);
 }
 
 /// The STXR core: returns the W status (0 = stored). `expected` is the recorded value.
@@ -440,7 +468,11 @@ fn store_conditional(
     let armed = l.b.icmp_i(Cond::Ne, valid, 0);
     let same = l.b.icmp(Cond::Eq, addr, raddr);
     let ok = l.b.and(armed, same);
-    let nv = l.b.select(ok, new, expected);
+    let rver = l.b.getreg(Reg::EXCL_VER);
+    let never = l.b.c64(crate::excl::NEVER);
+    let ver = l.b.select(ok, rver, never);
+    let claimed = l.b.excl_claim(addr, ver);
+    let nv = l.b.select(claimed, new, expected);
     let ord = if release {
         Ordering::SeqCst
     } else {
@@ -448,7 +480,7 @@ fn store_conditional(
     };
     let old = l.b.cmpxchg(addr, expected, nv, ord);
     let matched = l.b.icmp(Cond::Eq, old, expected);
-    let success = l.b.and(ok, matched);
+    let success = l.b.and(claimed, matched);
     let fail = l.b.not(success);
     let z = l.b.c64(0);
     l.b.setreg(Reg::EXCL_VALID, z);
@@ -467,12 +499,14 @@ fn trans_excl_pair(l: &mut Lift, insn: u32) -> bool {
     );
     if load {
         let addr = l.xr_sp(rn, true);
+        let ver = l.b.excl_ver(addr);
         let ord = if ordered {
             Ordering::Acquire
         } else {
             Ordering::Relaxed
         };
         if sz64 {
+            // Two loads: a torn pair makes the STXP's 128-bit compare fail.
             let lo = l.b.load(Ty::I64, addr, ord);
             let a2 = l.b.add_i(addr, 8);
             let hi = l.b.load(Ty::I64, a2, ord);
@@ -489,9 +523,7 @@ fn trans_excl_pair(l: &mut Lift, insn: u32) -> bool {
             l.set_xr(rt2, hi);
             l.b.setreg(Reg::EXCL_VAL, v);
         }
-        l.b.setreg(Reg::EXCL_ADDR, addr);
-        let one = l.b.c64(1);
-        l.b.setreg(Reg::EXCL_VALID, one);
+        arm_monitor(l, addr, ver);
     } else {
         let (new, expected) = if sz64 {
             let a = l.xr(rt, true);
@@ -893,6 +925,40 @@ mod tests {
         run(&[0x887f9020, 0x88239825], &mut st, &mut mem);
         assert_eq!((st.x[0], st.x[4], st.x[3]), (0x55, 0, 0));
         assert_eq!(rd(&mut mem, M, 8), 0x66_0000_0055);
+    }
+
+    /// The ABA case a value-based monitor gets wrong (and qemu too), as an interleaving of two
+    /// guest threads on one memory: A loads-exclusive 5; B changes 5 -> 6 -> 5 with two successful
+    /// LDXR/STXR pairs; A's store-exclusive must fail (B's store-exclusives to the granule cleared
+    /// A's reservation: Arm ARM B2.9). Control: when B works on another granule, A succeeds.
+    #[test]
+    fn exclusives_aba_is_detected() {
+        // Its own granule (excl::index 0x5555): tests run in parallel and share the table.
+        const G: u64 = 0x5_5550;
+        let mut mem = FlatMemory::default();
+        mem.write(G, 8, 5).unwrap();
+        mem.write(G + 64, 8, 5).unwrap();
+        let (mut a, mut b) = (CpuState::default(), CpuState::default());
+        a.x[1] = G;
+        a.x[2] = 9;
+        b.x[2] = 6;
+        b.x[4] = 5;
+        let ldxr = 0xc85f7c20; // ldxr x0, [x1]
+        let stxr_x2 = 0xc8037c22; // stxr w3, x2, [x1]
+        let stxr_x4 = 0xc8037c24; // stxr w3, x4, [x1]
+        for (b_addr, a_status, final_value) in [(G, 1, 5), (G + 64, 0, 9)] {
+            mem.write(G, 8, 5).unwrap();
+            b.x[1] = b_addr;
+            run(&[ldxr], &mut a, &mut mem);
+            run(&[ldxr, stxr_x2], &mut b, &mut mem);
+            assert_eq!((b.x[0], b.x[3]), (5, 0));
+            run(&[ldxr, stxr_x4], &mut b, &mut mem);
+            assert_eq!((b.x[0], b.x[3]), (6, 0));
+            assert_eq!(rd(&mut mem, b_addr, 8), 5, "B is back to the value A loaded");
+            run(&[stxr_x2], &mut a, &mut mem);
+            assert_eq!((a.x[0], a.x[3]), (5, a_status), "B on {b_addr:#x}");
+            assert_eq!(rd(&mut mem, G, 8), final_value);
+        }
     }
 
     #[test]
