@@ -13,11 +13,11 @@
 //!   nothing; a claim that succeeds followed by a failed value cmpxchg (a plain store or an LSE
 //!   atomic changed the value) leaves the version moved on, which can only make other threads'
 //!   pending store-exclusives fail, never succeed.
-//! - Why that closes the ABA hole for exclusives: a store-exclusive by another thread that
-//!   succeeds after our version read has claimed after it (so our claim fails) or claimed before it;
-//!   a writer that claimed before our version read but stores after our value read is caught by the
-//!   value compare unless it stored the value we read, in which case ordering it before our LDXR
-//!   explains every value seen. Two such in-flight writers cannot both succeed on one value.
+//! - Why that closes the ABA hole for exclusives: another thread's successful store-exclusive that
+//!   claimed after our version read makes our claim fail. One that claimed before it but stores
+//!   after our value read is caught by the value compare (unless it stored the value we read: a
+//!   no-op we can order before our LDXR). A second one restoring our value (ABA) must have read the
+//!   first one's value, written after our value read, so it claims after our version read.
 //! - The remaining window: plain stores (STR) and LSE atomics (LDADD, SWP, CAS...) from other
 //!   threads do not move the version (that would cost a locked instruction per store); they are
 //!   detected only when the value differs at our STXR. An A->B->A sequence made only of plain
