@@ -1,4 +1,4 @@
-/* Shared harness of the two-thread litmus programs (26-litmus.c, 28-litmus-sc.c; included, not a
+/* Shared harness of the two-thread litmus programs (27-litmus.c, 29-litmus-sc.c; included, not a
  * test itself). Each test runs ITERS rounds; in every round both threads meet at a barrier, wait a
  * pseudo-random delay (log-uniform from 0 to ~500 loop iterations, so that at whatever scale the
  * barrier's exit lag is, some rounds start both sides together), run their few instructions on fresh

@@ -4,8 +4,8 @@
  *   MP+dmb     t0: STR data; DMB ISHST; STR flag
  *              t1: LDR flag; DMB ISHLD; LDR data                          forbidden: flag = 1, data = 0
  * The output is the count of forbidden outcomes (0 under a correct model), so qemu and the
- * translated program agree. SB with STLR/LDAR is in 28-litmus-sc.c (qemu 7.2 gets it wrong).
- * Manual runs: `26-litmus stats` prints every outcome count; `26-litmus plain` also runs SB with
+ * translated program agree. SB with STLR/LDAR is in 29-litmus-sc.c (qemu 7.2 gets it wrong).
+ * Manual runs: `27-litmus stats` prints every outcome count; `27-litmus plain` also runs SB with
  * plain STR/LDR, where r0 = r1 = 0 is allowed and does show up on x86-64 (that is what shows the SB
  * test can fail: see docs/memory-model.md for the numbers). */
 #include "litmus.h"

@@ -1,5 +1,5 @@
 /* SB with STLR/LDAR: t0: STLR x; LDAR y   t1: STLR y; LDAR x   forbidden: r0 = r1 = 0 (an STLR
- * followed by an LDAR is ordered on Arm: RCsc). See 26-litmus.c for the harness and
+ * followed by an LDAR is ordered on Arm: RCsc). See 27-litmus.c for the harness and
  * docs/memory-model.md for why the translation maps STLR to a seq_cst store (XCHG). `stats` prints
  * every outcome count. */
 #include "litmus.h"

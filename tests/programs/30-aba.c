@@ -8,7 +8,7 @@
  *
  * qemu-aarch64 is not the oracle: its monitor is value-based, like ours was, and it reports success
  * for the ABA case (checked by hand with qemu 7.2: 0 of 300 STXRs failed in the ABA case, 300 of 300 with a plain store). The expected output is in
- * 29-aba.expect, derived from the architecture; see docs/memory-model.md.
+ * 30-aba.expect, derived from the architecture; see docs/memory-model.md.
  *
  * A makes no system call between its LDXR and its STXR (an exception return clears the monitor on
  * Arm and in qemu, which would make the test vacuous): it spins without parking, and its post does
