@@ -15,7 +15,7 @@ DEB_PACKAGES := llvm-19 llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
 	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3
 
-.PHONY: setup build demo test torture programs csmith cache-check cli-check isa isa-full xcheck xcheck-full validate-oracle clean
+.PHONY: setup build demo test torture torture-full corpora programs csmith cache-check cli-check isa isa-full xcheck xcheck-full validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
@@ -42,14 +42,29 @@ demo: setup build
 	$(PY) demo
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
-## (phases: cargo-test isa-tester decoder-xcheck programs c-torture csmith cache-check cli-bad-input)
+## (phases: cargo-test isa-tester decoder-xcheck programs corpora csmith cache-check cli-bad-input;
+##  corpora = 50 tests of each corpus configuration, csmith = 50 programs; see `corpora` below)
 PHASES ?=
 test: setup build
 	$(PY) suite $(if $(PHASES),--only $(PHASES))
 
-## torture: full gcc c-torture run at -O0, -O2, -O3
+## torture: all of gcc's c-torture execute tests at -O0, -O2, -O3 (gcc 12)
 torture: setup build
 	$(PY) torture --full
+
+## torture-full: every corpus configuration in full (docs/corpora.md), one after the other:
+##   c-torture with gcc -O0, -O2, -O3, gcc -O2 -march=armv8.2-a+lse+crypto, clang-19 -O2;
+##   gcc.dg/torture `dg-do run` tests at -O2 with their dg-options; 1,000 csmith programs.
+## Prints a table per configuration (passing under qemu, passing translated, %, failures) and
+## writes it to build/reports/corpora-full/table.txt. CORPORA=a,b runs some; CSMITH=N sets the count.
+CORPORA ?=
+CSMITH  ?=
+torture-full: setup build
+	nice -n 10 $(PY) corpora --full $(if $(CORPORA),--only $(CORPORA)) $(if $(CSMITH),--csmith $(CSMITH))
+
+## corpora: the short corpus runs of `make test` (50 tests per configuration), with the table
+corpora: build
+	$(PY) corpora $(if $(CORPORA),--only $(CORPORA))
 
 ## single phases, for development
 programs: build
@@ -78,10 +93,10 @@ xcheck: build
 xcheck-full: build
 	AOT_XCHECK_WORDS=10000000 $(CARGO) test -p aot-lifter --release --test llvm_mc_xcheck -- --ignored --nocapture
 
-## validate-oracle: the guest programs, c-torture subset and csmith under qemu only, each run twice
+## validate-oracle: the guest programs, corpus samples and csmith under qemu only, each run twice
 ## (they must pass there and be deterministic); no translator needed
 validate-oracle:
-	AOT_TEST_QEMU_ONLY=1 $(PY) suite --only programs,c-torture,csmith
+	AOT_TEST_QEMU_ONLY=1 $(PY) suite --only programs,corpora,csmith
 
 clean:
 	rm -rf build
