@@ -43,7 +43,7 @@ demo: setup build
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
 ## (phases: cargo-test isa-tester decoder-xcheck programs corpora csmith cache-check cli-bad-input;
-##  corpora = 50 tests of each corpus configuration, csmith = 50 programs; see `corpora` below)
+##  corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs)
 PHASES ?=
 test: setup build
 	$(PY) suite $(if $(PHASES),--only $(PHASES))
