@@ -56,7 +56,8 @@ torture: setup build
 ##   c-torture with gcc -O0, -O2, -O3, gcc -O2 -march=armv8.2-a+lse+crypto, clang-19 -O2;
 ##   gcc.dg/torture `dg-do run` tests at -O2 with their dg-options; 1,000 csmith programs.
 ## Prints a table per configuration (passing under qemu, passing translated, %, failures) and
-## writes it to build/reports/corpora-full/table.txt. CORPORA=a,b runs some; CSMITH=N sets the count.
+## writes it to build/reports/corpora-full/table.txt. CORPORA=a,b runs some; CSMITH=N sets the count;
+## AOT_CORPUS_DEADLINE=HH:MM (UTC) starts no test after then (the table counts what was not run).
 CORPORA ?=
 CSMITH  ?=
 torture-full: setup build

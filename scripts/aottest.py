@@ -823,6 +823,7 @@ class CorpusResult:
         self.excluded = []  # (name, why)
         self.seconds = 0.0
         self.unrun = 0  # qemu-passing tests not run because AOT_CORPUS_DEADLINE passed
+        self.unlooked = 0  # candidates not even built because of it
 
     @property
     def qemu_pass(self):
@@ -864,8 +865,14 @@ def run_config(cfg, full, csmith_count, report_dir):
 
     pos, ran = 0, 0
     while pos < len(cases) and (want is None or ran < want):
-        # short runs take tests in sample order until `want` have an oracle verdict of "passes"
+        if DEADLINE is not None and time.time() > DEADLINE:
+            res.unlooked = len(cases) - pos
+            break
+        # short runs take tests in sample order until `want` have an oracle verdict of "passes";
+        # with a deadline, small batches so building and qemu stop at it too
         n = len(cases) - pos if want is None else min(len(cases) - pos, max(want - ran, JOBS))
+        if DEADLINE is not None:
+            n = min(n, 4 * JOBS)
         batch = cases[pos:pos + n]
         pos += n
         # oracle first (cheap), so a short run stops at exactly `want` translated tests
@@ -902,11 +909,13 @@ def run_config(cfg, full, csmith_count, report_dir):
             f.write("%s: %s\n" % (n, why))
     with open(os.path.join(report_dir, cfg.name + ".summary"), "w") as f:
         f.write("%s  (%s, %s%s)\n" % (table_line(res), started, ("full" if full else "short") + (
-            ", PARTIAL: %d qemu-passing tests not run (deadline)" % res.unrun if res.unrun else ""),
+            ", PARTIAL: %d qemu-passing tests not run, %d candidates not built (deadline)" % (
+                res.unrun, res.unlooked) if res.unrun or res.unlooked else ""),
                                        ", %d csmith seeds" % csmith_count if cfg.corpus == "csmith" else ""))
     log("%s: %s; %d skipped, %d not built, %d fail under qemu%s (%.0fs)" % (
         cfg.name, t.summary(), res.skipped, res.not_built, res.qemu_fail,
-        ", %d qemu-passing tests NOT RUN (deadline)" % res.unrun if res.unrun else "", res.seconds))
+        "".join(", %d %s (deadline)" % (n, w) for n, w in ((res.unrun, "qemu-passing tests NOT RUN"),
+                (res.unlooked, "candidates NOT BUILT")) if n), res.seconds))
     return res
 
 
