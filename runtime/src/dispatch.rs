@@ -112,29 +112,39 @@ pub unsafe fn run_on_stack(top: u64, f: unsafe extern "C" fn(*mut CpuState) -> !
 #[cfg(test)]
 mod tests {
     use super::*;
-    extern "C" fn f1(_: *mut CpuState, _: u64) {}
-    extern "C" fn f2(_: *mut CpuState, _: u64) {}
+    // Function pointers are compared with the table's own entries: Rust does not promise one
+    // address per function (a fn item coerced in two places may give two copies in release).
+    // Different bodies, so that they cannot be merged into one function either.
+    static HITS: AtomicU64 = AtomicU64::new(0);
+    extern "C" fn f1(_: *mut CpuState, _: u64) {
+        HITS.fetch_add(1, Ordering::Relaxed);
+    }
+    extern "C" fn f2(_: *mut CpuState, _: u64) {
+        HITS.fetch_add(2, Ordering::Relaxed);
+    }
     #[test]
     fn lookup_table() {
         let t = [EntryRec { guest_pc: 0x400000, host_fn: f1 }, EntryRec { guest_pc: 0x400010, host_fn: f2 }];
-        assert!(find(&t, 0x400010).is_some_and(|f| f as usize == (f2 as HostFn) as usize));
-        assert!(find(&t, 0x400000).is_some_and(|f| f as usize == (f1 as HostFn) as usize));
+        assert_ne!(t[0].host_fn as usize, t[1].host_fn as usize);
+        assert!(find(&t, 0x400010).is_some_and(|f| f as usize == t[1].host_fn as usize));
+        assert!(find(&t, 0x400000).is_some_and(|f| f as usize == t[0].host_fn as usize));
         assert!(find(&t, 0x400008).is_none());
         assert!(find(&[], 0).is_none());
     }
     #[test]
     fn cached_lookup() {
         let t: Vec<EntryRec> = (0..100u64).map(|i| EntryRec { guest_pc: 0x7700_0000 + 8 * i, host_fn: if i % 2 == 0 { f1 } else { f2 } }).collect();
+        let at = |t: &[EntryRec], i: usize| t[i].host_fn as usize;
         for _ in 0..2 {
             for i in 0..100u64 {
-                let want = if i % 2 == 0 { f1 as HostFn } else { f2 as HostFn };
-                assert!(find_cached(&t, 0x7700_0000 + 8 * i).is_some_and(|f| f as usize == want as usize));
+                assert_eq!(find_cached(&t, 0x7700_0000 + 8 * i).map(|f| f as usize), Some(at(&t, i as usize)));
                 assert!(find_cached(&t, 0x7700_0004 + 8 * i).is_none());
             }
         }
         // colliding slot (4096 words apart) does not confuse entries
         let u = [EntryRec { guest_pc: 0x7700_0000 + 4 * 4096, host_fn: f2 }];
-        assert!(find_cached(&u, 0x7700_0000 + 4 * 4096).is_some_and(|f| f as usize == (f2 as HostFn) as usize));
-        assert!(find_cached(&t, 0x7700_0000).is_some_and(|f| f as usize == (f1 as HostFn) as usize));
+        assert_ne!(at(&u, 0), at(&t, 0));
+        assert_eq!(find_cached(&u, 0x7700_0000 + 4 * 4096).map(|f| f as usize), Some(at(&u, 0)));
+        assert_eq!(find_cached(&t, 0x7700_0000).map(|f| f as usize), Some(at(&t, 0)));
     }
 }
