@@ -961,10 +961,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// an operand's bits.
     fn minmax_operands(&self, x: Value, y: Value) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
         let b = &self.b;
-        let ft = self.ty(ir::reg_ty(Reg::FPCR)).into_int_type();
-        let fpcr = b.build_load(ft, self.regs[&Reg::FPCR.0], "fpcr")?.into_int_value();
-        let fz_bit = b.build_and(fpcr, ft.const_int(fpnan::FPCR_FZ, false), "")?;
-        let fz = b.build_int_compare(IntPredicate::NE, fz_bit, ft.const_zero(), "fz")?;
+        let fz = self.fpcr_bit(fpnan::FPCR_FZ)?;
         let flush = |x: FloatValue<'ctx>| -> R<FloatValue<'ctx>> {
             let fty = x.get_type();
             let (t, ity) = self.float_kind(fty);
@@ -996,13 +993,19 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(b.build_select(big, twice, direct, "")?.into_float_value())
     }
 
-    /// FPCR.DN as an i1, from the function's FPCR register (Gen::new makes sure it is loaded).
+    /// FPCR.DN as an i1.
     fn fpcr_dn(&self) -> R<IntValue<'ctx>> {
+        self.fpcr_bit(fpnan::FPCR_DN)
+    }
+
+    /// Whether FPCR has `mask` set, as an i1, from the function's FPCR register (Gen::new loads
+    /// it in every function with a NaN-processing FP op).
+    fn fpcr_bit(&self, mask: u64) -> R<IntValue<'ctx>> {
         let b = &self.b;
         let t = self.ty(ir::reg_ty(Reg::FPCR)).into_int_type();
         let v = b.build_load(t, self.regs[&Reg::FPCR.0], "fpcr")?.into_int_value();
-        let bit = b.build_and(v, t.const_int(fpnan::FPCR_DN, false), "")?;
-        Ok(b.build_int_compare(IntPredicate::NE, bit, t.const_zero(), "dn")?)
+        let bit = b.build_and(v, t.const_int(mask, false), "")?;
+        Ok(b.build_int_compare(IntPredicate::NE, bit, t.const_zero(), "")?)
     }
 
     /// Round to nearest, ties away from zero (FRINTA, FCVTA*), independent of the dynamic

@@ -329,15 +329,20 @@ mod tests {
         assert_eq!(p, pt);
     }
 
-    /// SHA-1 of "abc" (FIPS 180-4 example) through SHA1C/P/M, SHA1H, SHA1SU0/1 as Arm code does.
-    #[test]
-    fn sha1_abc() {
+    /// The padded one-block message "abc" (FIPS 180-4 examples) as four big-endian word vectors.
+    fn abc_block() -> Vec<u128> {
         let mut block = [0u8; 64];
         block[..3].copy_from_slice(b"abc");
         block[3] = 0x80;
         block[63] = 24;
         let w: Vec<u32> = block.chunks(4).map(|c| u32::from_be_bytes(c.try_into().unwrap())).collect();
-        let mut q: Vec<u128> = w.chunks(4).map(|c| from_lanes(c.try_into().unwrap())).collect();
+        w.chunks(4).map(|c| from_lanes(c.try_into().unwrap())).collect()
+    }
+
+    /// SHA-1 of "abc" (FIPS 180-4 example) through SHA1C/P/M, SHA1H, SHA1SU0/1 as Arm code does.
+    #[test]
+    fn sha1_abc() {
+        let mut q = abc_block();
         let h0: [u32; 5] = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0];
         let mut abcd = from_lanes([h0[0], h0[1], h0[2], h0[3]]);
         let mut e = h0[4];
@@ -376,12 +381,7 @@ mod tests {
             0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
         ];
         let h0: [u32; 8] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
-        let mut block = [0u8; 64];
-        block[..3].copy_from_slice(b"abc");
-        block[3] = 0x80;
-        block[63] = 24;
-        let w: Vec<u32> = block.chunks(4).map(|c| u32::from_be_bytes(c.try_into().unwrap())).collect();
-        let mut q: Vec<u128> = w.chunks(4).map(|c| from_lanes(c.try_into().unwrap())).collect();
+        let mut q = abc_block();
         let mut abcd = from_lanes([h0[0], h0[1], h0[2], h0[3]]);
         let mut efgh = from_lanes([h0[4], h0[5], h0[6], h0[7]]);
         for g in 0..16 {

@@ -633,28 +633,10 @@ impl<'a> Interp<'a> {
     }
 }
 
-/// Ops whose result depends on the rounding mode or on flushing denormals.
+/// Ops whose result depends on the rounding mode or on flushing denormals: the NaN-processing
+/// ops (fpnan::obeys_dn), compares and conversions between integers and floats.
 fn fp_env_op(op: Op) -> bool {
-    matches!(
-        op,
-        Op::FAdd
-            | Op::FSub
-            | Op::FMul
-            | Op::FDiv
-            | Op::FMa
-            | Op::FSqrt
-            | Op::FMin
-            | Op::FMax
-            | Op::FMinNm
-            | Op::FMaxNm
-            | Op::FRound
-            | Op::FCmp
-            | Op::FCvt
-            | Op::SIToFP
-            | Op::UIToFP
-            | Op::FPToSISat
-            | Op::FPToUISat
-    )
+    fpnan::obeys_dn(op) || matches!(op, Op::FCmp | Op::SIToFP | Op::UIToFP | Op::FPToSISat | Op::FPToUISat)
 }
 
 #[cfg(target_arch = "x86_64")]
