@@ -440,6 +440,17 @@ def read_sidecar(src, ext):
     return p if os.path.exists(p) else None
 
 
+def program_levels(src, levels):
+    """The optimisation levels a program runs at: all of `levels`, or those its .levels sidecar
+    names (process-model tests exercise the runtime, not the code generator, so one level does)."""
+    lv = read_sidecar(src, ".levels")
+    if not lv:
+        return levels
+    with open(lv) as f:
+        want = f.read().split()
+    return [l for l in levels if l in want]
+
+
 def program_case(item):
     src, level = item
     base = os.path.splitext(os.path.basename(src))[0]
@@ -489,7 +500,8 @@ def program_case(item):
 def phase_programs(levels=LEVELS, only=""):
     t = Tally("programs")
     pats = [p for p in only.split(",") if p] or [""]
-    items = [(s, l) for s in list_programs() for l in levels if any(p in os.path.basename(s) for p in pats)]
+    items = [(s, l) for s in list_programs() for l in program_levels(s, levels)
+             if any(p in os.path.basename(s) for p in pats)]
     for res in pmap(program_case, items):
         for r in res:
             t.add(*r)
