@@ -425,6 +425,7 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
                 break;
             };
             lift.pc = pc;
+            lift.b.insn_mark(pc.wrapping_sub(spec.start));
             lift_insn(&mut lift, insn);
             if !lift.b.is_open() {
                 break;
