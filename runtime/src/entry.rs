@@ -113,19 +113,19 @@ fn read_auxv(buf: &[u8], base: u64, sp: u64, argc: usize, envc: usize) -> Option
     }
 }
 
-/// Map the big host stack and run the dispatcher on it.
+/// Map the big host stack (with its guard and the thread's signal stack) and run the dispatcher
+/// on it.
 pub fn run(st: Box<CpuState>) -> ! {
-    let f = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE) as u64;
-    let prot = (libc::PROT_READ | libc::PROT_WRITE) as u64;
-    let size = host_stack_size();
-    let r = crate::guest::sys(libc::SYS_mmap, &[0, size, prot, f, u64::MAX, 0]);
-    if r < 0 {
-        fatal(EXIT_STARTUP, &format!("cannot map the host stack ({r})"));
+    let stack = crate::fault::stack::map(host_stack_size()).unwrap_or_else(|r| fatal(EXIT_STARTUP, &format!("cannot map the host stack ({r})")));
+    if let Err(r) = crate::fault::stack::enter_thread(stack) {
+        fatal(EXIT_STARTUP, &format!("cannot set up the host signal stack ({r})"));
     }
-    let top = r as u64 + size;
+    if let Err(e) = crate::fault::install() {
+        fatal(EXIT_STARTUP, &e);
+    }
     let st = Box::into_raw(st);
-    // SAFETY: [r, top) was just mapped read-write for this purpose; the state lives forever.
-    unsafe { crate::dispatch::run_on_stack(top, crate::dispatch::dispatcher, st) }
+    // SAFETY: the stack was just mapped read-write for this purpose; the state lives forever.
+    unsafe { crate::dispatch::run_on_stack(stack.top, crate::dispatch::dispatcher, st) }
 }
 
 /// The program's C entry point, called by host glibc's static start-up.

@@ -35,6 +35,7 @@ pub mod crypto;
 pub mod dispatch;
 pub mod elf;
 pub mod entry;
+pub mod fault;
 pub mod glue;
 pub mod guest;
 pub mod loader;

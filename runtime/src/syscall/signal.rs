@@ -11,7 +11,7 @@ pub type GuestSigaction = [u64; 4];
 
 pub static ACTIONS: Mutex<[Option<GuestSigaction>; 65]> = Mutex::new([None; 65]);
 
-const SA_RESTORER: u64 = 0x0400_0000;
+pub(crate) const SA_RESTORER: u64 = 0x0400_0000;
 
 /// Signals host glibc reserves for itself (SIGCANCEL, SIGSETXID): recorded, never touched on the host.
 fn host_reserved(sig: u64) -> bool {
@@ -39,6 +39,8 @@ pub fn rt_sigaction(_: &mut CpuState, a: &Args) -> i64 {
     let mut tab = ACTIONS.lock().unwrap_or_else(|e| e.into_inner());
     let old = match tab[sig as usize] {
         Some(o) => o,
+        // Signals the runtime always handles itself (crate::fault): SIG_DFL until the guest says.
+        None if crate::fault::owns(sig) => [0; 4],
         None => {
             let mut h = [0u64; 4];
             let r = sys(libc::SYS_rt_sigaction, &[sig, 0, h.as_mut_ptr() as u64, 8]);
@@ -49,7 +51,8 @@ pub fn rt_sigaction(_: &mut CpuState, a: &Args) -> i64 {
         }
     };
     if let Some(n) = new {
-        if !host_reserved(sig) {
+        // Synchronous signals keep the runtime's host handler, which reads ACTIONS (crate::fault).
+        if !host_reserved(sig) && !crate::fault::owns(sig) {
             let r = if n[0] <= 1 {
                 let h = [n[0], n[1] & !SA_RESTORER, 0, n[3]];
                 sys(libc::SYS_rt_sigaction, &[sig, h.as_ptr() as u64, 0, 8])
@@ -76,7 +79,7 @@ pub fn rt_sigaction(_: &mut CpuState, a: &Args) -> i64 {
 
 /// The guest's alternate signal stack: (ss_sp, ss_flags, ss_size).
 pub static ALTSTACK: Mutex<(u64, u64, u64)> = Mutex::new((0, SS_DISABLE, 0));
-const SS_DISABLE: u64 = 2;
+pub(crate) const SS_DISABLE: u64 = 2;
 const SS_AUTODISARM: u64 = 1 << 31;
 const MINSIGSTKSZ: u64 = 5120;
 
@@ -135,13 +138,13 @@ pub const SIGRETURN_TRAMPOLINE: u64 = 0x1_0000;
 static PENDING: AtomicU64 = AtomicU64::new(0);
 static INFO: [[AtomicU64; 16]; 65] = [const { [const { AtomicU64::new(0) }; 16] }; 65];
 
-const SA_SIGINFO: u64 = 4;
-const SA_ONSTACK: u64 = 0x0800_0000;
+pub(crate) const SA_SIGINFO: u64 = 4;
+pub(crate) const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_RESTART: u64 = 0x1000_0000;
-const SA_NODEFER: u64 = 0x4000_0000;
-const SA_RESETHAND: u64 = 0x8000_0000;
+pub(crate) const SA_NODEFER: u64 = 0x4000_0000;
+pub(crate) const SA_RESETHAND: u64 = 0x8000_0000;
 
-extern "C" fn host_handler(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
+pub(crate) extern "C" fn host_handler(sig: libc::c_int, info: *mut libc::siginfo_t, _uc: *mut libc::c_void) {
     if !(1..=64).contains(&sig) {
         return;
     }
@@ -184,19 +187,19 @@ pub fn pending() -> bool {
     PENDING.load(Ordering::Relaxed) != 0
 }
 
-const FRAME_INFO: u64 = 0;
-const FRAME_UC: u64 = 128;
-const UC_SIGMASK: u64 = 40;
-const UC_MCONTEXT: u64 = 176;
-const SC_REGS: u64 = 8;
-const SC_SP: u64 = 256;
-const SC_PC: u64 = 264;
-const SC_PSTATE: u64 = 272;
-const SC_RESERVED: u64 = 288;
-const FRAME_SIZE: u64 = 128 + 176 + 288 + 4096; // rt_sigframe
-const FPSIMD_MAGIC: u32 = 0x4650_8001;
+pub(crate) const FRAME_INFO: u64 = 0;
+pub(crate) const FRAME_UC: u64 = 128;
+pub(crate) const UC_SIGMASK: u64 = 40;
+pub(crate) const UC_MCONTEXT: u64 = 176;
+pub(crate) const SC_REGS: u64 = 8;
+pub(crate) const SC_SP: u64 = 256;
+pub(crate) const SC_PC: u64 = 264;
+pub(crate) const SC_PSTATE: u64 = 272;
+pub(crate) const SC_RESERVED: u64 = 288;
+pub(crate) const FRAME_SIZE: u64 = 128 + 176 + 288 + 4096; // rt_sigframe
+pub(crate) const FPSIMD_MAGIC: u32 = 0x4650_8001;
 
-fn host_sigmask(how: i32, set: u64) -> u64 {
+pub(crate) fn host_sigmask(how: i32, set: u64) -> u64 {
     let mut old = 0u64;
     sys(libc::SYS_rt_sigprocmask, &[how as u64, &set as *const u64 as u64, &mut old as *mut u64 as u64, 8]);
     old
