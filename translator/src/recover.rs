@@ -312,6 +312,11 @@ impl<'a> Ctx<'a> {
             match flow(pc, w) {
                 Flow::Next => {
                     work.extend(next);
+                    // After an unallocated encoding (SIGILL): where a handler that skips it
+                    // continues, from the dispatcher (docs/signals.md).
+                    if aot_lifter::isa::aarch64::decode(w).is_none() {
+                        rets.extend(next);
+                    }
                     // After an SVC: where a new thread (clone) or a signal return resumes, from
                     // the dispatcher.
                     if w & 0xffe0_001f == 0xd400_0001 {

@@ -348,8 +348,8 @@ pub fn flow(pc: u64, insn: u32) -> Flow {
             _ => Flow::Stop,
         };
     }
-    // BRK, HLT, UDF and friends.
-    if insn & 0xffe0_0000 == 0xd420_0000 || insn & 0xffff_0000 == 0 {
+    // BRK, HLT, UDF and friends (HLT is UNDEFINED at EL0: SIGILL).
+    if insn & 0xffe0_0000 == 0xd420_0000 || insn & 0xffe0_0000 == 0xd440_0000 || insn & 0xffff_0000 == 0 {
         return Flow::Stop;
     }
     Flow::Next
