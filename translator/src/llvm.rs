@@ -206,6 +206,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let func = module.add_function(&fn_symbol(key), fn_ty, Some(Linkage::External));
         let nounwind = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0);
         func.add_attribute(AttributeLoc::Function, nounwind);
+        // Guest address 0 is an address like any other: a load or store through a null pointer
+        // must reach the host and fault (a guest SIGSEGV), not be folded away as undefined.
+        let null_ok = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
+        func.add_attribute(AttributeLoc::Function, null_ok);
         // FPCR.FZ is mirrored into MXCSR's FTZ/DAZ at run time: LLVM must not assume IEEE
         // denormals (it would turn `fcmp oeq x, 0.0` into a bit test that ignores DAZ).
         for k in ["denormal-fp-math", "denormal-fp-math-f32"] {
@@ -1180,6 +1184,19 @@ mod tests {
         assert!(asm.matches("cmpxchg16b").count() == 2, "STXP and CASP:\n{asm}");
         assert!(!asm.contains("__atomic") && !asm.contains("__sync"), "{asm}");
         assert!(asm.contains(excl::TABLE_SYMBOL), "{asm}");
+    }
+
+    /// A load through a constant null pointer stays a load (it must fault: SIGSEGV in the guest),
+    /// gcc's `ldr w0, [x0]; brk #1000` for `*(int *)0`.
+    #[test]
+    fn null_loads_are_kept() {
+        init_targets();
+        let f = lift_snippet(0x400000, &[0xd2800000, 0xb9400000, 0xd4207d00]);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.ends_with(':')).collect();
+        assert!(body.iter().any(|l| l.starts_with("movl\t0,") || (l.starts_with("mov") && l.contains("(%r") && !l.contains("(%rdi)") && !l.contains("(%rsp)"))), "{asm}");
     }
 
     /// Every guest load and store keeps the debug line of its own guest instruction (the
