@@ -1,5 +1,5 @@
-//! Signals. Guest handlers are recorded but not yet delivered (a later issue): only SIG_DFL and
-//! SIG_IGN dispositions reach the host. Signal numbers are identical on aarch64 and x86-64.
+//! Signals: dispositions, the guest's sigaltstack and delivery of asynchronous signals (synchronous
+//! ones: crate::fault). Signal numbers are identical on aarch64 and x86-64.
 
 use super::Args;
 use crate::guest::{self, sys, EFAULT, EINVAL};
@@ -126,9 +126,10 @@ pub fn sigaltstack(_: &mut CpuState, a: &Args) -> i64 {
 // and the runtime restarts the syscall itself when the guest asked for SA_RESTART) or when the
 // dispatcher is reached. The guest handler runs on an aarch64 rt_sigframe built on the guest stack,
 // in a nested dispatcher loop, and returns to `SIGRETURN_TRAMPOLINE`, an address that is not guest
-// code: the loop stops there and the runtime restores the state from the frame. Synchronous
-// signals raised by translated code itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP with a kernel
-// si_code) cannot be delivered yet: they keep their default action.
+// code: the loop stops there and the runtime restores the state from the frame (a dispatcher that
+// did not start the handler does the same: crate::fault::sigreturn). Synchronous signals raised by
+// translated code itself (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP with a kernel si_code) are
+// crate::fault's: it always owns the host handlers of those five.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
