@@ -1,4 +1,4 @@
-/* SIGSEGV handlers that recover with siglongjmp: a NULL load, a load near NULL, a store to a
+/* SIGSEGV handlers that recover with siglongjmp: NULL loads, a load near NULL, a store to a
  * read-only page and a store through a wild pointer, each reporting si_signo, si_code, si_addr
  * and whether the context's PC is exactly the faulting instruction. Then 20000 faults in a loop
  * (the host stack must not grow per fault) and the signal mask restored by siglongjmp. */
@@ -72,6 +72,13 @@ int main(void)
         printf("%d\n", load_at(0x18, &w));
     } else {
         report("load near NULL", 0x18, &where);
+    }
+
+    /* gcc compiles a literal NULL dereference to "ldr w0, [x0]; brk #1000": the load must fault */
+    if (sigsetjmp(env, 1) == 0) {
+        printf("%d\n", *(volatile int *)0);
+    } else {
+        printf("literal NULL load: sig %d code %d addr %s\n", got_sig, got_code, got_addr == 0 ? "exact" : "WRONG");
     }
 
     char *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
