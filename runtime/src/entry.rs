@@ -6,8 +6,26 @@ use crate::trap::{fatal, EXIT_STARTUP};
 use crate::CpuState;
 use std::sync::OnceLock;
 
-/// Absolute path of the translated executable (AT_EXECFN, /proc/self/exe emulation).
+/// The guest program's path for AT_EXECFN and /proc/self/exe: `AOT_GUEST_EXE` when another
+/// translated program exec'd this one as an AArch64 program (syscall/exec.rs), else the absolute
+/// path of the translated executable itself.
 pub static EXE_PATH: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Take `AOT_GUEST_EXE=path` out of the environment the guest will see and remember the path.
+fn take_guest_exe<'a>(envs: Vec<&'a [u8]>) -> Vec<&'a [u8]> {
+    let prefix = [crate::syscall::exec::GUEST_EXE_VAR, b"="].concat();
+    let mut out = Vec::with_capacity(envs.len());
+    for e in envs {
+        match e.strip_prefix(prefix.as_slice()) {
+            Some(p) if !p.is_empty() => {
+                let _ = EXE_PATH.set(p.to_vec());
+            }
+            Some(_) => {}
+            None => out.push(e),
+        }
+    }
+    out
+}
 
 pub fn exe_path() -> &'static [u8] {
     EXE_PATH.get_or_init(|| std::fs::read_link("/proc/self/exe").map(|p| p.into_os_string().into_encoded_bytes()).unwrap_or_default())
@@ -133,7 +151,7 @@ pub fn run(st: Box<CpuState>) -> ! {
 #[no_mangle]
 pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> libc::c_int {
     let args = cstr_list(argv, Some(argc.max(0) as usize));
-    let envs = cstr_list(envp, None);
+    let envs = take_guest_exe(cstr_list(envp, None));
     if let Err(e) = crate::glue::check_host_cpu() {
         fatal(EXIT_STARTUP, &e);
     }
@@ -152,5 +170,11 @@ mod tests {
         let v = [a.as_ptr(), b.as_ptr(), core::ptr::null()];
         assert_eq!(super::cstr_list(v.as_ptr(), None), vec![b"one".as_slice(), b"two"]);
         assert_eq!(super::cstr_list(v.as_ptr(), Some(1)), vec![b"one".as_slice()]);
+    }
+    #[test]
+    fn guest_exe_is_taken_from_the_environment() {
+        let envs = vec![b"A=1".as_slice(), b"AOT_GUEST_EXE=/bin/guest", b"B=2"];
+        assert_eq!(super::take_guest_exe(envs), vec![b"A=1".as_slice(), b"B=2"]);
+        assert_eq!(super::exe_path(), b"/bin/guest");
     }
 }

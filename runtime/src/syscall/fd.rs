@@ -57,6 +57,7 @@ pub fn ioctl(_: &mut CpuState, a: &Args) -> i64 {
     if IOCTL_PASSTHROUGH.iter().any(|&(n, _)| n == req) {
         sys(libc::SYS_ioctl, &[a[0], req, a[2]])
     } else {
+        super::strace::unsupported_ioctl(req);
         -(libc::ENOTTY as i64)
     }
 }

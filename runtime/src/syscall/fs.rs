@@ -42,6 +42,9 @@ pub fn openat(_: &mut CpuState, a: &Args) -> i64 {
             if is_self_exe(&path) {
                 return open_guest_image(flags);
             }
+            if let Some(fd) = super::procfs::open(&path, flags) {
+                return fd;
+            }
         }
     }
     sys(libc::SYS_openat, &[a[0], a[1], flags, a[3]])
@@ -195,7 +198,7 @@ pub fn fstat(_: &mut CpuState, a: &Args) -> i64 {
     put_stat(r, &h, a[1])
 }
 
-fn is_self_exe(path: &[u8]) -> bool {
+pub(crate) fn is_self_exe(path: &[u8]) -> bool {
     if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
         return true;
     }

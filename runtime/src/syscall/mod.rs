@@ -8,12 +8,15 @@
 //!
 //! AOT_STRACE=1 logs every guest syscall to stderr as `name(args) = result`.
 
+pub mod exec;
 pub mod fd;
 pub mod fs;
 pub mod mem;
 pub mod misc;
 pub mod process;
+pub mod procfs;
 pub mod signal;
+pub mod strace;
 pub mod thread;
 pub mod time;
 
@@ -62,6 +65,10 @@ impl Sys {
 
 const fn p(nr: u32, name: &'static str, host: c_long) -> Sys {
     Sys { nr, name, handler: Handler::Host(host), note: "" }
+}
+/// Passthrough with a note.
+const fn pnote(nr: u32, name: &'static str, host: c_long, note: &'static str) -> Sys {
+    Sys { nr, name, handler: Handler::Host(host), note }
 }
 const fn t(nr: u32, name: &'static str, f: HandlerFn, note: &'static str) -> Sys {
     Sys { nr, name, handler: Handler::Func(f), note }
@@ -132,7 +139,7 @@ pub static TABLE: &[Sys] = &[
     p(53, "fchmodat", SYS_fchmodat),
     p(54, "fchownat", SYS_fchownat),
     p(55, "fchown", SYS_fchown),
-    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE); /proc/self/exe read-only opens the guest ELF"),
+    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE); read-only opens of /proc/self/exe give the guest ELF, of /proc/self/maps, /proc/self/auxv and /proc/cpuinfo the guest's view (procfs.rs)"),
     p(57, "close", SYS_close),
     p(58, "vhangup", SYS_vhangup),
     t(59, "pipe2", fd::pipe2, "flag conversion (O_DIRECT)"),
@@ -154,7 +161,7 @@ pub static TABLE: &[Sys] = &[
     p(75, "vmsplice", SYS_vmsplice),
     p(76, "splice", SYS_splice),
     p(77, "tee", SYS_tee),
-    t(78, "readlinkat", fs::readlinkat, "/proc/self/exe gives the translated executable's path"),
+    t(78, "readlinkat", fs::readlinkat, "/proc/self/exe and /proc/<own pid>/exe give the guest program's path (the one it was exec'd as, else the translated executable's)"),
     t(79, "newfstatat", fs::newfstatat, "struct stat conversion (128 vs 144 bytes)"),
     t(80, "fstat", fs::fstat, "struct stat conversion"),
     p(81, "sync", SYS_sync),
@@ -175,8 +182,8 @@ pub static TABLE: &[Sys] = &[
     t(96, "set_tid_address", thread::set_tid_address, "recorded per thread (used at thread exit); returns the thread id"),
     p(97, "unshare", SYS_unshare),
     p(98, "futex", SYS_futex),
-    e(99, "set_robust_list", "as qemu-user does"),
-    e(100, "get_robust_list", ""),
+    pnote(99, "set_robust_list", SYS_set_robust_list, "Linux semantics (qemu-user returns ENOSYS): struct robust_list_head is the same on both ABIs and guest addresses are host addresses, so the kernel marks the guest's robust futexes FUTEX_OWNER_DIED when the thread dies; replaces host glibc's list for the host thread, which the runtime does not use"),
+    p(100, "get_robust_list", SYS_get_robust_list),
     p(101, "nanosleep", SYS_nanosleep),
     p(102, "getitimer", SYS_getitimer),
     p(103, "setitimer", SYS_setitimer),
@@ -189,8 +196,8 @@ pub static TABLE: &[Sys] = &[
     p(110, "timer_settime", SYS_timer_settime),
     p(111, "timer_delete", SYS_timer_delete),
     p(112, "clock_settime", SYS_clock_settime),
-    p(113, "clock_gettime", SYS_clock_gettime),
-    p(114, "clock_getres", SYS_clock_getres),
+    t(113, "clock_gettime", time::clock_gettime, "through the host vDSO (no host syscall for the common clocks)"),
+    t(114, "clock_getres", time::clock_getres, "through the host vDSO"),
     p(115, "clock_nanosleep", SYS_clock_nanosleep),
     p(116, "syslog", SYS_syslog),
     e(117, "ptrace", "not supported"),
@@ -245,7 +252,7 @@ pub static TABLE: &[Sys] = &[
     p(166, "umask", SYS_umask),
     t(167, "prctl", misc::prctl, "arm64-specific options (SVE, PAC, MTE, tagged addresses) -EINVAL"),
     p(168, "getcpu", SYS_getcpu),
-    p(169, "gettimeofday", SYS_gettimeofday),
+    t(169, "gettimeofday", time::gettimeofday, "through the host vDSO (a timezone request: host syscall)"),
     p(170, "settimeofday", SYS_settimeofday),
     p(171, "adjtimex", SYS_adjtimex),
     p(172, "getpid", SYS_getpid),
@@ -297,7 +304,7 @@ pub static TABLE: &[Sys] = &[
     p(218, "request_key", SYS_request_key),
     p(219, "keyctl", SYS_keyctl),
     t(220, "clone", process::clone, "fork; vfork (CLONE_VM|CLONE_VFORK) as a host vfork without shared memory; threads on new host threads"),
-    p(221, "execve", SYS_execve),
+    t(221, "execve", exec::execve, "AArch64 ELF: its translation from the executable cache (by SHA-256), else a message and -ENOEXEC; /proc/self/exe: the same guest again; #! with an AArch64 interpreter; anything else: host execve"),
     t(222, "mmap", mem::mmap, "placed inside the guest range; PROT_BTI stripped, PROT_MTE -EINVAL"),
     p(223, "fadvise64", SYS_fadvise64),
     p(224, "swapon", SYS_swapon),
@@ -341,7 +348,7 @@ pub static TABLE: &[Sys] = &[
     p(278, "getrandom", SYS_getrandom),
     p(279, "memfd_create", SYS_memfd_create),
     e(280, "bpf", "not supported"),
-    p(281, "execveat", SYS_execveat),
+    t(281, "execveat", exec::execveat, "as execve (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW)"),
     p(282, "userfaultfd", SYS_userfaultfd),
     p(283, "membarrier", SYS_membarrier),
     p(284, "mlock2", SYS_mlock2),
@@ -353,7 +360,7 @@ pub static TABLE: &[Sys] = &[
     e(290, "pkey_free", "no memory protection keys"),
     p(291, "statx", SYS_statx),
     p(292, "io_pgetevents", 333),
-    e(293, "rseq", "as qemu-user does"),
+    e(293, "rseq", "kept ENOSYS (glibc then runs without it): the kernel would compare the host PC with the guest's critical-section addresses and rewrite the wrong PC, and host glibc has registered its own rseq area for the thread"),
     e(294, "kexec_file_load", "not for guests"),
     pn(424, "pidfd_send_signal"),
     e(425, "io_uring_setup", "not supported (submissions would bypass translation)"),
@@ -366,7 +373,7 @@ pub static TABLE: &[Sys] = &[
     pn(432, "fsmount"),
     pn(433, "fspick"),
     pn(434, "pidfd_open"),
-    e(435, "clone3", "later issue (threads)"),
+    t(435, "clone3", process::clone3, "fork/vfork-like: host clone3; threads: as clone (stack + stack_size is the new SP)"),
     pn(436, "close_range"),
     t(437, "openat2", fs::openat2, "open-flag conversion in struct open_how"),
     pn(438, "pidfd_getfd"),
@@ -402,35 +409,29 @@ pub fn lookup(nr: u64) -> Option<&'static Sys> {
 
 pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
     let ent = lookup(nr);
-    if (nr == 93 || nr == 94) && STRACE.load(Ordering::Relaxed) {
-        write_stderr(&format!("{}({}) = ?\n", if nr == 93 { "exit" } else { "exit_group" }, a[0] as i32));
+    let trace = STRACE.load(Ordering::Relaxed);
+    // Printed before the call: exit/exit_group and a successful execve do not come back.
+    let call = trace.then(|| strace::format_call(nr, ent.map_or("unknown", |s| s.name), a));
+    if let Some(c) = &call {
+        if matches!(nr, 93 | 94 | 221 | 281) {
+            write_stderr(&format!("{c}{}", if matches!(nr, 93 | 94) { " = ?\n" } else { "\n" }));
+        }
+    }
+    if matches!(nr, 197 | 214 | 215 | 216 | 222 | 226) {
+        time::mappings_changed();
     }
     let r = match ent.map(|s| s.handler) {
         Some(Handler::Host(h)) => sys(h, a),
         Some(Handler::Func(f)) => f(st, a),
-        Some(Handler::None) | None => ENOSYS,
-    };
-    if STRACE.load(Ordering::Relaxed) {
-        match ent {
-            Some(s) if s.class() != Class::Enosys => write_stderr(&format!(
-                "{}(0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}) = {}\n",
-                s.name, a[0], a[1], a[2], a[3], a[4], a[5], fmt_result(r)
-            )),
-            Some(s) => write_stderr(&format!("unsupported syscall {nr} ({})\n", s.name)),
-            None => write_stderr(&format!("unsupported syscall {nr} (?)\n")),
+        Some(Handler::None) | None => {
+            strace::unsupported_syscall(nr, ent.map(|s| s.name));
+            ENOSYS
         }
+    };
+    if let Some(c) = call {
+        write_stderr(&format!("{c}{}", strace::format_result(nr, r)));
     }
     r
-}
-
-fn fmt_result(r: i64) -> String {
-    if (-4095..0).contains(&r) {
-        format!("{r} ({})", std::io::Error::from_raw_os_error(-r as i32))
-    } else if r > 0xffff {
-        format!("0x{r:x}")
-    } else {
-        format!("{r}")
-    }
 }
 
 /// SVC: syscall number in x8, arguments in x0..x5, result to x0.
