@@ -231,9 +231,11 @@ fn exec_guest(fd: &File, display: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> 
     if let Err(e) = check_exec_permission(fd) {
         return e;
     }
+    sys(libc::SYS_lseek, &[fd.0 as u64, 0, libc::SEEK_SET as u64]);
     let bytes = read_all(fd, 1 << 31);
     let key = sha256_hex(&bytes);
-    let name = String::from_utf8_lossy(display);
+    let guest_path = fd_path(fd);
+    let name = String::from_utf8_lossy(if display.is_empty() { &guest_path } else { display }).into_owned();
     let Some(dir) = exe_cache_dir(envp) else {
         guest::write_stderr(&format!(
             "aot-runtime: cannot run AArch64 program {name}: the executable cache is disabled (AOT_XLAT_CACHE is empty)\n"
@@ -241,7 +243,6 @@ fn exec_guest(fd: &File, display: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> 
         return ENOEXEC;
     };
     let prog = [dir.as_slice(), b"/", key.as_bytes()].concat();
-    let guest_path = fd_path(fd);
     let r = host_exec(&prog, argv, envp, if guest_path.is_empty() { display } else { &guest_path });
     if r == -(libc::ENOENT as i64) {
         guest::write_stderr(&format!(

@@ -153,7 +153,7 @@ pub fn guest_maps(host: &[MapLine], used: &[(u64, u64)], hidden: &[(u64, u64)], 
                 // Merge with the previous line when the kernel would show one mapping.
                 if let Some(p) = out.last_mut() {
                     if p.end == l.start && p.perms == l.perms && p.name == l.name && p.inode == l.inode && p.dev == l.dev
-                        && (p.inode == 0 && p.offset == 0 && l.offset == 0 || p.offset + (p.end - p.start) == l.offset) && !l.name.starts_with('[')
+                        && (p.inode == 0 && p.offset == 0 && l.offset == 0 || p.offset + (p.end - p.start) == l.offset)
                     {
                         p.end = l.end;
                         continue;
