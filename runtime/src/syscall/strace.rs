@@ -315,8 +315,9 @@ pub fn format_result(nr: u64, r: i64) -> String {
     }
 }
 
-/// One bit per syscall number (0..512) / per reported ioctl slot: reported already.
-static REPORTED_SYSCALLS: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
+/// One bit per syscall number below 512 and per hash slot of larger numbers / per hash slot of
+/// ioctl requests: reported already.
+static REPORTED_SYSCALLS: [AtomicU64; 16] = [const { AtomicU64::new(0) }; 16];
 static REPORTED_IOCTLS: [AtomicU64; 64] = [const { AtomicU64::new(0) }; 64];
 
 fn first_time(set: &[AtomicU64], key: u64) -> bool {
@@ -330,7 +331,8 @@ const QUIET_ENOSYS: &[u64] = &[293];
 
 /// Report an unsupported syscall number once per process.
 pub fn unsupported_syscall(nr: u64, name: Option<&str>) {
-    if QUIET_ENOSYS.contains(&nr) || (nr < 512 && !first_time(&REPORTED_SYSCALLS, nr)) {
+    let key = if nr < 512 { nr } else { 512 + (nr.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) };
+    if QUIET_ENOSYS.contains(&nr) || !first_time(&REPORTED_SYSCALLS, key) {
         return;
     }
     guest::write_stderr(&format!("aot-runtime: unsupported syscall {nr} ({}): -ENOSYS\n", name.unwrap_or("unknown")));
