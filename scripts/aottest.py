@@ -1121,9 +1121,9 @@ def phase_cache():
                 rate, h, miss, dt))
             if rate < 95.0 or dt >= 10.0:
                 ok = False
-        if ok:
-            # aot-translate also stored each translation by the guest's SHA-256 (for execve)
-            for label, g in (("A", a), ("B", b)):
+        # aot-translate also stored each translation by the guest's SHA-256 (for execve)
+        for label, g in (("A", a), ("B", b)):
+            if res[label][0] == 0:
                 stored = os.path.join(tmp, "exe", sha256_file(g))
                 same = os.path.exists(stored) and sha256_file(stored) == sha256_file(os.path.join(tmp, label + ".x86"))
                 log("cache: %s in the executable cache: %s" % (label, "yes" if same else "NO"))
