@@ -472,7 +472,9 @@ pub fn render_markdown() -> String {
     s += "Numbers are aarch64 (asm-generic). *passthrough*: the x86-64 syscall with the same meaning is\n";
     s += "called with the arguments unchanged (identical layouts); *translated*: a runtime handler converts\n";
     s += "arguments/results or emulates it; *ENOSYS*: returns -ENOSYS. Any number not listed returns -ENOSYS.\n";
-    s += "`AOT_STRACE=1` logs every guest syscall to stderr.\n\n";
+    s += "`AOT_STRACE=1` logs every guest syscall to stderr with decoded arguments (`syscall/strace.rs`);\n";
+    s += "a syscall that gets -ENOSYS here (except rseq) and an ioctl request the runtime does not know are\n";
+    s += "reported once each on stderr even without it.\n\n";
     let count = |c| TABLE.iter().filter(|s| s.class() == c).count();
     s += &format!(
         "{} entries: {} translated, {} passthrough, {} ENOSYS.\n\n",
