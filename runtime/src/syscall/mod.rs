@@ -428,7 +428,12 @@ pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
             ENOSYS
         }
     };
-    if let Some(c) = call {
+    if let Some(mut c) = call {
+        if matches!(nr, 220 | 435) && r == 0 {
+            // the child's line: its own thread id
+            let tid = sys(libc::SYS_gettid, &[]);
+            c = format!("{tid}{}", &c[c.find(' ').unwrap_or(0)..]);
+        }
         write_stderr(&format!("{c}{}", strace::format_result(nr, r)));
     }
     r
