@@ -143,7 +143,7 @@ pub fn guest_maps(host: &[MapLine], used: &[(u64, u64)], hidden: &[(u64, u64)], 
                     if let Some((ls, _, name, off)) = labels.iter().find(|x| x.0 <= piece.0 && piece.1 <= x.1) {
                         l.name = name.clone();
                         if let Some(o) = off {
-                            l.offset = o + (piece.0 - ls);
+                            l.offset = o.wrapping_add(piece.0 - ls);
                         }
                     }
                 }
@@ -153,7 +153,7 @@ pub fn guest_maps(host: &[MapLine], used: &[(u64, u64)], hidden: &[(u64, u64)], 
                 // Merge with the previous line when the kernel would show one mapping.
                 if let Some(p) = out.last_mut() {
                     if p.end == l.start && p.perms == l.perms && p.name == l.name && p.inode == l.inode && p.dev == l.dev
-                        && (p.inode == 0 && p.offset == 0 && l.offset == 0 || p.offset + (p.end - p.start) == l.offset)
+                        && (p.inode == 0 && p.offset == 0 && l.offset == 0 || p.offset.wrapping_add(p.end - p.start) == l.offset)
                     {
                         p.end = l.end;
                         continue;
