@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 pub static EXE_PATH: OnceLock<Vec<u8>> = OnceLock::new();
 
 /// Take `AOT_GUEST_EXE=path` out of the environment the guest will see and remember the path.
-fn take_guest_exe<'a>(envs: Vec<&'a [u8]>) -> Vec<&'a [u8]> {
+fn take_guest_exe(envs: Vec<&[u8]>) -> Vec<&[u8]> {
     let prefix = [crate::syscall::exec::GUEST_EXE_VAR, b"="].concat();
     let mut out = Vec::with_capacity(envs.len());
     for e in envs {

@@ -6,6 +6,7 @@
 //!   the brk area `[heap]`, the loaded segments of the guest ELF carry its path;
 //! - `/proc/self/auxv` (same aliases): the guest's auxiliary vector;
 //! - `/proc/cpuinfo`: arm64 format, `Features` exactly the AT_HWCAP bits we advertise.
+//!
 //! /proc/self/exe (readlink and open) is in fs.rs; uname's machine in misc.rs.
 
 use crate::guest::sys;

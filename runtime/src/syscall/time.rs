@@ -49,8 +49,8 @@ fn store(addr: u64, data: &[u8]) -> Result<(), i64> {
 
 fn timespec_bytes(ts: &libc::timespec) -> [u8; 16] {
     let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&(ts.tv_sec as i64).to_le_bytes());
-    b[8..].copy_from_slice(&(ts.tv_nsec as i64).to_le_bytes());
+    b[..8].copy_from_slice(&ts.tv_sec.to_le_bytes());
+    b[8..].copy_from_slice(&ts.tv_nsec.to_le_bytes());
     b
 }
 
@@ -99,8 +99,8 @@ pub fn gettimeofday(_: &mut CpuState, a: &Args) -> i64 {
         return errno();
     }
     let mut b = [0u8; 16];
-    b[..8].copy_from_slice(&(ts.tv_sec as i64).to_le_bytes());
-    b[8..].copy_from_slice(&(ts.tv_nsec as i64 / 1000).to_le_bytes());
+    b[..8].copy_from_slice(&ts.tv_sec.to_le_bytes());
+    b[8..].copy_from_slice(&(ts.tv_nsec / 1000).to_le_bytes());
     match store(a[0], &b) {
         Ok(()) => 0,
         Err(e) => e,
