@@ -11,17 +11,24 @@ use std::sync::OnceLock;
 /// path of the translated executable itself.
 pub static EXE_PATH: OnceLock<Vec<u8>> = OnceLock::new();
 
-/// Take `AOT_GUEST_EXE=path` out of the environment the guest will see and remember the path.
+/// Take `AOT_GUEST_EXE=path` and `AOT_RUNTIME_XLAT_CACHE=dir` (set by a translated parent's
+/// execve) out of the environment the guest will see and remember them.
 fn take_guest_exe(envs: Vec<&[u8]>) -> Vec<&[u8]> {
-    let prefix = [crate::syscall::exec::GUEST_EXE_VAR, b"="].concat();
+    use crate::syscall::exec::{CACHE_VAR, GUEST_EXE_VAR, INHERITED_CACHE};
+    let prefix = [GUEST_EXE_VAR, b"="].concat();
+    let cprefix = [CACHE_VAR, b"="].concat();
     let mut out = Vec::with_capacity(envs.len());
     for e in envs {
-        match e.strip_prefix(prefix.as_slice()) {
-            Some(p) if !p.is_empty() => {
+        if let Some(p) = e.strip_prefix(prefix.as_slice()) {
+            if !p.is_empty() {
                 let _ = EXE_PATH.set(p.to_vec());
             }
-            Some(_) => {}
-            None => out.push(e),
+        } else if let Some(p) = e.strip_prefix(cprefix.as_slice()) {
+            if !p.is_empty() {
+                let _ = INHERITED_CACHE.set(p.to_vec());
+            }
+        } else {
+            out.push(e);
         }
     }
     out
@@ -173,8 +180,9 @@ mod tests {
     }
     #[test]
     fn guest_exe_is_taken_from_the_environment() {
-        let envs = vec![b"A=1".as_slice(), b"AOT_GUEST_EXE=/bin/guest", b"B=2"];
+        let envs = vec![b"A=1".as_slice(), b"AOT_GUEST_EXE=/bin/guest", b"AOT_RUNTIME_XLAT_CACHE=/c", b"B=2"];
         assert_eq!(super::take_guest_exe(envs), vec![b"A=1".as_slice(), b"B=2"]);
         assert_eq!(super::exe_path(), b"/bin/guest");
+        assert_eq!(crate::syscall::exec::INHERITED_CACHE.get().map(|v| v.as_slice()), Some(b"/c".as_slice()));
     }
 }

@@ -22,6 +22,11 @@ use std::ffi::CString;
 
 /// The variable that tells a translated program the guest path it was exec'd as.
 pub const GUEST_EXE_VAR: &[u8] = b"AOT_GUEST_EXE";
+/// The variable that hands the executable cache folder the parent used to the new program's
+/// runtime (its guest may have been given an environment without AOT_XLAT_CACHE).
+pub const CACHE_VAR: &[u8] = b"AOT_RUNTIME_XLAT_CACHE";
+/// The folder a translated parent handed down (from CACHE_VAR at start-up).
+pub static INHERITED_CACHE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
 
 const EM_AARCH64: u16 = 183;
 /// Linux reads this much of a file to recognise it (BINPRM_BUF_SIZE).
@@ -185,7 +190,8 @@ fn check_exec_permission(fd: &File) -> Result<(), i64> {
 }
 
 /// The executable cache folder, by the rule of translator/src/cache.rs `exe_cache_dir`; the
-/// environment given to execve wins over the runtime's own (what the new process would see).
+/// environment given to execve wins over the runtime's own (what the new process would see), and a
+/// folder handed down by a translated parent over the defaults.
 pub fn exe_cache_dir(envp: &[Vec<u8>]) -> Option<Vec<u8>> {
     let var = |name: &[u8]| -> Option<Vec<u8>> {
         for e in envp {
@@ -195,8 +201,15 @@ pub fn exe_cache_dir(envp: &[Vec<u8>]) -> Option<Vec<u8>> {
         }
         std::env::var_os(std::str::from_utf8(name).ok()?).map(|v| v.into_encoded_bytes())
     };
+    cache_dir_rule(var, INHERITED_CACHE.get().map(|v| v.as_slice()))
+}
+
+fn cache_dir_rule(var: impl Fn(&[u8]) -> Option<Vec<u8>>, inherited: Option<&[u8]>) -> Option<Vec<u8>> {
     if let Some(d) = var(b"AOT_XLAT_CACHE") {
         return (!d.is_empty()).then_some(d);
+    }
+    if let Some(d) = inherited {
+        return Some(d.to_vec());
     }
     if let Some(d) = var(b"XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
         return Some([d.as_slice(), b"/aot-translate/exe"].concat());
@@ -213,8 +226,12 @@ fn sha256_hex(data: &[u8]) -> String {
 /// Returns only on failure.
 fn host_exec(prog: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], guest_exe: &[u8]) -> i64 {
     let prefix = [GUEST_EXE_VAR, b"="].concat();
-    let mut env: Vec<Vec<u8>> = envp.iter().filter(|e| !e.starts_with(&prefix)).cloned().collect();
+    let cprefix = [CACHE_VAR, b"="].concat();
+    let mut env: Vec<Vec<u8>> = envp.iter().filter(|e| !e.starts_with(&prefix) && !e.starts_with(&cprefix)).cloned().collect();
     env.push([prefix.as_slice(), guest_exe].concat());
+    if let Some(d) = exe_cache_dir(envp) {
+        env.push([cprefix.as_slice(), &d].concat());
+    }
     let to_c = |v: &[Vec<u8>]| -> Result<Vec<CString>, i64> { v.iter().map(|s| cstring(s)).collect() };
     let (Ok(prog), Ok(args), Ok(env)) = (cstring(prog), to_c(argv), to_c(&env)) else {
         return -(libc::EINVAL as i64);
@@ -343,14 +360,23 @@ mod tests {
         assert_eq!(classify(b"\x7fEL"), Ok(Kind::Other));
     }
     #[test]
-    fn cache_dir_rule() {
-        let env = |v: &[&str]| v.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
-        assert_eq!(exe_cache_dir(&env(&["AOT_XLAT_CACHE=/c", "HOME=/h"])), Some(b"/c".to_vec()));
-        assert_eq!(exe_cache_dir(&env(&["AOT_XLAT_CACHE=", "HOME=/h"])), None);
-        if std::env::var_os("AOT_XLAT_CACHE").is_none() && std::env::var_os("XDG_CACHE_HOME").is_none() {
-            assert_eq!(exe_cache_dir(&env(&["HOME=/h"])), Some(b"/h/.cache/aot-translate/exe".to_vec()));
-        }
-        assert_eq!(exe_cache_dir(&env(&["XDG_CACHE_HOME=/x"])).filter(|_| std::env::var_os("AOT_XLAT_CACHE").is_none()).unwrap_or(b"/x/aot-translate/exe".to_vec()), b"/x/aot-translate/exe".to_vec());
+    fn cache_dir_rules() {
+        let rule = |v: &[&str], inh: Option<&[u8]>| {
+            let vars: Vec<(String, String)> =
+                v.iter().map(|s| s.split_once('=').map(|(a, b)| (a.to_string(), b.to_string())).unwrap()).collect();
+            let var = move |n: &[u8]| vars.iter().find(|(k, _)| k.as_bytes() == n).map(|(_, v)| v.as_bytes().to_vec());
+            cache_dir_rule(var, inh).map(|d| String::from_utf8(d).unwrap())
+        };
+        assert_eq!(rule(&["AOT_XLAT_CACHE=/c", "HOME=/h"], Some(b"/i")), Some("/c".into()));
+        assert_eq!(rule(&["AOT_XLAT_CACHE=", "HOME=/h"], None), None);
+        assert_eq!(rule(&["HOME=/h"], Some(b"/i")), Some("/i".into()));
+        assert_eq!(rule(&["HOME=/h"], None), Some("/h/.cache/aot-translate/exe".into()));
+        assert_eq!(rule(&["XDG_CACHE_HOME=/x", "HOME=/h"], None), Some("/x/aot-translate/exe".into()));
+        assert_eq!(rule(&["XDG_CACHE_HOME=", "HOME=/h"], None), Some("/h/.cache/aot-translate/exe".into()));
+        assert_eq!(rule(&[], None), None);
+        // the environment given to execve first
+        let d = exe_cache_dir(&[b"AOT_XLAT_CACHE=/given".to_vec()]);
+        assert_eq!(d, Some(b"/given".to_vec()));
     }
     #[test]
     fn sha256_matches_translator_key() {
