@@ -21,7 +21,8 @@
 //! `AOT_STRACE=1` (log every guest syscall to stderr), `AOT_PORTABLE_CRYPTO=1` (no AES-NI/PCLMULQDQ
 //! for the Cryptographic Extension, see `crypto`), `AOT_XLAT_CACHE` (the executable cache execve
 //! looks in, `syscall::exec`), `AOT_GUEST_EXE` (set by a translated parent's execve: the guest path
-//! of this program; removed from the guest's environment).
+//! of this program; removed from the guest's environment, as is `AOT_RUNTIME_XLAT_CACHE`, the cache
+//! folder the parent used).
 //!
 //! Linking: the output must be linked with `cc -static-pie` (no `-Ttext-segment`). A non-PIE
 //! `cc -static -Wl,-Ttext-segment=0x7e0000000000` does not link with Debian's glibc 2.36 libc.a:
