@@ -1,6 +1,7 @@
 /* execve of AArch64 programs, which qemu-aarch64 7.2 cannot do without binfmt_misc (it hands the
  * guest file to the host kernel: ENOEXEC), so this test has a .expect file with what an arm64 Linux
- * machine prints. The harness translates the program first, which puts the translation in the
+ * machine prints, except for the program without a translation, where it holds our documented
+ * behaviour (an arm64 machine would just run it; until the JIT exists we cannot). The harness translates the program first, which puts the translation in the
  * executable cache where the runtime finds it by the file's SHA-256. Checked here:
  * - exec of the guest file by path (argv[0] as given, a new environment without the runtime's
  *   AOT_GUEST_EXE, /proc/self/exe naming the guest file and opening to its bytes);
