@@ -71,6 +71,18 @@ fn open_guest_image(flags: u64) -> i64 {
     fd
 }
 
+/// fanotify_init(flags, event_f_flags): the second argument holds the open(2) flags of the
+/// descriptors the events will carry (O_RDONLY, O_LARGEFILE, O_CLOEXEC, ...).
+pub fn fanotify_init(_: &mut CpuState, a: &Args) -> i64 {
+    sys(libc::SYS_fanotify_init, &[a[0], open_flags_to_host(a[1])])
+}
+
+/// open_by_handle_at(mount_fd, handle, flags): struct file_handle is arch-independent; the flags
+/// are open(2) flags.
+pub fn open_by_handle_at(_: &mut CpuState, a: &Args) -> i64 {
+    sys(libc::SYS_open_by_handle_at, &[a[0], a[1], open_flags_to_host(a[2])])
+}
+
 #[repr(C)]
 #[derive(Copy, Clone, Default)]
 struct OpenHow {
