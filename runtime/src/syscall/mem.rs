@@ -57,6 +57,9 @@ pub fn shmat(_: &mut CpuState, a: &Args) -> i64 {
     }
     let segsz = u64::from_le_bytes(ds[48..56].try_into().unwrap_or([0; 8]));
     let Some(len) = gm::page_up(segsz) else { return ENOMEM };
+    if !as_allows(len) {
+        return ENOMEM;
+    }
     let mut shm = SHM.lock().unwrap_or_else(|e| e.into_inner());
     gm::with_space(|s| {
         let target = if addr == 0 {
