@@ -11,6 +11,7 @@
 //!   (16), sockaddr_* and `struct ifreq`/`ifconf` (40/16) have one layout;
 //! - SCM_RIGHTS carries host descriptors, which are the guest's descriptors (one fd table);
 //!   SCM_CREDENTIALS carries host pid/uid/gid, which is what the guest sees from getpid().
+//!
 //! The socket ioctls (SIOCGIF*, SIOCGSTAMP, FIOSETOWN...) are in the ioctl table in fd.rs.
 //! What follows are the checks that keep this true.
 
