@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,9 +355,25 @@ static void tmpfile_and_io(void)
     close(m);
 }
 
+/* Start from an empty scratch directory even when a previous run left files behind. */
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+static void fresh_dir(const char *d)
+{
+    nftw(d, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (mkdir(d, 0755) < 0 || chdir(d) < 0) {
+        printf("cannot make %s: %s\n", d, strerror(errno));
+        exit(1);
+    }
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    fresh_dir("fsops.tmp");
     umask(022);
     basics();
     dents();

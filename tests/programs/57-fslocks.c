@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -226,9 +227,25 @@ static void anon_fds(void)
     close(s);
 }
 
+/* Start from an empty scratch directory even when a previous run left files behind. */
+static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(p);
+}
+static void fresh_dir(const char *d)
+{
+    nftw(d, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (mkdir(d, 0755) < 0 || chdir(d) < 0) {
+        printf("cannot make %s: %s\n", d, strerror(errno));
+        exit(1);
+    }
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    fresh_dir("fslocks.tmp");
     posix_locks();
     fcntl_misc();
     inotify_test();
