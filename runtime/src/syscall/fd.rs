@@ -304,6 +304,28 @@ mod tests {
         sys(libc::SYS_close, &[fds[1] as u64]);
     }
     #[test]
+    fn tiocgptpeer_converts_open_flags() {
+        let mut st = CpuState::default();
+        let m = sys(libc::SYS_openat, &[libc::AT_FDCWD as u64, c"/dev/ptmx".as_ptr() as u64, (libc::O_RDWR | libc::O_NOCTTY) as u64]);
+        if m < 0 {
+            return; // no pty support in this environment
+        }
+        let unlock = 0i32;
+        assert_eq!(ioctl(&mut st, &[m as u64, 0x4004_5431, &unlock as *const i32 as u64, 0, 0, 0]), 0);
+        // aarch64 O_RDWR | O_NOCTTY | O_LARGEFILE (0x20000) | O_CLOEXEC
+        let peer = ioctl(&mut st, &[m as u64, 0x5441, 0x2 | 0x100 | 0x2_0000 | 0x8_0000, 0, 0, 0]);
+        assert!(peer >= 0, "{peer}");
+        let host_fl = sys(libc::SYS_fcntl, &[peer as u64, libc::F_GETFL as u64]);
+        assert_eq!(host_fl & 0x8000, 0x8000, "host O_LARGEFILE set");
+        assert_eq!(host_fl & 0x2_0000, 0, "not the host's O_NOFOLLOW");
+        let mut fcst = CpuState::default();
+        let g = fcntl(&mut fcst, &[peer as u64, libc::F_GETFL as u64, 0, 0, 0, 0]);
+        assert_eq!(g & 0x2_0003, 0x2_0002, "guest sees its own O_LARGEFILE and O_RDWR");
+        assert_eq!(sys(libc::SYS_fcntl, &[peer as u64, libc::F_GETFD as u64]), libc::FD_CLOEXEC as i64);
+        sys(libc::SYS_close, &[peer as u64]);
+        sys(libc::SYS_close, &[m as u64]);
+    }
+    #[test]
     fn ioctl_table_sorted_and_matches_host_numbers() {
         for w in IOCTLS.windows(2) {
             assert!(w[0].nr < w[1].nr, "{} / {}", w[0].name, w[1].name);
