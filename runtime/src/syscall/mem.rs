@@ -112,6 +112,8 @@ pub fn shmdt(_: &mut CpuState, a: &Args) -> i64 {
 // the host, inherited across fork) and enforced on guest mappings: RLIMIT_AS on the total of guest
 // mappings (mmap, mremap growth, brk), RLIMIT_DATA on the brk heap. qemu-user ignores attempts to
 // set RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK (a deviation from Linux); we follow Linux.
+// Not kept: the values do not survive execve (the new program starts from the host's limits), and
+// RLIMIT_DATA does not count private writable mmaps as Linux does.
 
 const RLIMIT_DATA: u64 = 2;
 const RLIMIT_AS: u64 = 9;
