@@ -61,6 +61,7 @@ static void posix_locks(void)
         q = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 50};
         int r = fcntl(cfd, F_SETLKW, &q);
         printf("child F_SETLKW after parent unlock: %s\n", err(r));
+        CHECK(write(back[1], "k", 1)); /* printed and locked */
         char c;
         CHECK(read(sync[0], &c, 1));
         _exit(0);
@@ -71,15 +72,11 @@ static void posix_locks(void)
     fl = (struct flock){.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 50};
     CHECK(fcntl(fd, F_SETLK, &fl));
     /* wait until the child holds it */
-    for (int i = 0; i < 500; i++) {
-        struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 1};
-        CHECK(fcntl(fd, F_GETLK, &q));
-        if (q.l_type == F_WRLCK) {
-            printf("parent sees child's lock: pid is child %d start %ld len %ld\n", q.l_pid == pid, (long)q.l_start, (long)q.l_len);
-            break;
-        }
-        usleep(10000);
-    }
+    CHECK(read(back[0], &c, 1));
+    struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 100, .l_len = 1};
+    CHECK(fcntl(fd, F_GETLK, &q));
+    printf("parent sees child's lock: %s pid is child %d start %ld len %ld\n", ltype(q.l_type), q.l_pid == pid,
+           (long)q.l_start, (long)q.l_len);
     CHECK(write(sync[1], "x", 1));
     int st;
     CHECK(waitpid(pid, &st, 0));

@@ -25,12 +25,13 @@
 
 static const char *err(int r) { return r < 0 ? strerrorname_np(errno) : "ok"; }
 
-/* read what is available within a short time */
-static int drain(int fd, char *buf, int cap)
+/* read until `want` bytes arrived (the tty layer passes data on asynchronously), then whatever
+ * else comes within a short time */
+static int drain(int fd, char *buf, int cap, int want)
 {
     int n = 0;
     struct pollfd p = {fd, POLLIN, 0};
-    while (n < cap && poll(&p, 1, 200) > 0 && (p.revents & POLLIN)) {
+    while (n < cap && poll(&p, 1, n < want ? 5000 : 100) > 0 && (p.revents & POLLIN)) {
         int k = read(fd, buf + n, cap - n);
         if (k <= 0)
             break;
@@ -74,11 +75,11 @@ int main(void)
     char buf[256];
     int n = read(s, buf, sizeof buf);
     show("canonical read", buf, n);
-    n = drain(m, buf, sizeof buf);
+    n = drain(m, buf, sizeof buf, 17);
     show("echo on master", buf, n);
     /* output processing: ONLCR turns \n into \r\n */
     CHECK(write(s, "out\n", 4));
-    n = drain(m, buf, sizeof buf);
+    n = drain(m, buf, sizeof buf, 5);
     show("slave output", buf, n);
 
     /* raw mode */
@@ -94,10 +95,10 @@ int main(void)
            back.c_iflag == raw.c_iflag && back.c_oflag == raw.c_oflag && back.c_lflag == raw.c_lflag &&
                memcmp(back.c_cc, raw.c_cc, NCCS) == 0);
     CHECK(write(m, "a\x7f\n\x03z", 5));
-    n = drain(s, buf, sizeof buf);
+    n = drain(s, buf, sizeof buf, 5);
     show("raw read", buf, n);
     CHECK(write(s, "x\ny", 3));
-    n = drain(m, buf, sizeof buf);
+    n = drain(m, buf, sizeof buf, 3);
     show("raw output", buf, n);
 
     /* VMIN 0 / VTIME 1: a read with nothing returns 0 after 0.1 s */
@@ -109,7 +110,8 @@ int main(void)
 
     /* FIONREAD and tcflush */
     CHECK(write(m, "12345", 5));
-    usleep(50000);
+    struct pollfd pf = {s, POLLIN, 0};
+    CHECK(poll(&pf, 1, 5000));
     int avail = -1;
     CHECK(ioctl(s, FIONREAD, &avail));
     printf("FIONREAD %d\n", avail);

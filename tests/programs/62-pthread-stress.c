@@ -305,7 +305,7 @@ int main(void)
     pthread_t d;
     pthread_create(&d, NULL, detached, NULL);
     printf("pthread_detach: %d\n", pthread_detach(d));
-    for (int i = 0; i < 1000 && atomic_load(&detached_done) < 5; i++)
+    for (int i = 0; i < 10000 && atomic_load(&detached_done) < 5; i++)
         usleep(1000);
     printf("detached threads finished %d\n", (int)detached_done);
     int js = 0;
