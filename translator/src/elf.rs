@@ -66,6 +66,8 @@ pub struct GuestElf {
     pub eh_frame: Option<Section>,
     pub eh_frame_hdr: Option<Section>,
     pub gcc_except_table: Option<Section>,
+    /// Go's function table (Go binaries only; see gopclntab.rs).
+    pub gopclntab: Option<Section>,
     pub init_array: Vec<u64>,
     pub fini_array: Vec<u64>,
     /// Always false for now: static-pie executables are rejected (see the module docs).
@@ -292,6 +294,7 @@ pub fn parse(data: &[u8]) -> Result<GuestElf, ElfError> {
         eh_frame: None,
         eh_frame_hdr: None,
         gcc_except_table: None,
+        gopclntab: None,
         init_array: Vec::new(),
         fini_array: Vec::new(),
         is_static_pie: false,
@@ -324,6 +327,7 @@ fn read_sections(g: &mut GuestElf, hdr: &Hdr, data: &[u8]) -> Result<(), ElfErro
             (b".eh_frame", _) => g.eh_frame = file_data(sh)?,
             (b".eh_frame_hdr", _) => g.eh_frame_hdr = file_data(sh)?,
             (b".gcc_except_table", _) => g.gcc_except_table = file_data(sh)?,
+            (b".gopclntab", _) => g.gopclntab = file_data(sh)?,
             (_, elf::SHT_INIT_ARRAY) | (_, elf::SHT_FINI_ARRAY) => {
                 if let Some(s) = file_data(sh)? {
                     let v: Vec<u64> = s

@@ -9,6 +9,7 @@
 
 pub mod cache;
 pub mod elf;
+pub mod gopclntab;
 pub mod link;
 pub mod llvm;
 pub mod pipeline;

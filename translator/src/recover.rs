@@ -3,7 +3,7 @@
 //!
 //! Rules (see also docs/design.md):
 //! - Seeds (function starts): the ELF entry; STT_FUNC/IFUNC symbols in executable segments; .eh_frame
-//!   FDE initial locations; .init_array/.fini_array entries; every direct call target; every direct
+//!   FDE initial locations; Go's pclntab functions; .init_array/.fini_array entries; every direct call target; every direct
 //!   jump target that leaves the function containing it; entry addresses that end up in no function.
 //! - A direct jump from function `f` (start `s`) to `t` stays internal when `t == s`, or when `t` is
 //!   not a seed and `t` lies in `f`'s known range (symbol size, else FDE length), or `f` has no known
@@ -15,7 +15,8 @@
 //! - Extra entries (not function starts): return sites (the instruction after BL/BLR/SVC, entries of the
 //!   calling function), 8-byte words in non-executable segments that point at a plausible instruction
 //!   (computed-goto tables), C++ landing pads from LSDAs (entries of the FDE's function), and
-//!   code labels (non-function symbols). An entry inside a seed's known range is descended from as
+//!   code labels (non-function symbols), and in Go binaries the runtime's own re-entry points
+//!   (`runtime.goexit`+4, each function's deferreturn call: gopclntab.rs). An entry inside a seed's known range is descended from as
 //!   part of that function; otherwise, after descent, it becomes an entry of every function whose
 //!   instructions contain it, and if there is none, a seed of its own.
 //! - Seeds are found to a fixed point in rounds, each round descending the new seeds against the same
@@ -642,6 +643,20 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             seeds.insert(a);
         }
     }
+    // Go binaries: every function of the pclntab (with its extent, when the symbol table gave none)
+    // and the addresses the Go runtime enters that are neither starts nor return sites.
+    let go = elf.gopclntab.as_ref().and_then(crate::gopclntab::parse).unwrap_or_default();
+    for f in &go.funcs {
+        if code(f.entry) {
+            seeds.insert(f.entry);
+            if f.end > f.entry {
+                ranges.entry(f.entry).or_insert(f.end);
+            }
+            if !f.name.is_empty() {
+                names.entry(f.entry).or_insert_with(|| f.name.clone());
+            }
+        }
+    }
     let ctx = Ctx::new(elf, ranges);
 
     // Entry addresses that are not function starts.
@@ -666,6 +681,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             floating.insert(s.addr);
         }
     }
+    floating.extend(go.entries.iter().copied().filter(|&a| ctx.plausible(a)));
     // Landing pads outside their function's range float too.
     let mut extra: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
     for (f, pads) in &lp_by_func {
@@ -979,6 +995,7 @@ int main(int argc, char **argv) { long t = 0; for (int i = 0; i < 17; i++) t += 
             eh_frame: None,
             eh_frame_hdr: None,
             gcc_except_table: None,
+            gopclntab: None,
             init_array: vec![],
             fini_array: vec![],
             is_static_pie: false,
