@@ -13,7 +13,8 @@ export AOT_CACHE_DIR := $(CURDIR)/build/cache/aot
 
 DEB_PACKAGES := llvm-19 llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-19 \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
-	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3
+	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3 \
+	golang-go
 
 .PHONY: setup build demo test torture torture-full corpora programs csmith cache-check cli-check isa isa-full xcheck xcheck-full validate-oracle clean
 

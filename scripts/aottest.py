@@ -179,6 +179,57 @@ def build_guest(sources, flags, cxx=False, deps=(), toolchain=None):
     return prog, ""
 
 
+GO = "go"
+# Go guests: static (CGO_ENABLED=0) arm64 binaries from Debian's golang-go. The build cache and
+# GOPATH live under build/cache, so a clean checkout builds offline; -trimpath keeps the binary
+# (and so its translation's cache key) independent of the checkout's path.
+GO_ENV = {"CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": "arm64", "GOENV": "off", "GOPROXY": "off",
+          "GOFLAGS": "", "GO111MODULE": "off", "GOCACHE": os.path.join(CACHE, "go", "build"),
+          "GOPATH": os.path.join(CACHE, "go", "path")}
+_go_version = None
+
+
+def go_version():
+    global _go_version
+    if _go_version is None:
+        try:
+            _go_version = subprocess.run([GO, "version"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                         env=dict(os.environ, **GO_ENV), timeout=60).stdout.decode().strip()
+        except (OSError, subprocess.SubprocessError) as ex:
+            _go_version = "missing: %s" % ex
+    return _go_version
+
+
+def build_go_guest(src):
+    """`go build` of one Go file for linux/arm64, cached by content hash (of the source and the Go
+    version) like build_guest. Returns (path or None, error text)."""
+    ver = go_version()
+    if ver.startswith("missing"):
+        return None, "go not found (`make setup` installs golang-go): %s" % ver
+    d = hashlib.sha256()
+    d.update(b"go\0" + ver.encode() + b"\0")
+    with open(src, "rb") as f:
+        d.update(f.read())
+    key = d.hexdigest()
+    outdir = os.path.join(CACHE, "guests", key)
+    prog = os.path.join(outdir, "prog")
+    if os.path.exists(prog):
+        return prog, ""
+    os.makedirs(outdir, exist_ok=True)
+    tmp = prog + ".tmp%d" % os.getpid() + "_%d" % threading.get_ident()
+    cmd = [GO, "build", "-trimpath", "-o", tmp, src]
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=600,
+                       env=dict(os.environ, **GO_ENV), cwd=os.path.dirname(src))
+    if r.returncode != 0:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        return None, "go build failed: %s\n%s" % (" ".join(cmd), r.stdout.decode(errors="replace"))
+    os.replace(tmp, prog)
+    return prog, ""
+
+
 def is_x86_64_exec(path):
     try:
         with open(path, "rb") as f:
@@ -499,7 +550,7 @@ LEVELS = ["-O0", "-O2", "-O3"]
 def list_programs():
     out = []
     for f in sorted(os.listdir(PROG_DIR)):
-        if f.endswith(".c") or f.endswith(".cpp"):
+        if f.endswith(".c") or f.endswith(".cpp") or f.endswith(".go"):
             out.append(os.path.join(PROG_DIR, f))
     return out
 
@@ -511,7 +562,10 @@ def read_sidecar(src, ext):
 
 def program_levels(src, levels):
     """The optimisation levels a program runs at: all of `levels`, or those its .levels sidecar
-    names (process-model tests exercise the runtime, not the code generator, so one level does)."""
+    names (process-model tests exercise the runtime, not the code generator, so one level does).
+    A Go program is built once (go build has no levels): [""]."""
+    if src.endswith(".go"):
+        return [""]
     lv = read_sidecar(src, ".levels")
     if not lv:
         return levels
@@ -531,7 +585,10 @@ def program_case(item):
         with open(cf) as f:
             flags += f.read().split()
     headers = [os.path.join(PROG_DIR, f) for f in sorted(os.listdir(PROG_DIR)) if f.endswith(".h")]
-    guest, err = build_guest([src], flags, cxx=cxx, deps=headers)
+    if src.endswith(".go"):
+        guest, err = build_go_guest(src)
+    else:
+        guest, err = build_guest([src], flags, cxx=cxx, deps=headers)
     if guest is None:
         return [(name, False, "guest build failed", err)]
     args = []
@@ -567,8 +624,21 @@ def program_case(item):
     if fb:
         with open(fb) as f:
             forbid = [l.strip() for l in f if l.strip() and not l.startswith("#")]
-    return differential(name, guest, args, stdin_path, variants, native_timeout=native_timeout,
-                        qemu_result=qemu_result, forbid=forbid, exe_cache=True)
+    runs = [(name, args)]
+    rf = read_sidecar(src, ".runs")
+    if rf:
+        runs = []
+        with open(rf) as f:
+            for line in f:
+                line = line.strip()
+                if line and not line.startswith("#") and ":" in line:
+                    label, rest = line.split(":", 1)
+                    runs.append(("%s:%s" % (name, label.strip()), rest.split()))
+    results = []
+    for rname, rargs in runs:
+        results += differential(rname, guest, rargs, stdin_path, variants, native_timeout=native_timeout,
+                                qemu_result=qemu_result, forbid=forbid, exe_cache=True)
+    return results
 
 
 def phase_programs(levels=LEVELS, only=""):

@@ -3,8 +3,9 @@
 // CPU-bound goroutines with SIGURG (the handler rewrites the signal context to inject a call), turns
 // a nil dereference (SIGSEGV) into a recoverable panic, and os/exec forks with CLONE_VFORK|CLONE_VM.
 //
-// Each section is named; the arguments choose sections ("all" or none: every one in order), so a
-// failing part can be run alone. The output is deterministic.
+// Each section is named; the arguments choose sections ("all" or none: every one in order; other
+// arguments are only printed), so a failing part can be run alone (tests/programs/63-go.runs runs
+// the sections that need guest signal delivery apart). The output is deterministic.
 package main
 
 import (
@@ -274,11 +275,17 @@ func divide(a, b int) (q int, err error) {
 	return a / b, nil
 }
 
-func sectionPanic() {
+// a nil dereference faults (SIGSEGV); the runtime's handler rewrites the signal context so that the
+// faulting goroutine calls runtime.sigpanic, which panics; recover() catches it
+func sectionNilPanic() {
 	v, err := nilDeref(&node{val: 1})
 	fmt.Println("nil:", v, err)
 	v, err = nilDeref(&node{next: &node{val: 42}})
 	fmt.Println("nil:", v, err)
+}
+
+// panics raised in code, without signals
+func sectionPanic() {
 	q, err := divide(7, 0) // integer division by zero is checked in code: no signal
 	fmt.Println("div:", q, err)
 	func() {
@@ -321,9 +328,10 @@ func main() {
 		{"workload", sectionWorkload},
 		{"goroutines", sectionGoroutines},
 		{"timers", sectionTimers},
-		{"preempt", sectionPreempt},
 		{"panic", sectionPanic},
 		{"exec", sectionExec},
+		{"preempt", sectionPreempt},
+		{"nilpanic", sectionNilPanic},
 	}
 	want := map[string]bool{}
 	for _, a := range os.Args[1:] {
