@@ -599,6 +599,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Op::SetReg => {
                 b.build_store(self.regs[&(i.imm as u8)], self.v(a(0)))?;
+                if Reg(i.imm as u8) == Reg::SP {
+                    // SP is also written through to the state at once (a volatile store, which LLVM
+                    // keeps): a synchronous fault then reports the exact guest SP, which unwinders
+                    // need (Go's sigpanic walks the guest stack from the faulting frame's SP).
+                    let st = b.build_store(self.slot_ptr(Reg::SP)?, self.v(a(0)))?;
+                    st.set_volatile(true).ok();
+                }
                 return Ok(None);
             }
             Op::Add => b.build_int_add(self.iv(a(0)), self.iv(a(1)), "")?.into(),
