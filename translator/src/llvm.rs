@@ -5,7 +5,7 @@
 //! accesses are `monotonic` atomics; every guest address comes from a relocation symbol, so the
 //! object does not depend on where the function sits in the guest (it can be cached and reused).
 
-use aot_lifter::cpu::{Reg, SlotTy};
+use aot_lifter::cpu::{Reg, SlotTy, SIGPOLL_OFFSET};
 use aot_lifter::excl;
 use aot_lifter::ir::{
     self, fpnan, BlockId, Cond, CryptoOp, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
@@ -425,6 +425,53 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
+    /// A safe point for asynchronous signals (ir::safepoint): one monotonic load of
+    /// `CpuState::sigpoll` and a branch marked unlikely. The cold path writes the guest state
+    /// back with PC = base + `off`, lets the runtime deliver (`aot_safepoint`), then reloads the
+    /// state and continues, or returns when the handler moved the PC elsewhere (as after a call
+    /// whose return check fails). Code after it goes on in a new block.
+    fn safepoint(&self, off: u64) -> R<()> {
+        let (i64t, i32t) = (self.ctx.i64_type(), self.ctx.i32_type());
+        // SAFETY (LLVM): in-bounds offset into CpuState.
+        let p = unsafe {
+            self.b.build_in_bounds_gep(self.ctx.i8_type(), self.st, &[i64t.const_int(SIGPOLL_OFFSET as u64, false)], "sigpoll")?
+        };
+        let flag = self.b.build_load(i32t, p, "")?;
+        let li = flag.as_instruction_value().unwrap();
+        li.set_alignment(4).ok();
+        // Atomic: the flag is set by a signal handler; a plain load could be hoisted out of a loop.
+        li.set_atomic_ordering(AtomicOrdering::Monotonic).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+        let set = self.b.build_int_compare(IntPredicate::NE, flag.into_int_value(), i32t.const_zero(), "")?;
+        let set = self
+            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[set.into(), self.ctx.bool_type().const_zero().into()])?
+            .into_int_value();
+        let cold = self.ctx.append_basic_block(self.func, "sig_deliver");
+        let cont = self.ctx.append_basic_block(self.func, "sig_cont");
+        self.b.build_conditional_branch(set, cold, cont)?;
+        self.b.position_at_end(cold);
+        self.store_state()?;
+        let base = self.reloc_value(0)?;
+        let here = self.b.build_int_add(base, i64t.const_int(off, false), "")?;
+        self.set_pc(here)?;
+        let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+        let f = self.runtime_fn("aot_safepoint", self.ctx.void_type().fn_type(&[ptr.into()], false));
+        let cold_attr = self.ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("cold"), 0);
+        f.add_attribute(AttributeLoc::Function, cold_attr);
+        self.b.build_call(f, &[self.st.into()], "")?;
+        let pc = self.b.build_load(i64t, self.slot_ptr(Reg::PC)?, "pc")?.into_int_value();
+        let same = self.b.build_int_compare(IntPredicate::EQ, pc, here, "")?;
+        let reload = self.ctx.append_basic_block(self.func, "sig_resume");
+        let leave = self.ctx.append_basic_block(self.func, "sig_leave");
+        self.b.build_conditional_branch(same, reload, leave)?;
+        self.b.position_at_end(leave);
+        self.b.build_return(None)?;
+        self.b.position_at_end(reload);
+        self.load_state()?;
+        self.b.build_unconditional_branch(cont)?;
+        self.b.position_at_end(cont);
+        Ok(())
+    }
+
     fn set_pc(&self, v: IntValue<'ctx>) -> R<()> {
         self.b.build_store(self.slot_ptr(Reg::PC)?, v)?;
         Ok(())
@@ -757,6 +804,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     s.set_alignment(sw / 8).ok();
                     s.set_atomic_ordering(ord(o)).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
                 }
+                return Ok(None);
+            }
+            Op::SafePoint => {
+                self.safepoint(i.imm)?;
                 return Ok(None);
             }
             Op::Fence => {

@@ -1,0 +1,125 @@
+//! Safe points for asynchronous signals.
+//!
+//! A guest that loops without system calls (`while (!flag);` waiting for a signal handler, a
+//! CPU-bound loop stopped by a timer) must still get its signals. [`insert`] puts one
+//! `safepoint` op at the start of the function's first entry block (recursion without loops) and
+//! at the start of every block that is the target of a back edge (every loop has one), so
+//! any cycle of execution passes a safe point. Backends lower it as one load and a never-taken
+//! branch (`CpuState::sigpoll`); the cold path delivers with the guest state exact.
+//!
+//! The pass is ISA-neutral. It relies on one frontend contract: a block that is the target of a
+//! branch inside the function starts at a guest instruction boundary (`Block::off`), with the
+//! guest state as the IR holds it in its registers. Blocks without successors inside the function
+//! (trampolines to tail calls, traps) are never on a cycle and never get one.
+
+use super::*;
+
+/// Insert safe points into `f` (idempotent: blocks that already start with one are skipped).
+pub fn insert(f: &mut Function) {
+    let n = f.blocks.len();
+    if n == 0 {
+        return;
+    }
+    let mut want = vec![false; n];
+    if let Some(&(_, b)) = f.entries.first() {
+        want[b.0 as usize] = true;
+    }
+    // Iterative DFS from every entry; an edge to a block on the stack is a back edge.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnStack,
+        Done,
+    }
+    let mut mark = vec![Mark::New; n];
+    for &(_, root) in &f.entries {
+        if mark[root.0 as usize] != Mark::New {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root.0 as usize, 0)];
+        mark[root.0 as usize] = Mark::OnStack;
+        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+            let succ = successors(&f.blocks[b].term);
+            if let Some(&s) = succ.get(*k) {
+                *k += 1;
+                let s = s.0 as usize;
+                if s >= n {
+                    continue;
+                }
+                match mark[s] {
+                    Mark::New => {
+                        mark[s] = Mark::OnStack;
+                        stack.push((s, 0));
+                    }
+                    Mark::OnStack => want[s] = true,
+                    Mark::Done => {}
+                }
+            } else {
+                mark[b] = Mark::Done;
+                stack.pop();
+            }
+        }
+    }
+    for (b, w) in want.into_iter().enumerate() {
+        if !w {
+            continue;
+        }
+        let blk = &f.blocks[b];
+        if blk.insts.first().is_some_and(|&v| f.insts[v.0 as usize].op == Op::SafePoint) {
+            continue;
+        }
+        let v = Value(f.insts.len() as u32);
+        f.insts.push(Inst { op: Op::SafePoint, ty: Ty::Void, args: vec![], imm: blk.off, imm2: 0 });
+        f.blocks[b].insts.insert(0, v);
+    }
+}
+
+/// Successor blocks of a terminator inside the function.
+pub fn successors(t: &Term) -> Vec<BlockId> {
+    match *t {
+        Term::Br(b) => vec![b],
+        Term::BrIf { then_, else_, .. } => vec![then_, else_],
+        Term::Call { cont, .. } | Term::CallInd { cont, .. } => vec![cont],
+        Term::None | Term::Ret { .. } | Term::Tail { .. } | Term::JumpInd { .. } | Term::Trap { .. } => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(f: &Function) -> Vec<u64> {
+        let mut v: Vec<u64> = f
+            .blocks
+            .iter()
+            .filter(|b| b.insts.first().is_some_and(|&x| f.inst(x).op == Op::SafePoint))
+            .map(|b| b.off)
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn loop_header_and_entry() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), vec![0, 4]);
+        insert(&mut f);
+        assert_eq!(count(&f), vec![0, 4], "idempotent");
+        let text = crate::ir::print::print_function(&f, false);
+        assert!(text.contains("safepoint 0x4"), "{text}");
+    }
+
+    #[test]
+    fn straight_line_code_polls_once() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: b.eq 8 ; 4: nop ; 8: ret  (a forward branch is not a loop)
+        let mut f = lift_snippet(0x400000, &[0x5400_0040, 0xd503_201f, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), vec![0]);
+    }
+}
