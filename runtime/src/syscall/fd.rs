@@ -89,7 +89,7 @@ fn epoll_wait_common(nr: i64, a: &Args) -> i64 {
     }
     let n = (max as usize).min(MAX_EVENTS);
     let mut buf = vec![0u8; n * 12];
-    let r = sys(nr, &[a[0], buf.as_mut_ptr() as u64, n as u64, a[3], a[4], a[5]]);
+    let r = super::signal::with_temp_mask(nr, &[a[0], buf.as_mut_ptr() as u64, n as u64, a[3], a[4], a[5]], 4);
     if r <= 0 {
         return r;
     }

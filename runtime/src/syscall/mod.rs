@@ -17,7 +17,7 @@ pub mod signal;
 pub mod thread;
 pub mod time;
 
-use crate::guest::{sys, write_stderr, ENOSYS};
+use crate::guest::{write_stderr, ENOSYS};
 use crate::CpuState;
 use libc::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -148,9 +148,9 @@ pub static TABLE: &[Sys] = &[
     p(69, "preadv", SYS_preadv),
     p(70, "pwritev", SYS_pwritev),
     p(71, "sendfile", SYS_sendfile),
-    p(72, "pselect6", SYS_pselect6),
-    p(73, "ppoll", SYS_ppoll),
-    p(74, "signalfd4", SYS_signalfd4),
+    t(72, "pselect6", signal::pselect6, "safe syscall; the sigmask applied for the call is mapped and followed by the guest mask"),
+    t(73, "ppoll", signal::ppoll, "safe syscall; sigmask mapped, as pselect6"),
+    t(74, "signalfd4", signal::signalfd4, "mask mapped to host signal numbers (ssi_signo read from the fd is the host number: differs only for guest 32/33)"),
     p(75, "vmsplice", SYS_vmsplice),
     p(76, "splice", SYS_splice),
     p(77, "tee", SYS_tee),
@@ -171,7 +171,7 @@ pub static TABLE: &[Sys] = &[
     p(92, "personality", SYS_personality),
     t(93, "exit", process::exit, "exits the calling thread; clear-child-tid store + futex wake by the runtime"),
     t(94, "exit_group", process::exit_group, ""),
-    p(95, "waitid", SYS_waitid),
+    t(95, "waitid", signal::waitid, "safe syscall; si_status signal mapped"),
     t(96, "set_tid_address", thread::set_tid_address, "recorded per thread (used at thread exit); returns the thread id"),
     p(97, "unshare", SYS_unshare),
     p(98, "futex", SYS_futex),
@@ -205,16 +205,16 @@ pub static TABLE: &[Sys] = &[
     p(126, "sched_get_priority_min", SYS_sched_get_priority_min),
     p(127, "sched_rr_get_interval", SYS_sched_rr_get_interval),
     e(128, "restart_syscall", "only meaningful after signal delivery"),
-    p(129, "kill", SYS_kill),
-    p(130, "tkill", SYS_tkill),
-    p(131, "tgkill", SYS_tgkill),
-    t(132, "sigaltstack", signal::sigaltstack, "recorded for the guest (signal delivery is a later issue)"),
-    p(133, "rt_sigsuspend", SYS_rt_sigsuspend),
-    t(134, "rt_sigaction", signal::rt_sigaction, "asynchronous signals delivered to guest handlers at syscalls and dispatch; synchronous faults keep the default action"),
-    p(135, "rt_sigprocmask", SYS_rt_sigprocmask),
-    p(136, "rt_sigpending", SYS_rt_sigpending),
-    p(137, "rt_sigtimedwait", SYS_rt_sigtimedwait),
-    p(138, "rt_sigqueueinfo", SYS_rt_sigqueueinfo),
+    t(129, "kill", signal::kill, "signal number mapped (docs/signals.md)"),
+    t(130, "tkill", signal::tkill, "signal number mapped"),
+    t(131, "tgkill", signal::tgkill, "signal number mapped"),
+    t(132, "sigaltstack", signal::sigaltstack, "per thread, kept by the runtime; SS_ONSTACK, SS_AUTODISARM"),
+    t(133, "rt_sigsuspend", signal::rt_sigsuspend, "waits with the mapped mask; the frame saves the old guest mask"),
+    t(134, "rt_sigaction", signal::rt_sigaction, "guest handlers run by the runtime (aarch64 rt_sigframe); asynchronous signals delivered at safe points (loop back edges, function entries, syscalls)"),
+    t(135, "rt_sigprocmask", signal::rt_sigprocmask, "guest mask per thread, mirrored to the host mask"),
+    t(136, "rt_sigpending", signal::rt_sigpending, "host pending set mapped, plus a signal the runtime holds"),
+    t(137, "rt_sigtimedwait", signal::rt_sigtimedwait, "set and siginfo mapped; safe syscall"),
+    t(138, "rt_sigqueueinfo", signal::rt_sigqueueinfo, "signal number and si_signo mapped"),
     e(139, "rt_sigreturn", "handlers return through a runtime trampoline instead"),
     p(140, "setpriority", SYS_setpriority),
     p(141, "getpriority", SYS_getpriority),
@@ -316,11 +316,11 @@ pub static TABLE: &[Sys] = &[
     p(237, "set_mempolicy", SYS_set_mempolicy),
     p(238, "migrate_pages", SYS_migrate_pages),
     p(239, "move_pages", SYS_move_pages),
-    p(240, "rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo),
+    t(240, "rt_tgsigqueueinfo", signal::rt_tgsigqueueinfo, "signal number and si_signo mapped"),
     p(241, "perf_event_open", SYS_perf_event_open),
     p(242, "accept4", SYS_accept4),
     p(243, "recvmmsg", SYS_recvmmsg),
-    p(260, "wait4", SYS_wait4),
+    t(260, "wait4", signal::wait4, "safe syscall; signal numbers in the status mapped"),
     p(261, "prlimit64", SYS_prlimit64),
     p(262, "fanotify_init", SYS_fanotify_init),
     p(263, "fanotify_mark", SYS_fanotify_mark),
@@ -355,7 +355,7 @@ pub static TABLE: &[Sys] = &[
     p(292, "io_pgetevents", 333),
     e(293, "rseq", "as qemu-user does"),
     e(294, "kexec_file_load", "not for guests"),
-    pn(424, "pidfd_send_signal"),
+    t(424, "pidfd_send_signal", signal::pidfd_send_signal, "signal number mapped"),
     e(425, "io_uring_setup", "not supported (submissions would bypass translation)"),
     e(426, "io_uring_enter", "not supported"),
     e(427, "io_uring_register", "not supported"),
@@ -406,7 +406,8 @@ pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
         write_stderr(&format!("{}({}) = ?\n", if nr == 93 { "exit" } else { "exit_group" }, a[0] as i32));
     }
     let r = match ent.map(|s| s.handler) {
-        Some(Handler::Host(h)) => sys(h, a),
+        // Passthrough syscalls may block: a signal must interrupt them, never be lost.
+        Some(Handler::Host(h)) => signal::safe_syscall(h, a),
         Some(Handler::Func(f)) => f(st, a),
         Some(Handler::None) | None => ENOSYS,
     };
@@ -445,12 +446,17 @@ pub unsafe extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u6
     let nr = st.x[8];
     loop {
         let r = do_syscall(st, nr, &a);
+        if r == signal::ERESTART_INTERNAL {
+            // A signal came before the syscall started: deliver it, then make the syscall.
+            signal::deliver_pending(st);
+            continue;
+        }
         st.x[0] = r as u64;
         if !signal::pending() {
             return r as u64;
         }
-        let restart = signal::deliver_pending(st);
-        if !(r == -(libc::EINTR as i64) && restart && restartable(nr)) {
+        let d = signal::deliver_pending(st);
+        if !(r == -(libc::EINTR as i64) && d.restart && restartable(nr)) {
             return st.x[0];
         }
     }

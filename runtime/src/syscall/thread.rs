@@ -66,6 +66,8 @@ pub fn clone_thread(st: &mut CpuState, a: &Args) -> i64 {
         child.tpidr = tls;
     }
     let child = SendState(child);
+    // The new thread starts with its creator's guest signal mask and no alternate signal stack.
+    let mask = super::signal::current_mask();
     let (tx, rx) = std::sync::mpsc::channel::<i64>();
     let spawned = std::thread::Builder::new().stack_size(THREAD_HOST_STACK).spawn(move || {
         let child = child;
@@ -80,6 +82,7 @@ pub fn clone_thread(st: &mut CpuState, a: &Args) -> i64 {
         if flags & CLONE_CHILD_CLEARTID != 0 {
             CLEAR_CHILD_TID.with(|c| c.set(ctid));
         }
+        super::signal::init_thread_mask(Some(mask));
         let _ = tx.send(tid);
         let st = Box::into_raw(child.0);
         // SAFETY: the state is owned by this host thread for the rest of its life.
