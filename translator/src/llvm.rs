@@ -169,6 +169,10 @@ struct Gen<'a, 'ctx> {
     used: Vec<Reg>,
     blocks: Vec<BasicBlock<'ctx>>,
     vals: Vec<Option<BasicValueEnum<'ctx>>>,
+    /// Guest registers live at the start of each IR block (ir::safepoint::live_in), for the
+    /// write-back at safe points; the IR block being lowered.
+    live_in: Vec<u128>,
+    cur_block: usize,
 }
 
 fn ord(o: Ordering) -> AtomicOrdering {
@@ -224,6 +228,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             used,
             blocks: vec![],
             vals: vec![None; f.insts.len()],
+            live_in: if f.insts.iter().any(|i| i.op == Op::SafePoint) { ir::safepoint::live_in(f) } else { vec![] },
+            cur_block: 0,
         })
     }
 
@@ -277,7 +283,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// Store every written register back to the state.
     fn store_state(&self) -> R<()> {
-        for &r in &self.written {
+        self.store_state_of(u128::MAX)
+    }
+
+    /// Store the written registers in `set` (bit i = Reg(i)) back to the state.
+    fn store_state_of(&self, set: u128) -> R<()> {
+        for &r in self.written.iter().filter(|r| set & (1u128 << r.0) != 0) {
             let v = self.b.build_load(self.ty(ir::reg_ty(r)), self.regs[&r.0], "")?;
             let v: BasicValueEnum = if ir::reg_ty(r) == Ty::I1 {
                 self.b.build_int_z_extend(v.into_int_value(), self.ctx.i8_type(), "")?.into()
@@ -379,6 +390,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
         for k in 0..self.f.blocks.len() {
             self.b.position_at_end(self.blocks[k]);
+            self.cur_block = k;
             let blk = &self.f.blocks[k];
             for &v in &blk.insts {
                 let r = self.inst(v)?;
@@ -426,11 +438,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// A safe point for asynchronous signals (ir::safepoint): one monotonic load of
-    /// `CpuState::sigpoll` and a branch marked unlikely. The cold path writes the guest state
-    /// back with PC = base + `off`, lets the runtime deliver (`aot_safepoint`), then reloads the
+    /// `CpuState::sigpoll` and a branch marked unlikely. The cold path writes the guest registers
+    /// in `live` back with PC = base + `off`, lets the runtime deliver (`aot_safepoint`), then reloads the
     /// state and continues, or returns when the handler moved the PC elsewhere (as after a call
     /// whose return check fails). Code after it goes on in a new block.
-    fn safepoint(&self, off: u64) -> R<()> {
+    fn safepoint(&self, off: u64, live: u128) -> R<()> {
         let (i64t, i32t) = (self.ctx.i64_type(), self.ctx.i32_type());
         // SAFETY (LLVM): in-bounds offset into CpuState.
         let p = unsafe {
@@ -449,7 +461,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let cont = self.ctx.append_basic_block(self.func, "sig_cont");
         self.b.build_conditional_branch(set, cold, cont)?;
         self.b.position_at_end(cold);
-        self.store_state()?;
+        self.store_state_of(live)?;
         let base = self.reloc_value(0)?;
         let here = self.b.build_int_add(base, i64t.const_int(off, false), "")?;
         self.set_pc(here)?;
@@ -807,7 +819,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 return Ok(None);
             }
             Op::SafePoint => {
-                self.safepoint(i.imm)?;
+                // At the start of its block only the live registers are written back.
+                let first = self.f.blocks[self.cur_block].insts.first() == Some(&v);
+                let live = if first { self.live_in.get(self.cur_block).copied().unwrap_or(u128::MAX) } else { u128::MAX };
+                self.safepoint(i.imm, live)?;
                 return Ok(None);
             }
             Op::Fence => {

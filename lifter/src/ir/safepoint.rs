@@ -74,6 +74,56 @@ pub fn insert(f: &mut Function) {
     }
 }
 
+/// A set of guest registers: bit `i` is `Reg(i)`.
+pub type RegSet = u128;
+
+/// The registers that may be dead at a safe point: X0-X30, SP, N Z C V and V0-V31. The others
+/// (PC, FPCR, FPSR, TPIDR, the exclusive monitor, scratch) are always taken as live: backends
+/// read some of them implicitly.
+pub const MAY_BE_DEAD: RegSet = ((1u128 << 32) - 1) | (0xf << 33) | (((1u128 << 32) - 1) << 64);
+const ALL: RegSet = u128::MAX;
+
+/// Guest registers live at the start of each block: read before being written on some path.
+/// At exits (return, calls, tail calls, indirect jumps, traps) and at helpers every register is
+/// live. A backend's safe point (the first op of its block) needs to write back only these: a
+/// register dead there is overwritten before it is read, so a stale value in the signal frame
+/// cannot change what the program computes, and keeping it out of the write-back lets the
+/// backend keep dead values (typically the flags of a loop's compare) out of the loop.
+pub fn live_in(f: &Function) -> Vec<RegSet> {
+    let n = f.blocks.len();
+    let mut live = vec![!MAY_BE_DEAD; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..n).rev() {
+            let blk = &f.blocks[b];
+            let mut l: RegSet = match blk.term {
+                Term::Br(t) => live.get(t.0 as usize).copied().unwrap_or(ALL),
+                Term::BrIf { then_, else_, .. } => {
+                    live.get(then_.0 as usize).copied().unwrap_or(ALL) | live.get(else_.0 as usize).copied().unwrap_or(ALL)
+                }
+                _ => ALL,
+            };
+            for &v in blk.insts.iter().rev() {
+                let i = &f.insts[v.0 as usize];
+                let r = 1u128 << (i.imm & 127);
+                match i.op {
+                    Op::SetReg => l &= !r,
+                    Op::GetReg => l |= r,
+                    Op::Helper => l = ALL,
+                    _ => {}
+                }
+            }
+            l |= !MAY_BE_DEAD;
+            if l != live[b] {
+                live[b] = l;
+                changed = true;
+            }
+        }
+    }
+    live
+}
+
 /// Successor blocks of a terminator inside the function.
 pub fn successors(t: &Term) -> Vec<BlockId> {
     match *t {
@@ -111,6 +161,22 @@ mod tests {
         assert_eq!(count(&f), vec![0, 4], "idempotent");
         let text = crate::ir::print::print_function(&f, false);
         assert!(text.contains("safepoint 0x4"), "{text}");
+    }
+
+    #[test]
+    fn flags_of_a_loop_compare_are_dead_at_its_header() {
+        use crate::cpu::Reg;
+        use crate::isa::aarch64::lift_snippet;
+        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        insert(&mut f);
+        let live = live_in(&f);
+        let header = f.blocks.iter().position(|b| b.off == 4).unwrap();
+        let has = |r: Reg| live[header] & (1u128 << r.0) != 0;
+        assert!(has(Reg::x(0)), "x0 is read by the add");
+        assert!(!has(Reg::N) && !has(Reg::Z) && !has(Reg::C) && !has(Reg::V), "flags are set by cmp before b.ne reads them");
+        assert!(has(Reg::x(1)) && has(Reg::vreg(3)), "live at the ret");
+        assert!(has(Reg::PC) && has(Reg::FPCR));
     }
 
     #[test]
