@@ -55,6 +55,7 @@ pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
     crate::crypto::init(env_flag("AOT_PORTABLE_CRYPTO"));
     let elf = crate::elf::Elf::parse(crate::glue::image())?;
     let brk = map_segments(&elf)?;
+    crate::syscall::signal::map_sigreturn_page()?;
     mem::init_brk(brk);
 
     let stack_lo = mem::STACK_TOP - mem::STACK_SIZE;

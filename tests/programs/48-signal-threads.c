@@ -1,7 +1,9 @@
 /* Signals and threads: pthread_kill to a thread blocked in pthread_cond_wait (a futex) runs the
  * handler on that thread, which then keeps waiting; pthread_kill between two threads; per-thread
  * masks decide which thread gets a process-directed signal; sigaltstack (per thread, SS_ONSTACK
- * inside the handler, SS_AUTODISARM). */
+ * inside the handler, SS_AUTODISARM); pthread_cancel of a thread blocked in read (the guest
+ * glibc's SIGCANCEL, guest signal 32, unwinds through the signal frame) and setuid in a threaded
+ * program (SIGSETXID, guest 33, sent to every thread). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <signal.h>
@@ -102,6 +104,18 @@ static void *alt_thread(void *arg) {
   return (void *)(intptr_t)((cur.ss_flags & SS_DISABLE) != 0);
 }
 
+static int cancel_fds[2];
+static void cancel_cleanup(void *a) { *(int *)a = 1; }
+static int cleaned;
+static void *cancel_me(void *a) {
+  (void)a;
+  char c;
+  pthread_cleanup_push(cancel_cleanup, &cleaned);
+  read(cancel_fds[0], &c, 1);
+  pthread_cleanup_pop(0);
+  return 0;
+}
+
 int main(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -192,5 +206,24 @@ int main(void) {
   pthread_create(&t, 0, alt_thread, 0);
   pthread_join(t, &ok);
   printf("a new thread has no altstack: %d\n", (int)(intptr_t)ok);
+  pipe(cancel_fds);
+  pthread_create(&t, 0, cancel_me, 0);
+  usleep(20000);
+  pthread_cancel(t);
+  pthread_join(t, &ok);
+  printf("pthread_cancel in read: canceled=%d cleanup ran=%d\n", ok == PTHREAD_CANCELED, cleaned);
+
+  ready = go = 0;
+  handled = 1;
+  pthread_create(&t, 0, waiter, 0);
+  pthread_mutex_lock(&mu);
+  while (!ready) pthread_cond_wait(&cv, &mu);
+  pthread_mutex_unlock(&mu);
+  printf("setuid/setgid with two threads: %d %d\n", setuid(getuid()), setgid(getgid()));
+  pthread_mutex_lock(&mu);
+  go = 1;
+  pthread_cond_broadcast(&cv);
+  pthread_mutex_unlock(&mu);
+  pthread_join(t, 0);
   return 0;
 }

@@ -469,8 +469,29 @@ extern "C" fn host_handler(hsig: libc::c_int, info: *mut libc::siginfo_t, uc: *m
 
 // ---- delivery ----
 
-/// Return address given to guest handlers (inside the reserved, never-mapped first guest page).
+/// Return address given to guest handlers: the first guest page, mapped read-only with the
+/// kernel vDSO's `__kernel_rt_sigreturn` code (`mov x8, #139; svc #0`). It never runs (the
+/// dispatcher stops there and restores the frame), but unwinders recognise a signal frame by
+/// those two instructions (libgcc's aarch64 fallback; glibc's pthread_cancel unwinds from the
+/// SIGCANCEL handler through it).
 pub const SIGRETURN_TRAMPOLINE: u64 = 0x1_0000;
+
+/// Map the sigreturn page (start-up; the guest cannot unmap or change it).
+pub fn map_sigreturn_page() -> Result<(), String> {
+    let page = crate::mem::PAGE;
+    let rw = (libc::PROT_READ | libc::PROT_WRITE) as u64;
+    if crate::mem::map_fixed_anon(SIGRETURN_TRAMPOLINE, page, rw) < 0 {
+        return Err("cannot map the signal return page".into());
+    }
+    let code: [u32; 2] = [0xd280_1168, 0xd400_0001];
+    let mut b = [0u8; 8];
+    b[..4].copy_from_slice(&code[0].to_le_bytes());
+    b[4..].copy_from_slice(&code[1].to_le_bytes());
+    guest::write(SIGRETURN_TRAMPOLINE, &b).map_err(|e| format!("cannot write the signal return page ({e})"))?;
+    sys(libc::SYS_mprotect, &[SIGRETURN_TRAMPOLINE, page, libc::PROT_READ as u64]);
+    crate::mem::with_space(|s| s.add_host(SIGRETURN_TRAMPOLINE, SIGRETURN_TRAMPOLINE + page));
+    Ok(())
+}
 
 /// What a delivery did.
 #[derive(Copy, Clone, Debug, Default)]
