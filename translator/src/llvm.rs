@@ -1162,6 +1162,24 @@ mod tests {
         assert!(text.contains("musttail") || text.contains("aot_lookup"), "{text}");
     }
 
+    /// A loop gets one safe point at its header (and one at entry): an atomic load of sigpoll
+    /// and a branch to the cold call of aot_safepoint.
+    #[test]
+    fn safepoints_lower_to_a_poll_and_a_cold_call() {
+        init_targets();
+        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        ir::safepoint::insert(&mut f);
+        ir::verify::verify(&f).unwrap();
+        let text = llvm_text(&f, "sp").unwrap();
+        assert_eq!(text.matches("load atomic i32").count(), 2, "{text}");
+        assert_eq!(text.matches("call void @aot_safepoint").count(), 2, "{text}");
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "sp", &opts, &tm).unwrap();
+        assert!(asm.contains(&format!("{}(%rdi)", SIGPOLL_OFFSET)), "{asm}");
+    }
+
     /// The memory-model mapping (docs/memory-model.md) as x86-64 instructions, on the baseline
     /// CPU so that `cx16` must come from FEATURES.
     #[test]
