@@ -2,9 +2,10 @@
 //!
 //! A guest that loops without system calls (`while (!flag);` waiting for a signal handler, a
 //! CPU-bound loop stopped by a timer) must still get its signals. [`insert`] puts one
-//! `safepoint` op at the start of the function's first entry block (recursion without loops) and
-//! at the start of every block that is the target of a back edge (every loop has one), so
-//! any cycle of execution passes a safe point. Backends lower it as one load and a never-taken
+//! `safepoint` op at the start of every block that is the target of a back edge (every loop has
+//! one; indirect jumps count as edges to every entry) and, in functions that call anything, at
+//! the start of the first entry block (recursion without loops), so any cycle of execution passes
+//! a safe point. Leaf functions without loops need none. Backends lower it as one load and a never-taken
 //! branch (`CpuState::sigpoll`); the cold path delivers with the guest state exact.
 //!
 //! The pass is ISA-neutral. It relies on one frontend contract: a block that is the target of a
@@ -21,8 +22,11 @@ pub fn insert(f: &mut Function) {
         return;
     }
     let mut want = vec![false; n];
+    // A function that calls nothing (no call, tail call or jump out) cannot be part of a
+    // recursion: its loops are its only cycles, and its entry needs no poll.
+    let calls = f.blocks.iter().any(|b| matches!(b.term, Term::Call { .. } | Term::CallInd { .. } | Term::Tail { .. } | Term::JumpInd { .. }));
     if let Some(&(_, b)) = f.entries.first() {
-        want[b.0 as usize] = true;
+        want[b.0 as usize] = calls;
     }
     // Iterative DFS from every entry; an edge to a block on the stack is a back edge.
     #[derive(Clone, Copy, PartialEq)]
@@ -39,7 +43,7 @@ pub fn insert(f: &mut Function) {
         let mut stack: Vec<(usize, usize)> = vec![(root.0 as usize, 0)];
         mark[root.0 as usize] = Mark::OnStack;
         while let Some(&mut (b, ref mut k)) = stack.last_mut() {
-            let succ = successors(&f.blocks[b].term);
+            let succ = successors(f, &f.blocks[b].term);
             if let Some(&s) = succ.get(*k) {
                 *k += 1;
                 let s = s.0 as usize;
@@ -124,13 +128,15 @@ pub fn live_in(f: &Function) -> Vec<RegSet> {
     live
 }
 
-/// Successor blocks of a terminator inside the function.
-pub fn successors(t: &Term) -> Vec<BlockId> {
+/// Successor blocks of a terminator inside function `f`. An indirect jump may go to any entry
+/// (jump tables, computed goto: an interpreter loop can cycle through them).
+pub fn successors(f: &Function, t: &Term) -> Vec<BlockId> {
     match *t {
         Term::Br(b) => vec![b],
         Term::BrIf { then_, else_, .. } => vec![then_, else_],
         Term::Call { cont, .. } | Term::CallInd { cont, .. } => vec![cont],
-        Term::None | Term::Ret { .. } | Term::Tail { .. } | Term::JumpInd { .. } | Term::Trap { .. } => vec![],
+        Term::JumpInd { .. } => f.entries.iter().map(|&(_, b)| b).collect(),
+        Term::None | Term::Ret { .. } | Term::Tail { .. } | Term::Trap { .. } => vec![],
     }
 }
 
@@ -156,9 +162,9 @@ mod tests {
         let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
         insert(&mut f);
         crate::ir::verify::verify(&f).unwrap();
-        assert_eq!(count(&f), vec![0, 4]);
+        assert_eq!(count(&f), vec![4], "a leaf: the loop header only");
         insert(&mut f);
-        assert_eq!(count(&f), vec![0, 4], "idempotent");
+        assert_eq!(count(&f), vec![4], "idempotent");
         let text = crate::ir::print::print_function(&f, false);
         assert!(text.contains("safepoint 0x4"), "{text}");
     }
@@ -180,10 +186,25 @@ mod tests {
     }
 
     #[test]
-    fn straight_line_code_polls_once() {
+    fn straight_line_code_polls_at_entry_only_if_it_calls() {
         use crate::isa::aarch64::lift_snippet;
         // 0: b.eq 8 ; 4: nop ; 8: ret  (a forward branch is not a loop)
         let mut f = lift_snippet(0x400000, &[0x5400_0040, 0xd503_201f, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), Vec::<u64>::new());
+        // 0: bl 8 ; 4: ret ; 8: ret
+        let mut f = lift_snippet(0x400000, &[0x9400_0002, 0xd65f_03c0, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), vec![0]);
+    }
+
+    #[test]
+    fn indirect_jumps_back_to_an_entry_are_loops() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: nop ; 4: br x1   (x1 may hold 0, an entry: a cycle without a direct back edge)
+        let mut f = lift_snippet(0x400000, &[0xd503_201f, 0xd61f_0020]);
         insert(&mut f);
         crate::ir::verify::verify(&f).unwrap();
         assert_eq!(count(&f), vec![0]);
