@@ -64,6 +64,13 @@ RUN_ENV = {
 }
 
 os.environ["AOT_CACHE_DIR"] = os.environ.get("AOT_CACHE_DIR_OVERRIDE", os.path.join(CACHE, "aot"))
+# The executable cache (translations by the guest file's SHA-256, where a translated program's
+# runtime finds the AArch64 programs it execs). The translator runs with it disabled here (the
+# corpora make thousands of 12 MB translations); program_case puts the programs' translations in
+# it (ensure_exe_cache), and phase_cache checks that aot-translate fills it by itself.
+EXE_CACHE = os.path.join(CACHE, "exe")
+os.environ["AOT_XLAT_CACHE"] = ""
+RUN_ENV["AOT_XLAT_CACHE"] = EXE_CACHE
 
 _isatty = sys.stdout.isatty()
 
@@ -239,9 +246,25 @@ def run_qemu(guest, args, stdin_path, cwd):
     return st, out, err, to
 
 
-def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, timeout=RUN_TIMEOUT):
+def ensure_exe_cache(guest, xprog):
+    """Put the translation of guest into the executable cache (a hard link to the harness's own
+    cached translation, else a copy), for programs that exec themselves."""
+    dest = os.path.join(EXE_CACHE, sha256_file(guest))
+    if os.path.exists(dest):
+        return
+    os.makedirs(EXE_CACHE, exist_ok=True)
+    tmp = dest + ".tmp%d_%d" % (os.getpid(), threading.get_ident())
+    try:
+        os.link(xprog, tmp)
+    except OSError:
+        shutil.copy(xprog, tmp)
+    os.replace(tmp, dest)
+
+
+def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, timeout=RUN_TIMEOUT, forbid=()):
     """Run a translated program with qemu hidden (bind-mounted /dev/null over it in a private
-    mount namespace) under strace, which records execve calls in trace_file."""
+    mount namespace) under strace, which records execve calls (and the `forbid` syscalls) in
+    trace_file."""
     env = dict(RUN_ENV)
     if extra_env:
         env.update(extra_env)
@@ -250,7 +273,9 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, ti
         if q.startswith("qemu-aarch64"):
             hide.append("/usr/bin/" + q)
     script = "".join("mount --bind /dev/null %s && " % q for q in hide) + 'exec "$@"'
-    traced = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=execve", "-o", trace_file, xprog] + list(args)
+    names = sorted({c.split("(")[0] for c in forbid})
+    traced = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=" + ",".join(["execve", "execveat"] + names),
+              "-o", trace_file, xprog] + list(args)
     if os.geteuid() == 0:
         cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"] + traced
     else:  # cannot hide qemu without root; the execve trace still catches any exec of it
@@ -258,16 +283,53 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, ti
     return run(cmd, stdin_path=stdin_path, env=env, cwd=cwd, timeout=timeout)
 
 
-def count_execve(trace_file, xprog):
+EMULATOR_RE = re.compile(r"^(qemu|box64|fex(loader|interpreter)|valgrind|bochs)", re.I)
+EXECVE_RE = re.compile(r'^(\d+\s+)?execve(at)?\((?:[^,]*, )?"((?:[^"\\]|\\.)*)"')
+
+
+def is_aarch64_elf(path):
+    try:
+        with open(path, "rb") as f:
+            hdr = f.read(20)
+    except OSError:
+        return False
+    return len(hdr) >= 20 and hdr[:4] == b"\x7fELF" and int.from_bytes(hdr[18:20], "little") == 183
+
+
+def count_execve(trace_file, xprog, cwd=None):
+    """Problems with the execs of a translated run (strace -f output). The first must be the
+    program itself; after that the guest may exec what it likes (native tools, translations from
+    the executable cache, /proc/self/exe), but never an emulator, nor hand an AArch64 ELF to the
+    kernel (only an emulator registered in binfmt_misc could run it)."""
     try:
         with open(trace_file, errors="replace") as f:
-            lines = [l for l in f if "execve(" in l and "resumed>" not in l]
+            lines = [l.strip() for l in f if re.search(r"\bexecve(at)?\(", l) and "resumed>" not in l]
     except OSError:
         return ["(no strace output)"]
-    bad = [l.strip() for l in lines if ('execve("%s"' % xprog) not in l]
-    if len(lines) != 1:
-        return bad or ["%d execve calls" % len(lines)]
+    if not lines:
+        return ["no execve of the program"]
+    if ('execve("%s"' % xprog) not in lines[0]:
+        return [lines[0]]
+    bad = []
+    for l in lines[1:]:
+        m = EXECVE_RE.match(l)
+        path = m.group(3) if m else ""
+        if EMULATOR_RE.search(os.path.basename(path)):
+            bad.append(l)
+        elif path and not re.search(r"= -1 E", l) and is_aarch64_elf(os.path.join(cwd or ".", path)):
+            bad.append(l)  # ran (or may have run): the kernel had an emulator for it
     return bad
+
+
+def count_syscalls(trace_file, calls):
+    """How many host syscalls the trace shows for each of `calls`: strace call prefixes such as
+    `clock_gettime(CLOCK_MONOTONIC,` or a bare syscall name."""
+    try:
+        with open(trace_file, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return {}
+    return {c: len(re.findall(r"(?m)^(?:\d+\s+)?%s" % re.escape(c if "(" in c else c + "("), text)) for c in calls}
 
 
 def short_diff(name, a, b, n=12):
@@ -280,7 +342,8 @@ def short_diff(name, a, b, n=12):
 
 
 def differential(name, guest, args=(), stdin_path=None, variants=(None,), compare_stderr=True,
-                 qemu_result=None, require_zero=False, native_timeout=RUN_TIMEOUT, drop_translation=False):
+                 qemu_result=None, require_zero=False, native_timeout=RUN_TIMEOUT, drop_translation=False,
+                 forbid=(), exe_cache=False):
     """Compare qemu with the translated program. variants: list of extra env dicts for the
     translated run (None = plain). drop_translation: delete the cached translation when every
     variant passed (full corpus runs: 12 MB each, thousands of them). Returns list of
@@ -288,7 +351,7 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
     cwd = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", name))
     shutil.rmtree(cwd, ignore_errors=True)
     os.makedirs(cwd)
-    args = [a.replace("@WORKDIR@", cwd) for a in args]
+    args = [a.replace("@WORKDIR@", cwd).replace("@GUEST@", guest) for a in args]
     results = []
     if qemu_result is None:
         qemu_result = run_qemu(guest, args, stdin_path, cwd)
@@ -303,6 +366,8 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         return [(name, same, "" if same else "not deterministic under qemu",
                  short_diff("stdout", qout, out2) + "\n" + short_diff("stderr", qerr, err2))]
     xprog, xerr = translate(guest)
+    if xprog and exe_cache:
+        ensure_exe_cache(guest, xprog)
     for var in variants:
         tname = name if not var else name + "[" + ",".join("%s=%s" % kv for kv in var.items()) + "]"
         if xprog is None:
@@ -312,7 +377,8 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
             p = os.path.join(cwd, f)
             (shutil.rmtree if os.path.isdir(p) else os.unlink)(p)
         trace = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", tname) + ".strace")
-        nst, nout, nerr, nto = run_native(xprog, args, stdin_path, cwd, var, trace, timeout=native_timeout)
+        nst, nout, nerr, nto = run_native(xprog, args, stdin_path, cwd, var, trace, timeout=native_timeout,
+                                          forbid=forbid)
         problems = []
         detail = []
         if nto:
@@ -328,9 +394,12 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
             problems.append("stderr differs")
             detail.append(short_diff("stderr", qerr, nerr))
         if not nto:
-            bad = count_execve(trace, xprog)
+            bad = count_execve(trace, xprog, cwd)
             if bad:
                 problems.append("unexpected execve: " + bad[0][:120])
+            for sc, n in count_syscalls(trace, forbid).items():
+                if n:
+                    problems.append("%d host syscalls %s... (want none)" % (n, sc))
         ok = not problems
         details = ""
         if not ok:
@@ -493,8 +562,13 @@ def program_case(item):
             return [(name, True, "", "")]
         with open(ex, "rb") as f:
             qemu_result = (0, f.read(), b"", False)
+    forbid = []
+    fb = read_sidecar(src, ".nosyscall")
+    if fb:
+        with open(fb) as f:
+            forbid = [l.strip() for l in f if l.strip() and not l.startswith("#")]
     return differential(name, guest, args, stdin_path, variants, native_timeout=native_timeout,
-                        qemu_result=qemu_result)
+                        qemu_result=qemu_result, forbid=forbid, exe_cache=True)
 
 
 def phase_programs(levels=LEVELS, only=""):
@@ -1022,7 +1096,7 @@ def phase_cache():
         log("FAIL cache: guest build failed\n" + ea + eb)
         return False
     with tempfile.TemporaryDirectory(prefix="aot-cache-check-") as tmp:
-        env = dict(os.environ, AOT_CACHE_DIR=os.path.join(tmp, "cache"))
+        env = dict(os.environ, AOT_CACHE_DIR=os.path.join(tmp, "cache"), AOT_XLAT_CACHE=os.path.join(tmp, "exe"))
         res = {}
         for label, g in (("A", a), ("B", b)):
             t0 = time.time()
@@ -1047,6 +1121,13 @@ def phase_cache():
                 rate, h, miss, dt))
             if rate < 95.0 or dt >= 10.0:
                 ok = False
+        # aot-translate also stored each translation by the guest's SHA-256 (for execve)
+        for label, g in (("A", a), ("B", b)):
+            if res[label][0] == 0:
+                stored = os.path.join(tmp, "exe", sha256_file(g))
+                same = os.path.exists(stored) and sha256_file(stored) == sha256_file(os.path.join(tmp, label + ".x86"))
+                log("cache: %s in the executable cache: %s" % (label, "yes" if same else "NO"))
+                ok = ok and same
     log("%s cache-check" % ("PASS" if ok else "FAIL"))
     return ok
 

@@ -36,6 +36,11 @@ thread_local! {
     static CURRENT: std::cell::Cell<*const CpuState> = const { std::cell::Cell::new(core::ptr::null()) };
 }
 
+/// This thread's guest state (null before its dispatcher starts).
+pub fn current() -> *mut CpuState {
+    CURRENT.with(|c| c.get()) as *mut CpuState
+}
+
 /// The translated function for guest address `pc`. A miss is fatal (exit status 70); with
 /// AOT_DEBUG=1 the guest registers are printed too.
 #[no_mangle]
@@ -95,6 +100,13 @@ pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
         // SAFETY: `st` is the guest thread's state, owned by this loop for the thread's lifetime;
         // translated functions only access it through the pointer while they run.
         let pc = unsafe { (*st).pc };
+        if pc == crate::syscall::signal::SIGRETURN_TRAMPOLINE {
+            // A guest handler returned to a dispatcher that did not start it (its host frames
+            // were dropped: crate::fault): rt_sigreturn from the frame at SP.
+            // SAFETY: as below.
+            crate::fault::sigreturn(unsafe { &mut *st });
+            continue;
+        }
         let f = aot_lookup(pc);
         f(st, pc);
     }

@@ -6,8 +6,33 @@ use crate::trap::{fatal, EXIT_STARTUP};
 use crate::CpuState;
 use std::sync::OnceLock;
 
-/// Absolute path of the translated executable (AT_EXECFN, /proc/self/exe emulation).
+/// The guest program's path for AT_EXECFN and /proc/self/exe: `AOT_GUEST_EXE` when another
+/// translated program exec'd this one as an AArch64 program (syscall/exec.rs), else the absolute
+/// path of the translated executable itself.
 pub static EXE_PATH: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Take `AOT_GUEST_EXE=path` and `AOT_RUNTIME_XLAT_CACHE=dir` (set by a translated parent's
+/// execve) out of the environment the guest will see and remember them.
+fn take_guest_exe(envs: Vec<&[u8]>) -> Vec<&[u8]> {
+    use crate::syscall::exec::{CACHE_VAR, GUEST_EXE_VAR, INHERITED_CACHE};
+    let prefix = [GUEST_EXE_VAR, b"="].concat();
+    let cprefix = [CACHE_VAR, b"="].concat();
+    let mut out = Vec::with_capacity(envs.len());
+    for e in envs {
+        if let Some(p) = e.strip_prefix(prefix.as_slice()) {
+            if !p.is_empty() {
+                let _ = EXE_PATH.set(p.to_vec());
+            }
+        } else if let Some(p) = e.strip_prefix(cprefix.as_slice()) {
+            if !p.is_empty() {
+                let _ = INHERITED_CACHE.set(p.to_vec());
+            }
+        } else {
+            out.push(e);
+        }
+    }
+    out
+}
 
 pub fn exe_path() -> &'static [u8] {
     EXE_PATH.get_or_init(|| std::fs::read_link("/proc/self/exe").map(|p| p.into_os_string().into_encoded_bytes()).unwrap_or_default())
@@ -116,19 +141,19 @@ fn read_auxv(buf: &[u8], base: u64, sp: u64, argc: usize, envc: usize) -> Option
     }
 }
 
-/// Map the big host stack and run the dispatcher on it.
+/// Map the big host stack (with its guard and the thread's signal stack) and run the dispatcher
+/// on it.
 pub fn run(st: Box<CpuState>) -> ! {
-    let f = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE) as u64;
-    let prot = (libc::PROT_READ | libc::PROT_WRITE) as u64;
-    let size = host_stack_size();
-    let r = crate::guest::sys(libc::SYS_mmap, &[0, size, prot, f, u64::MAX, 0]);
-    if r < 0 {
-        fatal(EXIT_STARTUP, &format!("cannot map the host stack ({r})"));
+    let stack = crate::fault::stack::map(host_stack_size()).unwrap_or_else(|r| fatal(EXIT_STARTUP, &format!("cannot map the host stack ({r})")));
+    if let Err(r) = crate::fault::stack::enter_thread(stack) {
+        fatal(EXIT_STARTUP, &format!("cannot set up the host signal stack ({r})"));
     }
-    let top = r as u64 + size;
+    if let Err(e) = crate::fault::install() {
+        fatal(EXIT_STARTUP, &e);
+    }
     let st = Box::into_raw(st);
-    // SAFETY: [r, top) was just mapped read-write for this purpose; the state lives forever.
-    unsafe { crate::dispatch::run_on_stack(top, crate::dispatch::dispatcher, st) }
+    // SAFETY: the stack was just mapped read-write for this purpose; the state lives forever.
+    unsafe { crate::dispatch::run_on_stack(stack.top, crate::dispatch::dispatcher, st) }
 }
 
 /// The program's C entry point, called by host glibc's static start-up.
@@ -136,7 +161,7 @@ pub fn run(st: Box<CpuState>) -> ! {
 #[no_mangle]
 pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char, envp: *const *const libc::c_char) -> libc::c_int {
     let args = cstr_list(argv, Some(argc.max(0) as usize));
-    let envs = cstr_list(envp, None);
+    let envs = take_guest_exe(cstr_list(envp, None));
     if let Err(e) = crate::glue::check_host_cpu() {
         fatal(EXIT_STARTUP, &e);
     }
@@ -155,5 +180,12 @@ mod tests {
         let v = [a.as_ptr(), b.as_ptr(), core::ptr::null()];
         assert_eq!(super::cstr_list(v.as_ptr(), None), vec![b"one".as_slice(), b"two"]);
         assert_eq!(super::cstr_list(v.as_ptr(), Some(1)), vec![b"one".as_slice()]);
+    }
+    #[test]
+    fn guest_exe_is_taken_from_the_environment() {
+        let envs = vec![b"A=1".as_slice(), b"AOT_GUEST_EXE=/bin/guest", b"AOT_RUNTIME_XLAT_CACHE=/c", b"B=2"];
+        assert_eq!(super::take_guest_exe(envs), vec![b"A=1".as_slice(), b"B=2"]);
+        assert_eq!(super::exe_path(), b"/bin/guest");
+        assert_eq!(crate::syscall::exec::INHERITED_CACHE.get().map(|v| v.as_slice()), Some(b"/c".as_slice()));
     }
 }

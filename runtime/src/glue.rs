@@ -27,6 +27,13 @@ mod real {
         static aot_required_features: u64;
         static aot_fn_starts: [u64; 0];
         static aot_fn_start_count: u64;
+        // Defined by the linker around the `aot_text` section of translated code.
+        static __start_aot_text: u8;
+        static __stop_aot_text: u8;
+    }
+
+    pub fn code_range() -> (u64, u64) {
+        (core::ptr::addr_of!(__start_aot_text) as u64, core::ptr::addr_of!(__stop_aot_text) as u64)
     }
 
     pub fn fn_starts() -> &'static [u64] {
@@ -77,6 +84,9 @@ mod stub {
     }
     pub fn fn_starts() -> &'static [u64] {
         &[]
+    }
+    pub fn code_range() -> (u64, u64) {
+        (0, 0)
     }
 }
 
@@ -133,4 +143,9 @@ pub fn check_host_cpu() -> Result<(), String> {
 /// Guest addresses where translated functions start (sorted).
 pub fn fn_starts() -> &'static [u64] {
     imp::fn_starts()
+}
+
+/// Host address range of all translated code (the `aot_text` section, see translator/src/llvm.rs).
+pub fn code_range() -> (u64, u64) {
+    imp::code_range()
 }

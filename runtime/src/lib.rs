@@ -9,8 +9,8 @@
 //! Guest threads run on host threads (one CpuState each). Asynchronous signals are delivered to guest
 //! handlers at safe points: syscall returns, the dispatcher, and loop headers and function entries
 //! of translated code (`aot_safepoint`); aarch64 rt_sigframe on the guest stack, handlers return
-//! through a runtime trampoline; docs/signals.md. Synchronous faults of translated code keep their
-//! default action. The link step must make the address after every `svc` an entry of `aot_entry_table`
+//! through a runtime trampoline. Synchronous faults of translated code and guest traps reach guest
+//! handlers with the exact guest PC (`fault`); docs/signals.md. The link step must make the address after every `svc` an entry of `aot_entry_table`
 //! (a new thread starts there, in the dispatcher).
 //!
 //! Exit statuses chosen by the runtime itself (the guest's own statuses pass through unchanged):
@@ -20,7 +20,10 @@
 //!
 //! Environment: `AOT_DEBUG=1` (trap diagnostics: guest PC, nearest symbol, registers),
 //! `AOT_STRACE=1` (log every guest syscall to stderr), `AOT_PORTABLE_CRYPTO=1` (no AES-NI/PCLMULQDQ
-//! for the Cryptographic Extension, see `crypto`).
+//! for the Cryptographic Extension, see `crypto`), `AOT_XLAT_CACHE` (the executable cache execve
+//! looks in, `syscall::exec`), `AOT_GUEST_EXE` (set by a translated parent's execve: the guest path
+//! of this program; removed from the guest's environment, as is `AOT_RUNTIME_XLAT_CACHE`, the cache
+//! folder the parent used).
 //!
 //! Linking: the output must be linked with `cc -static-pie` (no `-Ttext-segment`). A non-PIE
 //! `cc -static -Wl,-Ttext-segment=0x7e0000000000` does not link with Debian's glibc 2.36 libc.a:
@@ -36,6 +39,7 @@ pub mod crypto;
 pub mod dispatch;
 pub mod elf;
 pub mod entry;
+pub mod fault;
 pub mod glue;
 pub mod guest;
 pub mod loader;

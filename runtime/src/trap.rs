@@ -73,27 +73,14 @@ pub fn die_by_signal(sig: i32) -> ! {
     exit_group(128 + sig)
 }
 
-/// Called by translated code for an instruction that traps. `st.pc` is the faulting instruction.
+/// Called by translated code for an instruction that traps. `st.pc` is the faulting instruction
+/// and the state is complete: SIGTRAP/SIGILL go to a guest handler or kill (crate::fault::trap).
 ///
 /// # Safety
 /// `st` must be the live state of the calling guest thread.
 #[no_mangle]
 pub unsafe extern "C" fn aot_trap(st: *mut CpuState, kind: u32) -> ! {
     // SAFETY: translated code passes the live state of the current guest thread.
-    let st = unsafe { &*st };
-    let kind = TrapKind::from_u32(kind);
-    let sig = match kind {
-        Some(TrapKind::Breakpoint) => libc::SIGTRAP,
-        _ => libc::SIGILL,
-    };
-    if debug() {
-        let what = kind.map(|k| k.name()).unwrap_or("unknown");
-        write_stderr(&format!(
-            "aot-translate runtime: guest trap ({what}) at 0x{:x} ({}), signal {sig}\n{}",
-            st.pc,
-            symbolize(st.pc),
-            dump_state(st)
-        ));
-    }
-    die_by_signal(sig)
+    let st = unsafe { &mut *st };
+    crate::fault::trap(st, TrapKind::from_u32(kind))
 }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the lifter or backend changes what code a key produces.
-pub const FORMAT_VERSION: &str = "aot-translate cache v16";
+pub const FORMAT_VERSION: &str = "aot-translate cache v18";
 
 /// The cache key of a function: hash of the translator version, code-generation options and the
 /// function's position-independent IR text.
@@ -69,6 +69,39 @@ impl Cache {
     }
 }
 
+/// The executable cache: every translation `aot-translate` makes is also stored as
+/// `<dir>/<sha256 of the input file>`, so that a translated program's runtime can run another AArch64
+/// program it `execve`s (runtime/src/syscall/exec.rs, which uses the same rule) and a binfmt_misc
+/// handler can find it. `$AOT_XLAT_CACHE` (empty: disabled), else `$XDG_CACHE_HOME/aot-translate/exe`,
+/// else `~/.cache/aot-translate/exe`.
+pub fn exe_cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("AOT_XLAT_CACHE") {
+        return (!d.is_empty()).then(|| PathBuf::from(d));
+    }
+    if let Some(d) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d).join("aot-translate").join("exe"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache").join("aot-translate").join("exe"))
+}
+
+/// Hex SHA-256 of a guest file's bytes: its name in the executable cache.
+pub fn exe_key(guest: &[u8]) -> String {
+    hex::encode(Sha256::digest(guest))
+}
+
+/// Copy the translation `output` of `guest` into the executable cache `dir` (atomically: a
+/// temporary file in the same folder, made executable, then renamed).
+pub fn store_exe(dir: &Path, guest: &[u8], output: &Path) -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(dir)?;
+    let dest = dir.join(exe_key(guest));
+    let tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::fs::copy(output, tmp.path())?;
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))?;
+    tmp.persist(&dest).map_err(|e| e.error)?;
+    Ok(dest)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +121,17 @@ mod tests {
         assert!(c.get(&k).is_none());
         c.put(&k, b"obj").unwrap();
         assert_eq!(std::fs::read(c.get(&k).unwrap()).unwrap(), b"obj");
+    }
+    #[test]
+    fn exe_cache_by_content() {
+        let d = tempfile::tempdir().unwrap();
+        let out = d.path().join("prog.x86");
+        std::fs::write(&out, b"translated").unwrap();
+        let p = store_exe(&d.path().join("exe"), b"guest bytes", &out).unwrap();
+        assert_eq!(p.file_name().unwrap().to_str().unwrap(), exe_key(b"guest bytes"));
+        assert_eq!(exe_key(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(std::fs::read(&p).unwrap(), b"translated");
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o755);
     }
 }

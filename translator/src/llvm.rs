@@ -14,8 +14,9 @@ use inkwell::attributes::AttributeLoc;
 use inkwell::basic_block::BasicBlock;
 use inkwell::builder::{Builder, BuilderError};
 use inkwell::context::Context;
+use inkwell::debug_info::{AsDIScope, DIFlags, DIFlagsConstants, DISubprogram, DWARFEmissionKind, DWARFSourceLanguage, DebugInfoBuilder};
 use inkwell::intrinsics::Intrinsic;
-use inkwell::module::{Linkage, Module};
+use inkwell::module::{FlagBehavior, Linkage, Module};
 use inkwell::passes::PassBuilderOptions;
 use inkwell::targets::{CodeModel, FileType, InitializationConfig, RelocMode, Target, TargetMachine, TargetTriple};
 use inkwell::types::{BasicMetadataTypeEnum, BasicTypeEnum, FloatType, FunctionType, IntType};
@@ -53,6 +54,17 @@ pub fn reloc_symbol(key: &str, slot: usize) -> String {
 /// Symbol of the host function a call/tail-call slot goes to.
 pub fn callee_symbol(key: &str, slot: usize) -> String {
     format!("aot_c_{key}_{slot}")
+}
+
+/// Section of every translated function: the runtime tells translated code from its own by the
+/// linker's `__start_aot_text`/`__stop_aot_text` (docs/signals.md).
+pub const CODE_SECTION: &str = "aot_text";
+
+/// The debug line of the guest instruction at `off` from the function base: host code is
+/// mapped back to guest PCs through .debug_line (docs/signals.md). Line 0 means "no line" in
+/// DWARF, so offsets start at line 1.
+pub fn pc_line(off: u64) -> u32 {
+    (off / 4).saturating_add(1).min(u32::MAX as u64) as u32
 }
 
 pub fn init_targets() {
@@ -122,13 +134,14 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     {
         let mut g = Gen::new(ctx, &module, f, key)?;
         g.emit()?;
+        g.di.finalize();
     }
     if let Err(e) = module.verify() {
         return Err(BackendError::Llvm(format!("invalid LLVM IR for {}: {}", f.name, e.to_string())));
     }
     // Tiering: LLVM's -O2 pipeline is superlinear on huge functions (glibc's printf internals
     // take 40+ s each); those get -O1, which still promotes guest registers to SSA.
-    let level = if opts.opt_level >= 2 && f.insts.len() > HUGE_FUNCTION { 1 } else { opts.opt_level };
+    let level = if opts.opt_level >= 2 && f.op_count() > HUGE_FUNCTION { 1 } else { opts.opt_level };
     let passes = match level {
         0 => "default<O0>",
         1 => "default<O1>",
@@ -149,6 +162,7 @@ pub fn llvm_text(f: &Function, key: &str) -> R<String> {
     {
         let mut g = Gen::new(&ctx, &module, f, key)?;
         g.emit()?;
+        g.di.finalize();
     }
     Ok(module.print_to_string().to_string())
 }
@@ -173,6 +187,8 @@ struct Gen<'a, 'ctx> {
     /// write-back at safe points; the IR block being lowered.
     live_in: Vec<u128>,
     cur_block: usize,
+    di: DebugInfoBuilder<'ctx>,
+    subprogram: DISubprogram<'ctx>,
 }
 
 fn ord(o: Ordering) -> AtomicOrdering {
@@ -194,6 +210,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let func = module.add_function(&fn_symbol(key), fn_ty, Some(Linkage::External));
         let nounwind = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0);
         func.add_attribute(AttributeLoc::Function, nounwind);
+        // Guest address 0 is an address like any other: a load or store through a null pointer
+        // must reach the host and fault (a guest SIGSEGV), not be folded away as undefined.
+        let null_ok = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("null_pointer_is_valid"), 0);
+        func.add_attribute(AttributeLoc::Function, null_ok);
         // FPCR.FZ is mirrored into MXCSR's FTZ/DAZ at run time: LLVM must not assume IEEE
         // denormals (it would turn `fcmp oeq x, 0.0` into a bit test that ignores DAZ).
         for k in ["denormal-fp-math", "denormal-fp-math-f32"] {
@@ -214,6 +234,33 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             .collect();
         written.sort();
         written.dedup();
+        func.set_section(Some(CODE_SECTION));
+        // Line-table-only debug info: one subprogram, line = guest instruction (pc_line).
+        let i32t = ctx.i32_type();
+        module.add_basic_value_flag("Debug Info Version", FlagBehavior::Warning, i32t.const_int(3, false));
+        module.add_basic_value_flag("Dwarf Version", FlagBehavior::Warning, i32t.const_int(4, false));
+        let (di, cu) = module.create_debug_info_builder(
+            true,
+            DWARFSourceLanguage::C,
+            "guest",
+            "",
+            "aot-translate",
+            true,
+            "",
+            0,
+            "",
+            DWARFEmissionKind::LineTablesOnly,
+            0,
+            false,
+            false,
+            "",
+            "",
+        );
+        let file = cu.get_file();
+        let sub_ty = di.create_subroutine_type(file, None, &[], DIFlags::ZERO);
+        let name = fn_symbol(key);
+        let subprogram = di.create_function(cu.as_debug_info_scope(), &name, None, file, 1, sub_ty, false, true, 1, DIFlags::ZERO, true);
+        func.set_subprogram(subprogram);
         Ok(Gen {
             ctx,
             module,
@@ -230,7 +277,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             vals: vec![None; f.insts.len()],
             live_in: if f.insts.iter().any(|i| i.op == Op::SafePoint) { ir::safepoint::live_in(f) } else { vec![] },
             cur_block: 0,
+            di,
+            subprogram,
         })
+    }
+
+    /// Attribute the instructions built from now on to the guest instruction at `off`.
+    fn set_guest_off(&self, off: u64) {
+        let loc = self.di.create_debug_location(self.ctx, pc_line(off), 0, self.subprogram.as_debug_info_scope(), None);
+        self.b.set_current_debug_location(loc);
     }
 
     fn ty(&self, t: Ty) -> BasicTypeEnum<'ctx> {
@@ -351,6 +406,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     fn emit(&mut self) -> R<()> {
         let entry = self.ctx.append_basic_block(self.func, "entry");
+        self.set_guest_off(0);
         for (k, _) in self.f.blocks.iter().enumerate() {
             let bb = self.ctx.append_basic_block(self.func, &format!("b{k}"));
             self.blocks.push(bb);
@@ -392,6 +448,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.b.position_at_end(self.blocks[k]);
             self.cur_block = k;
             let blk = &self.f.blocks[k];
+            self.set_guest_off(blk.off);
             for &v in &blk.insts {
                 let r = self.inst(v)?;
                 self.vals[v.0 as usize] = r;
@@ -595,6 +652,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Op::Reloc => self.reloc_value(i.imm as usize)?.into(),
             Op::GetReg => b.build_load(self.ty(ty), self.regs[&(i.imm as u8)], "")?,
+            Op::Insn => {
+                self.set_guest_off(i.imm);
+                return Ok(None);
+            }
             Op::SetReg => {
                 b.build_store(self.regs[&(i.imm as u8)], self.v(a(0)))?;
                 return Ok(None);
@@ -1207,5 +1268,56 @@ mod tests {
         assert!(asm.matches("cmpxchg16b").count() == 2, "STXP and CASP:\n{asm}");
         assert!(!asm.contains("__atomic") && !asm.contains("__sync"), "{asm}");
         assert!(asm.contains(excl::TABLE_SYMBOL), "{asm}");
+    }
+
+    /// A load through a constant null pointer stays a load (it must fault: SIGSEGV in the guest),
+    /// gcc's `ldr w0, [x0]; brk #1000` for `*(int *)0`.
+    #[test]
+    fn null_loads_are_kept() {
+        init_targets();
+        let f = lift_snippet(0x400000, &[0xd2800000, 0xb9400000, 0xd4207d00]);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.ends_with(':')).collect();
+        let guest_access = |l: &&str| {
+            l.starts_with("movl\t0,") || (l.starts_with("mov") && l.contains("(%r") && !l.contains("(%rdi)") && !l.contains("(%rsp)") && !l.contains("(%rip)"))
+        };
+        assert!(body.iter().any(guest_access), "{asm}");
+    }
+
+    /// Every guest load and store keeps the debug line of its own guest instruction (the
+    /// host-PC -> guest-PC map of docs/signals.md): scheduling moves them, folding would not.
+    #[test]
+    fn guest_accesses_keep_their_guest_line() {
+        init_targets();
+        let words = [
+            0xf9400001, // 1: ldr x1, [x0]
+            0x8b010042, // 2: add x2, x2, x1
+            0xb9400803, // 3: ldr w3, [x0, #8]
+            0x7100147f, // 4: cmp w3, #5
+            0xf9000802, // 5: str x2, [x0, #16]
+            0xf94000a4, // 6: ldr x4, [x5]
+            0x91000484, // 7: add x4, x4, #1
+            0xf90000a4, // 8: str x4, [x5]
+            0xd65f03c0, // 9: ret
+        ];
+        let f = lift_snippet(0x400000, &words);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let mut line = 0;
+        let mut seen = vec![];
+        for l in asm.lines().map(str::trim) {
+            if let Some(rest) = l.strip_prefix(".loc\t1 ") {
+                line = rest.split(' ').next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
+            } else if !l.starts_with('.') && !l.starts_with("lea") && l.contains("(%") && !l.contains("(%rdi)") && !l.contains("(%rsp)") && !l.contains("(%rip)") {
+                seen.push(line);
+            }
+        }
+        seen.sort();
+        assert_eq!(seen, vec![1, 3, 5, 6, 8], "{asm}");
+        assert_eq!(pc_line(0), 1);
+        assert_eq!(pc_line(0x20), 9);
     }
 }

@@ -41,10 +41,13 @@ struct Cli {
     /// x86-64 CPU to generate code for (LLVM name). The default needs AVX2 and FMA (2013+ CPUs).
     #[arg(long, default_value = "x86-64-v3")]
     target_cpu: String,
-    /// Translation cache directory [default: $AOT_CACHE_DIR, else ~/.cache/aot-translate].
+    /// Translation cache directory [default: $AOT_CACHE_DIR, else ~/.cache/aot-translate]. The
+    /// finished executable is also stored by the guest's SHA-256 in $AOT_XLAT_CACHE [default:
+    /// ${XDG_CACHE_HOME:-~/.cache}/aot-translate/exe], where translated programs look up the
+    /// AArch64 programs they execve.
     #[arg(long)]
     cache_dir: Option<PathBuf>,
-    /// Do not read or write the translation cache.
+    /// Do not read or write the translation caches (function objects and executables).
     #[arg(long)]
     no_cache: bool,
     /// Worker threads for lifting and compiling [default: number of CPUs].
@@ -92,6 +95,18 @@ fn main() -> ExitCode {
     };
     match pipeline::translate(&cli.input, &cli.output, &cfg) {
         Ok(r) => {
+            // Also keep the translation by the guest's content hash, for execve of this program by
+            // other translated programs. A failure here only costs that; say so and go on.
+            if !cli.no_cache {
+                if let Some(dir) = aot_translate::cache::exe_cache_dir() {
+                    let stored = std::fs::read(&cli.input).and_then(|g| aot_translate::cache::store_exe(&dir, &g, &cli.output));
+                    match stored {
+                        Ok(p) if cli.verbose => eprintln!("executable cache: {}", p.display()),
+                        Ok(_) => {}
+                        Err(e) => eprintln!("aot-translate: warning: {file}: cannot store in executable cache {}: {e}", dir.display()),
+                    }
+                }
+            }
             if cli.verbose {
                 eprintln!(
                     "functions: {} ({} instructions, {} entries, {:.1}% of executable bytes)",

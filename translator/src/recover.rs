@@ -312,6 +312,11 @@ impl<'a> Ctx<'a> {
             match flow(pc, w) {
                 Flow::Next => {
                     work.extend(next);
+                    // After an unallocated encoding (SIGILL): where a handler that skips it
+                    // continues, from the dispatcher (docs/signals.md).
+                    if aot_lifter::isa::aarch64::decode(w).is_none() {
+                        rets.extend(next);
+                    }
                     // After an SVC: where a new thread (clone) or a signal return resumes, from
                     // the dispatcher.
                     if w & 0xffe0_001f == 0xd400_0001 {
@@ -356,7 +361,18 @@ impl<'a> Ctx<'a> {
                         work.push(t);
                     }
                 }
-                Flow::Ret | Flow::Stop => {}
+                Flow::Stop => {
+                    // After BRK, HLT or UDF inside the function's symbol: a guest SIGTRAP/SIGILL
+                    // handler that advances PC by 4 continues there, from the dispatcher
+                    // (docs/signals.md). Beyond the symbol (or without one) it is padding or the
+                    // next function, and stays unexplored.
+                    let trap = w & 0xffe0_001f == 0xd420_0000 || w & 0xffe0_001f == 0xd440_0000 || w & 0xffff_0000 == 0;
+                    if let Some(n) = next.filter(|&n| trap && range.is_some_and(|(a, b)| n > a && n < b)) {
+                        work.push(n);
+                        rets.push(n);
+                    }
+                }
+                Flow::Ret => {}
             }
         }
         work_done.fetch_add(insns.len() % 4096, Ordering::Relaxed);
@@ -978,6 +994,20 @@ int main(int argc, char **argv) { long t = 0; for (int i = 0; i < 17; i++) t += 
     }
     fn cbz(from: u64, to: u64) -> u32 {
         0xb400_0000 | (((to.wrapping_sub(from) as i64 >> 2) as u32 & 0x7ffff) << 5)
+    }
+
+    #[test]
+    fn code_after_a_trap_inside_the_symbol_is_an_entry() {
+        let mut w = vec![NOP; 8];
+        w[1] = 0xd4200f60; // brk #0x7b
+        w[3] = 0x0000_0000; // udf #0
+        w[5] = RET;
+        w[6] = 0xd4200000; // brk #0 at the symbol's last word: nothing after it is explored
+        let g = synth(&w, 0x1000, &[("f", 0x1000, 0x1c)]);
+        let r = recover(&g).unwrap();
+        let f = &r.functions[0];
+        assert_eq!(f.entries, [0x1000, 0x1008, 0x1010]);
+        assert_eq!(f.insns.keys().copied().collect::<Vec<_>>(), [0x1000, 0x1004, 0x1008, 0x100c, 0x1010, 0x1014]);
     }
 
     #[test]

@@ -230,6 +230,7 @@ fn mutants_through_the_cli() {
             .arg(d.path().join(format!("m{i}.x86")))
             .arg("--cache-dir")
             .arg(&cache)
+            .env("AOT_XLAT_CACHE", d.path().join("exe"))
             .output()
             .unwrap();
         let code = out.status.code().unwrap_or_else(|| panic!("mutant {i}: killed by a signal: {:?}", out.status));

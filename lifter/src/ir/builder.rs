@@ -320,6 +320,10 @@ impl Builder {
     pub fn store(&mut self, addr: Value, v: Value, ord: Ordering) {
         self.push(Op::Store, Ty::Void, &[addr, v], ord as u64, 0);
     }
+    /// Mark the start of the guest instruction at `off` (see `Op::Insn`).
+    pub fn insn_mark(&mut self, off: u64) {
+        self.push(Op::Insn, Ty::Void, &[], off, 0);
+    }
     pub fn fence(&mut self, k: FenceKind) {
         self.push(Op::Fence, Ty::Void, &[], k as u64, 0);
     }

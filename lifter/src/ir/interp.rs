@@ -538,7 +538,7 @@ impl<'a> Interp<'a> {
                 mem.write(a(0) as u64, (aty(1).bits() / 8) as usize, a(1))?;
                 0
             }
-            Op::Fence => 0,
+            Op::Fence | Op::Insn => 0,
             // The interpreter has no asynchronous signals.
             Op::SafePoint => 0,
             Op::AtomicRmw => {

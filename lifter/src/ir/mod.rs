@@ -227,6 +227,10 @@ ir_ops! {
     /// Cryptographic Extension step `imm` (see `CryptoOp`, semantics in `ir::crypto`) on up to 3
     /// I128 operands; result I128. Pure: backends call the runtime's `aot_crypto_<name>`.
     Crypto "crypto" 3 Special;
+    /// Marks the start of the guest instruction at offset `imm` from the function base: the ops
+    /// after it (up to the next mark) implement that instruction. No value, no effect; backends
+    /// use it for the host-PC -> guest-PC map (docs/signals.md).
+    Insn "insn" 0 Special;
 }
 
 /// Integer compare conditions.
@@ -697,6 +701,15 @@ impl Function {
     }
     pub fn inst(&self, v: Value) -> &Inst {
         &self.insts[v.0 as usize]
+    }
+    /// The instructions of block `b` that do something (`insn` marks left out).
+    pub fn block_ops(&self, b: BlockId) -> impl Iterator<Item = Value> + '_ {
+        self.blocks[b.0 as usize].insts.iter().copied().filter(move |&v| self.inst(v).op != Op::Insn)
+    }
+    /// Number of instructions that do something (`insn` marks left out): the size that decides
+    /// optimisation tiers.
+    pub fn op_count(&self) -> usize {
+        self.insts.iter().filter(|i| i.op != Op::Insn).count()
     }
     /// Guest registers read or written anywhere in the function (sorted).
     pub fn regs_used(&self) -> Vec<crate::cpu::Reg> {

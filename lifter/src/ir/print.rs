@@ -55,6 +55,9 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
                 Ordering::from_u64(i.imm).map(|c| c.name()).unwrap_or("?")
             );
         }
+        Op::Insn => {
+            let _ = write!(out, " +{:#x}", i.imm);
+        }
         Op::Fence => {
             let _ = write!(
                 out,

@@ -166,6 +166,7 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                                 && (at(1).bits() <= 64 || i.imm == Ordering::Plain as u64)
                         }
                         Op::Fence => FenceKind::from_u64(i.imm).is_some(),
+                        Op::Insn => i.ty == Ty::Void,
                         Op::SafePoint => i.ty == Ty::Void,
                         Op::AtomicRmw => {
                             at(0) == Ty::I64

@@ -42,6 +42,9 @@ pub fn openat(_: &mut CpuState, a: &Args) -> i64 {
             if is_self_exe(&path) {
                 return open_guest_image(flags);
             }
+            if let Some(fd) = super::procfs::open(&path, flags) {
+                return fd;
+            }
         }
     }
     sys(libc::SYS_openat, &[a[0], a[1], flags, a[3]])
@@ -66,6 +69,18 @@ fn open_guest_image(flags: u64) -> i64 {
     }
     sys(libc::SYS_lseek, &[fd as u64, 0, libc::SEEK_SET as u64]);
     fd
+}
+
+/// fanotify_init(flags, event_f_flags): the second argument holds the open(2) flags of the
+/// descriptors the events will carry (O_RDONLY, O_LARGEFILE, O_CLOEXEC, ...).
+pub fn fanotify_init(_: &mut CpuState, a: &Args) -> i64 {
+    sys(libc::SYS_fanotify_init, &[a[0], open_flags_to_host(a[1])])
+}
+
+/// open_by_handle_at(mount_fd, handle, flags): struct file_handle is arch-independent; the flags
+/// are open(2) flags.
+pub fn open_by_handle_at(_: &mut CpuState, a: &Args) -> i64 {
+    sys(libc::SYS_open_by_handle_at, &[a[0], a[1], open_flags_to_host(a[2])])
 }
 
 #[repr(C)]
@@ -195,7 +210,7 @@ pub fn fstat(_: &mut CpuState, a: &Args) -> i64 {
     put_stat(r, &h, a[1])
 }
 
-fn is_self_exe(path: &[u8]) -> bool {
+pub(crate) fn is_self_exe(path: &[u8]) -> bool {
     if path == b"/proc/self/exe" || path == b"/proc/thread-self/exe" {
         return true;
     }

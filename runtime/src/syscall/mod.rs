@@ -8,16 +8,20 @@
 //!
 //! AOT_STRACE=1 logs every guest syscall to stderr as `name(args) = result`.
 
+pub mod exec;
 pub mod fd;
 pub mod fs;
 pub mod mem;
 pub mod misc;
+pub mod net;
 pub mod process;
+pub mod procfs;
 pub mod signal;
+pub mod strace;
 pub mod thread;
 pub mod time;
 
-use crate::guest::{write_stderr, ENOSYS};
+use crate::guest::{sys, write_stderr, ENOSYS};
 use crate::CpuState;
 use libc::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -63,6 +67,9 @@ impl Sys {
 const fn p(nr: u32, name: &'static str, host: c_long) -> Sys {
     Sys { nr, name, handler: Handler::Host(host), note: "" }
 }
+const fn pnote(nr: u32, name: &'static str, host: c_long, note: &'static str) -> Sys {
+    Sys { nr, name, handler: Handler::Host(host), note }
+}
 const fn t(nr: u32, name: &'static str, f: HandlerFn, note: &'static str) -> Sys {
     Sys { nr, name, handler: Handler::Func(f), note }
 }
@@ -78,7 +85,7 @@ const fn pn(nr: u32, name: &'static str) -> Sys {
 pub static TABLE: &[Sys] = &[
     p(0, "io_setup", SYS_io_setup),
     p(1, "io_destroy", SYS_io_destroy),
-    p(2, "io_submit", SYS_io_submit),
+    pnote(2, "io_submit", SYS_io_submit, "struct iocb arch-independent (little-endian field order)"),
     p(3, "io_cancel", SYS_io_cancel),
     p(4, "io_getevents", SYS_io_getevents),
     p(5, "setxattr", SYS_setxattr),
@@ -95,21 +102,21 @@ pub static TABLE: &[Sys] = &[
     p(16, "fremovexattr", SYS_fremovexattr),
     p(17, "getcwd", SYS_getcwd),
     e(18, "lookup_dcookie", "removed from Linux"),
-    p(19, "eventfd2", SYS_eventfd2),
-    p(20, "epoll_create1", SYS_epoll_create1),
+    pnote(19, "eventfd2", SYS_eventfd2, "EFD_* flags = O_CLOEXEC/O_NONBLOCK, same values"),
+    pnote(20, "epoll_create1", SYS_epoll_create1, "EPOLL_CLOEXEC same value"),
     t(21, "epoll_ctl", fd::epoll_ctl, "struct epoll_event is 16 bytes on aarch64, 12 (packed) on x86-64"),
     t(22, "epoll_pwait", fd::epoll_pwait, "epoll_event conversion"),
     p(23, "dup", SYS_dup),
-    p(24, "dup3", SYS_dup3),
-    t(25, "fcntl", fd::fcntl, "F_GETFL/F_SETFL open-flag conversion"),
-    p(26, "inotify_init1", SYS_inotify_init1),
-    p(27, "inotify_add_watch", SYS_inotify_add_watch),
+    pnote(24, "dup3", SYS_dup3, "O_CLOEXEC same value"),
+    t(25, "fcntl", fd::fcntl, "F_GETFL/F_SETFL open-flag conversion; F_SETSIG/F_GETSIG signal numbers mapped; F_SETLKW/F_OFD_SETLKW as safe syscalls; all other commands identical (F_*LK, F_OFD_*, struct flock 32 bytes, F_DUPFD_CLOEXEC, F_*PIPE_SZ, F_*OWN_EX, seals, leases)"),
+    pnote(26, "inotify_init1", SYS_inotify_init1, "IN_CLOEXEC/IN_NONBLOCK same values"),
+    pnote(27, "inotify_add_watch", SYS_inotify_add_watch, "IN_* masks identical"),
     p(28, "inotify_rm_watch", SYS_inotify_rm_watch),
-    t(29, "ioctl", fd::ioctl, "terminal/FIO requests from a fixed list pass through; others -ENOTTY"),
+    t(29, "ioctl", fd::ioctl, "the ioctl table below: identical requests pass through, TIOCGPTPEER converted; others -ENOTTY, logged once"),
     p(30, "ioprio_set", SYS_ioprio_set),
     p(31, "ioprio_get", SYS_ioprio_get),
-    p(32, "flock", SYS_flock),
-    p(33, "mknodat", SYS_mknodat),
+    pnote(32, "flock", SYS_flock, "LOCK_* identical"),
+    pnote(33, "mknodat", SYS_mknodat, "S_IF* and the dev_t encoding identical"),
     p(34, "mkdirat", SYS_mkdirat),
     p(35, "unlinkat", SYS_unlinkat),
     p(36, "symlinkat", SYS_symlinkat),
@@ -119,11 +126,11 @@ pub static TABLE: &[Sys] = &[
     p(40, "mount", SYS_mount),
     p(41, "pivot_root", SYS_pivot_root),
     e(42, "nfsservctl", "removed from Linux"),
-    p(43, "statfs", SYS_statfs),
-    p(44, "fstatfs", SYS_fstatfs),
+    pnote(43, "statfs", SYS_statfs, "struct statfs identical (120 bytes)"),
+    pnote(44, "fstatfs", SYS_fstatfs, "struct statfs identical"),
     p(45, "truncate", SYS_truncate),
     p(46, "ftruncate", SYS_ftruncate),
-    p(47, "fallocate", SYS_fallocate),
+    pnote(47, "fallocate", SYS_fallocate, "FALLOC_FL_* identical"),
     p(48, "faccessat", SYS_faccessat),
     p(49, "chdir", SYS_chdir),
     p(50, "fchdir", SYS_fchdir),
@@ -132,12 +139,12 @@ pub static TABLE: &[Sys] = &[
     p(53, "fchmodat", SYS_fchmodat),
     p(54, "fchownat", SYS_fchownat),
     p(55, "fchown", SYS_fchown),
-    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE); /proc/self/exe read-only opens the guest ELF"),
+    t(56, "openat", fs::openat, "open-flag conversion (O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE); read-only opens of /proc/self/exe give the guest ELF, of /proc/self/maps, /proc/self/auxv and /proc/cpuinfo the guest's view (procfs.rs)"),
     p(57, "close", SYS_close),
     p(58, "vhangup", SYS_vhangup),
     t(59, "pipe2", fd::pipe2, "flag conversion (O_DIRECT)"),
     p(60, "quotactl", SYS_quotactl),
-    p(61, "getdents64", SYS_getdents64),
+    pnote(61, "getdents64", SYS_getdents64, "struct linux_dirent64 is arch-independent"),
     p(62, "lseek", SYS_lseek),
     p(63, "read", SYS_read),
     p(64, "write", SYS_write),
@@ -145,26 +152,26 @@ pub static TABLE: &[Sys] = &[
     p(66, "writev", SYS_writev),
     p(67, "pread64", SYS_pread64),
     p(68, "pwrite64", SYS_pwrite64),
-    p(69, "preadv", SYS_preadv),
-    p(70, "pwritev", SYS_pwritev),
+    pnote(69, "preadv", SYS_preadv, "64-bit: pos_l is the whole offset on both"),
+    pnote(70, "pwritev", SYS_pwritev, "as preadv"),
     p(71, "sendfile", SYS_sendfile),
     t(72, "pselect6", signal::pselect6, "safe syscall; the sigmask applied for the call is mapped and followed by the guest mask"),
     t(73, "ppoll", signal::ppoll, "safe syscall; sigmask mapped, as pselect6"),
     t(74, "signalfd4", signal::signalfd4, "mask mapped to host signal numbers (ssi_signo read from the fd is the host number: differs only for guest 32/33)"),
     p(75, "vmsplice", SYS_vmsplice),
-    p(76, "splice", SYS_splice),
+    pnote(76, "splice", SYS_splice, "SPLICE_F_* identical"),
     p(77, "tee", SYS_tee),
-    t(78, "readlinkat", fs::readlinkat, "/proc/self/exe gives the translated executable's path"),
+    t(78, "readlinkat", fs::readlinkat, "/proc/self/exe and /proc/<own pid>/exe give the guest program's path (the one it was exec'd as, else the translated executable's)"),
     t(79, "newfstatat", fs::newfstatat, "struct stat conversion (128 vs 144 bytes)"),
     t(80, "fstat", fs::fstat, "struct stat conversion"),
     p(81, "sync", SYS_sync),
     p(82, "fsync", SYS_fsync),
     p(83, "fdatasync", SYS_fdatasync),
-    p(84, "sync_file_range", SYS_sync_file_range),
-    p(85, "timerfd_create", SYS_timerfd_create),
+    pnote(84, "sync_file_range", SYS_sync_file_range, "(fd, offset, nbytes, flags) on both (not arm32's sync_file_range2)"),
+    pnote(85, "timerfd_create", SYS_timerfd_create, "TFD_* = O_CLOEXEC/O_NONBLOCK, same values"),
     p(86, "timerfd_settime", SYS_timerfd_settime),
     p(87, "timerfd_gettime", SYS_timerfd_gettime),
-    p(88, "utimensat", SYS_utimensat),
+    pnote(88, "utimensat", SYS_utimensat, "UTIME_NOW/UTIME_OMIT, AT_* identical"),
     p(89, "acct", SYS_acct),
     p(90, "capget", SYS_capget),
     p(91, "capset", SYS_capset),
@@ -175,11 +182,11 @@ pub static TABLE: &[Sys] = &[
     t(96, "set_tid_address", thread::set_tid_address, "recorded per thread (used at thread exit); returns the thread id"),
     p(97, "unshare", SYS_unshare),
     p(98, "futex", SYS_futex),
-    e(99, "set_robust_list", "as qemu-user does"),
-    e(100, "get_robust_list", ""),
+    pnote(99, "set_robust_list", SYS_set_robust_list, "Linux semantics (qemu-user returns ENOSYS): struct robust_list_head is the same on both ABIs and guest addresses are host addresses, so the kernel marks the guest's robust futexes FUTEX_OWNER_DIED when the thread dies; replaces host glibc's list for the host thread, which the runtime does not use"),
+    p(100, "get_robust_list", SYS_get_robust_list),
     p(101, "nanosleep", SYS_nanosleep),
-    p(102, "getitimer", SYS_getitimer),
-    p(103, "setitimer", SYS_setitimer),
+    pnote(102, "getitimer", SYS_getitimer, "struct itimerval identical"),
+    pnote(103, "setitimer", SYS_setitimer, "struct itimerval identical"),
     e(104, "kexec_load", "not for guests"),
     e(105, "init_module", "not for guests"),
     e(106, "delete_module", "not for guests"),
@@ -189,8 +196,8 @@ pub static TABLE: &[Sys] = &[
     p(110, "timer_settime", SYS_timer_settime),
     p(111, "timer_delete", SYS_timer_delete),
     p(112, "clock_settime", SYS_clock_settime),
-    p(113, "clock_gettime", SYS_clock_gettime),
-    p(114, "clock_getres", SYS_clock_getres),
+    t(113, "clock_gettime", time::clock_gettime, "through the host vDSO (no host syscall for the common clocks)"),
+    t(114, "clock_getres", time::clock_getres, "through the host vDSO"),
     p(115, "clock_nanosleep", SYS_clock_nanosleep),
     p(116, "syslog", SYS_syslog),
     e(117, "ptrace", "not supported"),
@@ -210,7 +217,7 @@ pub static TABLE: &[Sys] = &[
     t(131, "tgkill", signal::tgkill, "signal number mapped"),
     t(132, "sigaltstack", signal::sigaltstack, "per thread, kept by the runtime; SS_ONSTACK, SS_AUTODISARM"),
     t(133, "rt_sigsuspend", signal::rt_sigsuspend, "waits with the mapped mask; the frame saves the old guest mask"),
-    t(134, "rt_sigaction", signal::rt_sigaction, "guest handlers run by the runtime (aarch64 rt_sigframe); asynchronous signals delivered at safe points (loop back edges, function entries, syscalls)"),
+    t(134, "rt_sigaction", signal::rt_sigaction, "guest handlers run by the runtime (aarch64 rt_sigframe); asynchronous signals delivered at safe points (loop back edges, function entries, syscalls); synchronous faults (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE) reach guest handlers with the exact guest PC (crate::fault)"),
     t(135, "rt_sigprocmask", signal::rt_sigprocmask, "guest mask per thread, mirrored to the host mask"),
     t(136, "rt_sigpending", signal::rt_sigpending, "host pending set mapped, plus a signal the runtime holds"),
     t(137, "rt_sigtimedwait", signal::rt_sigtimedwait, "set and siginfo mapped; safe syscall"),
@@ -229,7 +236,7 @@ pub static TABLE: &[Sys] = &[
     p(150, "getresgid", SYS_getresgid),
     p(151, "setfsuid", SYS_setfsuid),
     p(152, "setfsgid", SYS_setfsgid),
-    p(153, "times", SYS_times),
+    pnote(153, "times", SYS_times, "struct tms identical"),
     p(154, "setpgid", SYS_setpgid),
     p(155, "getpgid", SYS_getpgid),
     p(156, "getsid", SYS_getsid),
@@ -239,13 +246,13 @@ pub static TABLE: &[Sys] = &[
     t(160, "uname", misc::uname, "machine = aarch64"),
     p(161, "sethostname", SYS_sethostname),
     p(162, "setdomainname", SYS_setdomainname),
-    p(163, "getrlimit", SYS_getrlimit),
-    p(164, "setrlimit", SYS_setrlimit),
-    p(165, "getrusage", SYS_getrusage),
+    t(163, "getrlimit", mem::getrlimit, "RLIMIT_* numbers and struct rlimit identical, RLIM_INFINITY ~0 on both; RLIMIT_AS/RLIMIT_DATA kept per guest (see prlimit64)"),
+    t(164, "setrlimit", mem::setrlimit, "as getrlimit"),
+    pnote(165, "getrusage", SYS_getrusage, "struct rusage identical (144 bytes)"),
     p(166, "umask", SYS_umask),
     t(167, "prctl", misc::prctl, "arm64-specific options (SVE, PAC, MTE, tagged addresses) -EINVAL"),
     p(168, "getcpu", SYS_getcpu),
-    p(169, "gettimeofday", SYS_gettimeofday),
+    t(169, "gettimeofday", time::gettimeofday, "through the host vDSO (a timezone request: host syscall)"),
     p(170, "settimeofday", SYS_settimeofday),
     p(171, "adjtimex", SYS_adjtimex),
     p(172, "getpid", SYS_getpid),
@@ -255,27 +262,27 @@ pub static TABLE: &[Sys] = &[
     p(176, "getgid", SYS_getgid),
     p(177, "getegid", SYS_getegid),
     p(178, "gettid", SYS_gettid),
-    p(179, "sysinfo", SYS_sysinfo),
-    p(180, "mq_open", SYS_mq_open),
+    pnote(179, "sysinfo", SYS_sysinfo, "struct sysinfo identical (112 bytes)"),
+    pnote(180, "mq_open", SYS_mq_open, "O_CREAT/O_EXCL/O_NONBLOCK/O_CLOEXEC and struct mq_attr identical"),
     p(181, "mq_unlink", SYS_mq_unlink),
     p(182, "mq_timedsend", SYS_mq_timedsend),
     p(183, "mq_timedreceive", SYS_mq_timedreceive),
-    p(184, "mq_notify", SYS_mq_notify),
+    pnote(184, "mq_notify", SYS_mq_notify, "struct sigevent identical; sigev_signo is not mapped (guest and host numbers differ only for 32/33 and 59-61, which glibc reserves)"),
     p(185, "mq_getsetattr", SYS_mq_getsetattr),
     p(186, "msgget", SYS_msgget),
-    p(187, "msgctl", SYS_msgctl),
-    p(188, "msgrcv", SYS_msgrcv),
+    pnote(187, "msgctl", SYS_msgctl, "struct msqid64_ds identical: asm-generic msgbuf.h on both (no padding words on 64-bit)"),
+    pnote(188, "msgrcv", SYS_msgrcv, "MSG_NOERROR/MSG_EXCEPT/MSG_COPY identical"),
     p(189, "msgsnd", SYS_msgsnd),
     p(190, "semget", SYS_semget),
     t(191, "semctl", misc::semctl, "struct semid64_ds conversion (88 vs 104 bytes)"),
-    p(192, "semtimedop", SYS_semtimedop),
+    pnote(192, "semtimedop", SYS_semtimedop, "struct sembuf identical"),
     p(193, "semop", SYS_semop),
     p(194, "shmget", SYS_shmget),
-    p(195, "shmctl", SYS_shmctl),
+    pnote(195, "shmctl", SYS_shmctl, "struct shmid64_ds and ipc64_perm identical: asm-generic shmbuf.h/ipcbuf.h on both (mode 32-bit)"),
     t(196, "shmat", mem::shmat, "placed inside the guest range"),
     t(197, "shmdt", mem::shmdt, "re-reserves the range"),
-    p(198, "socket", SYS_socket),
-    p(199, "socketpair", SYS_socketpair),
+    pnote(198, "socket", SYS_socket, "SOCK_NONBLOCK/SOCK_CLOEXEC, AF_*, SOCK_* identical (see net.rs)"),
+    pnote(199, "socketpair", SYS_socketpair, "see net.rs"),
     p(200, "bind", SYS_bind),
     p(201, "listen", SYS_listen),
     p(202, "accept", SYS_accept),
@@ -284,11 +291,11 @@ pub static TABLE: &[Sys] = &[
     p(205, "getpeername", SYS_getpeername),
     p(206, "sendto", SYS_sendto),
     p(207, "recvfrom", SYS_recvfrom),
-    p(208, "setsockopt", SYS_setsockopt),
-    p(209, "getsockopt", SYS_getsockopt),
+    pnote(208, "setsockopt", SYS_setsockopt, "SOL_SOCKET = 1 and SO_* identical (asm-generic socket.h on both); linger, timeval, ucred identical"),
+    pnote(209, "getsockopt", SYS_getsockopt, "as setsockopt"),
     p(210, "shutdown", SYS_shutdown),
-    p(211, "sendmsg", SYS_sendmsg),
-    p(212, "recvmsg", SYS_recvmsg),
+    pnote(211, "sendmsg", SYS_sendmsg, "struct msghdr/cmsghdr identical (LP64); SCM_RIGHTS fds are host fds, SCM_CREDENTIALS ucred identical"),
+    pnote(212, "recvmsg", SYS_recvmsg, "as sendmsg; MSG_CMSG_CLOEXEC identical"),
     p(213, "readahead", SYS_readahead),
     t(214, "brk", mem::brk, "emulated inside the guest range"),
     t(215, "munmap", mem::munmap, "re-reserves; outside the guest range -EINVAL"),
@@ -297,19 +304,19 @@ pub static TABLE: &[Sys] = &[
     p(218, "request_key", SYS_request_key),
     p(219, "keyctl", SYS_keyctl),
     t(220, "clone", process::clone, "fork; vfork (CLONE_VM|CLONE_VFORK) as a host vfork without shared memory; threads on new host threads"),
-    p(221, "execve", SYS_execve),
-    t(222, "mmap", mem::mmap, "placed inside the guest range; PROT_BTI stripped, PROT_MTE -EINVAL"),
-    p(223, "fadvise64", SYS_fadvise64),
+    t(221, "execve", exec::execve, "AArch64 ELF: its translation from the executable cache (by SHA-256), else a message and -ENOEXEC; /proc/self/exe: the same guest again; #! with an AArch64 interpreter; anything else: host execve"),
+    t(222, "mmap", mem::mmap, "placed inside the guest range; PROT_BTI stripped, PROT_MTE -EINVAL; MAP_* values identical (asm-generic mman on both; x86 MAP_32BIT dropped), MAP_GROWSDOWN dropped"),
+    pnote(223, "fadvise64", SYS_fadvise64, "aarch64's is fadvise64_64(fd, offset, len, advice): same order as x86-64's fadvise64; POSIX_FADV_* identical"),
     p(224, "swapon", SYS_swapon),
     p(225, "swapoff", SYS_swapoff),
     t(226, "mprotect", mem::mprotect, "PROT_BTI stripped, PROT_MTE -EINVAL; outside the guest range -EINVAL"),
-    p(227, "msync", SYS_msync),
+    pnote(227, "msync", SYS_msync, "MS_* identical"),
     p(228, "mlock", SYS_mlock),
     p(229, "munlock", SYS_munlock),
-    p(230, "mlockall", SYS_mlockall),
+    pnote(230, "mlockall", SYS_mlockall, "MCL_* identical"),
     p(231, "munlockall", SYS_munlockall),
     p(232, "mincore", SYS_mincore),
-    p(233, "madvise", SYS_madvise),
+    pnote(233, "madvise", SYS_madvise, "MADV_* identical"),
     e(234, "remap_file_pages", "deprecated"),
     p(235, "mbind", SYS_mbind),
     p(236, "get_mempolicy", SYS_get_mempolicy),
@@ -318,59 +325,59 @@ pub static TABLE: &[Sys] = &[
     p(239, "move_pages", SYS_move_pages),
     t(240, "rt_tgsigqueueinfo", signal::rt_tgsigqueueinfo, "signal number and si_signo mapped"),
     p(241, "perf_event_open", SYS_perf_event_open),
-    p(242, "accept4", SYS_accept4),
-    p(243, "recvmmsg", SYS_recvmmsg),
+    pnote(242, "accept4", SYS_accept4, "SOCK_NONBLOCK/SOCK_CLOEXEC same values"),
+    pnote(243, "recvmmsg", SYS_recvmmsg, "struct mmsghdr identical (64 bytes)"),
     t(260, "wait4", signal::wait4, "safe syscall; signal numbers in the status mapped"),
-    p(261, "prlimit64", SYS_prlimit64),
-    p(262, "fanotify_init", SYS_fanotify_init),
-    p(263, "fanotify_mark", SYS_fanotify_mark),
+    t(261, "prlimit64", mem::prlimit64, "own process: RLIMIT_AS and RLIMIT_DATA are recorded and enforced on guest mmap/mremap/brk (AS) and brk (DATA) instead of being set on the host, whose address space includes the runtime's 64 TiB guest reservation and host stacks; other resources and other processes pass through"),
+    t(262, "fanotify_init", fs::fanotify_init, "event_f_flags are open flags: converted"),
+    pnote(263, "fanotify_mark", SYS_fanotify_mark, "FAN_* identical"),
     p(264, "name_to_handle_at", SYS_name_to_handle_at),
-    p(265, "open_by_handle_at", SYS_open_by_handle_at),
+    t(265, "open_by_handle_at", fs::open_by_handle_at, "open-flag conversion"),
     p(266, "clock_adjtime", SYS_clock_adjtime),
     p(267, "syncfs", SYS_syncfs),
     p(268, "setns", SYS_setns),
-    p(269, "sendmmsg", SYS_sendmmsg),
+    pnote(269, "sendmmsg", SYS_sendmmsg, "struct mmsghdr identical"),
     p(270, "process_vm_readv", SYS_process_vm_readv),
     p(271, "process_vm_writev", SYS_process_vm_writev),
     p(272, "kcmp", SYS_kcmp),
     e(273, "finit_module", "not for guests"),
-    p(274, "sched_setattr", SYS_sched_setattr),
+    pnote(274, "sched_setattr", SYS_sched_setattr, "struct sched_attr arch-independent"),
     p(275, "sched_getattr", SYS_sched_getattr),
-    p(276, "renameat2", SYS_renameat2),
+    pnote(276, "renameat2", SYS_renameat2, "RENAME_* identical"),
     e(277, "seccomp", "a guest filter would apply to the runtime's host syscalls"),
     p(278, "getrandom", SYS_getrandom),
-    p(279, "memfd_create", SYS_memfd_create),
+    pnote(279, "memfd_create", SYS_memfd_create, "MFD_* flags arch-independent"),
     e(280, "bpf", "not supported"),
-    p(281, "execveat", SYS_execveat),
-    p(282, "userfaultfd", SYS_userfaultfd),
+    t(281, "execveat", exec::execveat, "as execve (AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW)"),
+    pnote(282, "userfaultfd", SYS_userfaultfd, "O_CLOEXEC/O_NONBLOCK same values"),
     p(283, "membarrier", SYS_membarrier),
-    p(284, "mlock2", SYS_mlock2),
+    pnote(284, "mlock2", SYS_mlock2, "MLOCK_ONFAULT identical"),
     p(285, "copy_file_range", SYS_copy_file_range),
-    p(286, "preadv2", SYS_preadv2),
-    p(287, "pwritev2", SYS_pwritev2),
+    pnote(286, "preadv2", SYS_preadv2, "as preadv; RWF_* identical"),
+    pnote(287, "pwritev2", SYS_pwritev2, "as preadv2"),
     e(288, "pkey_mprotect", "no memory protection keys"),
     e(289, "pkey_alloc", "no memory protection keys"),
     e(290, "pkey_free", "no memory protection keys"),
-    p(291, "statx", SYS_statx),
+    pnote(291, "statx", SYS_statx, "struct statx is arch-independent"),
     p(292, "io_pgetevents", 333),
-    e(293, "rseq", "as qemu-user does"),
+    e(293, "rseq", "kept ENOSYS (glibc then runs without it): the kernel would compare the host PC with the guest's critical-section addresses and rewrite the wrong PC, and host glibc has registered its own rseq area for the thread"),
     e(294, "kexec_file_load", "not for guests"),
     t(424, "pidfd_send_signal", signal::pidfd_send_signal, "signal number mapped"),
     e(425, "io_uring_setup", "not supported (submissions would bypass translation)"),
     e(426, "io_uring_enter", "not supported"),
     e(427, "io_uring_register", "not supported"),
-    pn(428, "open_tree"),
+    pnote(428, "open_tree", 428, "OPEN_TREE_CLOEXEC = O_CLOEXEC, same value"),
     pn(429, "move_mount"),
     pn(430, "fsopen"),
     pn(431, "fsconfig"),
     pn(432, "fsmount"),
     pn(433, "fspick"),
-    pn(434, "pidfd_open"),
-    e(435, "clone3", "later issue (threads)"),
+    pnote(434, "pidfd_open", 434, "PIDFD_NONBLOCK = O_NONBLOCK, same value"),
+    t(435, "clone3", process::clone3, "fork/vfork-like: host clone3; threads: as clone (stack + stack_size is the new SP)"),
     pn(436, "close_range"),
     t(437, "openat2", fs::openat2, "open-flag conversion in struct open_how"),
     pn(438, "pidfd_getfd"),
-    pn(439, "faccessat2"),
+    pnote(439, "faccessat2", 439, "AT_EACCESS etc. identical"),
     pn(440, "process_madvise"),
     t(441, "epoll_pwait2", fd::epoll_pwait2, "epoll_event conversion"),
     pn(442, "mount_setattr"),
@@ -380,7 +387,7 @@ pub static TABLE: &[Sys] = &[
     pn(446, "landlock_restrict_self"),
     e(447, "memfd_secret", "not available on arm64"),
     pn(448, "process_mrelease"),
-    pn(449, "futex_waitv"),
+    pnote(449, "futex_waitv", 449, "struct futex_waitv arch-independent"),
     pn(450, "set_mempolicy_home_node"),
     pn(451, "cachestat"),
     pn(452, "fchmodat2"),
@@ -402,36 +409,35 @@ pub fn lookup(nr: u64) -> Option<&'static Sys> {
 
 pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
     let ent = lookup(nr);
-    if (nr == 93 || nr == 94) && STRACE.load(Ordering::Relaxed) {
-        write_stderr(&format!("{}({}) = ?\n", if nr == 93 { "exit" } else { "exit_group" }, a[0] as i32));
+    let trace = STRACE.load(Ordering::Relaxed);
+    // Printed before the call: exit/exit_group and a successful execve do not come back.
+    let call = trace.then(|| strace::format_call(nr, ent.map_or("unknown", |s| s.name), a));
+    if let Some(c) = &call {
+        if matches!(nr, 93 | 94 | 221 | 281) {
+            write_stderr(&format!("{c}{}", if matches!(nr, 93 | 94) { " = ?\n" } else { "\n" }));
+        }
+    }
+    if matches!(nr, 197 | 214 | 215 | 216 | 222 | 226) {
+        time::mappings_changed();
     }
     let r = match ent.map(|s| s.handler) {
         // Passthrough syscalls may block: a signal must interrupt them, never be lost.
         Some(Handler::Host(h)) => signal::safe_syscall(h, a),
         Some(Handler::Func(f)) => f(st, a),
-        Some(Handler::None) | None => ENOSYS,
-    };
-    if STRACE.load(Ordering::Relaxed) {
-        match ent {
-            Some(s) if s.class() != Class::Enosys => write_stderr(&format!(
-                "{}(0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}, 0x{:x}) = {}\n",
-                s.name, a[0], a[1], a[2], a[3], a[4], a[5], fmt_result(r)
-            )),
-            Some(s) => write_stderr(&format!("unsupported syscall {nr} ({})\n", s.name)),
-            None => write_stderr(&format!("unsupported syscall {nr} (?)\n")),
+        Some(Handler::None) | None => {
+            strace::unsupported_syscall(nr, ent.map(|s| s.name));
+            ENOSYS
         }
+    };
+    if let Some(mut c) = call {
+        if matches!(nr, 220 | 435) && r == 0 {
+            // the child's line: its own thread id
+            let tid = sys(libc::SYS_gettid, &[]);
+            c = format!("{tid}{}", &c[c.find(' ').unwrap_or(0)..]);
+        }
+        write_stderr(&format!("{c}{}", strace::format_result(nr, r)));
     }
     r
-}
-
-fn fmt_result(r: i64) -> String {
-    if (-4095..0).contains(&r) {
-        format!("{r} ({})", std::io::Error::from_raw_os_error(-r as i32))
-    } else if r > 0xffff {
-        format!("0x{r:x}")
-    } else {
-        format!("{r}")
-    }
 }
 
 /// SVC: syscall number in x8, arguments in x0..x5, result to x0.
@@ -477,7 +483,9 @@ pub fn render_markdown() -> String {
     s += "Numbers are aarch64 (asm-generic). *passthrough*: the x86-64 syscall with the same meaning is\n";
     s += "called with the arguments unchanged (identical layouts); *translated*: a runtime handler converts\n";
     s += "arguments/results or emulates it; *ENOSYS*: returns -ENOSYS. Any number not listed returns -ENOSYS.\n";
-    s += "`AOT_STRACE=1` logs every guest syscall to stderr.\n\n";
+    s += "`AOT_STRACE=1` logs every guest syscall to stderr with decoded arguments (`syscall/strace.rs`);\n";
+    s += "a syscall that gets -ENOSYS here (except rseq) and an ioctl request the runtime does not know are\n";
+    s += "reported once each on stderr even without it.\n\n";
     let count = |c| TABLE.iter().filter(|s| s.class() == c).count();
     s += &format!(
         "{} entries: {} translated, {} passthrough, {} ENOSYS.\n\n",
@@ -495,6 +503,7 @@ pub fn render_markdown() -> String {
         };
         s += &format!("| {} | {} | {} | {} | {} |\n", e.nr, e.name, class, host, e.note);
     }
+    s += &fd::render_ioctl_markdown();
     s
 }
 

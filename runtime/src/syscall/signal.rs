@@ -131,12 +131,12 @@ pub type GuestSigaction = [u64; 4];
 
 pub static ACTIONS: Mutex<[Option<GuestSigaction>; 65]> = Mutex::new([None; 65]);
 
-const SA_RESTORER: u64 = 0x0400_0000;
-const SA_SIGINFO: u64 = 4;
-const SA_ONSTACK: u64 = 0x0800_0000;
+pub(crate) const SA_RESTORER: u64 = 0x0400_0000;
+pub(crate) const SA_SIGINFO: u64 = 4;
+pub(crate) const SA_ONSTACK: u64 = 0x0800_0000;
 const SA_RESTART: u64 = 0x1000_0000;
-const SA_NODEFER: u64 = 0x4000_0000;
-const SA_RESETHAND: u64 = 0x8000_0000;
+pub(crate) const SA_NODEFER: u64 = 0x4000_0000;
+pub(crate) const SA_RESETHAND: u64 = 0x8000_0000;
 
 fn read_words<const N: usize>(addr: u64) -> Result<[u64; N], i64> {
     let mut b = [0u8; 128];
@@ -169,6 +169,8 @@ pub fn rt_sigaction(_: &mut CpuState, a: &Args) -> i64 {
     let mut tab = ACTIONS.lock().unwrap_or_else(|e| e.into_inner());
     let old = match (tab[sig as usize], hsig) {
         (Some(o), _) => o,
+        // Signals the runtime always handles itself (crate::fault): SIG_DFL until the guest says.
+        (None, _) if crate::fault::owns(sig) => [0; 4],
         (None, None) => [0; 4],
         (None, Some(h)) => {
             let mut w = [0u64; 4];
@@ -181,7 +183,8 @@ pub fn rt_sigaction(_: &mut CpuState, a: &Args) -> i64 {
         }
     };
     if let Some(n) = new {
-        if let Some(h) = hsig {
+        // Synchronous signals keep the runtime's host handler, which reads ACTIONS (crate::fault).
+        if let Some(h) = hsig.filter(|_| !crate::fault::owns(sig)) {
             let r = if n[0] <= 1 {
                 let hs = [n[0], n[1] & !(SA_RESTORER | SA_SIGINFO), 0, mask_to_host(n[3])];
                 sys(libc::SYS_rt_sigaction, &[h as u64, hs.as_ptr() as u64, 0, 8])
@@ -329,9 +332,54 @@ fn block_all_host() {
     host_setmask(!mask_to_host(SYNC_SIGNALS) & !bit(libc::SIGKILL as u64) & !bit(libc::SIGSTOP as u64));
 }
 
-fn set_guest_mask(m: u64) {
+pub(crate) fn set_guest_mask(m: u64) {
     T.with(|t| t.mask.store(m & !UNBLOCKABLE, Ordering::Relaxed));
     sync_host_mask();
+}
+
+/// The calling thread's sigaltstack: (ss_sp, ss_flags, ss_size).
+pub(crate) fn altstack() -> (u64, u64, u64) {
+    T.with(|t| t.alt.get())
+}
+
+/// The uc_stack words a frame saves for a handler entered with guest SP `sp`, and whether the
+/// handler runs on the alternate stack (`onstack`: SA_ONSTACK given). The handler's stack top is
+/// the second value. SS_AUTODISARM disarms the stack for the handler.
+pub(crate) fn frame_stack(sp: u64, onstack: bool) -> ((u64, u64, u64), u64) {
+    let alt = altstack();
+    let was_on_alt = on_altstack(alt, sp);
+    let use_alt = onstack && alt.1 & SS_DISABLE == 0 && alt.2 != 0 && !was_on_alt;
+    let ss_flags = if alt.1 & SS_DISABLE != 0 || alt.2 == 0 {
+        SS_DISABLE
+    } else if was_on_alt {
+        SS_ONSTACK | (alt.1 & SS_AUTODISARM)
+    } else {
+        alt.1 & SS_AUTODISARM
+    };
+    ((alt.0, ss_flags, alt.2), if use_alt { alt.0.saturating_add(alt.2) } else { sp })
+}
+
+/// rt_sigreturn's part outside the registers: the alternate stack comes back from uc_stack
+/// (SS_AUTODISARM), unless the handler left it disabled, and the guest mask from uc_sigmask.
+/// `sp` is the restored guest SP.
+pub(crate) fn restore_stack_and_mask(ss: (u64, u64, u64), mask: u64, sp: u64) {
+    let (ssp, sflags, ssize) = ss;
+    if sflags & SS_DISABLE != 0 {
+        T.with(|t| t.alt.set((0, SS_DISABLE, 0)));
+    } else if ssize >= MINSIGSTKSZ && !on_altstack(altstack(), sp) {
+        T.with(|t| t.alt.set((ssp, sflags & SS_AUTODISARM, ssize)));
+    }
+    set_guest_mask(mask);
+}
+
+/// The host mask that goes with the calling thread's guest mask `m` (what a host signal return
+/// should install): every host signal but the synchronous faults while a signal is held.
+pub(crate) fn host_mask_for(m: u64) -> u64 {
+    if T.with(|t| t.slot.load(Ordering::Relaxed)) != 0 {
+        !mask_to_host(SYNC_SIGNALS) & !bit(libc::SIGKILL as u64) & !bit(libc::SIGSTOP as u64)
+    } else {
+        mask_to_host(m & !UNBLOCKABLE)
+    }
 }
 
 /// Take the held signal (host number and siginfo words), if any.
@@ -418,7 +466,7 @@ pub fn safe_syscall(nr: i64, a: &[u64]) -> i64 {
     })
 }
 
-extern "C" fn host_handler(hsig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+pub(crate) extern "C" fn host_handler(hsig: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
     if !(1..=64).contains(&hsig) || info.is_null() || uc.is_null() {
         return;
     }
@@ -549,18 +597,18 @@ fn default_action(hsig: i32) {
     }
 }
 
-const FRAME_INFO: u64 = 0;
-const FRAME_UC: u64 = 128;
-const UC_STACK: u64 = 16;
-const UC_SIGMASK: u64 = 40;
-const UC_MCONTEXT: u64 = 176;
-const SC_REGS: u64 = 8;
-const SC_SP: u64 = 256;
-const SC_PC: u64 = 264;
-const SC_PSTATE: u64 = 272;
-const SC_RESERVED: u64 = 288;
-const FRAME_SIZE: u64 = 128 + 176 + 288 + 4096; // rt_sigframe
-const FPSIMD_MAGIC: u32 = 0x4650_8001;
+pub(crate) const FRAME_INFO: u64 = 0;
+pub(crate) const FRAME_UC: u64 = 128;
+pub(crate) const UC_STACK: u64 = 16;
+pub(crate) const UC_SIGMASK: u64 = 40;
+pub(crate) const UC_MCONTEXT: u64 = 176;
+pub(crate) const SC_REGS: u64 = 8;
+pub(crate) const SC_SP: u64 = 256;
+pub(crate) const SC_PC: u64 = 264;
+pub(crate) const SC_PSTATE: u64 = 272;
+pub(crate) const SC_RESERVED: u64 = 288;
+pub(crate) const FRAME_SIZE: u64 = 128 + 176 + 288 + 4096; // rt_sigframe
+pub(crate) const FPSIMD_MAGIC: u32 = 0x4650_8001;
 const CLD_KILLED: i32 = 2;
 const CLD_DUMPED: i32 = 3;
 const CLD_TRAPPED: i32 = 4;
@@ -592,7 +640,7 @@ fn info_to_host(info: &[u64; 16]) -> Result<[u64; 16], i64> {
     Ok(h)
 }
 
-fn on_altstack(alt: (u64, u64, u64), sp: u64) -> bool {
+pub(crate) fn on_altstack(alt: (u64, u64, u64), sp: u64) -> bool {
     alt.1 & SS_DISABLE == 0 && alt.2 != 0 && alt.0 < sp && sp <= alt.0.saturating_add(alt.2)
 }
 
@@ -604,13 +652,7 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
             sys(libc::SYS_rt_sigaction, &[h as u64, d.as_ptr() as u64, 0, 8]);
         }
     }
-    let alt = T.with(|t| t.alt.get());
-    let was_on_alt = on_altstack(alt, st.sp);
-    let mut top = st.sp;
-    let use_alt = act[1] & SA_ONSTACK != 0 && alt.1 & SS_DISABLE == 0 && alt.2 != 0 && !was_on_alt;
-    if use_alt {
-        top = alt.0.saturating_add(alt.2);
-    }
+    let (ss, top) = frame_stack(st.sp, act[1] & SA_ONSTACK != 0);
     // A bad guest sp makes the frame write fail below (SIGSEGV), never a host crash.
     let frame = top.wrapping_sub(FRAME_SIZE + 16) & !15;
     let mut f = vec![0u8; (FRAME_SIZE + 16) as usize];
@@ -626,16 +668,9 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
     }
     let uc = FRAME_UC;
     // uc_stack as the kernel saves it: the altstack, SS_ONSTACK if the interrupted code was on it
-    let ss_flags = if alt.1 & SS_DISABLE != 0 || alt.2 == 0 {
-        SS_DISABLE
-    } else if was_on_alt {
-        SS_ONSTACK | (alt.1 & SS_AUTODISARM)
-    } else {
-        alt.1 & SS_AUTODISARM
-    };
-    put(&mut f, uc + UC_STACK, &alt.0.to_le_bytes());
-    put(&mut f, uc + UC_STACK + 8, &(ss_flags as u32).to_le_bytes());
-    put(&mut f, uc + UC_STACK + 16, &alt.2.to_le_bytes());
+    put(&mut f, uc + UC_STACK, &ss.0.to_le_bytes());
+    put(&mut f, uc + UC_STACK + 8, &(ss.1 as u32).to_le_bytes());
+    put(&mut f, uc + UC_STACK + 16, &ss.2.to_le_bytes());
     put(&mut f, uc + UC_SIGMASK, &frame_mask.to_le_bytes());
     let sc = uc + UC_MCONTEXT;
     for i in 0..31 {
@@ -659,9 +694,6 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
     put(&mut f, FRAME_SIZE + 8, &st.x[30].to_le_bytes());
     if guest::write(frame, &f).is_err() {
         crate::trap::die_by_signal(libc::SIGSEGV);
-    }
-    if use_alt && alt.1 & SS_AUTODISARM != 0 {
-        T.with(|t| t.alt.set((0, SS_DISABLE, 0)));
     }
     set_guest_mask(block);
     let saved = st.clone();
@@ -711,24 +743,18 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
     // FPSR comes back from the frame: flags the handler raised are dropped with its FPSR.
     super::misc::set_host_fp_env(st.fpcr as u64);
     super::misc::take_host_fp_flags();
-    // uc_stack: the altstack comes back (SS_AUTODISARM), unless the handler left it disabled.
-    let (ssp, sflags, ssize) = (w64(uc + UC_STACK), w64(uc + UC_STACK + 8) as u32 as u64, w64(uc + UC_STACK + 16));
-    if sflags & SS_DISABLE != 0 {
-        T.with(|t| t.alt.set((0, SS_DISABLE, 0)));
-    } else if ssize >= MINSIGSTKSZ && !on_altstack(T.with(|t| t.alt.get()), st.sp) {
-        T.with(|t| t.alt.set((ssp, sflags & SS_AUTODISARM, ssize)));
-    }
-    set_guest_mask(w64(uc + UC_SIGMASK));
+    let ss = (w64(uc + UC_STACK), w64(uc + UC_STACK + 8) as u32 as u64, w64(uc + UC_STACK + 16));
+    restore_stack_and_mask(ss, w64(uc + UC_SIGMASK), st.sp);
 }
 
 // ---- syscalls ----
 
 /// sigaltstack (per thread): ss_flags reports SS_ONSTACK while running on it; changing it while on
 /// it is EPERM.
-const SS_ONSTACK: u64 = 1;
-const SS_DISABLE: u64 = 2;
-const SS_AUTODISARM: u64 = 1 << 31;
-const MINSIGSTKSZ: u64 = 5120;
+pub(crate) const SS_ONSTACK: u64 = 1;
+pub(crate) const SS_DISABLE: u64 = 2;
+pub(crate) const SS_AUTODISARM: u64 = 1 << 31;
+pub(crate) const MINSIGSTKSZ: u64 = 5120;
 
 pub fn sigaltstack(st: &mut CpuState, a: &Args) -> i64 {
     let old = T.with(|t| t.alt.get());

@@ -23,6 +23,7 @@ pub fn exit_thread(code: u64) -> ! {
     if ctid != 0 && guest::write(ctid, &0u32.to_le_bytes()).is_ok() {
         sys(libc::SYS_futex, &[ctid, libc::FUTEX_WAKE as u64, 1, 0, 0, 0]);
     }
+    crate::fault::stack::leave_thread();
     loop {
         sys(libc::SYS_exit, &[code]);
     }
@@ -69,7 +70,9 @@ pub fn clone_thread(st: &mut CpuState, a: &Args) -> i64 {
     // The new thread starts with its creator's guest signal mask and no alternate signal stack.
     let mask = super::signal::current_mask();
     let (tx, rx) = std::sync::mpsc::channel::<i64>();
-    let spawned = std::thread::Builder::new().stack_size(THREAD_HOST_STACK).spawn(move || {
+    // The std thread only starts the guest thread: translated code runs on a stack of our own,
+    // with a guard that makes its overflow a guest SIGSEGV (crate::fault).
+    let spawned = std::thread::Builder::new().stack_size(1 << 20).spawn(move || {
         let child = child;
         let tid = sys(libc::SYS_gettid, &[]);
         let tid32 = (tid as u32).to_le_bytes();
@@ -83,10 +86,20 @@ pub fn clone_thread(st: &mut CpuState, a: &Args) -> i64 {
             CLEAR_CHILD_TID.with(|c| c.set(ctid));
         }
         super::signal::init_thread_mask(Some(mask));
+        let stack = match crate::fault::stack::map(THREAD_HOST_STACK as u64) {
+            Ok(s) if crate::fault::stack::enter_thread(s).is_ok() => s,
+            _ => {
+                let _ = tx.send(-(libc::EAGAIN as i64));
+                loop {
+                    sys(libc::SYS_exit, &[0]);
+                }
+            }
+        };
         let _ = tx.send(tid);
         let st = Box::into_raw(child.0);
-        // SAFETY: the state is owned by this host thread for the rest of its life.
-        unsafe { crate::dispatch::dispatcher(st) }
+        // SAFETY: the state is owned by this host thread for the rest of its life; the stack was
+        // just mapped for it.
+        unsafe { crate::dispatch::run_on_stack(stack.top, crate::dispatch::dispatcher, st) }
     });
     if spawned.is_err() {
         return -(libc::EAGAIN as i64);

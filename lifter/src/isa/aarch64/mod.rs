@@ -348,8 +348,8 @@ pub fn flow(pc: u64, insn: u32) -> Flow {
             _ => Flow::Stop,
         };
     }
-    // BRK, HLT, UDF and friends.
-    if insn & 0xffe0_0000 == 0xd420_0000 || insn & 0xffff_0000 == 0 {
+    // BRK, HLT, UDF and friends (HLT is UNDEFINED at EL0: SIGILL).
+    if insn & 0xffe0_0000 == 0xd420_0000 || insn & 0xffe0_0000 == 0xd440_0000 || insn & 0xffff_0000 == 0 {
         return Flow::Stop;
     }
     Flow::Next
@@ -425,6 +425,7 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
                 break;
             };
             lift.pc = pc;
+            lift.b.insn_mark(pc.wrapping_sub(spec.start));
             lift_insn(&mut lift, insn);
             if !lift.b.is_open() {
                 break;

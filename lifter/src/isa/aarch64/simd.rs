@@ -3157,7 +3157,7 @@ mod tests {
             let lifted = crate::isa::aarch64::decode(w).map(|_| {
                 let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
                 crate::ir::verify::verify(&f).unwrap_or_else(|e| panic!("{w:#010x}: {e}"));
-                !f.blocks[0].insts.is_empty()
+                !f.block_ops(crate::ir::BlockId(0)).next().is_none()
                     || !matches!(
                         f.blocks[0].term,
                         crate::ir::Term::Trap {
@@ -3259,7 +3259,7 @@ mod tests {
                 continue; // base must be a GPR, not also the index register
             }
             let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
-            if f.blocks[0].insts.is_empty() {
+            if f.block_ops(crate::ir::BlockId(0)).next().is_none() {
                 continue; // refused (SIGILL)
             }
             let Ok(insns) = cs.disasm_count(&w.to_le_bytes(), 0, 1) else {
@@ -3551,7 +3551,7 @@ mod tests {
             let w = u32::from_str_radix(&line[..8], 16).unwrap();
             let f = crate::isa::aarch64::lift_snippet(0x1000, &[w]);
             crate::ir::verify::verify(&f).unwrap();
-            let refused = f.blocks[0].insts.is_empty()
+            let refused = f.block_ops(crate::ir::BlockId(0)).next().is_none()
                 && matches!(
                     f.blocks[0].term,
                     crate::ir::Term::Trap {
