@@ -23,7 +23,10 @@ pub struct CpuState {
     pub vf: u8,
     pub fpcr: u32,
     pub fpsr: u32,
-    pub _pad0: u32,
+    /// Non-zero when this thread has an asynchronous signal waiting for delivery: set by the
+    /// runtime's host signal handler, tested by translated code at safe points
+    /// (`ir::Op::SafePoint`, offset [`SIGPOLL_OFFSET`]). Not a guest register.
+    pub sigpoll: u32,
     /// TPIDR_EL0, the guest thread pointer.
     pub tpidr: u64,
     /// Exclusive monitor, this thread's half: address and value(s) seen by the last LDXR/LDXP,
@@ -50,7 +53,7 @@ impl Default for CpuState {
             vf: 0,
             fpcr: 0,
             fpsr: 0,
-            _pad0: 0,
+            sigpoll: 0,
             tpidr: 0,
             excl_addr: 0,
             excl_val: 0,
@@ -77,6 +80,9 @@ impl CpuState {
         self.vf = ((v >> 28) & 1) as u8;
     }
 }
+
+/// Offset of [`CpuState::sigpoll`] (a 32-bit word) for code generators.
+pub const SIGPOLL_OFFSET: usize = offset_of!(CpuState, sigpoll);
 
 /// Scalar type of a register-file slot, as seen by the IR.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]

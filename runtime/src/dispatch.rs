@@ -73,12 +73,25 @@ pub extern "C" fn aot_lookup_start(pc: u64) -> Option<HostFn> {
     }
 }
 
+/// Called by translated code at a safe point (ir::safepoint) when `st.sigpoll` is set: the state
+/// is written back and `st.pc` is the instruction about to run. Delivers the pending signals; the
+/// caller reloads the state and continues if `st.pc` is unchanged, else returns to the dispatcher.
+///
+/// # Safety
+/// `st` must be the live state of the calling guest thread.
+#[no_mangle]
+pub unsafe extern "C" fn aot_safepoint(st: *mut CpuState) {
+    // SAFETY: translated code passes the live state of the current guest thread.
+    crate::syscall::signal::deliver_pending(unsafe { &mut *st });
+}
+
 /// Run guest code forever (the guest leaves through exit/exit_group).
 ///
 /// # Safety
 /// `st` must point to a guest state owned by this thread for the rest of the process.
 pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
     CURRENT.with(|c| c.set(st));
+    crate::syscall::signal::attach(st);
     loop {
         if crate::syscall::signal::pending() {
             // SAFETY: as below.

@@ -80,6 +80,7 @@ pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
     crate::crypto::init(env_flag("AOT_PORTABLE_CRYPTO"));
     let elf = crate::elf::Elf::parse(crate::glue::image())?;
     let brk = map_segments(&elf)?;
+    crate::syscall::signal::map_sigreturn_page()?;
     mem::init_brk(brk);
 
     let stack_lo = mem::STACK_TOP - mem::STACK_SIZE;
@@ -117,6 +118,8 @@ pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
     let sp = build_stack(buf, stack_lo, &spec).ok_or("arguments and environment do not fit on the guest stack")?;
     let _ = crate::syscall::misc::AUXV.set(read_auxv(buf, stack_lo, sp, args.len(), envs.len()).unwrap_or_default());
 
+    // The signal mask survives exec: the guest starts with the one it inherited.
+    crate::syscall::signal::init_thread_mask(None);
     let mut st = Box::new(CpuState::default());
     st.sp = sp;
     st.pc = elf.entry;

@@ -7,9 +7,10 @@
 //! (one table, see docs/syscalls.md).
 //!
 //! Guest threads run on host threads (one CpuState each). Asynchronous signals are delivered to guest
-//! handlers at syscalls and dispatcher entries (aarch64 rt_sigframe on the guest stack; handlers
-//! return through a runtime trampoline); synchronous faults of translated code and guest traps reach
-//! guest handlers with the exact guest PC (`fault`, docs/signals.md). The link step must make the address after every `svc` an entry of `aot_entry_table`
+//! handlers at safe points: syscall returns, the dispatcher, and loop headers and function entries
+//! of translated code (`aot_safepoint`); aarch64 rt_sigframe on the guest stack, handlers return
+//! through a runtime trampoline. Synchronous faults of translated code and guest traps reach guest
+//! handlers with the exact guest PC (`fault`); docs/signals.md. The link step must make the address after every `svc` an entry of `aot_entry_table`
 //! (a new thread starts there, in the dispatcher).
 //!
 //! Exit statuses chosen by the runtime itself (the guest's own statuses pass through unchanged):

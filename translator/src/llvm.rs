@@ -5,7 +5,7 @@
 //! accesses are `monotonic` atomics; every guest address comes from a relocation symbol, so the
 //! object does not depend on where the function sits in the guest (it can be cached and reused).
 
-use aot_lifter::cpu::{Reg, SlotTy};
+use aot_lifter::cpu::{Reg, SlotTy, SIGPOLL_OFFSET};
 use aot_lifter::excl;
 use aot_lifter::ir::{
     self, fpnan, BlockId, Cond, CryptoOp, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty, Value,
@@ -183,6 +183,10 @@ struct Gen<'a, 'ctx> {
     used: Vec<Reg>,
     blocks: Vec<BasicBlock<'ctx>>,
     vals: Vec<Option<BasicValueEnum<'ctx>>>,
+    /// Guest registers live at the start of each IR block (ir::safepoint::live_in), for the
+    /// write-back at safe points; the IR block being lowered.
+    live_in: Vec<u128>,
+    cur_block: usize,
     di: DebugInfoBuilder<'ctx>,
     subprogram: DISubprogram<'ctx>,
 }
@@ -271,6 +275,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             used,
             blocks: vec![],
             vals: vec![None; f.insts.len()],
+            live_in: if f.insts.iter().any(|i| i.op == Op::SafePoint) { ir::safepoint::live_in(f) } else { vec![] },
+            cur_block: 0,
             di,
             subprogram,
         })
@@ -332,7 +338,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// Store every written register back to the state.
     fn store_state(&self) -> R<()> {
-        for &r in &self.written {
+        self.store_state_of(u128::MAX)
+    }
+
+    /// Store the written registers in `set` (bit i = Reg(i)) back to the state.
+    fn store_state_of(&self, set: u128) -> R<()> {
+        for &r in self.written.iter().filter(|r| set & (1u128 << r.0) != 0) {
             let v = self.b.build_load(self.ty(ir::reg_ty(r)), self.regs[&r.0], "")?;
             let v: BasicValueEnum = if ir::reg_ty(r) == Ty::I1 {
                 self.b.build_int_z_extend(v.into_int_value(), self.ctx.i8_type(), "")?.into()
@@ -435,6 +446,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
         for k in 0..self.f.blocks.len() {
             self.b.position_at_end(self.blocks[k]);
+            self.cur_block = k;
             let blk = &self.f.blocks[k];
             self.set_guest_off(blk.off);
             for &v in &blk.insts {
@@ -479,6 +491,53 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.b.position_at_end(reload);
         self.load_state()?;
         self.b.build_unconditional_branch(self.block(cont))?;
+        Ok(())
+    }
+
+    /// A safe point for asynchronous signals (ir::safepoint): one monotonic load of
+    /// `CpuState::sigpoll` and a branch marked unlikely. The cold path writes the guest registers
+    /// in `live` back with PC = base + `off`, lets the runtime deliver (`aot_safepoint`), then reloads the
+    /// state and continues, or returns when the handler moved the PC elsewhere (as after a call
+    /// whose return check fails). Code after it goes on in a new block.
+    fn safepoint(&self, off: u64, live: u128) -> R<()> {
+        let (i64t, i32t) = (self.ctx.i64_type(), self.ctx.i32_type());
+        // SAFETY (LLVM): in-bounds offset into CpuState.
+        let p = unsafe {
+            self.b.build_in_bounds_gep(self.ctx.i8_type(), self.st, &[i64t.const_int(SIGPOLL_OFFSET as u64, false)], "sigpoll")?
+        };
+        let flag = self.b.build_load(i32t, p, "")?;
+        let li = flag.as_instruction_value().unwrap();
+        li.set_alignment(4).ok();
+        // Atomic: the flag is set by a signal handler; a plain load could be hoisted out of a loop.
+        li.set_atomic_ordering(AtomicOrdering::Monotonic).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+        let set = self.b.build_int_compare(IntPredicate::NE, flag.into_int_value(), i32t.const_zero(), "")?;
+        let set = self
+            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[set.into(), self.ctx.bool_type().const_zero().into()])?
+            .into_int_value();
+        let cold = self.ctx.append_basic_block(self.func, "sig_deliver");
+        let cont = self.ctx.append_basic_block(self.func, "sig_cont");
+        self.b.build_conditional_branch(set, cold, cont)?;
+        self.b.position_at_end(cold);
+        self.store_state_of(live)?;
+        let base = self.reloc_value(0)?;
+        let here = self.b.build_int_add(base, i64t.const_int(off, false), "")?;
+        self.set_pc(here)?;
+        let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+        let f = self.runtime_fn("aot_safepoint", self.ctx.void_type().fn_type(&[ptr.into()], false));
+        let cold_attr = self.ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("cold"), 0);
+        f.add_attribute(AttributeLoc::Function, cold_attr);
+        self.b.build_call(f, &[self.st.into()], "")?;
+        let pc = self.b.build_load(i64t, self.slot_ptr(Reg::PC)?, "pc")?.into_int_value();
+        let same = self.b.build_int_compare(IntPredicate::EQ, pc, here, "")?;
+        let reload = self.ctx.append_basic_block(self.func, "sig_resume");
+        let leave = self.ctx.append_basic_block(self.func, "sig_leave");
+        self.b.build_conditional_branch(same, reload, leave)?;
+        self.b.position_at_end(leave);
+        self.b.build_return(None)?;
+        self.b.position_at_end(reload);
+        self.load_state()?;
+        self.b.build_unconditional_branch(cont)?;
+        self.b.position_at_end(cont);
         Ok(())
     }
 
@@ -827,6 +886,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
                 return Ok(None);
             }
+            Op::SafePoint => {
+                // At the start of its block only the live registers are written back.
+                let first = self.f.blocks[self.cur_block].insts.first() == Some(&v);
+                let live = if first { self.live_in.get(self.cur_block).copied().unwrap_or(u128::MAX) } else { u128::MAX };
+                self.safepoint(i.imm, live)?;
+                return Ok(None);
+            }
             Op::Fence => {
                 let o = match FenceKind::from_u64(i.imm).unwrap() {
                     FenceKind::SeqCst => AtomicOrdering::SequentiallyConsistent,
@@ -1162,6 +1228,24 @@ mod tests {
         assert!(obj.len() > 100 && &obj[..4] == b"\x7fELF");
         let text = llvm_text(&f, "test").unwrap();
         assert!(text.contains("musttail") || text.contains("aot_lookup"), "{text}");
+    }
+
+    /// A loop gets one safe point at its header (a leaf function none at entry): an atomic load
+    /// of sigpoll and a branch to the cold call of aot_safepoint.
+    #[test]
+    fn safepoints_lower_to_a_poll_and_a_cold_call() {
+        init_targets();
+        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        ir::safepoint::insert(&mut f);
+        ir::verify::verify(&f).unwrap();
+        let text = llvm_text(&f, "sp").unwrap();
+        assert_eq!(text.matches("load atomic i32").count(), 1, "{text}");
+        assert_eq!(text.matches("call void @aot_safepoint").count(), 1, "{text}");
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "sp", &opts, &tm).unwrap();
+        assert!(asm.contains(&format!("{}(%rdi)", SIGPOLL_OFFSET)), "{asm}");
     }
 
     /// The memory-model mapping (docs/memory-model.md) as x86-64 instructions, on the baseline

@@ -73,7 +73,8 @@ pub fn lift_all(rec: &recover::Recovered) -> Result<Vec<Function>, TranslateErro
     rec.functions
         .par_iter()
         .map(|spec| {
-            let f = lift_function(spec);
+            let mut f = lift_function(spec);
+            aot_lifter::ir::safepoint::insert(&mut f);
             verify(&f).map_err(|e| TranslateError::Lift { func: spec.name.clone(), addr: spec.start, msg: e.msg })?;
             Ok(f)
         })

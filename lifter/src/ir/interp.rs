@@ -539,6 +539,8 @@ impl<'a> Interp<'a> {
                 0
             }
             Op::Fence | Op::Insn => 0,
+            // The interpreter has no asynchronous signals.
+            Op::SafePoint => 0,
             Op::AtomicRmw => {
                 let size = (w / 8) as usize;
                 let old = mem.read(a(0) as u64, size)?;

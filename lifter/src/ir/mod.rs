@@ -15,6 +15,7 @@ pub mod crypto;
 pub mod fpnan;
 pub mod interp;
 pub mod print;
+pub mod safepoint;
 pub mod verify;
 
 pub use builder::Builder;
@@ -204,6 +205,11 @@ ir_ops! {
     Store "store" 2 Special;
     /// Memory fence of kind `imm` (see `FenceKind`).
     Fence "fence" 0 Special;
+    /// Asynchronous-signal safe point (`ir::safepoint`): guest offset `imm` is the instruction about
+    /// to run, with every guest register as the IR holds it. If the thread has a signal pending
+    /// (`CpuState::sigpoll`), the state is written back, the runtime delivers, and execution
+    /// continues here (state reloaded) or leaves the function when the handler changed the PC.
+    SafePoint "safepoint" 0 Special;
     /// atomicrmw(addr, val) -> old; op in `imm` (see `RmwOp`), ordering in `imm2`.
     AtomicRmw "atomicrmw" 2 Special;
     /// cmpxchg(addr, expected, new) -> old value; ordering in `imm`.

@@ -19,6 +19,9 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
             let c = (i.imm as u128) | ((i.imm2 as u128) << 64);
             let _ = write!(out, " {c:#x}");
         }
+        Op::SafePoint => {
+            let _ = write!(out, " {:#x}", i.imm);
+        }
         Op::Reloc => {
             let _ = write!(out, " #{}", i.imm);
         }

@@ -167,6 +167,7 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                         }
                         Op::Fence => FenceKind::from_u64(i.imm).is_some(),
                         Op::Insn => i.ty == Ty::Void,
+                        Op::SafePoint => i.ty == Ty::Void,
                         Op::AtomicRmw => {
                             at(0) == Ty::I64
                                 && at(1).is_int()

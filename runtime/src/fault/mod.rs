@@ -113,9 +113,9 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
     }
     let ucx = uc as *mut libc::ucontext_t;
     // SAFETY: as above.
-    let (rip, err, host_mask) = unsafe {
+    let (rip, err) = unsafe {
         let g = &(*ucx).uc_mcontext.gregs;
-        (g[libc::REG_RIP as usize] as u64, g[libc::REG_ERR as usize] as u64, *(&(*ucx).uc_sigmask as *const libc::sigset_t as *const u64))
+        (g[libc::REG_RIP as usize] as u64, g[libc::REG_ERR as usize] as u64)
     };
     let (lo, hi) = crate::glue::code_range();
     let overflow = stack::in_guard(addr);
@@ -152,7 +152,8 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
         let esr = matches!(s, libc::SIGSEGV | libc::SIGBUS).then(|| data_abort_esr(err & 2 != 0, accerr));
         Fault { sig: s, code: gcode, addr, fault_address: addr, esr, pc }
     };
-    if act[0] <= 1 || host_mask & (1 << (f.sig - 1)) != 0 {
+    let guest_mask = sig::current_mask();
+    if act[0] <= 1 || guest_mask & (1 << (f.sig - 1)) != 0 {
         // SIG_DFL, or SIG_IGN / blocked (Linux kills for a synchronous fault then too).
         if debug() {
             write_stderr(&format!(
@@ -167,7 +168,7 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
         die_by_signal(f.sig);
     }
     let saved = st.clone();
-    let Some(frame) = enter_handler(st, &f, &act, host_mask) else { die_by_signal(libc::SIGSEGV) };
+    let Some(frame) = enter_handler(st, &f, &act, guest_mask) else { die_by_signal(libc::SIGSEGV) };
     let written = read_frame(frame);
     let handler = st.pc;
     let stp = st as *mut CpuState;
@@ -181,11 +182,12 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
     let back = read_frame(frame);
     match (written, back) {
         (Some(w), Some(b)) if same_context(&w, &b) => {
-            // Unchanged: run the faulting host instruction again, with the mask the frame holds.
+            // Unchanged: run the faulting host instruction again, with the mask (and alternate
+            // stack) the frame holds.
             *st = saved;
+            sig::restore_stack_and_mask(frame_stack(&b), frame_mask(&b), st.sp);
             // SAFETY: the kernel's saved context of this host signal.
-            unsafe { *(&mut (*ucx).uc_sigmask as *mut libc::sigset_t as *mut u64) = frame_mask(&b) };
-            sig::host_sigmask(libc::SIG_SETMASK, host_mask);
+            unsafe { *(&mut (*ucx).uc_sigmask as *mut libc::sigset_t as *mut u64) = sig::host_mask_for(frame_mask(&b)) };
         }
         _ => {
             *st = saved;
@@ -200,6 +202,13 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
 fn frame_mask(b: &[u8]) -> u64 {
     let o = (sig::FRAME_UC + sig::UC_SIGMASK) as usize;
     u64::from_le_bytes(b[o..o + 8].try_into().unwrap_or([0; 8]))
+}
+
+/// The frame's uc_stack: (ss_sp, ss_flags, ss_size).
+fn frame_stack(b: &[u8]) -> (u64, u64, u64) {
+    let o = (sig::FRAME_UC + sig::UC_STACK) as usize;
+    let w = |i: usize| u64::from_le_bytes(b[o + i..o + i + 8].try_into().unwrap_or([0; 8]));
+    (w(0), w(8) as u32 as u64, w(16))
 }
 
 /// Are the register context (X0-X30, SP, PC, PSTATE) and the FP/SIMD record of two frames equal?
@@ -218,19 +227,14 @@ fn read_frame(frame: u64) -> Option<Vec<u8>> {
 
 /// Build the aarch64 rt_sigframe of `f` for the guest handler `act` and point `st` at the
 /// handler (X0-X2 its arguments, X30 the return trampoline). `mask` is the guest's signal mask
-/// before the signal; the host mask becomes the handler's. Returns the frame's address, or None if
+/// before the signal; the thread's guest mask (and so the host's) becomes the handler's. Returns the frame's address, or None if
 /// the guest stack cannot hold it.
 pub fn enter_handler(st: &mut CpuState, f: &Fault, act: &sig::GuestSigaction, mask: u64) -> Option<u64> {
     let s = f.sig as u64;
     if act[1] & sig::SA_RESETHAND != 0 {
         ACTIONS.lock().unwrap_or_else(|e| e.into_inner())[s as usize] = Some([0; 4]);
     }
-    let alt = *sig::ALTSTACK.lock().unwrap_or_else(|e| e.into_inner());
-    let alt_top = alt.0.saturating_add(alt.2);
-    let mut top = st.sp;
-    if act[1] & sig::SA_ONSTACK != 0 && alt.1 & sig::SS_DISABLE == 0 && !(alt.0 < st.sp && st.sp <= alt_top) {
-        top = alt_top;
-    }
+    let (alt, top) = sig::frame_stack(st.sp, act[1] & sig::SA_ONSTACK != 0);
     let frame = top.wrapping_sub(sig::FRAME_SIZE + 16) & !15;
     let mut b = vec![0u8; (sig::FRAME_SIZE + 16) as usize];
     let put = |b: &mut Vec<u8>, off: u64, v: &[u8]| b[off as usize..off as usize + v.len()].copy_from_slice(v);
@@ -273,7 +277,7 @@ pub fn enter_handler(st: &mut CpuState, f: &Fault, act: &sig::GuestSigaction, ma
     if act[1] & sig::SA_NODEFER == 0 {
         block |= 1 << (s - 1);
     }
-    sig::host_sigmask(libc::SIG_SETMASK, block);
+    sig::set_guest_mask(block);
     st.x[0] = s;
     st.x[1] = if act[1] & sig::SA_SIGINFO != 0 { frame + sig::FRAME_INFO } else { 0 };
     st.x[2] = if act[1] & sig::SA_SIGINFO != 0 { frame + uc } else { 0 };
@@ -309,7 +313,7 @@ pub fn restore(st: &mut CpuState, frame: u64) -> bool {
     }
     crate::syscall::misc::set_host_fp_env(st.fpcr as u64);
     crate::syscall::misc::take_host_fp_flags();
-    sig::host_sigmask(libc::SIG_SETMASK, frame_mask(&back));
+    sig::restore_stack_and_mask(frame_stack(&back), frame_mask(&back), st.sp);
     true
 }
 
@@ -330,7 +334,7 @@ pub fn trap(st: &mut CpuState, kind: Option<TrapKind>) -> ! {
         _ => (libc::SIGILL, ILL_ILLOPC),
     };
     let act = ACTIONS.lock().unwrap_or_else(|e| e.into_inner())[s as usize].unwrap_or([0; 4]);
-    let mask = sig::host_sigmask(libc::SIG_BLOCK, 0);
+    let mask = sig::current_mask();
     // NotCode is the translator's limit (no translation there), not a guest exception.
     let deliverable = act[0] > 1 && mask & (1 << (s - 1)) == 0 && kind != Some(TrapKind::NotCode);
     if debug() || !deliverable {
@@ -388,7 +392,7 @@ mod tests {
         st.set_nzcv(0x6000_0000);
         let f = Fault { sig: 11, code: 2, addr: 0xdead, fault_address: 0xdead, esr: Some(data_abort_esr(true, true)), pc: 0x400123 };
         let act = [0x401000, sig::SA_SIGINFO, 0, 0];
-        let before = sig::host_sigmask(libc::SIG_BLOCK, 0);
+        let before = sig::current_mask();
         let frame = enter_handler(&mut st, &f, &act, before).unwrap();
         assert_eq!((st.pc, st.x[0], st.x[1], st.sp, st.x[30]), (0x401000, 11, frame, frame, sig::SIGRETURN_TRAMPOLINE));
         let b = read_frame(frame).unwrap();
@@ -403,12 +407,12 @@ mod tests {
         assert_eq!((w32(r + 528), w32(r + 532), w64(r + 536)), (ESR_MAGIC, 16, 0x9200_004f));
         assert_eq!((w32(r + 544), w32(r + 548)), (0, 0));
         // SIGSEGV is blocked while the handler runs
-        assert_ne!(sig::host_sigmask(libc::SIG_BLOCK, 0) & (1 << 10), 0);
+        assert_ne!(sig::current_mask() & (1 << 10), 0);
         let mut back = st.clone();
         back.sp = frame;
         assert!(restore(&mut back, frame));
         assert_eq!((back.pc, back.x[5], back.sp, back.v[3], back.nzcv()), (0x400123, 0x1005, top, 0x1234, 0x6000_0000));
-        assert_eq!(sig::host_sigmask(libc::SIG_BLOCK, 0), before);
+        assert_eq!(sig::current_mask(), before);
         drop(stack);
     }
 }

@@ -1,10 +1,12 @@
 //! File descriptors: fcntl, ioctl, pipe2, epoll.
 
 use super::fs::{open_flags_to_guest, open_flags_to_host};
-use super::Args;
+use super::{signal, Args};
 use crate::guest::{self, sys, EFAULT, EINVAL};
 use crate::CpuState;
 
+const F_SETSIG: i32 = 10;
+const F_GETSIG: i32 = 11;
 
 pub fn fcntl(_: &mut CpuState, a: &Args) -> i64 {
     match a[1] as i32 {
@@ -17,6 +19,25 @@ pub fn fcntl(_: &mut CpuState, a: &Args) -> i64 {
             }
         }
         libc::F_SETFL => sys(libc::SYS_fcntl, &[a[0], a[1], open_flags_to_host(a[2])]),
+        // Signal numbers go through the signal table (0 = SIGIO stays 0).
+        F_SETSIG => match a[2] {
+            0 => sys(libc::SYS_fcntl, &[a[0], a[1], 0]),
+            g => match signal::host_sig(g) {
+                Some(h) => sys(libc::SYS_fcntl, &[a[0], a[1], h as u64]),
+                None => EINVAL,
+            },
+        },
+        F_GETSIG => {
+            let r = sys(libc::SYS_fcntl, &[a[0], a[1]]);
+            if r > 0 {
+                signal::guest_sig(r as i32).map(|g| g as i64).unwrap_or(r)
+            } else {
+                r
+            }
+        }
+        // Lock waits block: a safe syscall, so a guest signal interrupts them (EINTR) and none
+        // is lost before the wait starts.
+        libc::F_SETLKW | libc::F_OFD_SETLKW => signal::safe_syscall(libc::SYS_fcntl, &a[..3]),
         // Every other command has the same number and argument layout on both (struct flock and
         // f_owner_ex are identical on 64-bit).
         _ => sys(libc::SYS_fcntl, &a[..3]),
@@ -159,7 +180,7 @@ pub static IOCTLS: &[Ioctl] = &[
     io(0x894b, "SIOCOUTQNSD"),
     io(0x8970, "SIOCGIFMAP"),
     io(0x4004_5431, "TIOCSPTLCK"),
-    ion(0x4004_5436, "TIOCSIG", "signal numbers 1-31 are the same on both"),
+    iot(0x4004_5436, "TIOCSIG", tiocsig, "signal number mapped through the signal table"),
     io(0x4004_9409, "FICLONE"),
     io(0x4008_6602, "FS_IOC_SETFLAGS"),
     io(0x4008_7602, "FS_IOC_SETVERSION"),
@@ -198,11 +219,20 @@ fn tiocgptpeer(fd: u64, req: u64, flags: u64) -> i64 {
     sys(libc::SYS_ioctl, &[fd, req, open_flags_to_host(flags)])
 }
 
+/// TIOCSIG(master, sig): a signal number for the slave's foreground process group.
+fn tiocsig(fd: u64, req: u64, sig: u64) -> i64 {
+    match signal::host_sig(sig) {
+        Some(h) => sys(libc::SYS_ioctl, &[fd, req, h as u64]),
+        None => EINVAL,
+    }
+}
+
 /// ioctl(fd, request, arg). The request is 32 bits wide for the kernel (`unsigned int cmd`).
 pub fn ioctl(_: &mut CpuState, a: &Args) -> i64 {
     let req = a[1] as u32;
     match ioctl_entry(req).map(|e| e.kind) {
-        Some(IoctlKind::Pass) => sys(libc::SYS_ioctl, &[a[0], req as u64, a[2]]),
+        // Some wait (TCSBRK/tcdrain, TCSETSW, TIOCMIWAIT): safe syscall, as for passthrough.
+        Some(IoctlKind::Pass) => signal::safe_syscall(libc::SYS_ioctl, &[a[0], req as u64, a[2]]),
         Some(IoctlKind::Func(f)) => f(a[0], req as u64, a[2]),
         None => {
             // A bad descriptor is reported before the request is looked at, as by the kernel.
@@ -261,7 +291,7 @@ fn epoll_wait_common(nr: i64, a: &Args) -> i64 {
     }
     let n = (max as usize).min(MAX_EVENTS);
     let mut buf = vec![0u8; n * 12];
-    let r = sys(nr, &[a[0], buf.as_mut_ptr() as u64, n as u64, a[3], a[4], a[5]]);
+    let r = super::signal::with_temp_mask(nr, &[a[0], buf.as_mut_ptr() as u64, n as u64, a[3], a[4], a[5]], 4);
     if r <= 0 {
         return r;
     }

@@ -108,7 +108,7 @@ pub static TABLE: &[Sys] = &[
     t(22, "epoll_pwait", fd::epoll_pwait, "epoll_event conversion"),
     p(23, "dup", SYS_dup),
     pnote(24, "dup3", SYS_dup3, "O_CLOEXEC same value"),
-    t(25, "fcntl", fd::fcntl, "F_GETFL/F_SETFL open-flag conversion; all other commands identical (F_*LK, F_OFD_*, struct flock 32 bytes, F_DUPFD_CLOEXEC, F_*PIPE_SZ, F_*OWN_EX, seals, leases); F_SETSIG signal numbers 1-31 are the same"),
+    t(25, "fcntl", fd::fcntl, "F_GETFL/F_SETFL open-flag conversion; F_SETSIG/F_GETSIG signal numbers mapped; F_SETLKW/F_OFD_SETLKW as safe syscalls; all other commands identical (F_*LK, F_OFD_*, struct flock 32 bytes, F_DUPFD_CLOEXEC, F_*PIPE_SZ, F_*OWN_EX, seals, leases)"),
     pnote(26, "inotify_init1", SYS_inotify_init1, "IN_CLOEXEC/IN_NONBLOCK same values"),
     pnote(27, "inotify_add_watch", SYS_inotify_add_watch, "IN_* masks identical"),
     p(28, "inotify_rm_watch", SYS_inotify_rm_watch),
@@ -155,9 +155,9 @@ pub static TABLE: &[Sys] = &[
     pnote(69, "preadv", SYS_preadv, "64-bit: pos_l is the whole offset on both"),
     pnote(70, "pwritev", SYS_pwritev, "as preadv"),
     p(71, "sendfile", SYS_sendfile),
-    pnote(72, "pselect6", SYS_pselect6, "fd_set, timespec and the {sigset ptr, size} pair identical; sigset size 8 on both"),
-    pnote(73, "ppoll", SYS_ppoll, "struct pollfd, POLL* identical; sigset size 8 on both"),
-    pnote(74, "signalfd4", SYS_signalfd4, "SFD_* = O_CLOEXEC/O_NONBLOCK; signalfd_siginfo arch-independent (128 bytes)"),
+    t(72, "pselect6", signal::pselect6, "safe syscall; the sigmask applied for the call is mapped and followed by the guest mask"),
+    t(73, "ppoll", signal::ppoll, "safe syscall; sigmask mapped, as pselect6"),
+    t(74, "signalfd4", signal::signalfd4, "mask mapped to host signal numbers (ssi_signo read from the fd is the host number: differs only for guest 32/33)"),
     p(75, "vmsplice", SYS_vmsplice),
     pnote(76, "splice", SYS_splice, "SPLICE_F_* identical"),
     p(77, "tee", SYS_tee),
@@ -178,7 +178,7 @@ pub static TABLE: &[Sys] = &[
     p(92, "personality", SYS_personality),
     t(93, "exit", process::exit, "exits the calling thread; clear-child-tid store + futex wake by the runtime"),
     t(94, "exit_group", process::exit_group, ""),
-    p(95, "waitid", SYS_waitid),
+    t(95, "waitid", signal::waitid, "safe syscall; si_status signal mapped"),
     t(96, "set_tid_address", thread::set_tid_address, "recorded per thread (used at thread exit); returns the thread id"),
     p(97, "unshare", SYS_unshare),
     p(98, "futex", SYS_futex),
@@ -212,16 +212,16 @@ pub static TABLE: &[Sys] = &[
     p(126, "sched_get_priority_min", SYS_sched_get_priority_min),
     p(127, "sched_rr_get_interval", SYS_sched_rr_get_interval),
     e(128, "restart_syscall", "only meaningful after signal delivery"),
-    p(129, "kill", SYS_kill),
-    p(130, "tkill", SYS_tkill),
-    p(131, "tgkill", SYS_tgkill),
-    t(132, "sigaltstack", signal::sigaltstack, "recorded for the guest (signal delivery is a later issue)"),
-    p(133, "rt_sigsuspend", SYS_rt_sigsuspend),
-    t(134, "rt_sigaction", signal::rt_sigaction, "asynchronous signals delivered to guest handlers at syscalls and dispatch; synchronous faults keep the default action"),
-    p(135, "rt_sigprocmask", SYS_rt_sigprocmask),
-    p(136, "rt_sigpending", SYS_rt_sigpending),
-    p(137, "rt_sigtimedwait", SYS_rt_sigtimedwait),
-    p(138, "rt_sigqueueinfo", SYS_rt_sigqueueinfo),
+    t(129, "kill", signal::kill, "signal number mapped (docs/signals.md)"),
+    t(130, "tkill", signal::tkill, "signal number mapped"),
+    t(131, "tgkill", signal::tgkill, "signal number mapped"),
+    t(132, "sigaltstack", signal::sigaltstack, "per thread, kept by the runtime; SS_ONSTACK, SS_AUTODISARM"),
+    t(133, "rt_sigsuspend", signal::rt_sigsuspend, "waits with the mapped mask; the frame saves the old guest mask"),
+    t(134, "rt_sigaction", signal::rt_sigaction, "guest handlers run by the runtime (aarch64 rt_sigframe); asynchronous signals delivered at safe points (loop back edges, function entries, syscalls); synchronous faults (SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE) reach guest handlers with the exact guest PC (crate::fault)"),
+    t(135, "rt_sigprocmask", signal::rt_sigprocmask, "guest mask per thread, mirrored to the host mask"),
+    t(136, "rt_sigpending", signal::rt_sigpending, "host pending set mapped, plus a signal the runtime holds"),
+    t(137, "rt_sigtimedwait", signal::rt_sigtimedwait, "set and siginfo mapped; safe syscall"),
+    t(138, "rt_sigqueueinfo", signal::rt_sigqueueinfo, "signal number and si_signo mapped"),
     e(139, "rt_sigreturn", "handlers return through a runtime trampoline instead"),
     p(140, "setpriority", SYS_setpriority),
     p(141, "getpriority", SYS_getpriority),
@@ -267,7 +267,7 @@ pub static TABLE: &[Sys] = &[
     p(181, "mq_unlink", SYS_mq_unlink),
     p(182, "mq_timedsend", SYS_mq_timedsend),
     p(183, "mq_timedreceive", SYS_mq_timedreceive),
-    pnote(184, "mq_notify", SYS_mq_notify, "struct sigevent identical; sigev_signo is not mapped (guest and host numbers agree for 1-31)"),
+    pnote(184, "mq_notify", SYS_mq_notify, "struct sigevent identical; sigev_signo is not mapped (guest and host numbers differ only for 32/33 and 59-61, which glibc reserves)"),
     p(185, "mq_getsetattr", SYS_mq_getsetattr),
     p(186, "msgget", SYS_msgget),
     pnote(187, "msgctl", SYS_msgctl, "struct msqid64_ds identical: asm-generic msgbuf.h on both (no padding words on 64-bit)"),
@@ -323,11 +323,11 @@ pub static TABLE: &[Sys] = &[
     p(237, "set_mempolicy", SYS_set_mempolicy),
     p(238, "migrate_pages", SYS_migrate_pages),
     p(239, "move_pages", SYS_move_pages),
-    p(240, "rt_tgsigqueueinfo", SYS_rt_tgsigqueueinfo),
+    t(240, "rt_tgsigqueueinfo", signal::rt_tgsigqueueinfo, "signal number and si_signo mapped"),
     p(241, "perf_event_open", SYS_perf_event_open),
     pnote(242, "accept4", SYS_accept4, "SOCK_NONBLOCK/SOCK_CLOEXEC same values"),
     pnote(243, "recvmmsg", SYS_recvmmsg, "struct mmsghdr identical (64 bytes)"),
-    p(260, "wait4", SYS_wait4),
+    t(260, "wait4", signal::wait4, "safe syscall; signal numbers in the status mapped"),
     t(261, "prlimit64", mem::prlimit64, "own process: RLIMIT_AS and RLIMIT_DATA are recorded and enforced on guest mmap/mremap/brk (AS) and brk (DATA) instead of being set on the host, whose address space includes the runtime's 64 TiB guest reservation and host stacks; other resources and other processes pass through"),
     t(262, "fanotify_init", fs::fanotify_init, "event_f_flags are open flags: converted"),
     pnote(263, "fanotify_mark", SYS_fanotify_mark, "FAN_* identical"),
@@ -362,7 +362,7 @@ pub static TABLE: &[Sys] = &[
     p(292, "io_pgetevents", 333),
     e(293, "rseq", "kept ENOSYS (glibc then runs without it): the kernel would compare the host PC with the guest's critical-section addresses and rewrite the wrong PC, and host glibc has registered its own rseq area for the thread"),
     e(294, "kexec_file_load", "not for guests"),
-    pn(424, "pidfd_send_signal"),
+    t(424, "pidfd_send_signal", signal::pidfd_send_signal, "signal number mapped"),
     e(425, "io_uring_setup", "not supported (submissions would bypass translation)"),
     e(426, "io_uring_enter", "not supported"),
     e(427, "io_uring_register", "not supported"),
@@ -421,7 +421,8 @@ pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
         time::mappings_changed();
     }
     let r = match ent.map(|s| s.handler) {
-        Some(Handler::Host(h)) => sys(h, a),
+        // Passthrough syscalls may block: a signal must interrupt them, never be lost.
+        Some(Handler::Host(h)) => signal::safe_syscall(h, a),
         Some(Handler::Func(f)) => f(st, a),
         Some(Handler::None) | None => {
             strace::unsupported_syscall(nr, ent.map(|s| s.name));
@@ -451,12 +452,17 @@ pub unsafe extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u6
     let nr = st.x[8];
     loop {
         let r = do_syscall(st, nr, &a);
+        if r == signal::ERESTART_INTERNAL {
+            // A signal came before the syscall started: deliver it, then make the syscall.
+            signal::deliver_pending(st);
+            continue;
+        }
         st.x[0] = r as u64;
         if !signal::pending() {
             return r as u64;
         }
-        let restart = signal::deliver_pending(st);
-        if !(r == -(libc::EINTR as i64) && restart && restartable(nr)) {
+        let d = signal::deliver_pending(st);
+        if !(r == -(libc::EINTR as i64) && d.restart && restartable(nr)) {
             return st.x[0];
         }
     }

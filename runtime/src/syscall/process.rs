@@ -38,7 +38,15 @@ pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
     if flags & !allowed != 0 || flags & 0xff > 64 {
         return ENOSYS;
     }
-    let host_flags = flags & !(CLONE_VM | CLONE_SETTLS);
+    // The exit signal (low byte) is a guest signal number.
+    let exit_sig = match flags & 0xff {
+        0 => 0,
+        g => match super::signal::host_sig(g) {
+            Some(h) => h as u64,
+            None => return crate::guest::EINVAL,
+        },
+    };
+    let host_flags = (flags & !(CLONE_VM | CLONE_SETTLS | 0xff)) | exit_sig;
     // x86-64 order: clone(flags, stack, parent_tid, child_tid, tls). The host child keeps running
     // on a copy of the host stack; the guest stack switch is done in the guest state below.
     let r = sys(libc::SYS_clone, &[host_flags, 0, a[2], a[4], 0]);

@@ -67,6 +67,8 @@ pub fn clone_thread(st: &mut CpuState, a: &Args) -> i64 {
         child.tpidr = tls;
     }
     let child = SendState(child);
+    // The new thread starts with its creator's guest signal mask and no alternate signal stack.
+    let mask = super::signal::current_mask();
     let (tx, rx) = std::sync::mpsc::channel::<i64>();
     // The std thread only starts the guest thread: translated code runs on a stack of our own,
     // with a guard that makes its overflow a guest SIGSEGV (crate::fault).
@@ -83,6 +85,7 @@ pub fn clone_thread(st: &mut CpuState, a: &Args) -> i64 {
         if flags & CLONE_CHILD_CLEARTID != 0 {
             CLEAR_CHILD_TID.with(|c| c.set(ctid));
         }
+        super::signal::init_thread_mask(Some(mask));
         let stack = match crate::fault::stack::map(THREAD_HOST_STACK as u64) {
             Ok(s) if crate::fault::stack::enter_thread(s).is_ok() => s,
             _ => {

@@ -1,0 +1,212 @@
+//! Safe points for asynchronous signals.
+//!
+//! A guest that loops without system calls (`while (!flag);` waiting for a signal handler, a
+//! CPU-bound loop stopped by a timer) must still get its signals. [`insert`] puts one
+//! `safepoint` op at the start of every block that is the target of a back edge (every loop has
+//! one; indirect jumps count as edges to every entry) and, in functions that call anything, at
+//! the start of the first entry block (recursion without loops), so any cycle of execution passes
+//! a safe point. Leaf functions without loops need none. Backends lower it as one load and a never-taken
+//! branch (`CpuState::sigpoll`); the cold path delivers with the guest state exact.
+//!
+//! The pass is ISA-neutral. It relies on one frontend contract: a block that is the target of a
+//! branch inside the function starts at a guest instruction boundary (`Block::off`), with the
+//! guest state as the IR holds it in its registers. Blocks without successors inside the function
+//! (trampolines to tail calls, traps) are never on a cycle and never get one.
+
+use super::*;
+
+/// Insert safe points into `f` (idempotent: blocks that already start with one are skipped).
+pub fn insert(f: &mut Function) {
+    let n = f.blocks.len();
+    if n == 0 {
+        return;
+    }
+    let mut want = vec![false; n];
+    // A function that calls nothing (no call, tail call or jump out) cannot be part of a
+    // recursion: its loops are its only cycles, and its entry needs no poll.
+    let calls = f.blocks.iter().any(|b| matches!(b.term, Term::Call { .. } | Term::CallInd { .. } | Term::Tail { .. } | Term::JumpInd { .. }));
+    if let Some(&(_, b)) = f.entries.first() {
+        want[b.0 as usize] = calls;
+    }
+    // Iterative DFS from every entry; an edge to a block on the stack is a back edge.
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        OnStack,
+        Done,
+    }
+    let mut mark = vec![Mark::New; n];
+    for &(_, root) in &f.entries {
+        if mark[root.0 as usize] != Mark::New {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root.0 as usize, 0)];
+        mark[root.0 as usize] = Mark::OnStack;
+        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+            let succ = successors(f, &f.blocks[b].term);
+            if let Some(&s) = succ.get(*k) {
+                *k += 1;
+                let s = s.0 as usize;
+                if s >= n {
+                    continue;
+                }
+                match mark[s] {
+                    Mark::New => {
+                        mark[s] = Mark::OnStack;
+                        stack.push((s, 0));
+                    }
+                    Mark::OnStack => want[s] = true,
+                    Mark::Done => {}
+                }
+            } else {
+                mark[b] = Mark::Done;
+                stack.pop();
+            }
+        }
+    }
+    for (b, w) in want.into_iter().enumerate() {
+        if !w {
+            continue;
+        }
+        let blk = &f.blocks[b];
+        if blk.insts.first().is_some_and(|&v| f.insts[v.0 as usize].op == Op::SafePoint) {
+            continue;
+        }
+        let v = Value(f.insts.len() as u32);
+        f.insts.push(Inst { op: Op::SafePoint, ty: Ty::Void, args: vec![], imm: blk.off, imm2: 0 });
+        f.blocks[b].insts.insert(0, v);
+    }
+}
+
+/// A set of guest registers: bit `i` is `Reg(i)`.
+pub type RegSet = u128;
+
+/// The registers that may be dead at a safe point: X0-X30, SP, N Z C V and V0-V31. The others
+/// (PC, FPCR, FPSR, TPIDR, the exclusive monitor, scratch) are always taken as live: backends
+/// read some of them implicitly.
+pub const MAY_BE_DEAD: RegSet = ((1u128 << 32) - 1) | (0xf << 33) | (((1u128 << 32) - 1) << 64);
+const ALL: RegSet = u128::MAX;
+
+/// Guest registers live at the start of each block: read before being written on some path.
+/// At exits (return, calls, tail calls, indirect jumps, traps) and at helpers every register is
+/// live. A backend's safe point (the first op of its block) needs to write back only these: a
+/// register dead there is overwritten before it is read, so a stale value in the signal frame
+/// cannot change what the program computes, and keeping it out of the write-back lets the
+/// backend keep dead values (typically the flags of a loop's compare) out of the loop.
+pub fn live_in(f: &Function) -> Vec<RegSet> {
+    let n = f.blocks.len();
+    let mut live = vec![!MAY_BE_DEAD; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in (0..n).rev() {
+            let blk = &f.blocks[b];
+            let mut l: RegSet = match blk.term {
+                Term::Br(t) => live.get(t.0 as usize).copied().unwrap_or(ALL),
+                Term::BrIf { then_, else_, .. } => {
+                    live.get(then_.0 as usize).copied().unwrap_or(ALL) | live.get(else_.0 as usize).copied().unwrap_or(ALL)
+                }
+                _ => ALL,
+            };
+            for &v in blk.insts.iter().rev() {
+                let i = &f.insts[v.0 as usize];
+                let r = 1u128 << (i.imm & 127);
+                match i.op {
+                    Op::SetReg => l &= !r,
+                    Op::GetReg => l |= r,
+                    Op::Helper => l = ALL,
+                    _ => {}
+                }
+            }
+            l |= !MAY_BE_DEAD;
+            if l != live[b] {
+                live[b] = l;
+                changed = true;
+            }
+        }
+    }
+    live
+}
+
+/// Successor blocks of a terminator inside function `f`. An indirect jump may go to any entry
+/// (jump tables, computed goto: an interpreter loop can cycle through them).
+pub fn successors(f: &Function, t: &Term) -> Vec<BlockId> {
+    match *t {
+        Term::Br(b) => vec![b],
+        Term::BrIf { then_, else_, .. } => vec![then_, else_],
+        Term::Call { cont, .. } | Term::CallInd { cont, .. } => vec![cont],
+        Term::JumpInd { .. } => f.entries.iter().map(|&(_, b)| b).collect(),
+        Term::None | Term::Ret { .. } | Term::Tail { .. } | Term::Trap { .. } => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(f: &Function) -> Vec<u64> {
+        let mut v: Vec<u64> = f
+            .blocks
+            .iter()
+            .filter(|b| b.insts.first().is_some_and(|&x| f.inst(x).op == Op::SafePoint))
+            .map(|b| b.off)
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn loop_header_and_entry() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), vec![4], "a leaf: the loop header only");
+        insert(&mut f);
+        assert_eq!(count(&f), vec![4], "idempotent");
+        let text = crate::ir::print::print_function(&f, false);
+        assert!(text.contains("safepoint 0x4"), "{text}");
+    }
+
+    #[test]
+    fn flags_of_a_loop_compare_are_dead_at_its_header() {
+        use crate::cpu::Reg;
+        use crate::isa::aarch64::lift_snippet;
+        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        insert(&mut f);
+        let live = live_in(&f);
+        let header = f.blocks.iter().position(|b| b.off == 4).unwrap();
+        let has = |r: Reg| live[header] & (1u128 << r.0) != 0;
+        assert!(has(Reg::x(0)), "x0 is read by the add");
+        assert!(!has(Reg::N) && !has(Reg::Z) && !has(Reg::C) && !has(Reg::V), "flags are set by cmp before b.ne reads them");
+        assert!(has(Reg::x(1)) && has(Reg::vreg(3)), "live at the ret");
+        assert!(has(Reg::PC) && has(Reg::FPCR));
+    }
+
+    #[test]
+    fn straight_line_code_polls_at_entry_only_if_it_calls() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: b.eq 8 ; 4: nop ; 8: ret  (a forward branch is not a loop)
+        let mut f = lift_snippet(0x400000, &[0x5400_0040, 0xd503_201f, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), Vec::<u64>::new());
+        // 0: bl 8 ; 4: ret ; 8: ret
+        let mut f = lift_snippet(0x400000, &[0x9400_0002, 0xd65f_03c0, 0xd65f_03c0]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), vec![0]);
+    }
+
+    #[test]
+    fn indirect_jumps_back_to_an_entry_are_loops() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: nop ; 4: br x1   (x1 may hold 0, an entry: a cycle without a direct back edge)
+        let mut f = lift_snippet(0x400000, &[0xd503_201f, 0xd61f_0020]);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(count(&f), vec![0]);
+    }
+}
