@@ -72,9 +72,16 @@ pub fn insert(f: &mut Function) {
         if blk.insts.first().is_some_and(|&v| f.insts[v.0 as usize].op == Op::SafePoint) {
             continue;
         }
+        let off = blk.off;
         let v = Value(f.insts.len() as u32);
-        f.insts.push(Inst { op: Op::SafePoint, ty: Ty::Void, args: vec![], imm: blk.off, imm2: 0 });
+        f.insts.push(Inst { op: Op::SafePoint, ty: Ty::Void, args: vec![], imm: off, imm2: 0 });
         f.blocks[b].insts.insert(0, v);
+        // A handler may move the PC away and come back to this one later (Go's asynchronous
+        // preemption calls asyncPreempt, which jumps back to the interrupted PC): the dispatcher
+        // must be able to enter here.
+        if !f.entries.iter().any(|e| e.0 == off) {
+            f.entries.push((off, BlockId(b as u32)));
+        }
     }
 }
 

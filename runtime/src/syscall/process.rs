@@ -23,10 +23,10 @@ const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 
 /// aarch64 clone(flags, stack, parent_tid, tls, child_tid). Supported: fork-like clones, and
-/// vfork-like ones (CLONE_VM|CLONE_VFORK, as glibc's posix_spawn/system use) which become a host
-/// vfork *without* shared memory: the parent still waits until the child execs or exits, but
-/// writes the child makes before exec are not seen by the parent (posix_spawn then cannot report an
-/// exec failure; the child exits 127 as the shell would). Threads (CLONE_VM without CLONE_VFORK):
+/// vfork-like ones (CLONE_VM|CLONE_VFORK, as glibc's posix_spawn/system and Go's os/exec use)
+/// which become a fork *without* shared memory ([`host_fork`]): the parent still waits until the
+/// child execs or exits, but writes the child makes before exec are not seen by the parent
+/// (posix_spawn then cannot report an exec failure; the child exits 127 as the shell would). Threads (CLONE_VM without CLONE_VFORK):
 /// see `thread::clone_thread`.
 pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
     let flags = a[0];
@@ -46,10 +46,14 @@ pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
             None => return crate::guest::EINVAL,
         },
     };
-    let host_flags = (flags & !(CLONE_VM | CLONE_SETTLS | 0xff)) | exit_sig;
-    // x86-64 order: clone(flags, stack, parent_tid, child_tid, tls). The host child keeps running
-    // on a copy of the host stack; the guest stack switch is done in the guest state below.
-    let r = sys(libc::SYS_clone, &[host_flags, 0, a[2], a[4], 0]);
+    let r = if exit_sig == libc::SIGCHLD as u64 {
+        host_fork(flags, a[2], a[4])
+    } else {
+        let host_flags = (flags & !(CLONE_VM | CLONE_SETTLS | 0xff)) | exit_sig;
+        // x86-64 order: clone(flags, stack, parent_tid, child_tid, tls). The host child keeps
+        // running on a copy of the host stack; the guest stack switch is done below.
+        sys(libc::SYS_clone, &[host_flags, 0, a[2], a[4], 0])
+    };
     if r == 0 {
         if a[1] != 0 {
             st.sp = a[1];
@@ -59,6 +63,70 @@ pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
         }
     }
     r
+}
+
+/// A fork-like clone (exit signal SIGCHLD) through host glibc's fork(), not a raw clone: in a
+/// process with several threads, a raw clone leaves the child with host glibc's malloc locks as
+/// other threads held them and with the parent's thread id cached in its thread descriptor, so
+/// the runtime's own work in the child (exec's file hashing and argument building, raise) could
+/// hang or crash (Go's os/exec did, about one run in five). glibc's fork takes its locks around
+/// the clone and fixes the child up. The clone flags are then applied by hand:
+/// CLONE_PARENT_SETTID writes the child's id in the parent, CLONE_CHILD_SETTID in the child,
+/// CLONE_CHILD_CLEARTID becomes the child's set_tid_address, and CLONE_VFORK makes the parent
+/// wait until the child execs or exits (the end of a close-on-exec pipe the child holds).
+fn host_fork(flags: u64, ptid: u64, ctid: u64) -> i64 {
+    let mut vfork_pipe = [-1i32; 2];
+    if flags & CLONE_VFORK != 0 {
+        // SAFETY: pipe2 writes two descriptors into the local array.
+        if unsafe { libc::pipe2(vfork_pipe.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+            vfork_pipe = [-1, -1];
+        } else {
+            // Out of the way of the descriptors a child typically sets up before exec.
+            for fd in vfork_pipe.iter_mut() {
+                let hi = sys(libc::SYS_fcntl, &[*fd as u64, libc::F_DUPFD_CLOEXEC as u64, 512]);
+                if hi >= 0 {
+                    sys(libc::SYS_close, &[*fd as u64]);
+                    *fd = hi as i32;
+                }
+            }
+        }
+    }
+    // SAFETY: fork() in a multi-threaded process: the child only continues this thread, and
+    // glibc's fork makes malloc and its own state usable there.
+    let r = unsafe { libc::fork() };
+    if r < 0 {
+        // SAFETY: errno of the failed fork.
+        let e = unsafe { *libc::__errno_location() };
+        for fd in vfork_pipe.into_iter().filter(|&f| f >= 0) {
+            sys(libc::SYS_close, &[fd as u64]);
+        }
+        return -(e as i64);
+    }
+    if r == 0 {
+        let tid = sys(libc::SYS_gettid, &[]);
+        if flags & CLONE_CHILD_SETTID != 0 {
+            let _ = guest::write(ctid, &(tid as u32).to_le_bytes());
+        }
+        if flags & CLONE_CHILD_CLEARTID != 0 {
+            sys(libc::SYS_set_tid_address, &[ctid]);
+        }
+        if vfork_pipe[0] >= 0 {
+            sys(libc::SYS_close, &[vfork_pipe[0] as u64]);
+        }
+        return 0;
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        let _ = guest::write(ptid, &(r as u32).to_le_bytes());
+    }
+    if vfork_pipe[0] >= 0 {
+        sys(libc::SYS_close, &[vfork_pipe[1] as u64]);
+        let mut b = [0u8; 1];
+        // EOF once the child's exec or exit closed the write end; a signal (EINTR) ends the wait
+        // early, as it may for a vfork parent only when the child is gone, which is harmless here.
+        while sys(libc::SYS_read, &[vfork_pipe[0] as u64, b.as_mut_ptr() as u64, 1]) == -(libc::EINTR as i64) {}
+        sys(libc::SYS_close, &[vfork_pipe[0] as u64]);
+    }
+    r as i64
 }
 
 /// `struct clone_args` (the same on both ABIs; versions of 64, 80 and 88 bytes).
@@ -115,6 +183,19 @@ pub fn clone3(st: &mut CpuState, a: &Args) -> i64 {
             return ENOSYS;
         }
         return super::thread::clone_thread(st, &[ca.flags & 0xffff_ffff, sp, ca.parent_tid, ca.tls, ca.child_tid, 0]);
+    }
+    let plain = CLONE_VM | CLONE_VFORK | CLONE_SETTLS | CLONE_PARENT_SETTID | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+    if ca.flags & !plain == 0 && ca.exit_signal == libc::SIGCHLD as u64 && ca.set_tid == 0 {
+        let r = host_fork(ca.flags, ca.parent_tid, ca.child_tid);
+        if r == 0 {
+            if sp != 0 {
+                st.sp = sp;
+            }
+            if ca.flags & CLONE_SETTLS != 0 {
+                st.tpidr = ca.tls;
+            }
+        }
+        return r;
     }
     let mut host = ca;
     host.flags &= !(CLONE_VM | CLONE_SETTLS);
