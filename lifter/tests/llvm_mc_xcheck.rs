@@ -25,6 +25,7 @@
 //!   AOT_XCHECK_DUMP=FILE (every group with examples, tab-separated).
 
 use aot_lifter::ir::verify::verify;
+use aot_lifter::ir::Op;
 use aot_lifter::isa::aarch64::{decode, decode::tables, lift_snippet, raises_undefined, Pattern};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -143,7 +144,9 @@ fn verdict(w: u32) -> Verdict {
     };
     let undefined = raises_undefined(&f);
     if undefined {
-        if f.blocks.len() > 1 || !f.blocks[0].insts.is_empty() {
+        // The lifter's per-instruction `insn` marker (the guest-PC line table) is not code.
+        let code = f.blocks[0].insts.iter().any(|&v| f.inst(v).op != Op::Insn);
+        if f.blocks.len() > 1 || code {
             return Verdict::DirtyRefusal;
         }
         return Verdict::Refused;
