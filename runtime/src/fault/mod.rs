@@ -225,96 +225,26 @@ fn read_frame(frame: u64) -> Option<Vec<u8>> {
     Some(b)
 }
 
-/// Build the aarch64 rt_sigframe of `f` for the guest handler `act` and point `st` at the
-/// handler (X0-X2 its arguments, X30 the return trampoline). `mask` is the guest's signal mask
-/// before the signal; the thread's guest mask (and so the host's) becomes the handler's. Returns the frame's address, or None if
-/// the guest stack cannot hold it.
+/// Build the rt_sigframe of `f` for the guest handler `act` and point `st` at the handler
+/// (`sig::push_frame`). `mask` is the guest's signal mask before the signal. Returns the frame's
+/// address, or None if the guest stack cannot hold it.
 pub fn enter_handler(st: &mut CpuState, f: &Fault, act: &sig::GuestSigaction, mask: u64) -> Option<u64> {
     let s = f.sig as u64;
     if act[1] & sig::SA_RESETHAND != 0 {
         ACTIONS.lock().unwrap_or_else(|e| e.into_inner())[s as usize] = Some([0; 4]);
     }
-    let (alt, top) = sig::frame_stack(st.sp, act[1] & sig::SA_ONSTACK != 0);
-    let frame = top.wrapping_sub(sig::FRAME_SIZE + 16) & !15;
-    let mut b = vec![0u8; (sig::FRAME_SIZE + 16) as usize];
-    let put = |b: &mut Vec<u8>, off: u64, v: &[u8]| b[off as usize..off as usize + v.len()].copy_from_slice(v);
-    // siginfo: signo, errno, code, then si_addr at 16
-    put(&mut b, sig::FRAME_INFO, &(f.sig as u32).to_le_bytes());
-    put(&mut b, sig::FRAME_INFO + 8, &(f.code as u32).to_le_bytes());
-    put(&mut b, sig::FRAME_INFO + 16, &f.addr.to_le_bytes());
-    let uc = sig::FRAME_UC;
-    put(&mut b, uc + 16, &alt.0.to_le_bytes());
-    put(&mut b, uc + 24, &(alt.1 as u32).to_le_bytes());
-    put(&mut b, uc + 32, &alt.2.to_le_bytes());
-    put(&mut b, uc + sig::UC_SIGMASK, &mask.to_le_bytes());
-    let sc = uc + sig::UC_MCONTEXT;
-    put(&mut b, sc, &f.fault_address.to_le_bytes());
-    for i in 0..31 {
-        put(&mut b, sc + sig::SC_REGS + 8 * i, &st.x[i as usize].to_le_bytes());
-    }
-    put(&mut b, sc + sig::SC_SP, &st.sp.to_le_bytes());
-    put(&mut b, sc + sig::SC_PC, &f.pc.to_le_bytes());
-    put(&mut b, sc + sig::SC_PSTATE, &st.nzcv().to_le_bytes());
-    let r = sc + sig::SC_RESERVED;
-    st.fpsr |= crate::syscall::misc::take_host_fp_flags();
-    put(&mut b, r, &sig::FPSIMD_MAGIC.to_le_bytes());
-    put(&mut b, r + 4, &528u32.to_le_bytes());
-    put(&mut b, r + 8, &st.fpsr.to_le_bytes());
-    put(&mut b, r + 12, &st.fpcr.to_le_bytes());
-    for i in 0..32 {
-        put(&mut b, r + 16 + 16 * i, &st.v[i as usize].to_le_bytes());
-    }
-    if let Some(esr) = f.esr {
-        put(&mut b, r + 528, &ESR_MAGIC.to_le_bytes());
-        put(&mut b, r + 532, &16u32.to_le_bytes());
-        put(&mut b, r + 536, &esr.to_le_bytes());
-    }
-    // the null record that ends the chain is already zero
-    put(&mut b, sig::FRAME_SIZE, &st.x[29].to_le_bytes());
-    put(&mut b, sig::FRAME_SIZE + 8, &st.x[30].to_le_bytes());
-    guest::write(frame, &b).ok()?;
-    let mut block = mask | act[3];
-    if act[1] & sig::SA_NODEFER == 0 {
-        block |= 1 << (s - 1);
-    }
-    sig::set_guest_mask(block);
-    st.x[0] = s;
-    st.x[1] = if act[1] & sig::SA_SIGINFO != 0 { frame + sig::FRAME_INFO } else { 0 };
-    st.x[2] = if act[1] & sig::SA_SIGINFO != 0 { frame + uc } else { 0 };
-    st.x[29] = frame + sig::FRAME_SIZE;
-    st.x[30] = sig::SIGRETURN_TRAMPOLINE;
-    st.sp = frame;
-    st.pc = act[0];
-    Some(frame)
+    // siginfo: si_signo, si_errno = 0, si_code, then si_addr at 16
+    let mut info = [0u64; 16];
+    info[0] = f.sig as u32 as u64;
+    info[1] = f.code as u32 as u64;
+    info[2] = f.addr;
+    let spec = sig::FrameSpec { gsig: s, info, pc: f.pc, mask, fault_address: f.fault_address, esr: f.esr };
+    sig::push_frame(st, &spec, act)
 }
 
-pub const ESR_MAGIC: u32 = 0x4553_5201;
-
-/// rt_sigreturn: restore `st` from the frame at `frame` (registers, FP/SIMD, signal mask) and
-/// make the host FP environment follow the restored FPCR. False if the frame is unreadable.
+/// rt_sigreturn from the frame at `frame` (`sig::pop_frame`). False if the frame is unreadable.
 pub fn restore(st: &mut CpuState, frame: u64) -> bool {
-    let Some(back) = read_frame(frame) else { return false };
-    let w64 = |off: u64| u64::from_le_bytes(back[off as usize..off as usize + 8].try_into().unwrap_or([0; 8]));
-    let sc = sig::FRAME_UC + sig::UC_MCONTEXT;
-    for i in 0..31 {
-        st.x[i as usize] = w64(sc + sig::SC_REGS + 8 * i);
-    }
-    st.sp = w64(sc + sig::SC_SP);
-    st.pc = w64(sc + sig::SC_PC);
-    st.set_nzcv(w64(sc + sig::SC_PSTATE));
-    let r = sc + sig::SC_RESERVED;
-    if w64(r) as u32 == sig::FPSIMD_MAGIC {
-        st.fpsr = w64(r + 8) as u32;
-        st.fpcr = (w64(r + 8) >> 32) as u32;
-        for i in 0..32 {
-            let o = (r + 16 + 16 * i) as usize;
-            st.v[i as usize] = u128::from_le_bytes(back[o..o + 16].try_into().unwrap_or([0; 16]));
-        }
-    }
-    crate::syscall::misc::set_host_fp_env(st.fpcr as u64);
-    crate::syscall::misc::take_host_fp_flags();
-    sig::restore_stack_and_mask(frame_stack(&back), frame_mask(&back), st.sp);
-    true
+    sig::pop_frame(st, frame)
 }
 
 /// The dispatcher reached the signal-return trampoline: a guest handler returned (the frame is at
@@ -404,7 +334,7 @@ mod tests {
         assert_eq!(w64(sc + sig::SC_PC), 0x400123);
         let r = sc + sig::SC_RESERVED;
         assert_eq!((w32(r), w32(r + 4)), (sig::FPSIMD_MAGIC, 528));
-        assert_eq!((w32(r + 528), w32(r + 532), w64(r + 536)), (ESR_MAGIC, 16, 0x9200_004f));
+        assert_eq!((w32(r + 528), w32(r + 532), w64(r + 536)), (sig::ESR_MAGIC, 16, 0x9200_004f));
         assert_eq!((w32(r + 544), w32(r + 548)), (0, 0));
         // SIGSEGV is blocked while the handler runs
         assert_ne!(sig::current_mask() & (1 << 10), 0);

@@ -619,7 +619,7 @@ const CLD_STOPPED: i32 = 5;
 fn info_to_guest(info: &[u64; 16]) -> [u64; 16] {
     let mut g = *info;
     let signo = info[0] as u32 as i32;
-    let code = (info[1] >> 32) as u32 as i32;
+    let code = info[1] as u32 as i32;
     let gs = guest_sig(signo).unwrap_or(signo as u64);
     g[0] = (info[0] & !0xffff_ffff) | gs as u32 as u64;
     if signo == libc::SIGCHLD && matches!(code, CLD_KILLED | CLD_DUMPED | CLD_TRAPPED | CLD_STOPPED) {
@@ -652,58 +652,12 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
             sys(libc::SYS_rt_sigaction, &[h as u64, d.as_ptr() as u64, 0, 8]);
         }
     }
-    let (ss, top) = frame_stack(st.sp, act[1] & SA_ONSTACK != 0);
-    // A bad guest sp makes the frame write fail below (SIGSEGV), never a host crash.
-    let frame = top.wrapping_sub(FRAME_SIZE + 16) & !15;
-    let mut f = vec![0u8; (FRAME_SIZE + 16) as usize];
-    let put = |f: &mut Vec<u8>, off: u64, v: &[u8]| f[off as usize..off as usize + v.len()].copy_from_slice(v);
-    for (i, w) in info_to_guest(hinfo).iter().enumerate() {
-        put(&mut f, FRAME_INFO + 8 * i as u64, &w.to_le_bytes());
-    }
-    let cur = current_mask();
-    let frame_mask = T.with(|t| t.saved_mask.take()).unwrap_or(cur);
-    let mut block = cur | act[3];
-    if act[1] & SA_NODEFER == 0 {
-        block |= bit(gsig);
-    }
-    let uc = FRAME_UC;
-    // uc_stack as the kernel saves it: the altstack, SS_ONSTACK if the interrupted code was on it
-    put(&mut f, uc + UC_STACK, &ss.0.to_le_bytes());
-    put(&mut f, uc + UC_STACK + 8, &(ss.1 as u32).to_le_bytes());
-    put(&mut f, uc + UC_STACK + 16, &ss.2.to_le_bytes());
-    put(&mut f, uc + UC_SIGMASK, &frame_mask.to_le_bytes());
-    let sc = uc + UC_MCONTEXT;
-    for i in 0..31 {
-        put(&mut f, sc + SC_REGS + 8 * i, &st.x[i as usize].to_le_bytes());
-    }
-    put(&mut f, sc + SC_SP, &st.sp.to_le_bytes());
-    put(&mut f, sc + SC_PC, &st.pc.to_le_bytes());
-    put(&mut f, sc + SC_PSTATE, &st.nzcv().to_le_bytes());
-    let r = sc + SC_RESERVED;
-    // FP exception flags raised so far belong to the interrupted code's FPSR.
-    st.fpsr |= super::misc::take_host_fp_flags();
-    put(&mut f, r, &FPSIMD_MAGIC.to_le_bytes());
-    put(&mut f, r + 4, &528u32.to_le_bytes());
-    put(&mut f, r + 8, &st.fpsr.to_le_bytes());
-    put(&mut f, r + 12, &st.fpcr.to_le_bytes());
-    for i in 0..32 {
-        put(&mut f, r + 16 + 16 * i, &st.v[i as usize].to_le_bytes());
-    }
-    // frame record (fp, lr) above the frame, as the kernel leaves it
-    put(&mut f, FRAME_SIZE, &st.x[29].to_le_bytes());
-    put(&mut f, FRAME_SIZE + 8, &st.x[30].to_le_bytes());
-    if guest::write(frame, &f).is_err() {
-        crate::trap::die_by_signal(libc::SIGSEGV);
-    }
-    set_guest_mask(block);
+    // sigsuspend and friends: the frame keeps the mask from before the temporary one.
+    let mask = T.with(|t| t.saved_mask.take()).unwrap_or_else(current_mask);
+    let spec = FrameSpec { gsig, info: info_to_guest(hinfo), pc: st.pc, mask, fault_address: 0, esr: None };
     let saved = st.clone();
-    st.x[0] = gsig;
-    st.x[1] = if act[1] & SA_SIGINFO != 0 { frame + FRAME_INFO } else { 0 };
-    st.x[2] = if act[1] & SA_SIGINFO != 0 { frame + uc } else { 0 };
-    st.x[29] = frame + FRAME_SIZE;
-    st.x[30] = SIGRETURN_TRAMPOLINE;
-    st.sp = frame;
-    st.pc = act[0];
+    // A bad guest sp makes the frame write fail (SIGSEGV), never a host crash.
+    let Some(frame) = push_frame(st, &spec, act) else { crate::trap::die_by_signal(libc::SIGSEGV) };
     let stp = st as *mut CpuState;
     loop {
         if pending() {
@@ -718,20 +672,113 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
         let f = crate::dispatch::aot_lookup(pc);
         f(stp, pc);
     }
-    // sigreturn: restore from the (possibly modified) frame
-    let mut back = vec![0u8; (FRAME_SIZE + 16) as usize];
-    if guest::read(frame, &mut back).is_err() {
+    // sigreturn: restore from the (possibly modified) frame; what the frame does not hold (TPIDR,
+    // exclusive monitor...) comes back from before the handler.
+    *st = saved;
+    if !pop_frame(st, frame) {
         crate::trap::die_by_signal(libc::SIGSEGV);
     }
+}
+
+/// What an rt_sigframe holds besides the interrupted register state (`CpuState`).
+pub(crate) struct FrameSpec {
+    /// Guest signal number.
+    pub gsig: u64,
+    /// siginfo as the guest sees it.
+    pub info: [u64; 16],
+    /// The interrupted PC (a fault's PC is exact even where `st.pc` is stale).
+    pub pc: u64,
+    /// The guest signal mask to restore at sigreturn (uc_sigmask).
+    pub mask: u64,
+    /// mcontext.fault_address (0 for asynchronous signals).
+    pub fault_address: u64,
+    /// An esr_context record (data aborts, BRK).
+    pub esr: Option<u64>,
+}
+
+pub(crate) const ESR_MAGIC: u32 = 0x4553_5201;
+
+/// Build the aarch64 rt_sigframe for the guest handler `act` on the guest stack (or its
+/// sigaltstack), block the handler's mask (the current mask | sa_mask | the signal unless
+/// SA_NODEFER), and point `st` at the handler: X0-X2 its arguments, X29 the frame record, X30 the
+/// sigreturn trampoline. The one frame builder of the runtime, for asynchronous signals and for
+/// faults and traps alike. Returns the frame's address, or None if the guest stack cannot hold it.
+pub(crate) fn push_frame(st: &mut CpuState, spec: &FrameSpec, act: &GuestSigaction) -> Option<u64> {
+    let (ss, top) = frame_stack(st.sp, act[1] & SA_ONSTACK != 0);
+    let frame = top.wrapping_sub(FRAME_SIZE + 16) & !15;
+    let mut f = vec![0u8; (FRAME_SIZE + 16) as usize];
+    let put = |f: &mut Vec<u8>, off: u64, v: &[u8]| f[off as usize..off as usize + v.len()].copy_from_slice(v);
+    for (i, w) in spec.info.iter().enumerate() {
+        put(&mut f, FRAME_INFO + 8 * i as u64, &w.to_le_bytes());
+    }
+    let uc = FRAME_UC;
+    // uc_stack as the kernel saves it: the altstack, SS_ONSTACK if the interrupted code was on it
+    put(&mut f, uc + UC_STACK, &ss.0.to_le_bytes());
+    put(&mut f, uc + UC_STACK + 8, &(ss.1 as u32).to_le_bytes());
+    put(&mut f, uc + UC_STACK + 16, &ss.2.to_le_bytes());
+    put(&mut f, uc + UC_SIGMASK, &spec.mask.to_le_bytes());
+    let sc = uc + UC_MCONTEXT;
+    put(&mut f, sc, &spec.fault_address.to_le_bytes());
+    for i in 0..31 {
+        put(&mut f, sc + SC_REGS + 8 * i, &st.x[i as usize].to_le_bytes());
+    }
+    put(&mut f, sc + SC_SP, &st.sp.to_le_bytes());
+    put(&mut f, sc + SC_PC, &spec.pc.to_le_bytes());
+    put(&mut f, sc + SC_PSTATE, &st.nzcv().to_le_bytes());
+    let r = sc + SC_RESERVED;
+    // FP exception flags raised so far belong to the interrupted code's FPSR.
+    st.fpsr |= super::misc::take_host_fp_flags();
+    put(&mut f, r, &FPSIMD_MAGIC.to_le_bytes());
+    put(&mut f, r + 4, &528u32.to_le_bytes());
+    put(&mut f, r + 8, &st.fpsr.to_le_bytes());
+    put(&mut f, r + 12, &st.fpcr.to_le_bytes());
+    for i in 0..32 {
+        put(&mut f, r + 16 + 16 * i, &st.v[i as usize].to_le_bytes());
+    }
+    if let Some(esr) = spec.esr {
+        put(&mut f, r + 528, &ESR_MAGIC.to_le_bytes());
+        put(&mut f, r + 532, &16u32.to_le_bytes());
+        put(&mut f, r + 536, &esr.to_le_bytes());
+    }
+    // the null record that ends the chain is already zero; the frame record (fp, lr) lies above
+    // the frame, as the kernel leaves it
+    put(&mut f, FRAME_SIZE, &st.x[29].to_le_bytes());
+    put(&mut f, FRAME_SIZE + 8, &st.x[30].to_le_bytes());
+    guest::write(frame, &f).ok()?;
+    let mut block = current_mask() | act[3];
+    if act[1] & SA_NODEFER == 0 {
+        block |= bit(spec.gsig);
+    }
+    set_guest_mask(block);
+    st.x[0] = spec.gsig;
+    st.x[1] = if act[1] & SA_SIGINFO != 0 { frame + FRAME_INFO } else { 0 };
+    st.x[2] = if act[1] & SA_SIGINFO != 0 { frame + uc } else { 0 };
+    st.x[29] = frame + FRAME_SIZE;
+    st.x[30] = SIGRETURN_TRAMPOLINE;
+    st.sp = frame;
+    st.pc = act[0];
+    Some(frame)
+}
+
+/// rt_sigreturn: restore `st` from the frame at `frame` (registers, FP/SIMD, signal mask,
+/// sigaltstack) and make the host FP environment follow the restored FPCR; flags the handler
+/// raised go with its FPSR. False if the frame is unreadable.
+pub(crate) fn pop_frame(st: &mut CpuState, frame: u64) -> bool {
+    let mut back = vec![0u8; (FRAME_SIZE + 16) as usize];
+    if guest::read(frame, &mut back).is_err() {
+        return false;
+    }
     let w64 = |off: u64| u64::from_le_bytes(back[off as usize..off as usize + 8].try_into().unwrap_or([0; 8]));
-    *st = saved;
+    let uc = FRAME_UC;
+    let sc = uc + UC_MCONTEXT;
     for i in 0..31 {
         st.x[i as usize] = w64(sc + SC_REGS + 8 * i);
     }
     st.sp = w64(sc + SC_SP);
     st.pc = w64(sc + SC_PC);
     st.set_nzcv(w64(sc + SC_PSTATE));
-    if u32::from_le_bytes(back[r as usize..r as usize + 4].try_into().unwrap_or([0; 4])) == FPSIMD_MAGIC {
+    let r = sc + SC_RESERVED;
+    if w64(r) as u32 == FPSIMD_MAGIC {
         st.fpsr = w64(r + 8) as u32;
         st.fpcr = (w64(r + 8) >> 32) as u32;
         for i in 0..32 {
@@ -739,12 +786,11 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
             st.v[i as usize] = u128::from_le_bytes(back[o..o + 16].try_into().unwrap_or([0; 16]));
         }
     }
-    // The handler may have changed FPCR; the restored one must rule the host FP environment again.
-    // FPSR comes back from the frame: flags the handler raised are dropped with its FPSR.
     super::misc::set_host_fp_env(st.fpcr as u64);
     super::misc::take_host_fp_flags();
     let ss = (w64(uc + UC_STACK), w64(uc + UC_STACK + 8) as u32 as u64, w64(uc + UC_STACK + 16));
     restore_stack_and_mask(ss, w64(uc + UC_SIGMASK), st.sp);
+    true
 }
 
 // ---- syscalls ----
