@@ -68,8 +68,15 @@ pub struct GuestElf {
     pub gcc_except_table: Option<Section>,
     /// Go's function table (Go binaries only; see gopclntab.rs).
     pub gopclntab: Option<Section>,
+    /// .preinit_array and .init_array entries (both are functions the start-up code calls).
     pub init_array: Vec<u64>,
     pub fini_array: Vec<u64>,
+    /// Allocated sections without SHF_EXECINSTR that lie in an executable segment (.rodata,
+    /// .eh_frame...): [start, end). Recovery looks for code pointers there as in data segments.
+    /// Empty without section headers.
+    pub exec_data: Vec<(u64, u64)>,
+    /// Sections with SHF_EXECINSTR: [start, end). Empty without section headers.
+    pub code_sections: Vec<(u64, u64)>,
     /// Always false for now: static-pie executables are rejected (see the module docs).
     pub is_static_pie: bool,
 }
@@ -297,6 +304,8 @@ pub fn parse(data: &[u8]) -> Result<GuestElf, ElfError> {
         gopclntab: None,
         init_array: Vec::new(),
         fini_array: Vec::new(),
+        exec_data: Vec::new(),
+        code_sections: Vec::new(),
         is_static_pie: false,
     };
     read_sections(&mut g, hdr, data)?;
@@ -323,12 +332,28 @@ fn read_sections(g: &mut GuestElf, hdr: &Hdr, data: &[u8]) -> Result<(), ElfErro
     for sh in sections.iter() {
         let name = sections.section_name(en, sh).unwrap_or(&[]);
         let ty = sh.sh_type(en);
+        let flags = sh.sh_flags(en);
+        if ty != elf::SHT_NOBITS
+            && flags & u64::from(elf::SHF_ALLOC) != 0
+            && flags & u64::from(elf::SHF_EXECINSTR) == 0
+            && sh.sh_size(en) > 0
+            && g.is_exec(sh.sh_addr(en))
+        {
+            if let Some(end) = sh.sh_addr(en).checked_add(sh.sh_size(en)) {
+                g.exec_data.push((sh.sh_addr(en), end));
+            }
+        }
+        if ty == elf::SHT_PROGBITS && flags & u64::from(elf::SHF_EXECINSTR) != 0 && g.is_exec(sh.sh_addr(en)) {
+            if let Some(end) = sh.sh_addr(en).checked_add(sh.sh_size(en)) {
+                g.code_sections.push((sh.sh_addr(en), end));
+            }
+        }
         match (name, ty) {
             (b".eh_frame", _) => g.eh_frame = file_data(sh)?,
             (b".eh_frame_hdr", _) => g.eh_frame_hdr = file_data(sh)?,
             (b".gcc_except_table", _) => g.gcc_except_table = file_data(sh)?,
             (b".gopclntab", _) => g.gopclntab = file_data(sh)?,
-            (_, elf::SHT_INIT_ARRAY) | (_, elf::SHT_FINI_ARRAY) => {
+            (_, elf::SHT_INIT_ARRAY) | (_, elf::SHT_FINI_ARRAY) | (_, elf::SHT_PREINIT_ARRAY) => {
                 if let Some(s) = file_data(sh)? {
                     let v: Vec<u64> = s
                         .data
@@ -336,7 +361,7 @@ fn read_sections(g: &mut GuestElf, hdr: &Hdr, data: &[u8]) -> Result<(), ElfErro
                         .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
                         .filter(|&p| p != 0 && p != u64::MAX)
                         .collect();
-                    if ty == elf::SHT_INIT_ARRAY {
+                    if ty != elf::SHT_FINI_ARRAY {
                         g.init_array.extend(v);
                     } else {
                         g.fini_array.extend(v);

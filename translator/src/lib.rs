@@ -6,6 +6,7 @@
 //! - `cache`: compiled functions by position-independent hash
 //! - `link`: glue and the host link
 //! - `pipeline`: the whole translation
+//! - `report`: the recovery report (`--report FILE.json`)
 
 pub mod cache;
 pub mod elf;
@@ -14,3 +15,4 @@ pub mod link;
 pub mod llvm;
 pub mod pipeline;
 pub mod recover;
+pub mod report;

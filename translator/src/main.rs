@@ -62,6 +62,10 @@ struct Cli {
     /// Debugging: print the guest PC and registers at every block to stderr (see scripts/tracediff.py).
     #[arg(long)]
     trace: bool,
+    /// Write a JSON report of what recovery found (functions with how each was found, blocks,
+    /// jump tables, share of executable bytes covered) to this file.
+    #[arg(long, value_name = "FILE.json")]
+    report: Option<PathBuf>,
     /// Host linker driver.
     #[arg(long, default_value = "cc")]
     linker: String,
@@ -92,6 +96,7 @@ fn main() -> ExitCode {
         emit_ir: cli.emit_ir.clone(),
         progress: std::io::stderr().is_terminal(),
         trace: cli.trace,
+        report: cli.report.clone(),
     };
     match pipeline::translate(&cli.input, &cli.output, &cfg) {
         Ok(r) => {

@@ -22,6 +22,8 @@ pub struct Config {
     pub progress: bool,
     /// Instrument every block with a trace call (debugging against qemu's `-d cpu` log).
     pub trace: bool,
+    /// Write the recovery report (JSON) here, right after recovery.
+    pub report: Option<PathBuf>,
 }
 
 /// Why a translation failed. `Input` errors are the user's file (exit status 2).
@@ -43,6 +45,8 @@ pub enum TranslateError {
     Link(#[from] link::LinkError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("cannot write the report {path}: {err}")]
+    Report { path: String, err: std::io::Error },
 }
 
 impl TranslateError {
@@ -135,6 +139,10 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     let data = std::fs::read(input).map_err(TranslateError::Read)?;
     let guest = elf::parse(&data)?;
     let rec = recover::recover(&guest)?;
+    if let Some(p) = &cfg.report {
+        let text = crate::report::to_json(&input.display().to_string(), &guest, &rec);
+        std::fs::write(p, text).map_err(|e| TranslateError::Report { path: p.display().to_string(), err: e })?;
+    }
     rep.t_parse = t0.elapsed();
     rep.stats = rec.stats.clone();
 

@@ -46,14 +46,71 @@ pub struct RecoverStats {
     pub landing_pads: usize,
     /// Distinct bytes of executable segments covered by recovered instructions.
     pub bytes_covered: u64,
-    /// File bytes of executable segments.
+    /// Bytes of executable sections (SHF_EXECINSTR); without section headers, file bytes of
+    /// executable segments.
     pub exec_bytes: u64,
+}
+
+/// How a function start was found (the first reason, in the order recovery looks).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// The ELF entry point.
+    Entry,
+    /// An STT_FUNC/STT_GNU_IFUNC symbol.
+    Symbol,
+    /// An .eh_frame FDE's initial location.
+    Fde,
+    /// An .init_array/.fini_array/.preinit_array entry.
+    InitFini,
+    /// Go's pclntab.
+    GoPclntab,
+    /// The target of a direct call (BL).
+    Call,
+    /// The target of a direct jump that leaves the function containing it (tail call).
+    TailCall,
+    /// An address in no other function: a code pointer in data, an ADR/ADRP+ADD result, a
+    /// landing pad or a code label.
+    CodePointer,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Entry => "entry",
+            Origin::Symbol => "symbol",
+            Origin::Fde => "eh_frame",
+            Origin::InitFini => "init_fini_array",
+            Origin::GoPclntab => "go_pclntab",
+            Origin::Call => "call",
+            Origin::TailCall => "tail_call",
+            Origin::CodePointer => "code_pointer",
+        }
+    }
+}
+
+/// A multi-way branch through a jump table (`br` ending a switch idiom).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JumpTable {
+    /// The function containing the branch.
+    pub function: u64,
+    /// The BR instruction.
+    pub branch: u64,
+    /// The table in memory.
+    pub table: u64,
+    /// The targets, in table order (duplicates kept).
+    pub targets: Vec<u64>,
 }
 
 #[derive(Clone, Debug, Default)]
 pub struct Recovered {
     /// Sorted by start.
     pub functions: Vec<FunctionSpec>,
+    /// How each function start was found (same order as `functions`).
+    pub origins: Vec<Origin>,
+    /// Whether the function's name came from the binary (symbol, Go pclntab), not `sub_<addr>`.
+    pub named: Vec<bool>,
+    /// Sorted by branch address (a branch shared by several functions once).
+    pub jump_tables: Vec<JumpTable>,
     pub stats: RecoverStats,
 }
 
@@ -76,6 +133,8 @@ struct Descent {
     followed: Vec<u64>,
     /// Return sites (the instruction after each call) and jump-table targets.
     rets: Vec<u64>,
+    /// Jump tables: (branch, table, targets).
+    tables: Vec<(u64, u64, Vec<u64>)>,
 }
 
 struct Ctx<'a> {
@@ -139,7 +198,8 @@ impl<'a> Ctx<'a> {
     /// Empty when the pattern does not match. Without the `cmp` nearby (the bound check is in
     /// another block), the table is read while its targets stay inside the function's known
     /// `range` (nothing is read without one).
-    fn jump_table(&self, pc: u64, br: u32, range: Option<(u64, u64)>) -> Vec<u64> {
+    /// Returns the table's address and the targets.
+    fn jump_table(&self, pc: u64, br: u32, range: Option<(u64, u64)>) -> Option<(u64, Vec<u64>)> {
         let reg = |w: u32, lo: u32| (w >> lo) & 31;
         let back = |from: u64, dist: u64| from.checked_sub(4 * dist).and_then(|a| self.word(a).map(|w| (a, w)));
         let find = |from: u64, pred: &dyn Fn(u32) -> bool| (1..=8).find_map(|d| back(from, d).filter(|x| pred(x.1)));
@@ -148,7 +208,7 @@ impl<'a> Ctx<'a> {
         let is_add_ext = |w: u32| w & 0xffe0_0000 == 0x8b20_0000;
         let is_add_lsl = |w: u32| w & 0xffe0_0000 == 0x8b00_0000;
         let Some((add_pc, add)) = find(pc, &|w| (is_add_ext(w) || is_add_lsl(w)) && reg(w, 0) == xd) else {
-            return vec![];
+            return None;
         };
         let (xb, xe) = (reg(add, 5), reg(add, 16));
         let (option, k) = if is_add_ext(add) {
@@ -157,7 +217,7 @@ impl<'a> Ctx<'a> {
             (None, (add >> 10) & 63)
         };
         if k > 4 {
-            return vec![];
+            return None;
         }
         // adr xB, base
         let adr_target = |a: u64, w: u32| {
@@ -166,7 +226,7 @@ impl<'a> Ctx<'a> {
         };
         let is_adr = |w: u32| w & 0x9f00_0000 == 0x1000_0000;
         let Some((adr_pc, adr)) = find(add_pc, &|w| is_adr(w) && reg(w, 0) == xb) else {
-            return vec![];
+            return self.self_relative_table(add_pc, add, range);
         };
         let base = adr_target(adr_pc, adr);
         // ldrb/ldrh/ldr wE, [xT, wI, uxtw {#s}] or [xT, xI, lsl {#s}]; ldrsw xE, [...]
@@ -179,55 +239,40 @@ impl<'a> Ctx<'a> {
         let Some((ld_pc, ld)) = find(adr_pc.max(add_pc), &is_ld)
             .or_else(|| find(adr_pc, &is_ld))
         else {
-            return vec![];
+            return None;
         };
         let (size, xt, xi) = (ld >> 30, reg(ld, 5), reg(ld, 16));
         let ld_signed = ld & 0xffe0_0c00 == 0xb8a0_0800;
         // The table: `adr xT, tbl`, or `add xT, xT2, #lo12` after `adrp xT2, page`.
         // The table base is often set up once, far before the switch (a callee-saved register
         // holding it across a loop): look back through the function if it is not close by.
-        let is_addi = |w: u32| w & 0xffc0_0000 == 0x9100_0000 && reg(w, 0) == xt;
-        let is_adr_t = |w: u32| is_adr(w) && reg(w, 0) == xt;
-        let sets_t = |w: u32| is_addi(w) || is_adr_t(w);
-        let far = || {
-            let lo = range.map_or(ld_pc.saturating_sub(4 * 4096), |(a, _)| a);
-            (9..=4096u64).find_map(|d| back(ld_pc, d).filter(|x| x.0 >= lo && sets_t(x.1)))
+        // The table's address: what last set xT before the load (often far before it, a
+        // callee-saved register or a stack slot holding it across a loop).
+        let lo = range.map_or(ld_pc.saturating_sub(4 * 4096), |(a, _)| a);
+        let Some(table) = self.reg_value(ld_pc, xt, lo, 0) else {
+            return None;
         };
-        let Some((addi_pc, addi)) = find(ld_pc, &sets_t).or_else(far) else {
-            return vec![];
-        };
-        let table = if is_adr_t(addi) {
-            adr_target(addi_pc, addi)
-        } else {
-            let xt2 = reg(addi, 5);
-            let Some((adrp_pc, adrp)) = find(addi_pc, &|w| w & 0x9f00_0000 == 0x9000_0000 && reg(w, 0) == xt2) else {
-                return vec![];
-            };
-            let pimm = (((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3);
-            let page = (adrp_pc & !0xfff).wrapping_add(((((pimm as i64) << 43) >> 43) << 12) as u64);
-            page.wrapping_add(((addi >> 10) & 0xfff) as u64)
-        };
-        // cmp wI, #n (subs wzr/xzr, xI, #n) before the table load: n + 1 entries. clang may
-        // compare another register and copy it into the index (`mov wI, wJ`) after the check.
+        let esz = 1u64 << size;
+        if !table.is_multiple_of(esz) || self.in_code_section(table) {
+            return None;
+        }
+        // cmp wI, #n (subs wzr/xzr, xI, #n) before the table load: n + 1 entries. clang and gcc
+        // may compare another register and copy it into the index (`mov wI, wJ`), before or
+        // after the check.
         let is_cmp = |w: u32, r: u32| w & 0x7f80_001f == 0x7100_001f && reg(w, 5) == r;
-        let cmp = (1..=12)
-            .find_map(|d| back(ld_pc, d).filter(|x| is_cmp(x.1, xi)))
-            .or_else(|| {
-                let is_mov = |w: u32| w & 0x7fe0_ffe0 == 0x2a00_03e0 && reg(w, 0) == xi;
-                let (mov_pc, mov) = (1..=12).find_map(|d| back(ld_pc, d).filter(|x| is_mov(x.1)))?;
-                let src = reg(mov, 16);
-                (1..=6).find_map(|d| back(mov_pc, d).filter(|x| is_cmp(x.1, src)))
-            });
+        let is_mov = |w: u32| w & 0x7fe0_ffe0 == 0x2a00_03e0 && reg(w, 0) == xi;
+        let alias = (1..=12).find_map(|d| back(ld_pc, d).filter(|x| is_mov(x.1))).map(|(_, m)| reg(m, 16));
+        let cmp = (1..=12).find_map(|d| back(ld_pc, d).filter(|x| is_cmp(x.1, xi) || alias.is_some_and(|r| is_cmp(x.1, r))));
         let (n, bounded) = match cmp {
             Some((_, cmp)) => {
                 let n = ((cmp >> 10) & 0xfff) as u64 + 1;
                 (if cmp & (1 << 22) != 0 { n << 12 } else { n }, true)
             }
             None if range.is_some() => (1024, false),
-            None => return vec![],
+            None => return None,
         };
-        let esz = 1usize << size;
-        let Some(bytes) = self.bytes_at(table) else { return vec![] };
+        let esz = esz as usize;
+        let Some(bytes) = self.bytes_at(table) else { return None };
         let mut out = Vec::new();
         for i in 0..n.min(4096) as usize {
             let Some(e) = bytes.get(i * esz..i * esz + esz) else { break };
@@ -244,7 +289,7 @@ impl<'a> Ctx<'a> {
                 // LSL: the loaded register as it is (zero-extended by LDRB/LDRH/LDR W, sign by LDRSW)
                 None if ld_signed => raw as u32 as i32 as i64 as u64,
                 None => raw,
-                _ => return vec![],
+                _ => return None,
             };
             let t = base.wrapping_add(ext << k);
             if !bounded && range.is_some_and(|(a, b)| t < a || t >= b) {
@@ -254,7 +299,154 @@ impl<'a> Ctx<'a> {
                 out.push(t);
             }
         }
-        out
+        Some((table, out))
+    }
+
+    /// Whether `a` lies in an executable section (not .rodata sharing the segment); without
+    /// section headers, in an executable segment.
+    fn in_code_section(&self, a: u64) -> bool {
+        self.word(a & !3).is_some() && !self.elf.exec_data.iter().any(|&(s, e)| a >= s && a < e)
+    }
+
+    /// The address register `r` holds at `pc` when it was set by `adr`, `adrp`, `add #imm` to such
+    /// a register,
+    /// or loaded from a stack slot (`ldr xR, [sp, #o]`) that an earlier `str`/`stp` filled with
+    /// such a register. Walks back in address order (not by control flow) down to `lo`; gives up
+    /// at any other instruction that writes `r`, and at a call when `r` is caller-saved.
+    fn reg_value(&self, pc: u64, r: u32, lo: u64, depth: u32) -> Option<u64> {
+        let reg = |w: u32, at: u32| (w >> at) & 31;
+        let sext21 = |w: u32| {
+            let imm = (((w >> 5) & 0x7ffff) << 2) | ((w >> 29) & 3);
+            ((imm as i64) << 43) >> 43
+        };
+        let mut a = pc;
+        for _ in 0..4096 {
+            a = a.checked_sub(4).filter(|&a| a >= lo)?;
+            let w = self.word(a)?;
+            let rd = w & 31;
+            if w & 0x9f00_0000 == 0x1000_0000 && rd == r {
+                return Some(a.wrapping_add(sext21(w) as u64)); // adr
+            }
+            if w & 0xffc0_0000 == 0x9100_0000 && rd == r {
+                // add xR, xS, #imm: xS from an adrp close by
+                let xs = reg(w, 5);
+                let imm = ((w >> 10) & 0xfff) as u64;
+                let page = if depth < 3 { self.reg_value(a, xs, lo, depth + 1)? } else { return None };
+                return Some(page.wrapping_add(imm));
+            }
+            if w & 0x9f00_0000 == 0x9000_0000 && rd == r {
+                return Some((a & !0xfff).wrapping_add((sext21(w) << 12) as u64)); // adrp
+            }
+            if w & 0xffc0_03e0 == 0xf940_03e0 && rd == r && depth < 3 {
+                // ldr xR, [sp, #o]: find the store to that slot
+                let off = ((w >> 10) & 0xfff) as u64 * 8;
+                let mut b = a;
+                for _ in 0..4096 {
+                    b = b.checked_sub(4).filter(|&b| b >= lo)?;
+                    let s = self.word(b)?;
+                    let str_x = s & 0xffc0_03e0 == 0xf900_03e0 && ((s >> 10) & 0xfff) as u64 * 8 == off;
+                    // stp xA, xB, [sp, #o] (signed offset or pre-index)
+                    let stp = (s & 0xffc0_03e0 == 0xa900_03e0 || s & 0xffc0_03e0 == 0xa980_03e0)
+                        && s & (1 << 22) == 0;
+                    let stp_off = ((((s >> 15) & 0x7f) as i64) << 57 >> 57) * 8;
+                    if str_x {
+                        return self.reg_value(b, s & 31, lo, depth + 1);
+                    }
+                    if stp && stp_off as u64 == off {
+                        return self.reg_value(b, s & 31, lo, depth + 1);
+                    }
+                    if stp && (stp_off + 8) as u64 == off {
+                        return self.reg_value(b, reg(s, 10), lo, depth + 1);
+                    }
+                }
+                return None;
+            }
+            if Self::writes(w, r) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Conservatively, whether instruction `w` may change register `r` (a call clobbers the
+    /// caller-saved registers).
+    fn writes(w: u32, r: u32) -> bool {
+        let rd = w & 31;
+        let call = w & 0xfc00_0000 == 0x9400_0000 || w & 0xffff_fc1f == 0xd63f_0000;
+        if call {
+            return r <= 18 || r == 30;
+        }
+        let dp_imm = (w >> 26) & 7 == 0b100;
+        let dp_reg = (w >> 25) & 7 == 0b101;
+        // FP <-> integer conversions and moves, UMOV/SMOV: may write a general register
+        let fp_to_gp = w & 0x5f20_fc00 == 0x1e20_0000 || w & 0xbfe0_fc00 == 0x0e00_3c00 || w & 0xbfe0_fc00 == 0x0e00_2c00;
+        if (dp_imm || dp_reg || fp_to_gp) && rd == r {
+            return true;
+        }
+        if (w >> 25) & 5 == 0b100 {
+            // loads and stores
+            let simd = w & (1 << 26) != 0;
+            let base = (w >> 5) & 31;
+            let literal = (w >> 27) & 7 == 0b011 && w & (1 << 24) == 0;
+            if literal {
+                return !simd && rd == r;
+            }
+            let pair = (w >> 27) & 7 == 0b101;
+            let load = w & (1 << 22) != 0;
+            if load && !simd && (rd == r || (pair && reg2(w) == r)) {
+                return true;
+            }
+            let wb = if pair {
+                matches!((w >> 23) & 3, 1 | 3)
+            } else {
+                (w >> 27) & 7 == 0b111 && w & (1 << 24) == 0 && w & (1 << 21) == 0 && matches!((w >> 10) & 3, 1 | 3)
+            };
+            return wb && base == r;
+        }
+        false
+    }
+
+    /// glibc's self-relative table (memcpy/memmove variants): `adrp xT; add xT, xT, #lo12;
+    /// add xT, xT, xI, lsl #2; ldr wE, [xT]; add xD, xT, wE, sxtw; br xD`: the target of entry i
+    /// is the entry's own address plus its signed value. The bound is not nearby (an `and` far
+    /// before): entries are read while they lead into code, skipping a first unused entry.
+    fn self_relative_table(&self, add_pc: u64, add: u32, range: Option<(u64, u64)>) -> Option<(u64, Vec<u64>)> {
+        let reg = |w: u32, at: u32| (w >> at) & 31;
+        let (xt, xe) = (reg(add, 5), reg(add, 16));
+        // add xD, xT, wE, sxtw (no shift)
+        if (add >> 13) & 7 != 6 || (add >> 10) & 7 != 0 {
+            return None;
+        }
+        let back = |d: u64| add_pc.checked_sub(4 * d).and_then(|a| self.word(a).map(|w| (a, w)));
+        // ldr wE, [xT]
+        let (ld_pc, _) = (1..=3).find_map(|d| back(d).filter(|&(_, w)| w == 0xb940_0000 | (xt << 5) | xe))?;
+        // add xT, xT, xI, lsl #2
+        let (idx_pc, _) = (1..=3u64)
+            .filter_map(|d| ld_pc.checked_sub(4 * d).and_then(|a| self.word(a).map(|w| (a, w))))
+            .find(|&(_, w)| w & 0xffe0_fc00 == 0x8b00_0800 && reg(w, 0) == xt && reg(w, 5) == xt)?;
+        let lo = range.map_or(idx_pc.saturating_sub(4 * 64), |(a, _)| a);
+        let table = self.reg_value(idx_pc, xt, lo, 0)?;
+        if !table.is_multiple_of(4) || self.in_code_section(table) {
+            return None;
+        }
+        let bytes = self.bytes_at(table)?;
+        let mut out = Vec::new();
+        let mut bad_run = 0;
+        for i in 0..256usize {
+            let Some(e) = bytes.get(i * 4..i * 4 + 4) else { break };
+            let v = i32::from_le_bytes(e.try_into().ok()?) as i64;
+            let t = table.wrapping_add(4 * i as u64).wrapping_add(v as u64);
+            if self.in_code_section(t) && self.plausible(t) && range.is_none_or(|(a, b)| t >= a && t < b) {
+                out.push(t);
+                bad_run = 0;
+            } else if i > 0 {
+                bad_run += 1;
+                if bad_run == 2 {
+                    break;
+                }
+            }
+        }
+        (!out.is_empty()).then_some((table, out))
     }
 
     fn bytes_at(&self, a: u64) -> Option<&[u8]> {
@@ -266,9 +458,11 @@ impl<'a> Ctx<'a> {
         self.word_at(pc).map(|x| x.1)
     }
 
-    /// Whether `pc` holds something that could be an instruction (readable, not UDF/BRK).
+    /// Whether `pc` holds something that could be an instruction (readable, not UDF/BRK, not in
+    /// a data section such as .rodata that shares the executable segment).
     fn plausible(&self, pc: u64) -> bool {
-        self.word(pc).is_some_and(|w| flow(pc, w) != Flow::Stop)
+        !self.elf.exec_data.iter().any(|&(a, b)| pc >= a && pc < b)
+            && self.word(pc).is_some_and(|w| flow(pc, w) != Flow::Stop)
     }
 
     fn descend(
@@ -290,6 +484,7 @@ impl<'a> Ctx<'a> {
         let mut followed = BTreeSet::new();
         let mut jout = BTreeSet::new();
         let mut rets = Vec::new();
+        let mut tables = Vec::new();
         let mut work: Vec<u64> = Vec::with_capacity(64);
         work.push(start);
         work.extend(extra.iter().rev().copied());
@@ -357,9 +552,12 @@ impl<'a> Ctx<'a> {
                 Flow::JumpInd => {
                     // A switch through a jump table: its targets are code of this function and
                     // entries (the BR goes through the dispatcher).
-                    for t in self.jump_table(pc, w, range) {
-                        rets.push(t);
-                        work.push(t);
+                    if let Some((table, targets)) = self.jump_table(pc, w, range) {
+                        for &t in &targets {
+                            rets.push(t);
+                            work.push(t);
+                        }
+                        tables.push((pc, table, targets));
                     }
                 }
                 Flow::Stop => {
@@ -379,8 +577,13 @@ impl<'a> Ctx<'a> {
         work_done.fetch_add(insns.len() % 4096, Ordering::Relaxed);
         insns.sort_unstable();
         let insns: BTreeMap<u64, u32> = insns.into_iter().collect();
-        Ok(Descent { insns, out: out.into_iter().collect(), jout: jout.into_iter().collect(), followed: followed.into_iter().collect(), rets })
+        Ok(Descent { insns, out: out.into_iter().collect(), jout: jout.into_iter().collect(), followed: followed.into_iter().collect(), rets, tables })
     }
+}
+
+/// The second register (Rt2, bits 10..15) of a load/store pair.
+fn reg2(w: u32) -> u32 {
+    (w >> 10) & 31
 }
 
 /// Encoded-pointer reader for LSDAs (DW_EH_PE_*).
@@ -538,9 +741,10 @@ fn fdes(elf: &GuestElf) -> Vec<(u64, u64, Option<u64>)> {
     v
 }
 
-/// The innermost known function range that contains `a` (among the 64 nearest starts below it).
-/// Addresses formed by `adr xD, t` or `adrp xD, page; add xD, xD, #lo12` (the ADD within the next
-/// three instructions) that fall inside a known function range and could be code.
+/// Code addresses taken in code: formed by `adr xD, t` or `adrp xD, page; add xD, xD, #lo12` (the
+/// ADD within the next three instructions), or loaded from a literal pool by `ldr xD, lit`, that
+/// could be code (decoded, in an executable section). Function pointers (callbacks, thread start
+/// routines, signal handlers) and label addresses (`&&label`, non-local goto targets).
 fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
     let mut out = BTreeSet::new();
     let sext21 = |w: u32| {
@@ -554,6 +758,13 @@ fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
             let pc = seg.vaddr + 4 * i as u64;
             let t = if w & 0x9f00_0000 == 0x1000_0000 {
                 pc.wrapping_add(sext21(w) as u64)
+            } else if w & 0xff00_0000 == 0x5800_0000 {
+                // LDR Xt, literal
+                let off = ((((w >> 5) & 0x7ffff) as i64) << 45) >> 43;
+                match elf.read_u64(pc.wrapping_add(off as u64)) {
+                    Some(v) => v,
+                    None => continue,
+                }
             } else if w & 0x9f00_0000 == 0x9000_0000 {
                 let rd = w & 31;
                 let page = (pc & !0xfff).wrapping_add((sext21(w) << 12) as u64);
@@ -567,7 +778,7 @@ fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
             } else {
                 continue;
             };
-            if owner_of(&ctx.ranges, t).is_some_and(|f| f != t) && ctx.plausible(t) {
+            if ctx.plausible(t) {
                 out.insert(t);
             }
         }
@@ -575,6 +786,7 @@ fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
     out
 }
 
+/// The innermost known function range that contains `a` (among the 64 nearest starts below it).
 fn owner_of(ranges: &BTreeMap<u64, u64>, a: u64) -> Option<u64> {
     ranges.range(..=a).rev().take(64).find(|(_, &end)| a < end).map(|(&s, _)| s)
 }
@@ -595,13 +807,16 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
     let mut ranges: BTreeMap<u64, u64> = BTreeMap::new();
     let mut seeds: BTreeSet<u64> = BTreeSet::new();
     let mut names: BTreeMap<u64, String> = BTreeMap::new();
+    let mut origin: BTreeMap<u64, Origin> = BTreeMap::new();
     let ctx0 = Ctx::new(elf, BTreeMap::new());
     let code = |a: u64| ctx0.word(a).is_some();
 
     seeds.insert(elf.entry);
+    origin.insert(elf.entry, Origin::Entry);
     for s in &elf.symbols {
         if s.is_func && code(s.addr) {
             seeds.insert(s.addr);
+            origin.entry(s.addr).or_insert(Origin::Symbol);
             if s.size > 0 {
                 if let Some(end) = s.addr.checked_add(s.size) {
                     let e = ranges.entry(s.addr).or_insert(end);
@@ -624,6 +839,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
             continue;
         }
         seeds.insert(start);
+        origin.entry(start).or_insert(Origin::Fde);
         if len > 0 && !ranges.contains_key(&start) {
             if let Some(end) = start.checked_add(len) {
                 ranges.insert(start, end);
@@ -641,6 +857,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
     for &a in elf.init_array.iter().chain(&elf.fini_array) {
         if code(a) {
             seeds.insert(a);
+            origin.entry(a).or_insert(Origin::InitFini);
         }
     }
     // Go binaries: every function of the pclntab (with its extent, when the symbol table gave none)
@@ -649,6 +866,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
     for f in &go.funcs {
         if code(f.entry) {
             seeds.insert(f.entry);
+            origin.entry(f.entry).or_insert(Origin::GoPclntab);
             if f.end > f.entry {
                 ranges.entry(f.entry).or_insert(f.end);
             }
@@ -662,9 +880,16 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
     // Entry addresses that are not function starts.
     let mut floating: BTreeSet<u64> = BTreeSet::new();
     let mut data_ptrs = BTreeSet::new();
-    for s in elf.segments.iter().filter(|s| !s.x) {
-        let skip = ((8 - s.vaddr % 8) % 8) as usize;
-        let Some(d) = s.data.get(skip..) else { continue };
+    // Aligned 8-byte words of data segments, and of the data sections in executable segments
+    // (const tables of function pointers in .rodata), that point at plausible code.
+    let mut data_areas: Vec<(u64, &[u8])> = elf.segments.iter().filter(|s| !s.x).map(|s| (s.vaddr, &s.data[..])).collect();
+    data_areas.extend(elf.exec_data.iter().filter_map(|&(a, b)| {
+        let d = elf.bytes_at(a)?;
+        Some((a, d.get(..usize::try_from(b - a).ok()?.min(d.len()))?))
+    }));
+    for (vaddr, data) in data_areas {
+        let skip = ((8 - vaddr % 8) % 8) as usize;
+        let Some(d) = data.get(skip..) else { continue };
         for c in d.chunks_exact(8) {
             let v = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
             if ctx.plausible(v) {
@@ -755,6 +980,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
                 for &t in &d.out {
                     if code(t) {
                         seeds.insert(t);
+                        origin.entry(t).or_insert(Origin::Call);
                     }
                 }
                 for &t in &d.jout {
@@ -771,6 +997,7 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
                         }
                         None => {
                             seeds.insert(t);
+                            origin.entry(t).or_insert(Origin::TailCall);
                         }
                     }
                 }
@@ -794,13 +1021,24 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         if new.is_empty() {
             break;
         }
+        for &e in &new {
+            origin.entry(e).or_insert(Origin::CodePointer);
+        }
         seeds.extend(new);
     }
     let (starts, descents): (Vec<u64>, Vec<Descent>) = results.into_iter().unzip();
 
     // Assemble functions.
     let mut functions = Vec::with_capacity(starts.len());
+    let mut origins = Vec::with_capacity(starts.len());
+    let mut named = Vec::with_capacity(starts.len());
+    let mut jt: BTreeMap<u64, JumpTable> = BTreeMap::new();
     for (&start, d) in starts.iter().zip(descents) {
+        origins.push(origin.get(&start).copied().unwrap_or(Origin::CodePointer));
+        named.push(names.contains_key(&start));
+        for (branch, table, targets) in &d.tables {
+            jt.entry(*branch).or_insert_with(|| JumpTable { function: start, branch: *branch, table: *table, targets: targets.clone() });
+        }
         let mut entries: BTreeSet<u64> = BTreeSet::new();
         entries.insert(start);
         if let Some(ex) = extra.get(&start) {
@@ -824,9 +1062,13 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         data_code_pointers: data_ptrs.len(),
         landing_pads: all_pads.len(),
         bytes_covered: covered.len() as u64 * 4,
-        exec_bytes: elf.segments.iter().filter(|s| s.x).map(|s| s.filesz).sum(),
+        exec_bytes: if elf.code_sections.is_empty() {
+            elf.segments.iter().filter(|s| s.x).map(|s| s.filesz).sum()
+        } else {
+            elf.code_sections.iter().map(|&(a, b)| b - a).sum()
+        },
     };
-    Ok(Recovered { functions, stats })
+    Ok(Recovered { functions, origins, named, jump_tables: jt.into_values().collect(), stats })
 }
 
 #[cfg(test)]
@@ -998,6 +1240,8 @@ int main(int argc, char **argv) { long t = 0; for (int i = 0; i < 17; i++) t += 
             gopclntab: None,
             init_array: vec![],
             fini_array: vec![],
+            exec_data: vec![],
+            code_sections: vec![],
             is_static_pie: false,
         }
     }
@@ -1047,6 +1291,45 @@ int main(int argc, char **argv) { long t = 0; for (int i = 0; i < 17; i++) t += 
         assert_eq!(r.functions[1].insns.keys().copied().collect::<Vec<_>>(), [0x1020]);
         assert_eq!(r.functions[2].entries, [0x1040]);
         assert_eq!(r.stats.bytes_covered, 6 * 4);
+    }
+
+    #[test]
+    fn jump_table_base_spilled_to_the_stack() {
+        // gcc -Os (busybox): the table's address is kept in a stack slot across a call, the
+        // function has no symbol or FDE (no known range).
+        let mut w = vec![NOP; 0x48];
+        let at = |a: u64| ((a - 0x1000) / 4) as usize;
+        w[at(0x1000)] = 0x9000_0001; // adrp x1, 0x1000
+        w[at(0x1004)] = 0x9104_0021; // add x1, x1, #0x100
+        w[at(0x1008)] = 0xf900_07e1; // str x1, [sp, #8]
+        w[at(0x100c)] = bl(0x100c, 0x1080); // clobbers x1
+        w[at(0x1010)] = 0x7100_081f; // cmp w0, #2
+        w[at(0x1014)] = 0x5400_0168; // b.hi 0x1040
+        w[at(0x1018)] = 0xf940_07e1; // ldr x1, [sp, #8]
+        w[at(0x101c)] = 0x7860_5820; // ldrh w0, [x1, w0, uxtw #1]
+        w[at(0x1020)] = 0x1000_0061; // adr x1, 0x102c
+        w[at(0x1024)] = 0x8b20_a820; // add x0, x1, w0, sxth #2
+        w[at(0x1028)] = 0xd61f_0000; // br x0
+        for a in [0x102c, 0x1030, 0x1034, 0x1040, 0x1080] {
+            w[at(a)] = RET;
+        }
+        w[at(0x1100)] = 0x0001_0000; // table: 0, 1, 2 (halfwords)
+        w[at(0x1104)] = 0x0000_0002;
+        let mut g = synth(&w, 0x1000, &[]);
+        g.exec_data = vec![(0x1100, 0x1108)];
+        let r = recover(&g).unwrap();
+        assert_eq!(r.jump_tables.len(), 1, "{:?}", r.jump_tables);
+        let t = &r.jump_tables[0];
+        assert_eq!((t.function, t.branch, t.table), (0x1000, 0x1028, 0x1100));
+        assert_eq!(t.targets, [0x102c, 0x1030, 0x1034]);
+        let f = &r.functions[0];
+        assert!([0x102c, 0x1030, 0x1034].iter().all(|e| f.entries.contains(e)), "{:x?}", f.entries);
+        assert_eq!(r.origins[0], Origin::Entry);
+        // Without the store, the call clobbers x1 and the base is unknown: no table is guessed.
+        w[at(0x1008)] = NOP;
+        let mut g = synth(&w, 0x1000, &[]);
+        g.exec_data = vec![(0x1100, 0x1108)];
+        assert!(recover(&g).unwrap().jump_tables.is_empty());
     }
 
     #[test]
