@@ -741,8 +741,8 @@ fn fdes(elf: &GuestElf) -> Vec<(u64, u64, Option<u64>)> {
     v
 }
 
-/// Code addresses taken in code: formed by `adr xD, t` or `adrp xD, page; add xD, xD, #lo12` (the
-/// ADD within the next three instructions), or loaded from a literal pool by `ldr xD, lit`, that
+/// Code addresses taken in code: formed by `adr xD, t` or `adrp xP, page; add xD, xP, #lo12` (the
+/// ADD within the next eight instructions), or loaded from a literal pool by `ldr xD, lit`, that
 /// could be code (decoded, in an executable section). Function pointers (callbacks, thread start
 /// routines, signal handlers) and label addresses (`&&label`, non-local goto targets).
 fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
@@ -766,15 +766,22 @@ fn computed_code_addrs(elf: &GuestElf, ctx: &Ctx) -> BTreeSet<u64> {
                     None => continue,
                 }
             } else if w & 0x9f00_0000 == 0x9000_0000 {
+                // every `add xD, xP, #lo12` on the page register within the next 8 instructions,
+                // until xP is written again (one page serves several pointers, to any xD)
                 let rd = w & 31;
                 let page = (pc & !0xfff).wrapping_add((sext21(w) << 12) as u64);
-                let add = words[i + 1..words.len().min(i + 4)]
-                    .iter()
-                    .find(|&&a| a & 0xffc0_0000 == 0x9100_0000 && a & 31 == rd && (a >> 5) & 31 == rd);
-                match add {
-                    Some(a) => page.wrapping_add(((a >> 10) & 0xfff) as u64),
-                    None => continue,
+                for &a in &words[i + 1..words.len().min(i + 9)] {
+                    if a & 0xffc0_0000 == 0x9100_0000 && (a >> 5) & 31 == rd {
+                        let t = page.wrapping_add(((a >> 10) & 0xfff) as u64);
+                        if ctx.plausible(t) {
+                            out.insert(t);
+                        }
+                    }
+                    if Ctx::writes(a, rd) {
+                        break;
+                    }
                 }
+                continue;
             } else {
                 continue;
             };
