@@ -16,7 +16,7 @@ DEB_PACKAGES := llvm-19 llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang
 	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3 \
 	golang-go
 
-.PHONY: setup build demo test torture torture-full corpora programs csmith cache-check cli-check isa isa-full xcheck xcheck-full validate-oracle clean
+.PHONY: setup build demo test torture torture-full corpora programs csmith cache-check cli-check busybox stripped isa isa-full xcheck xcheck-full validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
@@ -43,8 +43,10 @@ demo: setup build
 	$(PY) demo
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
-## (phases: cargo-test isa-tester decoder-xcheck programs corpora csmith cache-check cli-bad-input;
-##  corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs)
+## (phases: cargo-test isa-tester decoder-xcheck programs corpora csmith cache-check cli-bad-input
+##  busybox; corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs;
+##  busybox = Debian's busybox-static:arm64 running tests/busybox/script.sh, downloaded once into
+##  build/cache/busybox with dpkg --add-architecture arm64 + apt-get download)
 PHASES ?=
 test: setup build
 	$(PY) suite $(if $(PHASES),--only $(PHASES))
@@ -77,6 +79,14 @@ cache-check: build
 	$(PY) cache
 cli-check: build
 	$(PY) cli
+busybox: build
+	$(PY) busybox
+
+## stripped: the differential programs at -O2 and 50 c-torture tests at -O2, each translated from
+## its aarch64-linux-gnu-strip'ped copy (recovery without symbols); not part of `make test`
+stripped: build
+	AOT_TEST_STRIP=1 $(PY) programs --levels=-O2
+	AOT_TEST_STRIP=1 $(PY) corpora --only c-torture-O2
 
 ## isa: the random instruction tester, short runs as in make test: 2,500 snippets x 40 states,
 ##      then 1,250 x 40 with random FPCR (rounding mode, flush-to-zero, default NaN)

@@ -12,6 +12,7 @@ Subcommands (see `aottest.py -h`):
   csmith                20 csmith programs (seeds 1, 2, ...; one that times out under qemu is replaced)
   cache                 translator per-function cache check
   cli                   CLI bad-input check
+  busybox               Debian's busybox-static:arm64 (stripped) running tests/busybox/script.sh
   suite                 every phase of `make test`, with a phase table
   demo                  examples/*.c: build, translate, run, compare with qemu
 
@@ -51,6 +52,9 @@ XLAT_TIMEOUT = float(os.environ.get("AOT_XLAT_TIMEOUT", "600"))
 XLAT_FLAGS = os.environ.get("AOT_XLAT_FLAGS", "").split()
 JOBS = int(os.environ.get("AOT_TEST_JOBS", str(os.cpu_count() or 2)))
 QEMU_ONLY = os.environ.get("AOT_TEST_QEMU_ONLY") == "1"  # validate the oracle side only
+# Stripped mode: every differential test translates the `aarch64-linux-gnu-strip`ped copy of its
+# guest (qemu runs the original); recovery then works without symbols (`make stripped`).
+STRIP = os.environ.get("AOT_TEST_STRIP") == "1"
 QEMU_SIGNAL_RE = re.compile(r"^qemu: uncaught target signal .*\n?", re.M)
 
 # The environment of every guest run (qemu and translated): small and fixed.
@@ -323,12 +327,14 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, ti
     for q in sorted(os.listdir("/usr/bin")):
         if q.startswith("qemu-aarch64"):
             hide.append("/usr/bin/" + q)
-    script = "".join("mount --bind /dev/null %s && " % q for q in hide) + 'exec "$@"'
+    # absolute paths: the guest's PATH (extra_env) need not hold the host tools
+    tool = lambda t: shutil.which(t) or t
+    script = "".join("%s --bind /dev/null %s && " % (tool("mount"), q) for q in hide) + 'exec "$@"'
     names = sorted({c.split("(")[0] for c in forbid})
-    traced = ["strace", "-f", "--seccomp-bpf", "-qq", "-e", "trace=" + ",".join(["execve", "execveat"] + names),
+    traced = [tool("strace"), "-f", "--seccomp-bpf", "-qq", "-e", "trace=" + ",".join(["execve", "execveat"] + names),
               "-o", trace_file, xprog] + list(args)
     if os.geteuid() == 0:
-        cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"] + traced
+        cmd = [tool("unshare"), "-m", "--propagation", "private", tool("sh"), "-c", script, "sh"] + traced
     else:  # cannot hide qemu without root; the execve trace still catches any exec of it
         cmd = traced
     return run(cmd, stdin_path=stdin_path, env=env, cwd=cwd, timeout=timeout)
@@ -416,6 +422,10 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         same = (st2, out2, err2, to2) == (qst, qout, qerr, qto)
         return [(name, same, "" if same else "not deterministic under qemu",
                  short_diff("stdout", qout, out2) + "\n" + short_diff("stderr", qerr, err2))]
+    if STRIP:
+        guest, serr = stripped(guest)
+        if guest is None:
+            return [(name, False, "strip failed", serr)]
     xprog, xerr = translate(guest)
     if xprog and exe_cache:
         ensure_exe_cache(guest, xprog)
@@ -478,6 +488,21 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
     return results
 
 
+def stripped(guest):
+    """A copy of guest without symbols (aarch64-linux-gnu-strip) in build/cache/stripped, by the
+    guest's SHA-256, made once."""
+    dest = os.path.join(CACHE, "stripped", sha256_file(guest))
+    if os.path.exists(dest):
+        return dest, ""
+    os.makedirs(os.path.dirname(dest), exist_ok=True)
+    tmp = dest + ".tmp%d_%d" % (os.getpid(), threading.get_ident())
+    r = subprocess.run(["aarch64-linux-gnu-strip", "-o", tmp, guest], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        return None, r.stdout.decode(errors="replace")
+    os.replace(tmp, dest)
+    return dest, ""
+
+
 KNOWN_FAILURES_FILE = os.path.join(ROOT, "tests", "known-failures.txt")
 
 
@@ -503,7 +528,7 @@ class Tally:
         self.skipped = 0
         self.known = known_failures()
         self.failures = []
-        self.dir = os.path.join(REPORTS, phase)
+        self.dir = os.path.join(REPORTS, phase + ("-stripped" if STRIP else ""))
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir, exist_ok=True)
 
@@ -1252,6 +1277,143 @@ def phase_cli():
     return t
 
 
+# ---------------------------------------------------------------- phase: busybox
+#
+# Debian's busybox-static for arm64 (stripped, as shipped) is translated and runs
+# tests/busybox/script.sh under its own shell; qemu-aarch64 running the same script is the oracle.
+# Applets that are not shell builtins are found through PATH. The translated run's PATH folder
+# holds symlinks to the AArch64 busybox (what `busybox --install -s` makes): each exec of an applet
+# goes through the runtime's execve (the executable cache), and busybox's own re-executions of
+# /proc/self/exe are the runtime's too. qemu cannot exec an AArch64 file without binfmt_misc (not
+# mounted here, and registering it would be machine-wide), so the oracle's PATH folder holds shell
+# wrappers that run `qemu-aarch64 busybox APPLET "$@"`, and the script sends its few
+# /proc/self/exe re-executions (xargs, tar -j) through those wrappers when AOT_BB_ORACLE=1.
+
+BUSYBOX_DIR = os.path.join(CACHE, "busybox")
+BUSYBOX = os.path.join(BUSYBOX_DIR, "bin", "busybox")
+BUSYBOX_SCRIPT = os.path.join(ROOT, "tests", "busybox", "script.sh")
+BUSYBOX_TIMEOUT = float(os.environ.get("AOT_BUSYBOX_TIMEOUT", "300"))
+# busybox is translated at -O0 in `make test`: recovery and the runtime are what this phase tests,
+# and a cold -O2 translation of its 4,000 functions takes many CPU-minutes (docs/recovery.md).
+BUSYBOX_OPT = os.environ.get("AOT_BUSYBOX_OPT", "-O0")
+
+
+def ensure_busybox():
+    """build/cache/busybox/bin/busybox from Debian's busybox-static:arm64 (downloaded once).
+    Returns (path or None, error text)."""
+    if os.path.exists(BUSYBOX):
+        return BUSYBOX, ""
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    tmp = os.path.join(BUSYBOX_DIR, "download.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    archs = subprocess.run(["dpkg", "--print-foreign-architectures"], stdout=subprocess.PIPE).stdout.decode()
+    steps = []
+    if "arm64" not in archs.split():
+        steps += [sudo + ["dpkg", "--add-architecture", "arm64"], sudo + ["apt-get", "update", "-q"]]
+    steps += [["apt-get", "download", "busybox-static:arm64"]]
+    for cmd in steps:
+        log("busybox: $ " + " ".join(cmd))
+        r = subprocess.run(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0 and cmd[-1] == "busybox-static:arm64":
+            # the package lists may predate the arm64 architecture: update once and retry
+            subprocess.run(sudo + ["apt-get", "update", "-q"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+            r = subprocess.run(cmd, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            return None, "%s failed:\n%s" % (" ".join(cmd), r.stdout.decode(errors="replace")[-2000:])
+    debs = [f for f in os.listdir(tmp) if f.endswith(".deb")]
+    if len(debs) != 1:
+        return None, "apt-get download left %r" % debs
+    log("busybox: downloaded %s" % debs[0])
+    r = subprocess.run(["dpkg-deb", "-x", os.path.join(tmp, debs[0]), os.path.join(tmp, "x")],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    src = os.path.join(tmp, "x", "bin", "busybox")
+    if r.returncode != 0 or not is_aarch64_elf(src):
+        return None, "dpkg-deb -x gave no AArch64 bin/busybox: " + r.stdout.decode(errors="replace")
+    os.makedirs(os.path.dirname(BUSYBOX), exist_ok=True)
+    shutil.copy(os.path.join(tmp, debs[0]), os.path.join(BUSYBOX_DIR, debs[0]))
+    os.replace(src, BUSYBOX)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return BUSYBOX, ""
+
+
+def phase_busybox():
+    t = Tally("busybox")
+    guest, err = ensure_busybox()
+    if guest is None:
+        t.add("busybox", False, "busybox-static:arm64 not available", err)
+        return t
+    qemu = [shutil.which(QEMU[0]) or QEMU[0]] + QEMU[1:]  # the runs below have PATH=<applet folder>
+    st, out, e, to = run(qemu + [guest, "--list"])
+    applets = out.decode().split()
+    if st != 0 or len(applets) < 100:
+        t.add("busybox", False, "qemu busybox --list failed (exit %d)" % st, e.decode(errors="replace"))
+        return t
+    work = os.path.join(WORK, "busybox")
+    shutil.rmtree(work, ignore_errors=True)
+    qbin, xbin = os.path.join(work, "oracle-bin"), os.path.join(work, "bin")
+    os.makedirs(qbin)
+    os.makedirs(xbin)
+    for a in applets:
+        with open(os.path.join(qbin, a), "w") as f:
+            f.write('#!/bin/sh\nexec %s %s %s "$@"\n' % (" ".join(qemu), guest, a))
+        os.chmod(os.path.join(qbin, a), 0o755)
+        os.symlink(guest, os.path.join(xbin, a))
+    qcwd, xcwd = os.path.join(work, "oracle-run"), os.path.join(work, "run")
+    os.makedirs(qcwd)
+    os.makedirs(xcwd)
+    args = ["sh", BUSYBOX_SCRIPT]
+    t0 = time.time()
+    qenv = dict(RUN_ENV, PATH=qbin, AOT_BB_ORACLE="1", AOT_BB_VIA=qbin + "/")
+    qst, qout, qerr, qto = run(qemu + [guest] + args, env=qenv, cwd=qcwd, timeout=BUSYBOX_TIMEOUT)
+    qerr = QEMU_SIGNAL_RE.sub("", qerr.decode(errors="replace")).encode()
+    log("busybox: qemu run %.1fs, exit %d, %d lines" % (time.time() - t0, qst, qout.count(b"\n")))
+    if qto:
+        t.add("busybox", False, "qemu run timed out (oracle problem)")
+        return t
+    if QEMU_ONLY:
+        t.add("busybox", True)
+        return t
+    t0 = time.time()
+    xprog, xerr = translate(guest, [BUSYBOX_OPT])
+    log("busybox: translation (%s) %.1fs%s" % (BUSYBOX_OPT, time.time() - t0, "" if xprog else " FAILED"))
+    if xprog is None:
+        t.add("busybox", False, xerr.splitlines()[0] if xerr else "translation failed", xerr)
+        return t
+    ensure_exe_cache(guest, xprog)
+    # busybox picks the applet from argv[0]: run the translation through a link named busybox
+    xlink = os.path.join(work, "busybox")
+    os.symlink(xprog, xlink)
+    trace = os.path.join(work, "busybox.strace")
+    t0 = time.time()
+    nst, nout, nerr, nto = run_native(xlink, args, None, xcwd, {"PATH": xbin}, trace, timeout=BUSYBOX_TIMEOUT)
+    log("busybox: translated run %.1fs, exit %d" % (time.time() - t0, nst))
+    problems, detail = [], []
+    if nto:
+        problems.append("timed out after %.0fs" % BUSYBOX_TIMEOUT)
+    if nst != qst:
+        problems.append("exit status %d, qemu %d" % (nst, qst))
+    if nout != qout:
+        problems.append("stdout differs")
+        detail.append(short_diff("stdout", qout, nout, n=40))
+    if nerr != qerr:
+        problems.append("stderr differs")
+        detail.append(short_diff("stderr", qerr, nerr, n=40))
+    if not nto:
+        bad = count_execve(trace, xlink, xcwd)
+        if bad:
+            problems.append("unexpected execve: " + bad[0][:160])
+    sections = len(re.findall(rb"(?m)^== \d+ ", qout))
+    used = sorted(a for a in applets if re.search(r"(?m)(^|[^A-Za-z0-9_.-])%s([ ;|&)\n]|$)" % re.escape(a),
+                                                   open(BUSYBOX_SCRIPT).read()))
+    log("busybox: script has %d sections and names %d applets" % (sections, len(used)))
+    if len(used) < 40:
+        problems.append("the script names only %d applets (want >= 40)" % len(used))
+    t.add("busybox-script", not problems, "; ".join(problems),
+          "\n".join(detail) + "\n--- translated stderr (tail) ---\n" + nerr.decode(errors="replace")[-3000:])
+    return t
+
+
 # ---------------------------------------------------------------- phase: isa-tester
 
 ISA_TESTER = os.path.join(ROOT, "target", "release", "aot-isa-tester")
@@ -1310,6 +1472,7 @@ def suite(args):
         ("csmith", phase_csmith),
         ("cache-check", phase_cache),
         ("cli-bad-input", phase_cli),
+        ("busybox", phase_busybox),
     ]
     if args.only:
         phases = [p for p in phases if p[0] in args.only.split(",")]
@@ -1427,6 +1590,7 @@ def main():
     sub.add_parser("csmith")
     sub.add_parser("cache")
     sub.add_parser("cli")
+    sub.add_parser("busybox", help="Debian's busybox-static:arm64 running tests/busybox/script.sh vs qemu")
     s = sub.add_parser("suite")
     s.add_argument("--only", default="")
     sub.add_parser("demo")
@@ -1460,6 +1624,8 @@ def main():
         return 0 if phase_cache() else 1
     if a.cmd == "cli":
         return 0 if phase_cli().failed == 0 else 1
+    if a.cmd == "busybox":
+        return 0 if phase_busybox().failed == 0 else 1
     if a.cmd == "suite":
         return suite(a)
     if a.cmd == "demo":
