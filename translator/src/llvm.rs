@@ -189,6 +189,9 @@ struct Gen<'a, 'ctx> {
     cur_block: usize,
     di: DebugInfoBuilder<'ctx>,
     subprogram: DISubprogram<'ctx>,
+    /// Translation-time constants (ir::consts): FP ops on them are lowered with constrained
+    /// intrinsics so LLVM does not fold them in round-to-nearest and drop their exceptions.
+    known: Vec<bool>,
 }
 
 fn ord(o: Ordering) -> AtomicOrdering {
@@ -279,6 +282,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             cur_block: 0,
             di,
             subprogram,
+            known: ir::consts::known_constants(f),
         })
     }
 
@@ -775,6 +779,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let nv = b.build_insert_element(vv, self.v(a(1)), self.ctx.i32_type().const_int(i.imm2, false), "")?;
                 b.build_bit_cast(nv, self.ctx.i128_type(), "")?
             }
+            op if ir::consts::fp_env_dependent(op) && self.strict_operands(i) => return self.strict_fp(v).map(Some),
             Op::FAdd => b.build_float_add(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
             Op::FSub => b.build_float_sub(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
             Op::FMul => b.build_float_mul(self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value(), "")?.into(),
@@ -788,6 +793,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 };
                 let t = self.ty(ty);
                 let (x, y) = self.minmax_operands(a(0), a(1))?;
+                let (x, y) = self.no_quiet_nans(x, y)?;
                 self.call_intr(name, &[t], &[x.into(), y.into()])?
             }
             Op::FMa => {
@@ -1012,8 +1018,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
         };
         let r = match i.op {
-            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMin | Op::FMax | Op::FRound => {
-                self.arm_nan(r, &i.args)?
+            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FRound => self.arm_nan(r, &i.args)?,
+            Op::FMin | Op::FMax => {
+                // The host op saw no quiet NaN (no_quiet_nans): any NaN operand decides.
+                let (x, y) = (self.v(i.args[0]).into_float_value(), self.v(i.args[1]).into_float_value());
+                let un = self.b.build_float_compare(FloatPredicate::UNO, x, y, "")?;
+                let n = self.processed_nan(x.get_type(), &i.args)?;
+                self.b.build_select(un, n, r.into_float_value(), "")?
             }
             Op::FMinNm | Op::FMaxNm => {
                 let (x, y) = self.minmax_operands(i.args[0], i.args[1])?;
@@ -1107,6 +1118,99 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Ok(b.build_select(b.build_and(fz, tiny, "")?, zero, x, "")?.into_float_value())
         };
         Ok((flush(self.v(x).into_float_value())?, flush(self.v(y).into_float_value())?))
+    }
+
+    /// Whether every operand of `i` is a translation-time constant.
+    fn strict_operands(&self, i: &ir::Inst) -> bool {
+        if i.op == Op::FRound && RoundMode::from_u64(i.imm) != Some(RoundMode::Current) {
+            return false;
+        }
+        !i.args.is_empty() && i.args.iter().all(|a| self.known[a.0 as usize])
+    }
+
+    /// An FP op on translation-time constants, as `llvm.experimental.constrained.*` with a
+    /// dynamic rounding mode and strict exceptions: LLVM folds such a call only when the result is
+    /// exact and raises nothing, and never deletes it, so the guest's FPCR rounding mode and FPSR
+    /// flags apply as at run time. The Arm NaN rules are applied as for the ordinary ops.
+    fn strict_fp(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        let i = self.f.inst(v);
+        let b = &self.b;
+        let ty = self.ty(i.ty);
+        let rd: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string("round.dynamic").into();
+        let es: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string("fpexcept.strict").into();
+        let args: Vec<BasicMetadataValueEnum<'ctx>> = i.args.iter().map(|&a| self.v(a).into()).collect();
+        let src = |k: usize| self.ty(self.f.inst(i.args[k]).ty);
+        let r = match i.op {
+            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMa => {
+                let name = match i.op {
+                    Op::FAdd => "llvm.experimental.constrained.fadd",
+                    Op::FSub => "llvm.experimental.constrained.fsub",
+                    Op::FMul => "llvm.experimental.constrained.fmul",
+                    Op::FDiv => "llvm.experimental.constrained.fdiv",
+                    Op::FSqrt => "llvm.experimental.constrained.sqrt",
+                    _ => "llvm.experimental.constrained.fma",
+                };
+                let mut a = args.clone();
+                a.push(rd);
+                a.push(es);
+                let r = self.call_intr(name, &[ty], &a)?;
+                if i.op == Op::FMa {
+                    let r = self.arm_nan(r, &[i.args[2], i.args[0], i.args[1]])?;
+                    self.arm_fma_invalid(r, &i.args)?
+                } else {
+                    self.arm_nan(r, &i.args)?
+                }
+            }
+            Op::FCvt => {
+                let x = self.v(i.args[0]).into_float_value();
+                let r = if i.ty.bits() > self.f.inst(i.args[0]).ty.bits() {
+                    self.call_intr("llvm.experimental.constrained.fpext", &[ty, src(0)], &[x.into(), es])?
+                } else {
+                    self.call_intr("llvm.experimental.constrained.fptrunc", &[ty, src(0)], &[x.into(), rd, es])?
+                };
+                let r = r.into_float_value();
+                let rnan = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+                let dn = b.build_and(rnan, self.fpcr_dn()?, "")?;
+                b.build_select(dn, self.float_bits(r.get_type(), fpnan::default_nan(i.ty))?, r, "")?
+            }
+            Op::SIToFP | Op::UIToFP => {
+                let x = self.iv(i.args[0]);
+                let signed = i.op == Op::SIToFP || x.get_type().get_bit_width() < 64;
+                let x = if i.op == Op::UIToFP && x.get_type().get_bit_width() < 64 {
+                    b.build_int_z_extend(x, self.ctx.i64_type(), "")?
+                } else {
+                    x
+                };
+                let name = if signed { "llvm.experimental.constrained.sitofp" } else { "llvm.experimental.constrained.uitofp" };
+                self.call_intr(name, &[ty, x.get_type().into()], &[x.into(), rd, es])?
+            }
+            Op::FRound => {
+                // Only the current-mode rounding (strict_operands): the fixed modes fold to the
+                // same value at any FPCR.
+                let x: BasicMetadataValueEnum<'ctx> = self.v(i.args[0]).into();
+                let r = self.call_intr("llvm.experimental.constrained.rint", &[ty], &[x, rd, es])?;
+                self.arm_nan(r, &i.args)?
+            }
+            _ => unreachable!("fp_env_dependent"),
+        };
+        Ok(r)
+    }
+
+    /// The operands the host's MINSD/MAXSD get: they raise Invalid for a quiet NaN, where Arm's
+    /// FMIN/FMAX/FMINNM/FMAXNM raise it only for a signalling one. A quiet NaN is replaced by the
+    /// other operand (0.0 if both are quiet NaNs), so the host op signals exactly when an operand
+    /// is a signalling NaN; the NaN result itself is chosen afterwards from the real operands.
+    fn no_quiet_nans(&self, x: FloatValue<'ctx>, y: FloatValue<'ctx>) -> R<(FloatValue<'ctx>, FloatValue<'ctx>)> {
+        let b = &self.b;
+        let ((xn, xs, _), (yn, ys, _)) = (self.nan_parts(x)?, self.nan_parts(y)?);
+        let xq = b.build_and(xn, b.build_not(xs, "")?, "")?;
+        let yq = b.build_and(yn, b.build_not(ys, "")?, "")?;
+        let zero = x.get_type().const_zero();
+        let y0 = b.build_select(yq, zero, y, "")?.into_float_value();
+        let x0 = b.build_select(xq, zero, x, "")?.into_float_value();
+        let hx = b.build_select(xq, y0, x, "")?.into_float_value();
+        let hy = b.build_select(yq, x0, y, "")?.into_float_value();
+        Ok((hx, hy))
     }
 
     /// Unsigned integer to float, rounded once by the dynamic rounding mode. Without AVX-512

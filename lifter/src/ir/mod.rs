@@ -11,6 +11,7 @@
 //! - Vector registers are I128 values; lanes are read and written with `extract`/`insert`.
 
 pub mod builder;
+pub mod consts;
 pub mod crypto;
 pub mod fpnan;
 pub mod interp;

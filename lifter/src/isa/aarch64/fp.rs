@@ -103,6 +103,30 @@ pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
     fconst(b, ty, v)
 }
 
+/// FPSR cumulative exception bits.
+pub const FPSR_IOC: u32 = 1;
+pub const FPSR_IXC: u32 = 0x10;
+
+/// Set the FPSR cumulative exception bits `bits` when `c` (I1) holds. For the exceptions the
+/// host's FP unit does not raise the Arm way (ordered compares, conversions): the IR says it, so
+/// the interpreter and every backend agree (host flags from MXCSR are folded in separately).
+pub fn raise_if(b: &mut Builder, c: Value, bits: u32) {
+    let f = b.getreg(Reg::FPSR);
+    let one = b.iconst(Ty::I32, bits as u128);
+    let zero = b.iconst(Ty::I32, 0);
+    let m = b.select(c, one, zero);
+    let n = b.or(f, m);
+    b.setreg(Reg::FPSR, n);
+}
+
+/// A signalling compare (FCMPE, FCMGE, FCMGT, FACGE...): Invalid Operation on any NaN operand,
+/// quiet or signalling (x86's UCOMISS, which LLVM uses for every `fcmp`, signals only on a
+/// signalling NaN).
+pub fn signal_unordered(b: &mut Builder, x: Value, y: Value) {
+    let u = b.fcmp(FCond::Uno, x, y);
+    raise_if(b, u, FPSR_IOC);
+}
+
 /// Set NZCV from comparing `a` with `b` (floats): equal 0110, less 1000, greater 0010,
 /// unordered 0011.
 pub fn fcmp_flags(l: &mut Lift, a: Value, b: Value) {
@@ -259,6 +283,11 @@ pub fn half_to_f32(b: &mut Builder, h: Value) -> Value {
     // Under FPCR.DN a NaN becomes the (positive) default NaN.
     let not_inf = b.not(mz);
     let is_nan = b.and(e_is31, not_inf);
+    // A signalling NaN (quiet bit 9 clear) raises Invalid Operation.
+    let qbit = b.and_i(h32, 0x200);
+    let sig = b.icmp_i(crate::ir::Cond::Eq, qbit, 0);
+    let snan = b.and(is_nan, sig);
+    raise_if(b, snan, FPSR_IOC);
     let dn = dn_or(b, r, 32);
     let r = b.select(is_nan, dn, r);
     b.bitcast(r, Ty::F32)
@@ -371,6 +400,10 @@ fn trans_fcmp(l: &mut Lift, insn: u32) -> bool {
         l.freg(bits(insn, 20, 16), ty)
     };
     fcmp_flags(l, a, b);
+    if bit(insn, 4) {
+        // FCMPE: Invalid Operation on a quiet NaN too.
+        signal_unordered(&mut l.b, a, b);
+    }
     true
 }
 
@@ -382,7 +415,16 @@ fn trans_fccmp(l: &mut Lift, insn: u32) -> bool {
     let a = l.freg(bits(insn, 9, 5), ty);
     let b = l.freg(bits(insn, 20, 16), ty);
     let c = l.cond_holds(bits(insn, 15, 12));
+    // The compare (and its exceptions) happens only when the condition holds: compare zeros
+    // otherwise, which raises nothing.
+    let z0 = fconst(&mut l.b, ty, 0);
+    let a = l.b.select(c, a, z0);
+    let b = l.b.select(c, b, z0);
     let (n, z, cf, v) = fcmp_nzcv(l, a, b);
+    if bit(insn, 4) {
+        // FCCMPE
+        signal_unordered(&mut l.b, a, b);
+    }
     let mut out = [n, z, cf, v];
     for (k, o) in out.iter_mut().enumerate() {
         let imm = l.b.bool((nzcv >> (3 - k)) & 1 == 1);

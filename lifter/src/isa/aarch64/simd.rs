@@ -817,6 +817,10 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
     let ity = b.ty(xi);
     let fcmp_mask = |b: &mut Builder, c: FCond, p: Value, q: Value| {
         let k = b.fcmp(c, p, q);
+        if c != FCond::Oeq {
+            // FCMGE/FCMGT/FACGE/FACGT are signalling compares.
+            super::fp::signal_unordered(b, p, q);
+        }
         mask(b, k, ity)
     };
     let r = match op {
@@ -1414,6 +1418,10 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
                         _ => (FCond::Ole, x, z),
                     };
                     let k = b.fcmp(c, p, q2);
+                    if c != FCond::Oeq {
+                        // FCMGT/FCMGE/FCMLT/FCMLE #0 are signalling compares.
+                        super::fp::signal_unordered(b, p, q2);
+                    }
                     mask(b, k, ity)
                 }
             }
