@@ -816,7 +816,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     RoundMode::Floor => "llvm.floor",
                     RoundMode::Trunc => "llvm.trunc",
                     RoundMode::NearestAway => "",
-                    RoundMode::Current => "llvm.rint",
+                    // nearbyint: the current mode without Inexact (ROUNDSD imm 0xc); FRINTX's
+                    // Inexact is raised by the IR.
+                    RoundMode::Current => "llvm.nearbyint",
                 };
                 let t = self.ty(ty);
                 if name.is_empty() {
@@ -864,7 +866,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Op::FPToSISat | Op::FPToUISat => {
                 let name = if i.op == Op::FPToSISat { "llvm.fptosi.sat" } else { "llvm.fptoui.sat" };
                 let src = self.ty(self.f.inst(a(0)).ty);
-                self.call_intr(name, &[self.ty(ty), src], &[self.v(a(0)).into()])?
+                // The fence keeps LLVM from dropping the lifter's rounding step
+                // (`fptosi(trunc x)` -> `fptosi x`) and so from converting the raw value, whose
+                // host conversion raises Inexact or Invalid where Arm's does not (fp::f_to_fixed
+                // gives this op only integral, in-range values).
+                let x = self.call_intr("llvm.arithmetic.fence", &[src], &[self.v(a(0)).into()])?;
+                self.call_intr(name, &[self.ty(ty), src], &[x.into()])?
             }
             Op::Load => {
                 let p = self.addr_ptr(a(0))?;
@@ -1188,7 +1195,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 // Only the current-mode rounding (strict_operands): the fixed modes fold to the
                 // same value at any FPCR.
                 let x: BasicMetadataValueEnum<'ctx> = self.v(i.args[0]).into();
-                let r = self.call_intr("llvm.experimental.constrained.rint", &[ty], &[x, rd, es])?;
+                let r = self.call_intr("llvm.experimental.constrained.nearbyint", &[ty], &[x, rd, es])?;
                 self.arm_nan(r, &i.args)?
             }
             _ => unreachable!("fp_env_dependent"),
@@ -1254,13 +1261,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let b = &self.b;
         let x = self.v(v).into_float_value();
         let fty = x.get_type();
-        let t = self.call_intr("llvm.trunc", &[fty.into()], &[x.into()])?.into_float_value();
-        let d = b.build_float_sub(x, t, "")?;
+        // Only |x| < 2^52 (not NaN or inf) goes through the arithmetic, which is then exact and
+        // raises nothing; larger values are integral already. The compare raises Invalid for a
+        // signalling NaN, as FRINTA does.
+        let ax = self.call_intr("llvm.fabs", &[fty.into()], &[x.into()])?.into_float_value();
+        let small = b.build_float_compare(FloatPredicate::OLT, ax, fty.const_float(4503599627370496.0), "")?;
+        let xs = b.build_select(small, x, fty.const_zero(), "")?.into_float_value();
+        let t = self.call_intr("llvm.trunc", &[fty.into()], &[xs.into()])?.into_float_value();
+        let d = b.build_float_sub(xs, t, "")?;
         let ad = self.call_intr("llvm.fabs", &[fty.into()], &[d.into()])?.into_float_value();
         let half = b.build_float_compare(FloatPredicate::OGE, ad, fty.const_float(0.5), "")?;
         let one = self.call_intr("llvm.copysign", &[fty.into()], &[fty.const_float(1.0).into(), x.into()])?;
         let up = b.build_float_add(t, one.into_float_value(), "")?;
-        Ok(b.build_select(half, up, t, "")?)
+        let r = b.build_select(half, up, t, "")?;
+        Ok(b.build_select(small, r, x.into(), "")?)
     }
 
     /// A fused multiply-add whose addend is a quiet NaN and whose product is inf * 0 gives the

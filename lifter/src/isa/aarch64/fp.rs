@@ -144,11 +144,102 @@ fn fcmp_nzcv(l: &mut Lift, a: Value, b: Value) -> (Value, Value, Value, Value) {
 
 /// Float to integer with rounding mode `rm` (None: toward zero), saturating.
 pub fn f_to_int(b: &mut Builder, x: Value, rm: Option<RoundMode>, signed: bool, to: Ty) -> Value {
-    let r = match rm {
-        Some(m) => b.fround(x, m),
-        None => x,
+    f_to_fixed(b, x, 0, rm, signed, to)
+}
+
+/// Float to fixed point with `fbits` fraction bits (0: integer), rounding mode `rm` (None:
+/// toward zero), saturating, with Arm's exceptions (FPToFixed): a NaN or an out-of-range value
+/// raises Invalid Operation only, an in-range inexact one Inexact. These are raised by the IR;
+/// the host ops get operands on which they raise nothing (no NaN, a scaling that cannot
+/// overflow, an integral in-range value to convert): x86 would raise Invalid and Inexact for
+/// other cases (CVTTSD2SI on a saturated value, the 2^63 offset of unsigned conversions).
+pub fn f_to_fixed(b: &mut Builder, x: Value, fbits: u32, rm: Option<RoundMode>, signed: bool, to: Ty) -> Value {
+    let ty = b.ty(x);
+    let w = to.bits();
+    let nan = b.fcmp(FCond::Uno, x, x);
+    let zero = fconst(b, ty, 0);
+    let mut xs = b.select(nan, zero, x);
+    if fbits > 0 {
+        // Scale by 2^fbits in the exponent field (integer ops: LLVM may evaluate an FP multiply
+        // on both sides of a select, and an overflowing one would raise Overflow). |x| is
+        // clamped to 2^(65 - fbits) first (still out of range for any width once scaled); a
+        // denormal or zero stays as it is (scaled, it is below 1 anyway: same result and flags).
+        let it = Ty::int(ty.bits());
+        let mb = if ty == Ty::F32 { 23 } else { 52 };
+        let bias: u128 = if ty == Ty::F32 { 127 } else { 1023 };
+        let xb = b.bitcast(xs, it);
+        let sign = b.and_i(xb, 1u128 << (ty.bits() - 1));
+        let abs = b.and_i(xb, (1u128 << (ty.bits() - 1)) - 1);
+        let lim = (bias + 65 - fbits as u128) << mb;
+        let big = b.icmp_i(crate::ir::Cond::Uge, abs, lim);
+        let limc = b.iconst(it, lim);
+        let abs = b.select(big, limc, abs);
+        let exp = b.lshr_i(abs, mb);
+        let norm = b.icmp_i(crate::ir::Cond::Ne, exp, 0);
+        let up = b.add_i(abs, (fbits as u128) << mb);
+        let abs = b.select(norm, up, abs);
+        let xb = b.or(abs, sign);
+        xs = b.bitcast(xb, ty);
+    }
+    let r = b.fround(xs, rm.unwrap_or(RoundMode::Trunc));
+    // Range of the rounded value: [lo, hi) as floats (powers of two, exact).
+    let (lo, hi) = if signed {
+        let h = fpow2(b, ty, w as i32 - 1);
+        (b.fun(Op::FNeg, h), h)
+    } else {
+        (zero, fpow2(b, ty, w as i32))
     };
-    b.convert(if signed { Op::FPToSISat } else { Op::FPToUISat }, r, to)
+    let ge_lo = b.fcmp(FCond::Oge, r, lo);
+    let lt_hi = b.fcmp(FCond::Olt, r, hi);
+    let inr = b.and(ge_lo, lt_hi);
+    let num = b.not(nan);
+    let inr = b.and(inr, num);
+    let rc = b.select(inr, r, zero);
+    let v = if !signed && w == 64 {
+        // x86 has no unsigned 64-bit conversion: LLVM's sequence converts both rc and
+        // rc - 2^63, raising Inexact or Invalid for one of them. Halve values >= 2^63 instead
+        // (exact: they are even), convert signed, double.
+        let h63 = fpow2(b, ty, 63);
+        let big = b.fcmp(FCond::Oge, rc, h63);
+        let half = fpow2(b, ty, -1);
+        let hv = b.fbin(Op::FMul, rc, half);
+        let rc2 = b.select(big, hv, rc);
+        let v0 = b.convert(Op::FPToSISat, rc2, to);
+        let v2 = b.shl_i(v0, 1);
+        b.select(big, v2, v0)
+    } else {
+        b.convert(if signed { Op::FPToSISat } else { Op::FPToUISat }, rc, to)
+    };
+    // Saturated: the bound on the side of the value (NaN: 0).
+    let below = b.fcmp(FCond::Olt, r, lo);
+    let (minv, maxv) = if signed {
+        (1u128 << (w - 1), (1u128 << (w - 1)) - 1)
+    } else {
+        (0, to.mask())
+    };
+    let minc = b.iconst(to, minv);
+    let maxc = b.iconst(to, maxv);
+    let sat = b.select(below, minc, maxc);
+    let zi = b.iconst(to, 0);
+    let sat = b.select(nan, zi, sat);
+    let res = b.select(inr, v, sat);
+    let invalid = b.not(inr);
+    raise_if(b, invalid, FPSR_IOC);
+    let exact = b.fcmp(FCond::Oeq, r, xs);
+    let inexact = b.not(exact);
+    let ixc = b.and(inr, inexact);
+    raise_if(b, ixc, FPSR_IXC);
+    res
+}
+
+/// FRINTX raises Inexact when the rounded value `r` differs from the number `x`.
+pub fn frintx_inexact(b: &mut Builder, x: Value, r: Value) {
+    let same = b.fcmp(FCond::Oeq, r, x);
+    let ord = b.fcmp(FCond::Uno, x, x);
+    let num = b.not(ord);
+    let diff = b.not(same);
+    let c = b.and(num, diff);
+    raise_if(b, c, FPSR_IXC);
 }
 
 /// `nan`, a NaN built bit by bit (an integer holding a float of `width` bits in its low bits),
@@ -199,6 +290,11 @@ pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
     let dir_up = b.or(rp_up, rm_up);
     // NaN: quiet, keep the top payload bits.
     let is_nan = b.icmp_i(Cond::Ugt, a, inf_bits);
+    // A signalling NaN raises Invalid Operation.
+    let qb = b.and_i(a, 1u128 << (fb - 1));
+    let sig = b.icmp_i(Cond::Eq, qb, 0);
+    let snan = b.and(is_nan, sig);
+    raise_if(b, snan, FPSR_IOC);
     let pay = b.lshr_i(a, fb - 10);
     let pay16 = b.trunc(pay, Ty::I16);
     let pay16 = b.and_i(pay16, 0x3ff);
@@ -219,9 +315,13 @@ pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
     // so RP/RM go the right way), its magnitude is the encoding (0x400 = smallest normal).
     let small = (bias - 14) << fb;
     let is_sub = b.icmp_i(Cond::Ult, a, small as u128);
+    // Only a subnormal-range x goes through the host ops (others would raise their flags).
+    let z0 = fconst(b, ty, 0);
+    let xs = b.select(is_sub, x, z0);
     let p = fpow2(b, ty, 24);
-    let scaled = b.fbin(Op::FMul, x, p);
-    let si = f_to_int(b, scaled, Some(RoundMode::Current), true, Ty::I32);
+    let scaled = b.fbin(Op::FMul, xs, p);
+    let rs = b.fround(scaled, RoundMode::Current);
+    let si = b.convert(Op::FPToSISat, rs, Ty::I32);
     let neg_si = b.neg(si);
     let mag = b.select(negative, neg_si, si);
     let sub = b.trunc(mag, Ty::I16);
@@ -335,6 +435,12 @@ fn trans_fp_1src(l: &mut Lift, insn: u32) -> bool {
     };
     let x = l.freg(n, ty);
     let r = match (op, rm) {
+        // FRINTX: the one FRINT that raises Inexact (fround itself raises nothing).
+        (0b001110, Some(m)) => {
+            let r = l.b.fround(x, m);
+            frintx_inexact(&mut l.b, x, r);
+            r
+        }
         (_, Some(m)) => l.b.fround(x, m),
         (0, _) => x,
         (1, _) => l.b.fun(Op::FAbs, x),
@@ -546,9 +652,7 @@ fn trans_fp_fixed(l: &mut Lift, insn: u32) -> bool {
         }
         (3, 0) | (3, 1) => {
             let x = l.freg(n, ty);
-            let p = fpow2(&mut l.b, ty, fbits);
-            let s = l.b.fbin(Op::FMul, x, p);
-            let r = f_to_int(&mut l.b, s, None, op == 0, ity);
+            let r = f_to_fixed(&mut l.b, x, fbits as u32, None, op == 0, ity);
             l.set_xr(d, r);
             true
         }
@@ -685,8 +789,12 @@ pub(crate) mod tests {
             (-3.7, (-3i32) as u32),
         ] {
             st.v[0] = (x as f64).to_bits() as u128;
+            st.fpsr = 0;
             run1(&[0x1e780000], &mut st); // fcvtzs w0, d0
             assert_eq!(st.x[0], want as u64, "{x}");
+            // FPToFixed: NaN or out of range -> IOC only; inexact in range -> IXC only.
+            let flags = if x.is_nan() || x.abs() > 1e10 { 1 } else { 0x10 };
+            assert_eq!(st.fpsr & 0x9f, flags, "fpsr after fcvtzs of {x}");
         }
         st.v[0] = 2.75f32.to_bits() as u128;
         run1(&[0x9e18f000], &mut st); // fcvtzs x0, s0, #4

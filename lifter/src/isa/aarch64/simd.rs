@@ -1383,6 +1383,10 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
                         _ => RoundMode::Current,
                     };
                     let r = b.fround(x, m);
+                    if fop == 0b1_0_11001 {
+                        // FRINTX
+                        super::fp::frintx_inexact(b, x, r);
+                    }
                     to_i(b, r)
                 }
                 1 => {
@@ -1896,9 +1900,7 @@ fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
                     to_i(b, r)
                 } else {
                     let f = to_f(b, a[0]);
-                    let p = fpow2(b, fty, fbits);
-                    let s = b.fbin(Op::FMul, f, p);
-                    f_to_int(b, s, None, !u, ety)
+                    super::fp::f_to_fixed(b, f, fbits as u32, None, !u, ety)
                 }
             });
             l.set_vreg(d, r);
