@@ -1261,20 +1261,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let b = &self.b;
         let x = self.v(v).into_float_value();
         let fty = x.get_type();
-        // Only |x| < 2^52 (not NaN or inf) goes through the arithmetic, which is then exact and
-        // raises nothing; larger values are integral already. The compare raises Invalid for a
-        // signalling NaN, as FRINTA does.
-        let ax = self.call_intr("llvm.fabs", &[fty.into()], &[x.into()])?.into_float_value();
-        let small = b.build_float_compare(FloatPredicate::OLT, ax, fty.const_float(4503599627370496.0), "")?;
-        let xs = b.build_select(small, x, fty.const_zero(), "")?.into_float_value();
-        let t = self.call_intr("llvm.trunc", &[fty.into()], &[xs.into()])?.into_float_value();
-        let d = b.build_float_sub(xs, t, "")?;
+        let t = self.call_intr("llvm.trunc", &[fty.into()], &[x.into()])?.into_float_value();
+        let d = b.build_float_sub(x, t, "")?;
         let ad = self.call_intr("llvm.fabs", &[fty.into()], &[d.into()])?.into_float_value();
         let half = b.build_float_compare(FloatPredicate::OGE, ad, fty.const_float(0.5), "")?;
         let one = self.call_intr("llvm.copysign", &[fty.into()], &[fty.const_float(1.0).into(), x.into()])?;
         let up = b.build_float_add(t, one.into_float_value(), "")?;
-        let r = b.build_select(half, up, t, "")?;
-        Ok(b.build_select(small, r, x.into(), "")?)
+        Ok(b.build_select(half, up, t, "")?)
     }
 
     /// A fused multiply-add whose addend is a quiet NaN and whose product is inf * 0 gives the
