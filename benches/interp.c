@@ -45,9 +45,9 @@ int main(int argc, char **argv) {
         /* 13: acc = ((acc * 31) ^ i) + (i >> 3) & mask */
         {LOAD, 1}, {PUSH, 31}, {MUL, 0}, {LOAD, 0}, {XOR, 0},
         {LOAD, 0}, {PUSH, 3}, {SHR, 0}, {ADD, 0},
-        {PUSH, 0x7fffffff}, {AND, 0}, {DUP, 0}, {PUSH, 1000}, {LT, 0}, {JNZ, 29},
+        {PUSH, 0x7fffffff}, {AND, 0}, {DUP, 0}, {PUSH, 1000}, {LT, 0}, {JNZ, 30},
         {STORE, 1}, {RET, 0},
-        /* 29 */ {PUSH, 77}, {ADD, 0}, {STORE, 1}, {RET, 0},
+        /* 30 */ {PUSH, 77}, {ADD, 0}, {STORE, 1}, {RET, 0},
     };
     prog[0].arg = (int)n;
     long mem[4] = {0, 1, 0, 0};
