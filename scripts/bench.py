@@ -232,21 +232,21 @@ def main():
 
 def render(rows):
     head = ("| benchmark | native s | native-v3 s | translated s | qemu s | xl/native | xl/v3 | qemu/xl "
-            "| xl/native CPU | Ir native | Ir translated | Ir xl/native | translate s | translate MiB |")
+            "| xl/native CPU | qemu/xl CPU | Ir native | Ir translated | Ir xl/native | translate s | translate MiB |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
         irr = r["irx"] / r["irn"] if r["irx"] and r["irn"] else None
-        lines.append("| %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %.1f | %.0f |" % (
+        lines.append("| %s | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %s | %s | %s | %.1f | %.0f |" % (
             r["name"], r["native"], r["v3"], r["xl"], r["qemu"], r["xl"] / r["native"], r["xl"] / r["v3"],
-            r["qemu"] / r["xl"], r["ux"] / r["un"], fmt(r["irn"], ","), fmt(r["irx"], ","), fmt(irr, ".2f"),
+            r["qemu"] / r["xl"], r["ux"] / r["un"], r["uq"] / r["ux"], fmt(r["irn"], ","), fmt(r["irx"], ","), fmt(irr, ".2f"),
             r["xsecs"], r["xmib"]))
     if rows:
         def g(f):
             return geomean([f(r) for r in rows])
         irs = [r["irx"] / r["irn"] for r in rows if r["irx"] and r["irn"]]
-        lines.append("| **geomean** | | | | | **%.2f** | %.2f | **%.2f** | %.2f | | | %s | | |" % (
+        lines.append("| **geomean** | | | | | **%.2f** | %.2f | **%.2f** | %.2f | %.2f | | | %s | | |" % (
             g(lambda r: r["xl"] / r["native"]), g(lambda r: r["xl"] / r["v3"]),
-            g(lambda r: r["qemu"] / r["xl"]), g(lambda r: r["ux"] / r["un"]),
+            g(lambda r: r["qemu"] / r["xl"]), g(lambda r: r["ux"] / r["un"]), g(lambda r: r["uq"] / r["ux"]),
             fmt(geomean(irs), ".2f") if irs else "-"))
     return "\n".join(lines)
 
@@ -269,8 +269,8 @@ def write_doc(table, rows, failures, load0, load1):
             cmd, time.strftime("%Y-%m-%d %H:%M", time.gmtime()), rev, " (with uncommitted changes)" if dirty else ""),
         "Machine: %s, %d CPUs, %s; load average %s at start, %s at end (shared machine)." % (
             cpu, os.cpu_count() or 0, platform.release(), load0, load1),
-        "Times are hyperfine medians of wall time (%d runs, qemu %d); `CPU` is user+system time, less "
-        "sensitive to other load; Ir are callgrind instruction counts with argv[1]=%s (%s%% of the work)."
+        "Times are hyperfine medians of wall time (%d runs, qemu %d); `CPU` columns are ratios of mean "
+        "user+system time, less sensitive to other load; Ir are callgrind instruction counts with argv[1]=%s (%s%% of the work)."
         % (RUNS, QEMU_RUNS, REDUCED, REDUCED),
         "",
         table,
