@@ -13,10 +13,10 @@ export AOT_CACHE_DIR := $(CURDIR)/build/cache/aot
 
 DEB_PACKAGES := llvm-19 llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang-19 lld-19 \
 	gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
-	gcc-12-source csmith libcsmith-dev strace hyperfine file build-essential python3 \
+	gcc-12-source csmith libcsmith-dev strace hyperfine valgrind file build-essential python3 \
 	golang-go
 
-.PHONY: setup build demo test torture torture-full corpora programs csmith cache-check cli-check busybox stripped isa isa-full xcheck xcheck-full validate-oracle clean
+.PHONY: setup build demo test bench torture torture-full corpora programs csmith cache-check cli-check busybox stripped isa isa-full xcheck xcheck-full validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
@@ -69,6 +69,13 @@ torture-full: setup build
 ## corpora: the short corpus runs of `make test` (50 tests per configuration), with the table
 corpora: build
 	$(PY) corpora $(if $(CORPORA),--only $(CORPORA))
+
+## bench: the benchmark suite (benches/, scripts/bench.py; not part of make test): native, native
+## -march=x86-64-v3, translated and qemu-aarch64 timed with hyperfine, callgrind instruction counts,
+## translation time and memory; writes docs/performance.md. BENCH=a,b runs some (no doc written),
+## QUICK=1 one run each; RUNS, QEMU_RUNS, REDUCED (callgrind input, % of the full run) as in the script
+bench: setup build
+	nice -n 10 python3 scripts/bench.py
 
 ## single phases, for development
 programs: build

@@ -45,6 +45,21 @@ pub fn current() -> *mut CpuState {
 /// AOT_DEBUG=1 the guest registers are printed too.
 #[no_mangle]
 pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
+    // The hit path is kept small (no frame, no spills): every indirect call and every return to
+    // a dispatcher comes here. Misses and the fatal diagnostics are out of line.
+    let key = pc >> 2;
+    let v = CACHE[key as usize % CACHE_SLOTS].load(Ordering::Relaxed);
+    if v >> IDX_BITS == key && v != 0 && pc & 3 == 0 {
+        if let Some(e) = entries().get(((v & ((1 << IDX_BITS) - 1)) - 1) as usize) {
+            return e.host_fn;
+        }
+    }
+    lookup_slow(pc)
+}
+
+#[cold]
+#[inline(never)]
+fn lookup_slow(pc: u64) -> HostFn {
     match find_cached(entries(), pc) {
         Some(f) => f,
         None => {

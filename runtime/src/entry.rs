@@ -83,8 +83,8 @@ pub fn start(args: &[&[u8]], envs: &[&[u8]]) -> Result<Box<CpuState>, String> {
     crate::syscall::signal::map_sigreturn_page()?;
     mem::init_brk(brk);
 
-    let stack_lo = mem::STACK_TOP - mem::STACK_SIZE;
-    mem::mark_used(mem::MMAP_TOP, mem::GUEST_HI);
+    let stack_lo = mem::stack_top() - mem::STACK_SIZE;
+    mem::mark_used(mem::mmap_top(), mem::guest_hi());
     let r = mem::map_fixed_anon(stack_lo, mem::STACK_SIZE, (libc::PROT_READ | libc::PROT_WRITE) as u64);
     if r < 0 {
         return Err(format!("cannot map the guest stack ({r})"));

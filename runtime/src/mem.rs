@@ -1,4 +1,4 @@
-//! The guest address space: one PROT_NONE reservation of [GUEST_LO, GUEST_HI) made at start-up,
+//! The guest address space: one PROT_NONE reservation of [GUEST_LO, guest_hi()) made at start-up,
 //! guest mappings made with MAP_FIXED inside it, and a sorted map of what the guest uses so that
 //! non-fixed guest mmaps get an address inside the range (top-down below the stack area).
 //! Guest munmap re-reserves instead of unmapping, so the host never places anything in the range.
@@ -9,14 +9,46 @@ use std::sync::Mutex;
 
 pub const PAGE: u64 = 4096;
 pub const GUEST_LO: u64 = 0x1_0000;
-pub const GUEST_HI: u64 = 0x4000_0000_0000;
-/// Top of the guest stack (exclusive).
-pub const STACK_TOP: u64 = 0x3fff_ffff_0000;
+/// The usual top of the guest range; `AOT_GUEST_TOP` lowers it (see `guest_hi`).
+pub const GUEST_HI_DEFAULT: u64 = 0x4000_0000_0000;
+/// Lowest top `AOT_GUEST_TOP` accepts.
+pub const GUEST_HI_MIN: u64 = 0x1_0000_0000;
 pub const STACK_SIZE: u64 = 16 << 20;
 /// Kept PROT_NONE below the stack.
 pub const STACK_GUARD: u64 = 1 << 20;
+
+static GUEST_HI_CUR: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(GUEST_HI_DEFAULT);
+
+/// End (exclusive) of the guest range: 0x4000_0000_0000 unless the host environment sets
+/// `AOT_GUEST_TOP` (a 64 KiB-aligned address from 4 GiB up, e.g. 0x1000000000), read once at
+/// start-up. Profilers that own the top of the address space (valgrind keeps client memory below
+/// 128 GiB) need the lower range; nothing else changes.
+pub fn guest_hi() -> u64 {
+    GUEST_HI_CUR.load(std::sync::atomic::Ordering::Relaxed)
+}
+/// Top of the guest stack (exclusive).
+pub fn stack_top() -> u64 {
+    guest_hi() - 0x1_0000
+}
 /// Non-fixed guest mmaps are placed top-down from here.
-pub const MMAP_TOP: u64 = STACK_TOP - STACK_SIZE - STACK_GUARD;
+pub fn mmap_top() -> u64 {
+    stack_top() - STACK_SIZE - STACK_GUARD
+}
+
+/// Parse an `AOT_GUEST_TOP` value (hex with 0x, or decimal).
+pub fn parse_guest_top(v: &str) -> Result<u64, String> {
+    let v = v.trim();
+    let n = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => v.parse::<u64>(),
+    };
+    match n {
+        Ok(n) if (GUEST_HI_MIN..=GUEST_HI_DEFAULT).contains(&n) && n % 0x1_0000 == 0 => Ok(n),
+        _ => Err(format!(
+            "AOT_GUEST_TOP={v}: expected a 64 KiB-aligned address from 0x{GUEST_HI_MIN:x} to 0x{GUEST_HI_DEFAULT:x}"
+        )),
+    }
+}
 
 const PROT_BTI: u64 = 0x10;
 const PROT_MTE: u64 = 0x20;
@@ -35,7 +67,7 @@ pub fn page_down(x: u64) -> u64 {
     x & !(PAGE - 1)
 }
 pub fn in_guest(addr: u64, len: u64) -> bool {
-    addr >= GUEST_LO && addr.checked_add(len).is_some_and(|e| e <= GUEST_HI)
+    addr >= GUEST_LO && addr.checked_add(len).is_some_and(|e| e <= guest_hi())
 }
 
 /// Bookkeeping of used guest ranges (pure data; no system calls).
@@ -102,7 +134,7 @@ impl Space {
     }
     /// Highest free `len`-byte range ending at or below `top`, inside the guest range.
     pub fn find_top_down(&self, len: u64, top: u64) -> Option<u64> {
-        let mut end = top.min(GUEST_HI);
+        let mut end = top.min(guest_hi());
         for (&s, &e) in self.used.range(..end).rev() {
             if e < end && end - e >= len {
                 return Some(end - len);
@@ -159,7 +191,12 @@ pub fn rereserve(addr: u64, len: u64) -> i64 {
 
 /// Reserve the whole guest range. Called first thing at start-up.
 pub fn reserve_guest_range() -> Result<(), String> {
-    let len = GUEST_HI - GUEST_LO;
+    if let Some(v) = std::env::var_os("AOT_GUEST_TOP") {
+        let top = parse_guest_top(&v.to_string_lossy())?;
+        GUEST_HI_CUR.store(top, std::sync::atomic::Ordering::Relaxed);
+    }
+    let hi = guest_hi();
+    let len = hi - GUEST_LO;
     let base = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE) as u64;
     let r = host_mmap(GUEST_LO, len, 0, base | libc::MAP_FIXED_NOREPLACE as u64, u64::MAX, 0);
     if r == GUEST_LO as i64 {
@@ -168,7 +205,9 @@ pub fn reserve_guest_range() -> Result<(), String> {
     if r >= 0 {
         // An old kernel treated FIXED_NOREPLACE as a hint and put it elsewhere.
         sys(libc::SYS_munmap, &[r as u64, len]);
-    } else if r == -(libc::EEXIST as i64) {
+    } else if r == -(libc::EEXIST as i64) || (r == -(libc::EINVAL as i64) && hi != GUEST_HI_DEFAULT) {
+        // EINVAL: valgrind refuses a request overlapping its own mappings (it runs its tool inside
+        // the lowered range); they are in /proc/self/maps like any host mapping.
         return reserve_around_host();
     }
     let r = host_mmap(GUEST_LO, len, 0, base, u64::MAX, 0);
@@ -178,27 +217,28 @@ pub fn reserve_guest_range() -> Result<(), String> {
     if r >= 0 {
         sys(libc::SYS_munmap, &[r as u64, len]);
     }
-    Err(format!("cannot reserve guest address range 0x{GUEST_LO:x}..0x{GUEST_HI:x} ({r})"))
+    Err(format!("cannot reserve guest address range 0x{GUEST_LO:x}..0x{hi:x} ({r})"))
 }
 
 /// The kernel already placed host mappings inside the guest range: reserve every gap around them
 /// and record them as host-owned.
 fn reserve_around_host() -> Result<(), String> {
+    let hi = guest_hi();
     let maps = std::fs::read_to_string("/proc/self/maps").map_err(|e| format!("cannot read /proc/self/maps: {e}"))?;
     let mut host = Vec::new();
     for line in maps.lines() {
         let Some(range) = line.split_whitespace().next() else { continue };
         let Some((a, b)) = range.split_once('-') else { continue };
         let (Ok(a), Ok(b)) = (u64::from_str_radix(a, 16), u64::from_str_radix(b, 16)) else { continue };
-        if a < GUEST_HI && b > GUEST_LO {
-            host.push((a.max(GUEST_LO), b.min(GUEST_HI)));
+        if a < hi && b > GUEST_LO {
+            host.push((a.max(GUEST_LO), b.min(hi)));
         }
     }
     host.sort();
     let base = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | libc::MAP_FIXED_NOREPLACE) as u64;
     let mut pos = GUEST_LO;
     let mut s = space();
-    for &(a, b) in host.iter().chain(std::iter::once(&(GUEST_HI, GUEST_HI))) {
+    for &(a, b) in host.iter().chain(std::iter::once(&(hi, hi))) {
         if a > pos {
             let r = host_mmap(pos, a - pos, 0, base, u64::MAX, 0);
             if r != pos as i64 {
@@ -263,7 +303,7 @@ pub fn guest_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64)
         if hint != 0 && in_guest(hint, len) && s.is_free(hint, hint + len) {
             target = hint;
         } else {
-            match s.find_top_down(len, MMAP_TOP) {
+            match s.find_top_down(len, mmap_top()) {
                 Some(a) => target = a,
                 None => return ENOMEM,
             }
@@ -401,7 +441,7 @@ pub fn guest_mremap(old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: 
     if flags & MREMAP_MAYMOVE == 0 {
         return ENOMEM;
     }
-    let Some(dest) = s.find_top_down(new_len, MMAP_TOP) else { return ENOMEM };
+    let Some(dest) = s.find_top_down(new_len, mmap_top()) else { return ENOMEM };
     let r = sys(libc::SYS_mremap, &[old, old_len, new_len, MREMAP_MAYMOVE | MREMAP_FIXED | (flags & MREMAP_DONTUNMAP), dest]);
     if r < 0 {
         rereserve(dest, new_len);
@@ -415,21 +455,33 @@ pub fn guest_mremap(old: u64, old_len: u64, new_len: u64, flags: u64, new_addr: 
 mod tests {
     use super::*;
     #[test]
+    fn guest_top_values() {
+        assert_eq!(parse_guest_top("0x1000000000"), Ok(0x10_0000_0000));
+        assert_eq!(parse_guest_top("68719476736"), Ok(0x10_0000_0000));
+        assert_eq!(parse_guest_top("0x400000000000"), Ok(GUEST_HI_DEFAULT));
+        for bad in ["", "x", "0x1000", "0x400000010000", "0x1000000001", "-1"] {
+            assert!(parse_guest_top(bad).is_err(), "{bad}");
+        }
+        assert_eq!(guest_hi(), GUEST_HI_DEFAULT);
+        assert_eq!(mmap_top(), 0x3fff_ffff_0000 - STACK_SIZE - STACK_GUARD);
+    }
+
+    #[test]
     fn placement_inside_range() {
         let mut s = Space::new();
-        s.mark(MMAP_TOP, GUEST_HI);
+        s.mark(mmap_top(), guest_hi());
         s.mark(0x400000, 0x500000);
-        let a = s.find_top_down(0x10000, MMAP_TOP).unwrap();
-        assert_eq!(a, MMAP_TOP - 0x10000);
+        let a = s.find_top_down(0x10000, mmap_top()).unwrap();
+        assert_eq!(a, mmap_top() - 0x10000);
         s.mark(a, a + 0x10000);
-        let b = s.find_top_down(0x2000, MMAP_TOP).unwrap();
+        let b = s.find_top_down(0x2000, mmap_top()).unwrap();
         assert_eq!(b, a - 0x2000);
         // a gap between two regions is reused
         s.unmark(a, a + 0x1000);
-        assert_eq!(s.find_top_down(0x1000, MMAP_TOP), Some(a));
+        assert_eq!(s.find_top_down(0x1000, mmap_top()), Some(a));
         // everything placed stays inside the reserved range
-        assert!(s.find_top_down(GUEST_HI, MMAP_TOP).is_none());
-        let big = s.find_top_down(0x1000_0000_0000, MMAP_TOP).unwrap();
+        assert!(s.find_top_down(guest_hi(), mmap_top()).is_none());
+        let big = s.find_top_down(0x1000_0000_0000, mmap_top()).unwrap();
         assert!(in_guest(big, 0x1000_0000_0000));
         // fill everything below 0x400000
         let low = s.find_top_down(0x400000 - GUEST_LO, 0x400000).unwrap();
@@ -469,7 +521,7 @@ mod tests {
     fn range_checks() {
         assert!(in_guest(GUEST_LO, 0x1000));
         assert!(!in_guest(0, 0x1000));
-        assert!(!in_guest(GUEST_HI - 0x1000, 0x2000));
+        assert!(!in_guest(guest_hi() - 0x1000, 0x2000));
         assert!(!in_guest(u64::MAX - 10, 100));
     }
 }
@@ -484,13 +536,13 @@ mod host_tests {
             eprintln!("guest range not reservable in this test process; skipped");
             return;
         }
-        mark_used(MMAP_TOP, GUEST_HI);
+        mark_used(mmap_top(), guest_hi());
         init_brk(0x1000_0000);
         let rw = (libc::PROT_READ | libc::PROT_WRITE) as u64;
         let anon = (libc::MAP_PRIVATE | libc::MAP_ANONYMOUS) as u64;
         let a = guest_mmap(0, 0x3000, rw, anon, u64::MAX, 0);
         assert!(a > 0 && in_guest(a as u64, 0x3000), "{a:x}");
-        assert_eq!(a as u64, MMAP_TOP - 0x3000);
+        assert_eq!(a as u64, mmap_top() - 0x3000);
         // SAFETY: just mapped read-write.
         unsafe { *(a as *mut u64) = 5 };
         // grow: moves or grows in place, stays inside

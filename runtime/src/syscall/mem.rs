@@ -63,7 +63,7 @@ pub fn shmat(_: &mut CpuState, a: &Args) -> i64 {
     let mut shm = SHM.lock().unwrap_or_else(|e| e.into_inner());
     gm::with_space(|s| {
         let target = if addr == 0 {
-            match s.find_top_down(len, gm::MMAP_TOP) {
+            match s.find_top_down(len, gm::mmap_top()) {
                 Some(t) => t,
                 None => return ENOMEM,
             }

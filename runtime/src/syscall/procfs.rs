@@ -169,15 +169,15 @@ pub fn guest_maps(host: &[MapLine], used: &[(u64, u64)], hidden: &[(u64, u64)], 
 
 pub fn maps() -> Vec<u8> {
     let host_text = std::fs::read_to_string("/proc/self/maps").unwrap_or_default();
-    let host: Vec<MapLine> = host_text.lines().filter_map(MapLine::parse).filter(|l| l.start < mem::GUEST_HI && l.end > mem::GUEST_LO).collect();
+    let host: Vec<MapLine> = host_text.lines().filter_map(MapLine::parse).filter(|l| l.start < mem::guest_hi() && l.end > mem::GUEST_LO).collect();
     let (used, brk_start, brk_cur) = mem::with_space(|s| {
         let used: Vec<(u64, u64)> = s.regions().into_iter().filter(|&(a, b)| !s.host_overlap(a, b)).collect();
         (used, s.brk_start, s.brk_cur)
     });
-    let stack_lo = mem::STACK_TOP - mem::STACK_SIZE;
-    let hidden = [(mem::MMAP_TOP, stack_lo), (mem::STACK_TOP, mem::GUEST_HI)];
+    let stack_lo = mem::stack_top() - mem::STACK_SIZE;
+    let hidden = [(mem::mmap_top(), stack_lo), (mem::stack_top(), mem::guest_hi())];
     let exe = String::from_utf8_lossy(crate::entry::exe_path()).into_owned();
-    let mut labels = vec![(stack_lo, mem::STACK_TOP, "[stack]".to_string(), None)];
+    let mut labels = vec![(stack_lo, mem::stack_top(), "[stack]".to_string(), None)];
     if let Some(top) = mem::page_up(brk_cur).filter(|&t| t > brk_start) {
         labels.push((brk_start, top, "[heap]".to_string(), None));
     }
