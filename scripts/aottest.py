@@ -55,6 +55,8 @@ QEMU_ONLY = os.environ.get("AOT_TEST_QEMU_ONLY") == "1"  # validate the oracle s
 # Stripped mode: every differential test translates the `aarch64-linux-gnu-strip`ped copy of its
 # guest (qemu runs the original); recovery then works without symbols (`make stripped`).
 STRIP = os.environ.get("AOT_TEST_STRIP") == "1"
+# programs: also run each translated program with AOT_JIT_ONLY_ABOVE=0 (everything JIT-compiled)
+JIT_VARIANT = False
 QEMU_SIGNAL_RE = re.compile(r"^qemu: uncaught target signal .*\n?", re.M)
 
 # The environment of every guest run (qemu and translated): small and fixed.
@@ -623,6 +625,9 @@ def program_case(item):
             args = f.read().split()
     stdin_path = read_sidecar(src, ".stdin")
     variants = [None]
+    if JIT_VARIANT:
+        # The same program with every guest address left to the fallback JIT (docs/jit.md).
+        variants.append({"AOT_JIT_ONLY_ABOVE": "0"})
     e = read_sidecar(src, ".xenv")
     if e:
         with open(e) as f:
@@ -1460,6 +1465,23 @@ def phase_cargo():
     return r.returncode == 0
 
 
+# ---------------------------------------------------------------- phase: jit
+
+JIT_PROGRAMS = "01-,02-,03-,04-,05-,06-,07-,08-,09-,10-,11-,99-"
+
+
+def phase_jit():
+    """The fallback JIT (docs/jit.md): tests/programs 01-11 (and the trampoline test) at -O2,
+    each also run with AOT_JIT_ONLY_ABOVE=0 so that every guest function is JIT-compiled at
+    run time; both runs are compared with qemu."""
+    global JIT_VARIANT
+    JIT_VARIANT = True
+    try:
+        return phase_programs(["-O2"], JIT_PROGRAMS)
+    finally:
+        JIT_VARIANT = False
+
+
 # ---------------------------------------------------------------- suite
 
 def suite(args):
@@ -1468,6 +1490,7 @@ def suite(args):
         ("isa-tester", phase_isa),
         ("decoder-xcheck", phase_xcheck),
         ("programs", phase_programs),
+        ("jit", phase_jit),
         ("corpora", phase_torture),
         ("csmith", phase_csmith),
         ("cache-check", phase_cache),
@@ -1581,6 +1604,7 @@ def main():
     p = sub.add_parser("programs")
     p.add_argument("--levels", default=",".join(LEVELS))
     p.add_argument("--only", default="", help="only programs whose file name contains one of these comma-separated texts")
+    p.add_argument("--jit", action="store_true", help="also run each with AOT_JIT_ONLY_ABOVE=0 (everything JIT-compiled)")
     tt = sub.add_parser("torture", help="c-torture -O0/-O2/-O3 (50 each, or all with --full)")
     tt.add_argument("--full", action="store_true")
     co = sub.add_parser("corpora", help="corpus configurations: %s" % ", ".join(CONFIG_BY_NAME))
@@ -1608,6 +1632,8 @@ def main():
                 rc = 1
         return rc
     if a.cmd == "programs":
+        global JIT_VARIANT
+        JIT_VARIANT = a.jit
         return 0 if phase_programs(a.levels.split(","), a.only).failed == 0 else 1
     if a.cmd == "torture":
         return 0 if phase_corpora(TORTURE_CLASSIC, full=a.full).ok() else 1

@@ -41,12 +41,14 @@ pub fn current() -> *mut CpuState {
     CURRENT.with(|c| c.get()) as *mut CpuState
 }
 
-/// The translated function for guest address `pc`. A miss is fatal (exit status 70); with
-/// AOT_DEBUG=1 the guest registers are printed too.
+/// The translated function for guest address `pc`: the AOT translation, else a JIT
+/// translation (crate::jit, compiled on first use). With no code at `pc` (or a JIT failure) the
+/// run ends with status 70; with AOT_DEBUG=1 the guest registers are printed too.
 #[no_mangle]
 pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
     // The hit path is kept small (no frame, no spills): every indirect call and every return to
-    // a dispatcher comes here. Misses and the fatal diagnostics are out of line.
+    // a dispatcher comes here. Misses, the JIT and the fatal diagnostics are out of line. Only
+    // AOT entries that `find_cached` returned are in CACHE, so AOT_JIT_ONLY_ABOVE still holds.
     let key = pc >> 2;
     let v = CACHE[key as usize % CACHE_SLOTS].load(Ordering::Relaxed);
     if v >> IDX_BITS == key && v != 0 && pc & 3 == 0 {
@@ -60,19 +62,23 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
 #[cold]
 #[inline(never)]
 fn lookup_slow(pc: u64) -> HostFn {
-    match find_cached(entries(), pc) {
-        Some(f) => f,
-        None => {
-            let mut msg = format!("no translation for guest address 0x{pc:x} ({})", crate::trap::symbolize(pc));
-            let cur = CURRENT.with(|c| c.get());
-            if crate::trap::debug() && !cur.is_null() {
-                // SAFETY: CURRENT is set by this thread's dispatcher to its live state.
-                let st = unsafe { &*cur };
-                msg += &format!("\nguest state (registers as last written back):\n{}", crate::trap::dump_state(st));
-            }
-            crate::trap::fatal(crate::trap::EXIT_NO_TRANSLATION, msg.trim_end())
+    if !crate::jit::aot_disabled(pc) {
+        if let Some(f) = find_cached(entries(), pc) {
+            return f;
         }
     }
+    crate::jit::MISSES.fetch_add(1, Ordering::Relaxed);
+    if let Some(f) = crate::jit::lookup_or_compile(pc) {
+        return f;
+    }
+    let mut msg = format!("no translation for guest address 0x{pc:x} ({})", crate::trap::symbolize(pc));
+    let cur = CURRENT.with(|c| c.get());
+    if crate::trap::debug() && !cur.is_null() {
+        // SAFETY: CURRENT is set by this thread's dispatcher to its live state.
+        let st = unsafe { &*cur };
+        msg += &format!("\nguest state (registers as last written back):\n{}", crate::trap::dump_state(st));
+    }
+    crate::trap::fatal(crate::trap::EXIT_NO_TRANSLATION, msg.trim_end())
 }
 
 /// The translated function for an indirect jump (BR) to `pc`, if `pc` starts a function: the
@@ -122,6 +128,7 @@ pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
             crate::fault::sigreturn(unsafe { &mut *st });
             continue;
         }
+        crate::jit::DISPATCHES.fetch_add(1, Ordering::Relaxed);
         let f = aot_lookup(pc);
         f(st, pc);
     }

@@ -29,6 +29,7 @@ pub fn symbolize(addr: u64) -> String {
 }
 
 pub fn exit_group(code: i32) -> ! {
+    crate::jit::print_stats();
     loop {
         sys(libc::SYS_exit_group, &[code as u64]);
     }

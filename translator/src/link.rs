@@ -91,11 +91,13 @@ pub fn glue(fns: &[LinkFn], guest_image: &Path, guest_len: u64, required_feature
         "\t.section .aot_guest,\"a\"\n\t.balign 16\n\t.globl aot_guest_image\naot_guest_image:\n\t.incbin \"{}\"",
         guest_image.display()
     );
-    // A direct jump to an address that starts no function (the middle of one): like an
-    // indirect jump there, leave through the caller frames to the dispatcher, which enters it.
+    // A direct call or jump to an address that starts no translated function (the middle of
+    // one, or code recovery missed): the runtime's `aot_jit_enter` runs what `aot_lookup` finds
+    // there, the JIT translation if there is no AOT one (docs/jit.md). The state is already
+    // written back and PC set where the callee needs it.
     let _ = writeln!(
         asm,
-        "\t.text\n\t.globl aot_dispatch_stub\n\t.type aot_dispatch_stub,@function\naot_dispatch_stub:\n\tmov %rsi, {}(%rdi)\n\tret",
+        "\t.text\n\t.globl aot_dispatch_stub\n\t.type aot_dispatch_stub,@function\naot_dispatch_stub:\n\tmov %rsi, {}(%rdi)\n\tjmp aot_jit_enter",
         aot_lifter::cpu::Reg::PC.slot().0
     );
     asm.push_str("\t.section .note.GNU-stack,\"\",@progbits\n");

@@ -1,0 +1,260 @@
+//! aot-jit: the fallback JIT. Compiles one IR function (aot_lifter::ir) with Cranelift into a
+//! code cache of our own (docs/jit.md). The runtime uses it when a guest address has no AOT
+//! translation; it links no LLVM.
+//!
+//! `Jit::compile` gives the address of an `extern "C" fn(*mut CpuState, u64)` with the same
+//! contract as the LLVM backend's functions (translator/src/llvm.rs).
+
+pub mod lower;
+
+use cranelift_codegen::binemit::Reloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{ExternalName, LibCall, UserFuncName};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::{FinalizedRelocTarget, Context};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+
+pub use lower::Symbols;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JitError {
+    #[error("JIT set-up: {0}")]
+    Setup(String),
+    #[error("JIT lowering of {name}: {msg}")]
+    Lower { name: String, msg: String },
+    #[error("Cranelift could not compile {name}: {msg}")]
+    Codegen { name: String, msg: String },
+    #[error("JIT code cache is full ({0} bytes)")]
+    CacheFull(usize),
+    #[error("JIT relocation not supported: {0}")]
+    Reloc(String),
+}
+
+/// Executable memory: one reserved RWX region, bump-allocated. Functions are never freed
+/// (docs/jit.md: invalidation redirects lookups, the old code stays).
+pub struct CodeCache {
+    base: *mut u8,
+    len: usize,
+    used: usize,
+}
+
+// SAFETY: the region is only written under the owner's `&mut self`; executing it needs no
+// synchronisation beyond what publishes the function pointer (the runtime's map).
+unsafe impl Send for CodeCache {}
+
+/// Where the code cache is placed when possible: in the host range above the guest range
+/// (docs/design.md memory map); the kernel may put it elsewhere, which is fine since JIT'd code
+/// reaches everything through absolute addresses.
+pub const CODE_CACHE_HINT: usize = 0x7e00_0000_0000;
+pub const CODE_CACHE_SIZE: usize = 256 << 20;
+
+impl CodeCache {
+    pub fn new(size: usize) -> Result<CodeCache, JitError> {
+        // SAFETY: an anonymous private mapping; no existing memory is affected (no MAP_FIXED).
+        let p = unsafe {
+            libc::mmap(
+                CODE_CACHE_HINT as *mut libc::c_void,
+                size,
+                libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                -1,
+                0,
+            )
+        };
+        if p == libc::MAP_FAILED {
+            return Err(JitError::Setup(format!("cannot map {size} bytes of executable memory: {}", std::io::Error::last_os_error())));
+        }
+        Ok(CodeCache { base: p as *mut u8, len: size, used: 0 })
+    }
+
+    fn alloc(&mut self, n: usize) -> Result<*mut u8, JitError> {
+        let start = (self.used + 15) & !15;
+        if start + n > self.len {
+            return Err(JitError::CacheFull(self.len));
+        }
+        self.used = start + n;
+        // SAFETY: in bounds of the mapping.
+        Ok(unsafe { self.base.add(start) })
+    }
+
+    pub fn used(&self) -> usize {
+        self.used
+    }
+}
+
+/// One compiled function.
+#[derive(Copy, Clone, Debug)]
+pub struct Compiled {
+    pub addr: u64,
+    pub len: usize,
+}
+
+pub struct Jit {
+    isa: OwnedTargetIsa,
+    /// The same at opt_level=none: Cranelift's mid-end rewrites some I128 patterns into ops the
+    /// x64 backend cannot lower (e.g. select+icmp -> smax.i128); such functions are retried here.
+    isa_plain: OwnedTargetIsa,
+    pub retries: usize,
+    ctx: Context,
+    fctx: FunctionBuilderContext,
+    cache: CodeCache,
+}
+
+// Round to integral in the current MXCSR rounding mode (FRINTX/FRINTI: the runtime keeps MXCSR
+// in step with FPCR). ROUNDSS/ROUNDSD with immediate 4 use MXCSR.RC.
+#[cfg(target_arch = "x86_64")]
+pub extern "C" fn aot_jit_rint_f64(x: f64) -> f64 {
+    let r: f64;
+    // SAFETY: SSE4.1 ROUNDSD on registers only; the runtime requires SSE4.1 hosts (x86-64-v2).
+    unsafe { core::arch::asm!("roundsd {0}, {1}, 4", out(xmm_reg) r, in(xmm_reg) x, options(pure, nomem, nostack)) };
+    r
+}
+#[cfg(target_arch = "x86_64")]
+pub extern "C" fn aot_jit_rint_f32(x: f32) -> f32 {
+    let r: f32;
+    // SAFETY: as above.
+    unsafe { core::arch::asm!("roundss {0}, {1}, 4", out(xmm_reg) r, in(xmm_reg) x, options(pure, nomem, nostack)) };
+    r
+}
+extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
+    a.mul_add(b, c)
+}
+extern "C" fn fma_f32(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
+}
+extern "C" fn ceil_f64(a: f64) -> f64 {
+    a.ceil()
+}
+extern "C" fn ceil_f32(a: f32) -> f32 {
+    a.ceil()
+}
+extern "C" fn floor_f64(a: f64) -> f64 {
+    a.floor()
+}
+extern "C" fn floor_f32(a: f32) -> f32 {
+    a.floor()
+}
+extern "C" fn trunc_f64(a: f64) -> f64 {
+    a.trunc()
+}
+extern "C" fn trunc_f32(a: f32) -> f32 {
+    a.trunc()
+}
+extern "C" fn nearest_f64(a: f64) -> f64 {
+    a.round_ties_even()
+}
+extern "C" fn nearest_f32(a: f32) -> f32 {
+    a.round_ties_even()
+}
+
+/// The JIT's own helpers (not runtime functions).
+pub fn own_symbol(name: &str) -> Option<u64> {
+    Some(match name {
+        "aot_jit_rint_f64" => aot_jit_rint_f64 as *const () as u64,
+        "aot_jit_rint_f32" => aot_jit_rint_f32 as *const () as u64,
+        _ => return None,
+    })
+}
+
+fn libcall_addr(l: LibCall) -> Option<u64> {
+    Some(match l {
+        LibCall::FmaF64 => fma_f64 as *const () as u64,
+        LibCall::FmaF32 => fma_f32 as *const () as u64,
+        LibCall::CeilF64 => ceil_f64 as *const () as u64,
+        LibCall::CeilF32 => ceil_f32 as *const () as u64,
+        LibCall::FloorF64 => floor_f64 as *const () as u64,
+        LibCall::FloorF32 => floor_f32 as *const () as u64,
+        LibCall::TruncF64 => trunc_f64 as *const () as u64,
+        LibCall::TruncF32 => trunc_f32 as *const () as u64,
+        LibCall::NearestF64 => nearest_f64 as *const () as u64,
+        LibCall::NearestF32 => nearest_f32 as *const () as u64,
+        _ => return None,
+    })
+}
+
+struct WithOwn<'a>(&'a dyn Symbols);
+impl Symbols for WithOwn<'_> {
+    fn addr(&self, name: &str) -> Option<u64> {
+        own_symbol(name).or_else(|| self.0.addr(name))
+    }
+}
+
+impl Jit {
+    /// A JIT for this host CPU (cranelift-native detects SSE4.1, AVX, FMA, BMI...).
+    pub fn new() -> Result<Jit, JitError> {
+        Ok(Jit { isa: Self::isa("speed")?, isa_plain: Self::isa("none")?, retries: 0, ctx: Context::new(), fctx: FunctionBuilderContext::new(), cache: CodeCache::new(CODE_CACHE_SIZE)? })
+    }
+
+    fn isa(level: &str) -> Result<OwnedTargetIsa, JitError> {
+        let mut flags = settings::builder();
+        for (k, v) in [("opt_level", level), ("is_pic", "false"), ("use_colocated_libcalls", "false"), ("enable_verifier", "false"), ("enable_llvm_abi_extensions", "true")] {
+            flags.set(k, v).map_err(|e| JitError::Setup(format!("{k}={v}: {e}")))?;
+        }
+        let isa_builder = cranelift_native::builder().map_err(|e| JitError::Setup(e.to_string()))?;
+        isa_builder.finish(settings::Flags::new(flags)).map_err(|e| JitError::Setup(e.to_string()))
+    }
+
+    pub fn code_bytes(&self) -> usize {
+        self.cache.used()
+    }
+
+    /// Compile `f` (verified IR, safe points inserted) into the code cache.
+    pub fn compile(&mut self, f: &aot_lifter::ir::Function, syms: &dyn Symbols) -> Result<Compiled, JitError> {
+        match self.compile_with(f, syms, false) {
+            Err(JitError::Codegen { .. }) => {
+                self.retries += 1;
+                self.compile_with(f, syms, true)
+            }
+            r => r,
+        }
+    }
+
+    fn compile_with(&mut self, f: &aot_lifter::ir::Function, syms: &dyn Symbols, plain: bool) -> Result<Compiled, JitError> {
+        let cc = CallConv::SystemV;
+        self.ctx.clear();
+        self.ctx.func.signature = lower::host_fn_sig(cc);
+        self.ctx.func.name = UserFuncName::user(0, 0);
+        let own = WithOwn(syms);
+        {
+            let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
+            lower::Lower::new(f, b, &own, cc, self.isa.frontend_config())
+                .emit()
+                .map_err(|e| JitError::Lower { name: f.name.clone(), msg: e.0 })?;
+        }
+        let isa = if plain { &self.isa_plain } else { &self.isa };
+        let code = self
+            .ctx
+            .compile(&**isa, &mut ControlPlane::default())
+            .map_err(|e| JitError::Codegen { name: f.name.clone(), msg: format!("{:?}", e.inner) })?;
+        let bytes = code.code_buffer().to_vec();
+        let relocs: Vec<_> = code.buffer.relocs().to_vec();
+        let p = self.cache.alloc(bytes.len())?;
+        // SAFETY: `p` has room for `bytes.len()` bytes (alloc) and nothing executes it yet.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
+        for r in &relocs {
+            let target = match &r.target {
+                FinalizedRelocTarget::ExternalName(ExternalName::LibCall(l)) => {
+                    libcall_addr(*l).ok_or_else(|| JitError::Reloc(format!("libcall {l:?}")))?
+                }
+                FinalizedRelocTarget::Func(off) => p as u64 + *off as u64,
+                other => return Err(JitError::Reloc(format!("{other:?}"))),
+            };
+            let v = target.wrapping_add(r.addend as u64);
+            // SAFETY: relocation offsets lie inside the function just copied.
+            unsafe {
+                let at = p.add(r.offset as usize);
+                match r.kind {
+                    Reloc::Abs8 => (at as *mut u64).write_unaligned(v),
+                    Reloc::X86PCRel4 | Reloc::X86CallPCRel4 => {
+                        let d = v.wrapping_sub(at as u64) as i64;
+                        let d32 = i32::try_from(d).map_err(|_| JitError::Reloc("PC-relative target out of range".into()))?;
+                        (at as *mut i32).write_unaligned(d32)
+                    }
+                    k => return Err(JitError::Reloc(format!("{k:?}"))),
+                }
+            }
+        }
+        Ok(Compiled { addr: p as u64, len: bytes.len() })
+    }
+}

@@ -1,0 +1,1021 @@
+//! IR -> Cranelift IR. One match over the ops table, mirroring translator/src/llvm.rs: guest
+//! registers are Cranelift variables (SSA), loaded from `CpuState` at entry and after calls and
+//! helpers, and written back wherever control may leave the function; every guest address is a
+//! constant (the JIT knows where everything is, so no relocation symbols are needed).
+//!
+//! Differences from the LLVM backend (docs/jit.md):
+//! - Cranelift has no tail calls in the SystemV convention: `Tail` and a `JumpInd` to a function
+//!   start are a call followed by a return (the host stack grows by one frame per tail call
+//!   until the chain returns).
+//! - Calls to other guest functions go through `aot_lookup` every time (no chaining).
+//! - An I1 value is a Cranelift I8 holding 0 or 1.
+
+use aot_lifter::cpu::{Reg, SlotTy, SIGPOLL_OFFSET};
+use aot_lifter::excl;
+use aot_lifter::ir::{
+    self, fpnan, BlockId, Cond, CryptoOp, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty,
+    Value,
+};
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::{
+    types, AbiParam, AtomicRmwOp, Block, InstBuilder, MemFlagsData, SigRef, Signature, TrapCode, Type, Value as CVal,
+};
+use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
+use cranelift_frontend::{FunctionBuilder, Switch, Variable};
+use std::collections::HashMap;
+
+/// Addresses of the runtime functions and tables translated code uses.
+pub trait Symbols {
+    fn addr(&self, name: &str) -> Option<u64>;
+}
+
+#[derive(Debug)]
+pub struct LowerError(pub String);
+
+type R<T> = Result<T, LowerError>;
+
+fn cty(t: Ty) -> Type {
+    match t {
+        Ty::I1 | Ty::I8 => types::I8,
+        Ty::I16 => types::I16,
+        Ty::I32 => types::I32,
+        Ty::I64 => types::I64,
+        Ty::I128 => types::I128,
+        Ty::F32 => types::F32,
+        Ty::F64 => types::F64,
+        Ty::Void => types::INVALID,
+    }
+}
+
+fn slot_ty(r: Reg) -> Type {
+    match r.slot().1 {
+        SlotTy::I8 => types::I8,
+        SlotTy::I32 => types::I32,
+        SlotTy::I64 => types::I64,
+        SlotTy::I128 => types::I128,
+    }
+}
+
+/// The signature of every translated function: `extern "C" fn(*mut CpuState, u64)`.
+pub fn host_fn_sig(cc: CallConv) -> Signature {
+    let mut s = Signature::new(cc);
+    s.params.push(AbiParam::new(types::I64));
+    s.params.push(AbiParam::new(types::I64));
+    s
+}
+
+fn sig(cc: CallConv, params: &[Type], ret: Option<Type>) -> Signature {
+    let mut s = Signature::new(cc);
+    s.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+    s.returns.extend(ret.map(AbiParam::new));
+    s
+}
+
+/// State flags: in-bounds, aligned accesses to the guest state.
+fn stf() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+pub struct Lower<'a, 'b> {
+    f: &'a Function,
+    b: FunctionBuilder<'b>,
+    syms: &'a dyn Symbols,
+    cc: CallConv,
+    st: CVal,
+    vars: HashMap<u8, Variable>,
+    used: Vec<Reg>,
+    written: Vec<Reg>,
+    blocks: Vec<Block>,
+    vals: Vec<Option<CVal>>,
+    live_in: Vec<u128>,
+    cur_block: usize,
+    sigs: HashMap<&'static str, SigRef>,
+    fe_config: TargetFrontendConfig,
+}
+
+impl<'a, 'b> Lower<'a, 'b> {
+    pub fn new(f: &'a Function, b: FunctionBuilder<'b>, syms: &'a dyn Symbols, cc: CallConv, fe_config: TargetFrontendConfig) -> Self {
+        let mut used = f.regs_used();
+        if !used.contains(&Reg::FPCR) && f.insts.iter().any(|i| fpnan::obeys_dn(i.op) || is_minmax(i.op)) {
+            used.push(Reg::FPCR);
+            used.sort();
+        }
+        let mut written: Vec<Reg> = f.insts.iter().filter(|i| i.op == Op::SetReg).map(|i| Reg(i.imm as u8)).collect();
+        written.sort();
+        written.dedup();
+        Lower {
+            f,
+            b,
+            syms,
+            cc,
+            st: CVal::from_u32(0),
+            vars: HashMap::new(),
+            used,
+            written,
+            blocks: vec![],
+            vals: vec![None; f.insts.len()],
+            live_in: if f.insts.iter().any(|i| i.op == Op::SafePoint) { ir::safepoint::live_in(f) } else { vec![] },
+            cur_block: 0,
+            sigs: HashMap::new(),
+            fe_config,
+        }
+    }
+
+    fn sym(&self, name: &str) -> R<u64> {
+        self.syms.addr(name).ok_or_else(|| LowerError(format!("unknown runtime symbol {name}")))
+    }
+
+    fn sigref(&mut self, key: &'static str, params: &[Type], ret: Option<Type>) -> SigRef {
+        if let Some(&s) = self.sigs.get(key) {
+            return s;
+        }
+        let s = self.b.import_signature(sig(self.cc, params, ret));
+        self.sigs.insert(key, s);
+        s
+    }
+
+    /// Call the runtime function `name` (absolute address) with signature `key`.
+    fn call_sym(&mut self, name: &str, key: &'static str, params: &[Type], ret: Option<Type>, args: &[CVal]) -> R<Option<CVal>> {
+        let a = self.sym(name)?;
+        let sr = self.sigref(key, params, ret);
+        let callee = self.b.ins().iconst(types::I64, a as i64);
+        let c = self.b.ins().call_indirect(sr, callee, args);
+        Ok(self.b.inst_results(c).first().copied())
+    }
+
+    fn v(&self, x: Value) -> CVal {
+        self.vals[x.0 as usize].expect("value defined before use (verified)")
+    }
+    fn ty_of(&self, x: Value) -> Ty {
+        self.f.inst(x).ty
+    }
+
+    fn slot_addr_off(r: Reg) -> i32 {
+        r.slot().0 as i32
+    }
+
+    fn load_state(&mut self) {
+        for r in self.used.clone() {
+            let v = self.b.ins().load(slot_ty(r), stf(), self.st, Self::slot_addr_off(r));
+            let v = if ir::reg_ty(r) == Ty::I1 { self.b.ins().band_imm_s(v, 1) } else { v };
+            self.b.def_var(self.vars[&r.0], v);
+        }
+    }
+
+    fn store_state_of(&mut self, set: u128) {
+        for r in self.written.clone() {
+            if set & (1u128 << r.0) == 0 {
+                continue;
+            }
+            let v = self.b.use_var(self.vars[&r.0]);
+            self.b.ins().store(stf(), v, self.st, Self::slot_addr_off(r));
+        }
+    }
+    fn store_state(&mut self) {
+        self.store_state_of(u128::MAX)
+    }
+
+    fn set_pc(&mut self, v: CVal) {
+        self.b.ins().store(stf(), v, self.st, Self::slot_addr_off(Reg::PC));
+    }
+
+    fn load_pc(&mut self) -> CVal {
+        self.b.ins().load(types::I64, stf(), self.st, Self::slot_addr_off(Reg::PC))
+    }
+
+    fn base(&mut self) -> CVal {
+        self.b.ins().iconst(types::I64, self.f.base() as i64)
+    }
+    fn at_off(&mut self, off: u64) -> CVal {
+        self.b.ins().iconst(types::I64, self.f.base().wrapping_add(off) as i64)
+    }
+
+    pub fn emit(mut self) -> R<()> {
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        for _ in &self.f.blocks {
+            let bb = self.b.create_block();
+            self.blocks.push(bb);
+        }
+        self.b.switch_to_block(entry);
+        self.st = self.b.block_params(entry)[0];
+        let pc = self.b.block_params(entry)[1];
+        let mut regs: Vec<Reg> = self.used.clone();
+        regs.extend(self.written.iter().copied());
+        regs.sort();
+        regs.dedup();
+        for r in regs {
+            let var = self.b.declare_var(cty(ir::reg_ty(r)));
+            self.vars.insert(r.0, var);
+        }
+        // Written-only registers still need a definition on every path (their value is never
+        // read before it is set, but the frontend wants one).
+        for r in self.written.clone() {
+            if !self.used.contains(&r) {
+                let z = self.zero(cty(ir::reg_ty(r)));
+                self.b.def_var(self.vars[&r.0], z);
+            }
+        }
+        self.load_state();
+        let bad = self.b.create_block();
+        if self.f.entries.len() == 1 {
+            let t = self.blocks[self.f.entries[0].1 .0 as usize];
+            self.b.ins().jump(t, &[]);
+        } else {
+            let base = self.base();
+            let off = self.b.ins().isub(pc, base);
+            let mut sw = Switch::new();
+            for &(o, bl) in &self.f.entries {
+                sw.set_entry(o as u128, self.blocks[bl.0 as usize]);
+            }
+            sw.emit(&mut self.b, off, bad);
+        }
+        self.b.switch_to_block(bad);
+        self.emit_trap(ir::TrapKind::NotCode as u32, pc)?;
+
+        for k in 0..self.f.blocks.len() {
+            self.b.switch_to_block(self.blocks[k]);
+            self.cur_block = k;
+            let insts = self.f.blocks[k].insts.clone();
+            for v in insts {
+                let r = self.inst(v)?;
+                self.vals[v.0 as usize] = r;
+            }
+            let t = self.f.blocks[k].term.clone();
+            self.term(&t)?;
+        }
+        self.b.seal_all_blocks();
+        self.b.finalize(self.fe_config);
+        Ok(())
+    }
+
+    fn zero(&mut self, t: Type) -> CVal {
+        match t {
+            types::F32 => self.b.ins().f32const(Ieee32::with_bits(0)),
+            types::F64 => self.b.ins().f64const(Ieee64::with_bits(0)),
+            types::I128 => {
+                let z = self.b.ins().iconst(types::I64, 0);
+                self.b.ins().iconcat(z, z)
+            }
+            t => self.b.ins().iconst(t, 0),
+        }
+    }
+
+    fn emit_trap(&mut self, kind: u32, pc: CVal) -> R<()> {
+        self.store_state();
+        self.set_pc(pc);
+        let k = self.b.ins().iconst(types::I32, kind as i64);
+        let st = self.st;
+        self.call_sym("aot_trap", "trap", &[types::I64, types::I32], None, &[st, k])?;
+        self.b.ins().trap(TrapCode::unwrap_user(1));
+        Ok(())
+    }
+
+    fn block(&self, b: BlockId) -> Block {
+        self.blocks[b.0 as usize]
+    }
+
+    fn return_check(&mut self, ret_off: u64, cont: BlockId) {
+        let pc = self.load_pc();
+        let expect = self.at_off(ret_off);
+        let ok = self.b.ins().icmp(IntCC::Equal, pc, expect);
+        let reload = self.b.create_block();
+        let leave = self.b.create_block();
+        self.b.ins().brif(ok, reload, &[], leave, &[]);
+        self.b.switch_to_block(leave);
+        self.b.ins().return_(&[]);
+        self.b.switch_to_block(reload);
+        self.load_state();
+        let c = self.block(cont);
+        self.b.ins().jump(c, &[]);
+    }
+
+    /// Host function for guest address `a` (the runtime's `aot_lookup`, which JIT-compiles
+    /// on a miss), called with the state written back.
+    fn call_guest(&mut self, a: CVal) -> R<()> {
+        let fp = self.call_sym("aot_lookup", "lookup", &[types::I64], Some(types::I64), &[a])?.unwrap();
+        let sr = self.sigref("hostfn", &[types::I64, types::I64], None);
+        let st = self.st;
+        self.b.ins().call_indirect(sr, fp, &[st, a]);
+        Ok(())
+    }
+
+    fn safepoint(&mut self, off: u64, live: u128) -> R<()> {
+        let o = self.b.ins().iconst(types::I64, SIGPOLL_OFFSET as i64);
+        let p = self.b.ins().iadd(self.st, o);
+        let flag = self.b.ins().atomic_load(types::I32, stf(), p);
+        let cold = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(flag, cold, &[], cont, &[]);
+        self.b.switch_to_block(cold);
+        self.store_state_of(live);
+        let here = self.at_off(off);
+        self.set_pc(here);
+        let st = self.st;
+        self.call_sym("aot_safepoint", "safepoint", &[types::I64], None, &[st])?;
+        let pc = self.load_pc();
+        let same = self.b.ins().icmp(IntCC::Equal, pc, here);
+        let reload = self.b.create_block();
+        let leave = self.b.create_block();
+        self.b.ins().brif(same, reload, &[], leave, &[]);
+        self.b.switch_to_block(leave);
+        self.b.ins().return_(&[]);
+        self.b.switch_to_block(reload);
+        self.load_state();
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    fn term(&mut self, t: &Term) -> R<()> {
+        match *t {
+            Term::None => return Err(LowerError("unterminated block".into())),
+            Term::Br(b) => {
+                let b = self.block(b);
+                self.b.ins().jump(b, &[]);
+            }
+            Term::BrIf { cond, then_, else_ } => {
+                let (c, t, e) = (self.v(cond), self.block(then_), self.block(else_));
+                self.b.ins().brif(c, t, &[], e, &[]);
+            }
+            Term::Call { target, ret_off, cont } => {
+                self.store_state();
+                let a = self.b.ins().iconst(types::I64, self.f.relocs[target as usize].value() as i64);
+                self.call_guest(a)?;
+                self.return_check(ret_off, cont);
+            }
+            Term::CallInd { addr, ret_off, cont } => {
+                self.store_state();
+                let a = self.v(addr);
+                self.call_guest(a)?;
+                self.return_check(ret_off, cont);
+            }
+            Term::Ret { addr } => {
+                self.store_state();
+                let a = self.v(addr);
+                self.set_pc(a);
+                self.b.ins().return_(&[]);
+            }
+            Term::Tail { target } => {
+                let a = self.b.ins().iconst(types::I64, self.f.relocs[target as usize].value() as i64);
+                self.store_state();
+                self.set_pc(a);
+                self.call_guest(a)?;
+                self.b.ins().return_(&[]);
+            }
+            Term::JumpInd { addr } => {
+                let a = self.v(addr);
+                let base = self.base();
+                let off = self.b.ins().isub(a, base);
+                let out = self.b.create_block();
+                let mut sw = Switch::new();
+                for &(o, bl) in &self.f.entries {
+                    sw.set_entry(o as u128, self.blocks[bl.0 as usize]);
+                }
+                sw.emit(&mut self.b, off, out);
+                self.b.switch_to_block(out);
+                self.store_state();
+                self.set_pc(a);
+                let fp = self.call_sym("aot_lookup_start", "lookup", &[types::I64], Some(types::I64), &[a])?.unwrap();
+                let tail = self.b.create_block();
+                let leave = self.b.create_block();
+                self.b.ins().brif(fp, tail, &[], leave, &[]);
+                self.b.switch_to_block(leave);
+                self.b.ins().return_(&[]);
+                self.b.switch_to_block(tail);
+                let sr = self.sigref("hostfn", &[types::I64, types::I64], None);
+                let st = self.st;
+                self.b.ins().call_indirect(sr, fp, &[st, a]);
+                self.b.ins().return_(&[]);
+            }
+            Term::Trap { kind, off } => {
+                let pc = self.at_off(off);
+                self.emit_trap(kind as u32, pc)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Keep an I1 (an I8) 0 or 1 after an op that may set other bits.
+    fn norm1(&mut self, v: CVal, ty: Ty) -> CVal {
+        if ty == Ty::I1 {
+            self.b.ins().band_imm_s(v, 1)
+        } else {
+            v
+        }
+    }
+
+    fn fbits(&mut self, t: Ty, bits: u128) -> CVal {
+        match t {
+            Ty::F32 => self.b.ins().f32const(Ieee32::with_bits(bits as u32)),
+            _ => self.b.ins().f64const(Ieee64::with_bits(bits as u64)),
+        }
+    }
+
+    fn ity(t: Ty) -> Type {
+        if t == Ty::F32 {
+            types::I32
+        } else {
+            types::I64
+        }
+    }
+
+    fn inst(&mut self, v: Value) -> R<Option<CVal>> {
+        let i = self.f.inst(v).clone();
+        let a = |k: usize| i.args[k];
+        let ty = i.ty;
+        let w = ty.bits();
+        let t = cty(ty);
+        macro_rules! bin {
+            ($m:ident) => {{
+                let (x, y) = (self.v(a(0)), self.v(a(1)));
+                let r = self.b.ins().$m(x, y);
+                self.norm1(r, ty)
+            }};
+        }
+        let r: CVal = match i.op {
+            Op::Const => match ty {
+                Ty::I128 => {
+                    let lo = self.b.ins().iconst(types::I64, i.imm as i64);
+                    let hi = self.b.ins().iconst(types::I64, i.imm2 as i64);
+                    self.b.ins().iconcat(lo, hi)
+                }
+                Ty::F32 | Ty::F64 => self.fbits(ty, i.imm as u128),
+                _ => self.b.ins().iconst(t, (i.imm as u128 & ty.mask()) as i64),
+            },
+            Op::Reloc => self.b.ins().iconst(types::I64, self.f.relocs[i.imm as usize].value() as i64),
+            Op::GetReg => self.b.use_var(self.vars[&(i.imm as u8)]),
+            Op::Insn => return Ok(None),
+            Op::SetReg => {
+                let x = self.v(a(0));
+                self.b.def_var(self.vars[&(i.imm as u8)], x);
+                if Reg(i.imm as u8) == Reg::SP {
+                    // Written through at once, as the LLVM backend does (exact SP at a fault).
+                    self.b.ins().store(stf(), x, self.st, Self::slot_addr_off(Reg::SP));
+                }
+                return Ok(None);
+            }
+            Op::Add => bin!(iadd),
+            Op::Sub => bin!(isub),
+            Op::Mul => bin!(imul),
+            Op::And => bin!(band),
+            Op::Or => bin!(bor),
+            Op::Xor => bin!(bxor),
+            Op::UMulH | Op::SMulH => {
+                let (x, y) = (self.v(a(0)), self.v(a(1)));
+                let signed = i.op == Op::SMulH;
+                if w == 64 {
+                    if signed {
+                        self.b.ins().smulhi(x, y)
+                    } else {
+                        self.b.ins().umulhi(x, y)
+                    }
+                } else if w < 64 {
+                    let (x, y) = if signed {
+                        (self.b.ins().sextend(types::I64, x), self.b.ins().sextend(types::I64, y))
+                    } else {
+                        (self.b.ins().uextend(types::I64, x), self.b.ins().uextend(types::I64, y))
+                    };
+                    let p = self.b.ins().imul(x, y);
+                    let h = self.b.ins().ushr_imm_s(p, w as i64);
+                    self.b.ins().ireduce(t, h)
+                } else {
+                    return Err(LowerError("128-bit multiply-high".into()));
+                }
+            }
+            Op::UDiv | Op::SDiv => {
+                let (x, y) = (self.v(a(0)), self.v(a(1)));
+                let zero = self.zero(t);
+                let one = self.b.ins().iconst(t, 1);
+                let is0 = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+                if i.op == Op::UDiv {
+                    let d = self.b.ins().select(is0, one, y);
+                    let q = self.b.ins().udiv(x, d);
+                    self.b.ins().select(is0, zero, q)
+                } else {
+                    let ism1 = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+                    let special = self.b.ins().bor(is0, ism1);
+                    let d = self.b.ins().select(special, one, y);
+                    let q = self.b.ins().sdiv(x, d);
+                    let negx = self.b.ins().ineg(x);
+                    let q2 = self.b.ins().select(ism1, negx, q);
+                    self.b.ins().select(is0, zero, q2)
+                }
+            }
+            Op::Shl | Op::LShr | Op::AShr | Op::RotR => {
+                let x = self.v(a(0));
+                let n = self.v(a(1));
+                let n = if ty == Ty::I128 {
+                    // Amounts as I64 (the low half); modulo the width.
+                    let lo = self.b.ins().isplit(n).0;
+                    self.b.ins().band_imm_s(lo, 127)
+                } else {
+                    self.b.ins().band_imm_s(n, (w.max(1) - 1) as i64)
+                };
+                let r = match i.op {
+                    Op::Shl => self.b.ins().ishl(x, n),
+                    Op::LShr => self.b.ins().ushr(x, n),
+                    Op::AShr => self.b.ins().sshr(x, n),
+                    _ => self.b.ins().rotr(x, n),
+                };
+                self.norm1(r, ty)
+            }
+            Op::Not => {
+                let x = self.v(a(0));
+                let r = self.b.ins().bnot(x);
+                self.norm1(r, ty)
+            }
+            Op::Neg => {
+                let x = self.v(a(0));
+                let r = self.b.ins().ineg(x);
+                self.norm1(r, ty)
+            }
+            Op::Clz => {
+                let x = self.v(a(0));
+                self.b.ins().clz(x)
+            }
+            Op::Cls => {
+                let x = self.v(a(0));
+                let s = self.b.ins().sshr_imm_s(x, 1);
+                let y = self.b.ins().bxor(x, s);
+                let c = self.b.ins().clz(y);
+                self.b.ins().iadd_imm_s(c, -1)
+            }
+            Op::Ctpop => {
+                let x = self.v(a(0));
+                self.b.ins().popcnt(x)
+            }
+            Op::Rbit => {
+                let x = self.v(a(0));
+                self.b.ins().bitrev(x)
+            }
+            Op::Bswap => {
+                let x = self.v(a(0));
+                if w == 8 {
+                    x
+                } else {
+                    self.b.ins().bswap(x)
+                }
+            }
+            Op::ICmp => {
+                let cc = match Cond::from_u64(i.imm).unwrap() {
+                    Cond::Eq => IntCC::Equal,
+                    Cond::Ne => IntCC::NotEqual,
+                    Cond::Ult => IntCC::UnsignedLessThan,
+                    Cond::Ule => IntCC::UnsignedLessThanOrEqual,
+                    Cond::Ugt => IntCC::UnsignedGreaterThan,
+                    Cond::Uge => IntCC::UnsignedGreaterThanOrEqual,
+                    Cond::Slt => IntCC::SignedLessThan,
+                    Cond::Sle => IntCC::SignedLessThanOrEqual,
+                    Cond::Sgt => IntCC::SignedGreaterThan,
+                    Cond::Sge => IntCC::SignedGreaterThanOrEqual,
+                };
+                let (x, y) = (self.v(a(0)), self.v(a(1)));
+                if self.ty_of(a(0)) == Ty::I1 && cc != IntCC::Equal && cc != IntCC::NotEqual {
+                    // Signed compares of I1 see 1 as -1.
+                    let (x, y) = (self.sext1(x), self.sext1(y));
+                    self.b.ins().icmp(cc, x, y)
+                } else {
+                    self.b.ins().icmp(cc, x, y)
+                }
+            }
+            Op::Select => {
+                let (c, x, y) = (self.v(a(0)), self.v(a(1)), self.v(a(2)));
+                self.b.ins().select(c, x, y)
+            }
+            Op::Zext => {
+                let x = self.v(a(0));
+                if cty(self.ty_of(a(0))) == t {
+                    x
+                } else {
+                    self.b.ins().uextend(t, x)
+                }
+            }
+            Op::Sext => {
+                let x = self.v(a(0));
+                let x = if self.ty_of(a(0)) == Ty::I1 { self.sext1(x) } else { x };
+                if cty(self.ty_of(a(0))) == t {
+                    x
+                } else {
+                    self.b.ins().sextend(t, x)
+                }
+            }
+            Op::Trunc => {
+                let x = self.v(a(0));
+                let r = if cty(self.ty_of(a(0))) == t { x } else { self.b.ins().ireduce(t, x) };
+                self.norm1(r, ty)
+            }
+            Op::Bitcast => {
+                let x = self.v(a(0));
+                self.b.ins().bitcast(t, MemFlagsData::new(), x)
+            }
+            Op::Extract => {
+                let (e, k) = (i.imm as u32, i.imm2 as u32);
+                let x = self.v(a(0));
+                let (lo, hi) = self.b.ins().isplit(x);
+                let pos = e * k;
+                let half = if pos >= 64 { hi } else { lo };
+                let s = if pos % 64 == 0 { half } else { self.b.ins().ushr_imm_s(half, (pos % 64) as i64) };
+                if e == 64 {
+                    s
+                } else {
+                    self.b.ins().ireduce(t, s)
+                }
+            }
+            Op::Insert => {
+                let (e, k) = (i.imm as u32, i.imm2 as u32);
+                let (x, y) = (self.v(a(0)), self.v(a(1)));
+                let (lo, hi) = self.b.ins().isplit(x);
+                let pos = e * k;
+                let sh = pos % 64;
+                let half = if pos >= 64 { hi } else { lo };
+                let mask: u64 = if e == 64 { u64::MAX } else { ((1u64 << e) - 1) << sh };
+                let kept = self.b.ins().band_imm_s(half, !mask as i64);
+                let y64 = if e == 64 { y } else { self.b.ins().uextend(types::I64, y) };
+                let y64 = if sh == 0 { y64 } else { self.b.ins().ishl_imm_s(y64, sh as i64) };
+                let nh = self.b.ins().bor(kept, y64);
+                if pos >= 64 {
+                    self.b.ins().iconcat(lo, nh)
+                } else {
+                    self.b.ins().iconcat(nh, hi)
+                }
+            }
+            Op::FAdd => bin!(fadd),
+            Op::FSub => bin!(fsub),
+            Op::FMul => bin!(fmul),
+            Op::FDiv => bin!(fdiv),
+            Op::FMin | Op::FMax => {
+                let (x, y) = self.minmax_operands(a(0), a(1));
+                if i.op == Op::FMin {
+                    self.b.ins().fmin(x, y)
+                } else {
+                    self.b.ins().fmax(x, y)
+                }
+            }
+            Op::FMinNm | Op::FMaxNm => {
+                // minNum: a quiet NaN operand loses to a number (fixed up for signalling NaNs
+                // and two NaNs below).
+                let (x, y) = self.minmax_operands(a(0), a(1));
+                let m = if i.op == Op::FMinNm { self.b.ins().fmin(x, y) } else { self.b.ins().fmax(x, y) };
+                let ynan = self.b.ins().fcmp(FloatCC::Unordered, y, y);
+                let r = self.b.ins().select(ynan, x, m);
+                let xnan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+                self.b.ins().select(xnan, y, r)
+            }
+            Op::FMa => {
+                let (x, y, z) = (self.v(a(0)), self.v(a(1)), self.v(a(2)));
+                self.b.ins().fma(x, y, z)
+            }
+            Op::FSqrt => {
+                let x = self.v(a(0));
+                self.b.ins().sqrt(x)
+            }
+            Op::FNeg => {
+                let x = self.v(a(0));
+                self.b.ins().fneg(x)
+            }
+            Op::FAbs => {
+                let x = self.v(a(0));
+                self.b.ins().fabs(x)
+            }
+            Op::FRound => {
+                let x = self.v(a(0));
+                match RoundMode::from_u64(i.imm).unwrap() {
+                    RoundMode::NearestEven => self.b.ins().nearest(x),
+                    RoundMode::Ceil => self.b.ins().ceil(x),
+                    RoundMode::Floor => self.b.ins().floor(x),
+                    RoundMode::Trunc => self.b.ins().trunc(x),
+                    RoundMode::NearestAway => self.round_away(x, ty),
+                    RoundMode::Current => {
+                        let name = if ty == Ty::F32 { "aot_jit_rint_f32" } else { "aot_jit_rint_f64" };
+                        let key = if ty == Ty::F32 { "rint32" } else { "rint64" };
+                        self.call_sym(name, key, &[t], Some(t), &[x])?.unwrap()
+                    }
+                }
+            }
+            Op::FCmp => {
+                let cc = match FCond::from_u64(i.imm).unwrap() {
+                    FCond::Oeq => FloatCC::Equal,
+                    FCond::Olt => FloatCC::LessThan,
+                    FCond::Ole => FloatCC::LessThanOrEqual,
+                    FCond::Ogt => FloatCC::GreaterThan,
+                    FCond::Oge => FloatCC::GreaterThanOrEqual,
+                    FCond::Uno => FloatCC::Unordered,
+                };
+                let (x, y) = (self.v(a(0)), self.v(a(1)));
+                self.b.ins().fcmp(cc, x, y)
+            }
+            Op::FCvt => {
+                let x = self.v(a(0));
+                let r = if w > self.ty_of(a(0)).bits() { self.b.ins().fpromote(t, x) } else { self.b.ins().fdemote(t, x) };
+                let rnan = self.b.ins().fcmp(FloatCC::Unordered, r, r);
+                let dnb = self.fpcr_bit(fpnan::FPCR_DN);
+                let dn = self.b.ins().band(rnan, dnb);
+                let d = self.fbits(ty, fpnan::default_nan(ty));
+                self.b.ins().select(dn, d, r)
+            }
+            Op::SIToFP => {
+                let x = self.v(a(0));
+                let st = self.ty_of(a(0));
+                let x = if st == Ty::I1 { self.sext1(x) } else { x };
+                let x = if st.bits() < 32 { self.b.ins().sextend(types::I32, x) } else { x };
+                self.b.ins().fcvt_from_sint(t, x)
+            }
+            Op::UIToFP => {
+                let x = self.v(a(0));
+                let st = self.ty_of(a(0));
+                if st.bits() < 64 {
+                    let x = self.b.ins().uextend(types::I64, x);
+                    self.b.ins().fcvt_from_sint(t, x)
+                } else {
+                    // One rounding by the dynamic mode: halve with a sticky bit when the top bit
+                    // is set (as the LLVM backend does).
+                    let big = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
+                    let half = self.b.ins().ushr_imm_s(x, 1);
+                    let low = self.b.ins().band_imm_s(x, 1);
+                    let half = self.b.ins().bor(half, low);
+                    let fh = self.b.ins().fcvt_from_sint(t, half);
+                    let twice = self.b.ins().fadd(fh, fh);
+                    let direct = self.b.ins().fcvt_from_sint(t, x);
+                    self.b.ins().select(big, twice, direct)
+                }
+            }
+            Op::FPToSISat | Op::FPToUISat => {
+                let x = self.v(a(0));
+                let signed = i.op == Op::FPToSISat;
+                if w >= 32 {
+                    if signed {
+                        self.b.ins().fcvt_to_sint_sat(t, x)
+                    } else {
+                        self.b.ins().fcvt_to_uint_sat(t, x)
+                    }
+                } else {
+                    let r = if signed {
+                        let r = self.b.ins().fcvt_to_sint_sat(types::I32, x);
+                        let hi = self.b.ins().iconst(types::I32, (1i64 << (w - 1)) - 1);
+                        let lo = self.b.ins().iconst(types::I32, -(1i64 << (w - 1)));
+                        let r = self.b.ins().smin(r, hi);
+                        self.b.ins().smax(r, lo)
+                    } else {
+                        let r = self.b.ins().fcvt_to_uint_sat(types::I32, x);
+                        let hi = self.b.ins().iconst(types::I32, (1i64 << w) - 1);
+                        self.b.ins().umin(r, hi)
+                    };
+                    self.b.ins().ireduce(t, r)
+                }
+            }
+            Op::Load => {
+                let p = self.v(a(0));
+                let o = Ordering::from_u64(i.imm).unwrap();
+                if o == Ordering::Plain || w > 64 {
+                    self.b.ins().load(t, MemFlagsData::new(), p, 0)
+                } else if ty.is_float() {
+                    // An atomic load is a plain MOV on x86-64 that Cranelift never merges or moves.
+                    let it = Self::ity(ty);
+                    let l = self.b.ins().atomic_load(it, MemFlagsData::new(), p);
+                    self.b.ins().bitcast(t, MemFlagsData::new(), l)
+                } else {
+                    self.b.ins().atomic_load(t, MemFlagsData::new(), p)
+                }
+            }
+            Op::Store => {
+                let p = self.v(a(0));
+                let x = self.v(a(1));
+                let xt = self.ty_of(a(1));
+                let o = Ordering::from_u64(i.imm).unwrap();
+                if matches!(o, Ordering::SeqCst | Ordering::AcqRel) && xt.bits() <= 64 {
+                    let x = if xt.is_float() { self.b.ins().bitcast(Self::ity(xt), MemFlagsData::new(), x) } else { x };
+                    self.b.ins().atomic_store(MemFlagsData::new(), x, p);
+                } else {
+                    // x86-64 (TSO): a plain store is already a release store.
+                    self.b.ins().store(MemFlagsData::new(), x, p, 0);
+                }
+                return Ok(None);
+            }
+            Op::SafePoint => {
+                let first = self.f.blocks[self.cur_block].insts.first() == Some(&v);
+                let live = if first { self.live_in.get(self.cur_block).copied().unwrap_or(u128::MAX) } else { u128::MAX };
+                self.safepoint(i.imm, live)?;
+                return Ok(None);
+            }
+            Op::Fence => {
+                if FenceKind::from_u64(i.imm).unwrap() == FenceKind::SeqCst {
+                    self.b.ins().fence();
+                }
+                return Ok(None);
+            }
+            Op::AtomicRmw => {
+                let (p, mut x) = (self.v(a(0)), self.v(a(1)));
+                let op = match RmwOp::from_u64(i.imm).unwrap() {
+                    RmwOp::Add => AtomicRmwOp::Add,
+                    RmwOp::Clr => {
+                        x = self.b.ins().bnot(x);
+                        AtomicRmwOp::And
+                    }
+                    RmwOp::Eor => AtomicRmwOp::Xor,
+                    RmwOp::Set => AtomicRmwOp::Or,
+                    RmwOp::SMax => AtomicRmwOp::Smax,
+                    RmwOp::SMin => AtomicRmwOp::Smin,
+                    RmwOp::UMax => AtomicRmwOp::Umax,
+                    RmwOp::UMin => AtomicRmwOp::Umin,
+                    RmwOp::Swp => AtomicRmwOp::Xchg,
+                };
+                self.b.ins().atomic_rmw(t, MemFlagsData::new(), op, p, x)
+            }
+            Op::CmpXchg => {
+                let (p, e, n) = (self.v(a(0)), self.v(a(1)), self.v(a(2)));
+                self.b.ins().atomic_cas(MemFlagsData::new(), p, e, n)
+            }
+            Op::ExclVer | Op::ExclClaim => {
+                let table = self.sym(excl::TABLE_SYMBOL)?;
+                let x = self.v(a(0));
+                let sh = self.b.ins().ushr_imm_s(x, excl::GRANULE_SHIFT as i64);
+                let idx = self.b.ins().band_imm_s(sh, excl::TABLE_LEN as i64 - 1);
+                let off = self.b.ins().ishl_imm_s(idx, 3);
+                let p = self.b.ins().iadd_imm_s(off, table as i64);
+                if i.op == Op::ExclVer {
+                    self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), p)
+                } else {
+                    let ver = self.v(a(1));
+                    let next = self.b.ins().iadd_imm_s(ver, 1);
+                    let old = self.b.ins().atomic_cas(MemFlagsData::trusted(), p, ver, next);
+                    self.b.ins().icmp(IntCC::Equal, old, ver)
+                }
+            }
+            Op::Helper => {
+                let h = Helper::from_u64(i.imm).unwrap();
+                self.store_state();
+                let mut args = vec![self.st];
+                for k in 0..3 {
+                    let x = if k < i.args.len() {
+                        self.v(i.args[k])
+                    } else if k == 0 {
+                        self.b.ins().iconst(types::I64, i.imm2 as i64)
+                    } else {
+                        self.b.ins().iconst(types::I64, 0)
+                    };
+                    args.push(x);
+                }
+                let name = format!("aot_helper_{}", h.name());
+                let r = self.call_sym(&name, "helper", &[types::I64; 4], Some(types::I64), &args)?.unwrap();
+                self.load_state();
+                if h.returns() {
+                    r
+                } else {
+                    return Ok(None);
+                }
+            }
+            Op::Crypto => {
+                let c = CryptoOp::from_u64(i.imm).unwrap();
+                let args: Vec<CVal> = i.args.iter().map(|&x| self.v(x)).collect();
+                let key = ["crypto0", "crypto1", "crypto2", "crypto3"][c.nargs()];
+                let params = vec![types::I128; c.nargs()];
+                self.call_sym(&format!("aot_crypto_{}", c.name()), key, &params, Some(types::I128), &args)?.unwrap()
+            }
+        };
+        let r = match i.op {
+            Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMin | Op::FMax | Op::FRound => {
+                self.arm_nan(r, ty, &i.args)
+            }
+            Op::FMinNm | Op::FMaxNm => {
+                let (x, y) = self.minmax_operands(i.args[0], i.args[1]);
+                self.arm_minmax_nm(r, ty, i.op, x, y, &i.args)
+            }
+            Op::FMa => {
+                let r = self.arm_nan(r, ty, &[i.args[2], i.args[0], i.args[1]]);
+                self.arm_fma_invalid(r, ty, &i.args)
+            }
+            _ => r,
+        };
+        Ok(Some(r))
+    }
+
+    /// An I1 (0/1 in an I8) as 0 or -1.
+    fn sext1(&mut self, x: CVal) -> CVal {
+        self.b.ins().ineg(x)
+    }
+
+    fn fpcr_bit(&mut self, mask: u64) -> CVal {
+        let v = self.b.use_var(self.vars[&Reg::FPCR.0]);
+        let bit = self.b.ins().band_imm_s(v, mask as i64);
+        self.b.ins().icmp_imm_s(IntCC::NotEqual, bit, 0)
+    }
+
+    /// (is NaN, is signalling NaN, x quieted).
+    fn nan_parts(&mut self, x: CVal, t: Ty) -> (CVal, CVal, CVal) {
+        let it = Self::ity(t);
+        let q = fpnan::quiet_bit(t) as i64;
+        let xi = self.b.ins().bitcast(it, MemFlagsData::new(), x);
+        let qi = self.b.ins().bor_imm_s(xi, q);
+        let qf = self.b.ins().bitcast(cty(t), MemFlagsData::new(), qi);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        let qb = self.b.ins().band_imm_s(xi, q);
+        let quiet = self.b.ins().icmp_imm_s(IntCC::NotEqual, qb, 0);
+        let nq = self.b.ins().bxor_imm_s(quiet, 1);
+        let snan = self.b.ins().band(nan, nq);
+        (nan, snan, qf)
+    }
+
+    fn processed_nan(&mut self, t: Ty, ops: &[Value]) -> CVal {
+        let mut acc = self.fbits(t, fpnan::default_nan(t));
+        let mut snans = vec![];
+        for &o in ops.iter().rev() {
+            let x = self.v(o);
+            let (nan, snan, qf) = self.nan_parts(x, t);
+            snans.push((snan, qf));
+            acc = self.b.ins().select(nan, qf, acc);
+        }
+        for (snan, qf) in snans {
+            acc = self.b.ins().select(snan, qf, acc);
+        }
+        let d = self.fbits(t, fpnan::default_nan(t));
+        let dn = self.fpcr_bit(fpnan::FPCR_DN);
+        self.b.ins().select(dn, d, acc)
+    }
+
+    fn arm_nan(&mut self, r: CVal, t: Ty, ops: &[Value]) -> CVal {
+        let acc = self.processed_nan(t, ops);
+        let rnan = self.b.ins().fcmp(FloatCC::Unordered, r, r);
+        self.b.ins().select(rnan, acc, r)
+    }
+
+    fn minmax_operands(&mut self, x: Value, y: Value) -> (CVal, CVal) {
+        let fz = self.fpcr_bit(fpnan::FPCR_FZ);
+        let t = self.ty_of(x);
+        let flush = |s: &mut Self, v: CVal| {
+            let it = Self::ity(t);
+            let xi = s.b.ins().bitcast(it, MemFlagsData::new(), v);
+            let exp = s.b.ins().band_imm_s(xi, fpnan::inf_bits(t) as i64);
+            let tiny = s.b.ins().icmp_imm_s(IntCC::Equal, exp, 0);
+            let sign = s.b.ins().band_imm_s(xi, (1u64 << (t.bits() - 1)) as i64);
+            let zero = s.b.ins().bitcast(cty(t), MemFlagsData::new(), sign);
+            let c = s.b.ins().band(fz, tiny);
+            s.b.ins().select(c, zero, v)
+        };
+        let (xv, yv) = (self.v(x), self.v(y));
+        let a = flush(self, xv);
+        let b = flush(self, yv);
+        (a, b)
+    }
+
+    fn round_away(&mut self, x: CVal, t: Ty) -> CVal {
+        let tr = self.b.ins().trunc(x);
+        let d = self.b.ins().fsub(x, tr);
+        let ad = self.b.ins().fabs(d);
+        let halfc = if t == Ty::F32 { self.b.ins().f32const(0.5) } else { self.b.ins().f64const(0.5) };
+        let half = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, ad, halfc);
+        let onec = if t == Ty::F32 { self.b.ins().f32const(1.0) } else { self.b.ins().f64const(1.0) };
+        let one = self.b.ins().fcopysign(onec, x);
+        let up = self.b.ins().fadd(tr, one);
+        self.b.ins().select(half, up, tr)
+    }
+
+    fn arm_fma_invalid(&mut self, r: CVal, t: Ty, ops: &[Value]) -> CVal {
+        let it = Self::ity(t);
+        let abs_mask = (u64::MAX >> (65 - t.bits())) as i64;
+        let (x, y, c) = (self.v(ops[0]), self.v(ops[1]), self.v(ops[2]));
+        let abs = |s: &mut Self, v: CVal| {
+            let i = s.b.ins().bitcast(it, MemFlagsData::new(), v);
+            s.b.ins().band_imm_s(i, abs_mask)
+        };
+        let ax = abs(self, x);
+        let ay = abs(self, y);
+        let inf = fpnan::inf_bits(t) as i64;
+        let xi = self.b.ins().icmp_imm_s(IntCC::Equal, ax, inf);
+        let yz = self.b.ins().icmp_imm_s(IntCC::Equal, ay, 0);
+        let xz = self.b.ins().icmp_imm_s(IntCC::Equal, ax, 0);
+        let yi = self.b.ins().icmp_imm_s(IntCC::Equal, ay, inf);
+        let p1 = self.b.ins().band(xi, yz);
+        let p2 = self.b.ins().band(xz, yi);
+        let inf_zero = self.b.ins().bor(p1, p2);
+        let (cnan, csnan, _) = self.nan_parts(c, t);
+        let ns = self.b.ins().bxor_imm_s(csnan, 1);
+        let c_quiet = self.b.ins().band(cnan, ns);
+        let dn = self.fbits(t, fpnan::default_nan(t));
+        let cond = self.b.ins().band(c_quiet, inf_zero);
+        self.b.ins().select(cond, dn, r)
+    }
+
+    fn arm_minmax_nm(&mut self, r: CVal, t: Ty, op: Op, x: CVal, y: CVal, ops: &[Value]) -> CVal {
+        let it = Self::ity(t);
+        let xi = self.b.ins().bitcast(it, MemFlagsData::new(), x);
+        let yi = self.b.ins().bitcast(it, MemFlagsData::new(), y);
+        let comb = if op == Op::FMinNm { self.b.ins().bor(xi, yi) } else { self.b.ins().band(xi, yi) };
+        let combf = self.b.ins().bitcast(cty(t), MemFlagsData::new(), comb);
+        let eq = self.b.ins().fcmp(FloatCC::Equal, x, y);
+        let r = self.b.ins().select(eq, combf, r);
+        let (xnan, xsnan, _) = self.nan_parts(x, t);
+        let (ynan, ysnan, _) = self.nan_parts(y, t);
+        let both = self.b.ins().band(xnan, ynan);
+        let s = self.b.ins().bor(xsnan, ysnan);
+        let special = self.b.ins().bor(s, both);
+        let pn = self.processed_nan(t, ops);
+        self.b.ins().select(special, pn, r)
+    }
+}
+
+fn is_minmax(op: Op) -> bool {
+    matches!(op, Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm)
+}

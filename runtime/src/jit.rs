@@ -1,0 +1,258 @@
+//! The fallback JIT (docs/jit.md): a guest address with no AOT translation is recovered from
+//! guest memory at run time, lifted with the AOT frontend and compiled with Cranelift (aot-jit).
+//!
+//! Lookups read a map under a read lock; compilation runs under one mutex (one compilation at a
+//! time, the map re-checked under it). Compiled code is never freed.
+
+use crate::glue::HostFn;
+use crate::CpuState;
+use aot_jit::{Jit, Symbols};
+use aot_lifter::isa::aarch64::{flow, lift_function};
+use aot_lifter::isa::{Flow, FunctionSpec};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, RwLock};
+
+/// Counters for AOT_STATS=1.
+pub static DISPATCHES: AtomicU64 = AtomicU64::new(0);
+pub static MISSES: AtomicU64 = AtomicU64::new(0);
+pub static COMPILES: AtomicU64 = AtomicU64::new(0);
+pub static FAILURES: AtomicU64 = AtomicU64::new(0);
+pub static COMPILE_NS: AtomicU64 = AtomicU64::new(0);
+pub static GUEST_INSNS: AtomicU64 = AtomicU64::new(0);
+static CODE_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Most instructions one run-time recovered function may hold.
+const MAX_INSNS: usize = 20_000;
+/// Direct branches further than this from the entry are left as tail calls.
+const MAX_REACH: u64 = 1 << 20;
+
+fn map() -> &'static RwLock<HashMap<u64, HostFn>> {
+    static M: OnceLock<RwLock<HashMap<u64, HostFn>>> = OnceLock::new();
+    M.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+static JIT: Mutex<Option<Jit>> = Mutex::new(None);
+
+fn env_flag(name: &str) -> bool {
+    std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// AOT_JIT_ONLY_ABOVE=<hex address>: guest addresses at or above it ignore their AOT
+/// translation and run JIT-compiled (0 = everything JIT: a test mode for the JIT).
+pub fn aot_disabled(pc: u64) -> bool {
+    static LIMIT: OnceLock<u64> = OnceLock::new();
+    let lim = *LIMIT.get_or_init(|| match std::env::var("AOT_JIT_ONLY_ABOVE") {
+        Ok(s) => {
+            let t = s.trim();
+            let t = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")).unwrap_or(t);
+            u64::from_str_radix(t, 16).unwrap_or_else(|_| {
+                crate::trap::fatal(crate::trap::EXIT_STARTUP, &format!("AOT_JIT_ONLY_ABOVE={s}: not a hexadecimal address"))
+            })
+        }
+        Err(_) => u64::MAX,
+    });
+    pc >= lim
+}
+
+pub fn stats_enabled() -> bool {
+    static S: OnceLock<bool> = OnceLock::new();
+    *S.get_or_init(|| env_flag("AOT_STATS"))
+}
+
+/// Print the counters (at exit, with AOT_STATS=1).
+pub fn print_stats() {
+    if !stats_enabled() {
+        return;
+    }
+    let ms = COMPILE_NS.load(Ordering::Relaxed) as f64 / 1e6;
+    crate::guest::write_stderr(&format!(
+        "aot-translate stats: dispatcher entries {}, AOT misses {}, JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms\n",
+        DISPATCHES.load(Ordering::Relaxed),
+        MISSES.load(Ordering::Relaxed),
+        COMPILES.load(Ordering::Relaxed),
+        GUEST_INSNS.load(Ordering::Relaxed),
+        CODE_BYTES.load(Ordering::Relaxed),
+        FAILURES.load(Ordering::Relaxed),
+        ms
+    ));
+}
+
+/// The runtime functions JIT'd code calls (the same names the LLVM backend's objects link to).
+struct RuntimeSymbols;
+impl Symbols for RuntimeSymbols {
+    fn addr(&self, name: &str) -> Option<u64> {
+        use crate::crypto::*;
+        use crate::syscall::misc::*;
+        let p: *const () = match name {
+            "aot_lookup" => crate::dispatch::aot_lookup as *const (),
+            "aot_lookup_start" => crate::dispatch::aot_lookup_start as *const (),
+            "aot_safepoint" => crate::dispatch::aot_safepoint as *const (),
+            "aot_trap" => crate::trap::aot_trap as *const (),
+            "aot_excl_table" => &aot_lifter::excl::aot_excl_table as *const _ as *const (),
+            "aot_helper_syscall" => crate::syscall::aot_helper_syscall as *const (),
+            "aot_helper_read_cntvct" => crate::syscall::time::aot_helper_read_cntvct as *const (),
+            "aot_helper_write_fpcr" => aot_helper_write_fpcr as *const (),
+            "aot_helper_cache_maint" => aot_helper_cache_maint as *const (),
+            "aot_helper_sync_fpsr" => aot_helper_sync_fpsr as *const (),
+            "aot_helper_trace" => crate::trace::aot_helper_trace as *const (),
+            "aot_crypto_aese" => aot_crypto_aese as *const (),
+            "aot_crypto_aesd" => aot_crypto_aesd as *const (),
+            "aot_crypto_aesmc" => aot_crypto_aesmc as *const (),
+            "aot_crypto_aesimc" => aot_crypto_aesimc as *const (),
+            "aot_crypto_sha1c" => aot_crypto_sha1c as *const (),
+            "aot_crypto_sha1p" => aot_crypto_sha1p as *const (),
+            "aot_crypto_sha1m" => aot_crypto_sha1m as *const (),
+            "aot_crypto_sha1su1" => aot_crypto_sha1su1 as *const (),
+            "aot_crypto_sha256h" => aot_crypto_sha256h as *const (),
+            "aot_crypto_sha256h2" => aot_crypto_sha256h2 as *const (),
+            "aot_crypto_sha256su0" => aot_crypto_sha256su0 as *const (),
+            "aot_crypto_sha256su1" => aot_crypto_sha256su1 as *const (),
+            "aot_crypto_clmul" => aot_crypto_clmul as *const (),
+            _ => return None,
+        };
+        Some(p as u64)
+    }
+}
+
+/// Read 4 bytes of guest memory if they are mapped and readable (process_vm_readv on our own
+/// process fails with EFAULT instead of faulting).
+fn read_word(addr: u64, page_cache: &mut HashMap<u64, Option<Box<[u8; 4096]>>>) -> Option<u32> {
+    if addr & 3 != 0 {
+        return None;
+    }
+    let page = addr & !4095;
+    let p = page_cache.entry(page).or_insert_with(|| {
+        let mut buf = Box::new([0u8; 4096]);
+        let local = libc::iovec { iov_base: buf.as_mut_ptr() as *mut libc::c_void, iov_len: 4096 };
+        let remote = libc::iovec { iov_base: page as *mut libc::c_void, iov_len: 4096 };
+        // SAFETY: reads into our own buffer; the kernel checks the remote range.
+        let n = unsafe { libc::process_vm_readv(libc::getpid(), &local, 1, &remote, 1, 0) };
+        if n == 4096 {
+            Some(buf)
+        } else {
+            None
+        }
+    });
+    let b = p.as_ref()?;
+    let o = (addr - page) as usize;
+    Some(u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]))
+}
+
+/// Recursive descent from `pc` over guest memory, as translator/src/recover.rs does statically:
+/// fall-through, conditional and direct branches are followed; returns, indirect jumps and
+/// stopping words end a path; a direct branch to a known function start (or far away) is left
+/// as a tail call.
+pub fn recover(pc: u64) -> Option<FunctionSpec> {
+    let starts = crate::glue::fn_starts();
+    let is_start = |a: u64| a != pc && starts.binary_search(&a).is_ok();
+    let mut pages = HashMap::new();
+    let mut insns = BTreeMap::new();
+    let mut work = vec![pc];
+    while let Some(a) = work.pop() {
+        if insns.contains_key(&a) || insns.len() >= MAX_INSNS {
+            continue;
+        }
+        let Some(w) = read_word(a, &mut pages) else { continue };
+        insns.insert(a, w);
+        let follow = |t: u64| !is_start(t) && t.abs_diff(pc) < MAX_REACH;
+        match flow(a, w) {
+            Flow::Next | Flow::Call(_) | Flow::CallInd => {
+                if !is_start(a + 4) {
+                    work.push(a + 4)
+                }
+            }
+            Flow::Jump(t) => {
+                if follow(t) {
+                    work.push(t)
+                }
+            }
+            Flow::CondJump(t) => {
+                if !is_start(a + 4) {
+                    work.push(a + 4);
+                }
+                if follow(t) {
+                    work.push(t)
+                }
+            }
+            _ => {}
+        }
+    }
+    if !insns.contains_key(&pc) {
+        return None;
+    }
+    Some(FunctionSpec { name: format!("jit_{pc:x}"), start: pc, entries: vec![pc], insns })
+}
+
+fn perf_map_line(addr: u64, len: usize, pc: u64) {
+    static ON: OnceLock<bool> = OnceLock::new();
+    if !*ON.get_or_init(|| env_flag("AOT_PERF_MAP")) {
+        return;
+    }
+    use std::io::Write;
+    // SAFETY: getpid has no preconditions.
+    let path = format!("/tmp/perf-{}.map", unsafe { libc::getpid() });
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(f, "{addr:x} {len:x} guest_{pc:x}");
+    }
+}
+
+/// The JIT'd function for `pc`, compiling it on first use. `None` when there is no code there
+/// (unmapped) or the JIT failed (the error is printed with AOT_DEBUG=1).
+pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
+    if let Some(&f) = map().read().unwrap_or_else(|e| e.into_inner()).get(&pc) {
+        return Some(f);
+    }
+    let mut guard = JIT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&f) = map().read().unwrap_or_else(|e| e.into_inner()).get(&pc) {
+        return Some(f);
+    }
+    let t0 = std::time::Instant::now();
+    let spec = recover(pc)?;
+    let mut f = lift_function(&spec);
+    aot_lifter::ir::safepoint::insert(&mut f);
+    if let Err(e) = aot_lifter::ir::verify::verify(&f) {
+        FAILURES.fetch_add(1, Ordering::Relaxed);
+        if crate::trap::debug() {
+            crate::guest::write_stderr(&format!("aot-translate runtime: JIT: invalid IR at 0x{pc:x}: {}\n", e.msg));
+        }
+        return None;
+    }
+    if guard.is_none() {
+        match Jit::new() {
+            Ok(j) => *guard = Some(j),
+            Err(e) => crate::trap::fatal(crate::trap::EXIT_NO_TRANSLATION, &format!("no translation for guest address 0x{pc:x} and {e}")),
+        }
+    }
+    let jit = guard.as_mut().unwrap();
+    let before = jit.code_bytes();
+    match jit.compile(&f, &RuntimeSymbols) {
+        Ok(c) => {
+            COMPILES.fetch_add(1, Ordering::Relaxed);
+            GUEST_INSNS.fetch_add(spec.insns.len() as u64, Ordering::Relaxed);
+            CODE_BYTES.fetch_add((jit.code_bytes() - before) as u64, Ordering::Relaxed);
+            COMPILE_NS.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            perf_map_line(c.addr, c.len, pc);
+            // SAFETY: the code follows the HostFn contract (aot-jit) and is never freed.
+            let hf: HostFn = unsafe { std::mem::transmute::<usize, HostFn>(c.addr as usize) };
+            map().write().unwrap_or_else(|e| e.into_inner()).insert(pc, hf);
+            Some(hf)
+        }
+        Err(e) => {
+            FAILURES.fetch_add(1, Ordering::Relaxed);
+            crate::guest::write_stderr(&format!("aot-translate runtime: JIT at 0x{pc:x}: {e}\n"));
+            None
+        }
+    }
+}
+
+/// Entry for the link step's stub (`aot_dispatch_stub`): a direct call or tail call to a guest
+/// address that has no AOT function runs its JIT translation (or whatever `aot_lookup` finds).
+///
+/// # Safety
+/// Called by translated code with the live state of the calling guest thread.
+#[no_mangle]
+pub unsafe extern "C" fn aot_jit_enter(st: *mut CpuState, pc: u64) {
+    let f = crate::dispatch::aot_lookup(pc);
+    f(st, pc)
+}
