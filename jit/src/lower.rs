@@ -115,7 +115,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             written,
             blocks: vec![],
             vals: vec![None; f.insts.len()],
-            live_in: if f.insts.iter().any(|i| i.op == Op::SafePoint) { ir::safepoint::live_in(f) } else { vec![] },
+            live_in: ir::safepoint::backend_live_in(f),
             cur_block: 0,
             sigs: HashMap::new(),
             fe_config,
@@ -795,8 +795,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 return Ok(None);
             }
             Op::SafePoint => {
-                let first = self.f.blocks[self.cur_block].insts.first() == Some(&v);
-                let live = if first { self.live_in.get(self.cur_block).copied().unwrap_or(u128::MAX) } else { u128::MAX };
+                let live = ir::safepoint::writeback_at(self.f, &self.live_in, self.cur_block, v);
                 self.safepoint(i.imm, live)?;
                 return Ok(None);
             }

@@ -278,7 +278,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             used,
             blocks: vec![],
             vals: vec![None; f.insts.len()],
-            live_in: if f.insts.iter().any(|i| i.op == Op::SafePoint) { ir::safepoint::live_in(f) } else { vec![] },
+            live_in: ir::safepoint::backend_live_in(f),
             cur_block: 0,
             di,
             subprogram,
@@ -901,8 +901,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Op::SafePoint => {
                 // At the start of its block only the live registers are written back.
-                let first = self.f.blocks[self.cur_block].insts.first() == Some(&v);
-                let live = if first { self.live_in.get(self.cur_block).copied().unwrap_or(u128::MAX) } else { u128::MAX };
+                let live = ir::safepoint::writeback_at(self.f, &self.live_in, self.cur_block, v);
                 self.safepoint(i.imm, live)?;
                 return Ok(None);
             }

@@ -94,6 +94,26 @@ pub type RegSet = u128;
 pub const MAY_BE_DEAD: RegSet = ((1u128 << 32) - 1) | (0xf << 33) | (((1u128 << 32) - 1) << 64);
 const ALL: RegSet = u128::MAX;
 
+/// What a backend keeps for its safe points: `live_in` when the function has any, else nothing
+/// (no analysis for functions without safe points).
+pub fn backend_live_in(f: &Function) -> Vec<RegSet> {
+    if f.insts.iter().any(|i| i.op == Op::SafePoint) {
+        live_in(f)
+    } else {
+        vec![]
+    }
+}
+
+/// The registers a backend writes back at safe point `v` of block `b`, given `backend_live_in`:
+/// the block's live-in set when the safe point is the block's first op, else all of them.
+pub fn writeback_at(f: &Function, live_in: &[RegSet], b: usize, v: Value) -> RegSet {
+    if f.blocks[b].insts.first() == Some(&v) {
+        live_in.get(b).copied().unwrap_or(ALL)
+    } else {
+        ALL
+    }
+}
+
 /// Guest registers live at the start of each block: read before being written on some path.
 /// At exits (return, calls, tail calls, indirect jumps, traps) and at helpers every register is
 /// live. A backend's safe point (the first op of its block) needs to write back only these: a
