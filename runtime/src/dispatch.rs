@@ -67,8 +67,8 @@ fn lookup_slow(pc: u64) -> HostFn {
             return f;
         }
     }
-    crate::jit::MISSES.fetch_add(1, Ordering::Relaxed);
     if let Some(f) = crate::jit::lookup_or_compile(pc) {
+        crate::jit::JIT_LOOKUPS.fetch_add(1, Ordering::Relaxed);
         return f;
     }
     let mut msg = format!("no translation for guest address 0x{pc:x} ({})", crate::trap::symbolize(pc));

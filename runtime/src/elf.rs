@@ -99,6 +99,19 @@ impl<'a> Elf<'a> {
 
     /// Function and object symbols of `.symtab`: (address, size, name), sorted by address.
     pub fn symbols(&self) -> Vec<(u64, u64, String)> {
+        self.symtab(|t| t == 0 || t == 1 || t == 2)
+    }
+
+    /// Addresses of the STT_FUNC symbols of `.symtab` (run-time recovery's function starts in run
+    /// mode), sorted; empty for a stripped file.
+    pub fn function_starts(&self) -> Vec<u64> {
+        let mut v: Vec<u64> = self.symtab(|t| t == 2).into_iter().map(|s| s.0).collect();
+        v.dedup();
+        v
+    }
+
+    /// Named, non-zero `.symtab` symbols whose type passes `keep`, sorted by address.
+    fn symtab(&self, keep: impl Fn(u8) -> bool) -> Vec<(u64, u64, String)> {
         let mut out = Vec::new();
         let d = self.data;
         let sh = |i: u64, f: u64| self.shoff.checked_add(i * self.shentsize as u64 + f);
@@ -128,7 +141,7 @@ impl<'a> Elf<'a> {
                     break;
                 };
                 let st_type = info & 0xf;
-                if !(st_type == 0 || st_type == 1 || st_type == 2) || name == 0 || value == 0 {
+                if !keep(st_type) || name == 0 || value == 0 {
                     continue;
                 }
                 if name as u64 >= strsize {

@@ -11,15 +11,24 @@ use std::sync::OnceLock;
 /// path of the translated executable itself.
 pub static EXE_PATH: OnceLock<Vec<u8>> = OnceLock::new();
 
-/// Take `AOT_GUEST_EXE=path` and `AOT_RUNTIME_XLAT_CACHE=dir` (set by a translated parent's
-/// execve) out of the environment the guest will see and remember them.
+/// The guest file named by `AOT_RUN_GUEST` (run mode), taken out of the environment at start-up.
+static RUN_GUEST: OnceLock<Vec<u8>> = OnceLock::new();
+
+/// Take `AOT_GUEST_EXE=path`, `AOT_RUNTIME_XLAT_CACHE=dir` (set by a translated parent's execve)
+/// and `AOT_RUN_GUEST=path` (set by `aot-translate run` and by execve of an untranslated AArch64
+/// program) out of the environment the guest will see and remember them.
 fn take_guest_exe(envs: Vec<&[u8]>) -> Vec<&[u8]> {
-    use crate::syscall::exec::{CACHE_VAR, GUEST_EXE_VAR, INHERITED_CACHE};
+    use crate::syscall::exec::{CACHE_VAR, GUEST_EXE_VAR, INHERITED_CACHE, RUN_GUEST_VAR};
     let prefix = [GUEST_EXE_VAR, b"="].concat();
     let cprefix = [CACHE_VAR, b"="].concat();
+    let rprefix = [RUN_GUEST_VAR, b"="].concat();
     let mut out = Vec::with_capacity(envs.len());
     for e in envs {
-        if let Some(p) = e.strip_prefix(prefix.as_slice()) {
+        if let Some(p) = e.strip_prefix(rprefix.as_slice()) {
+            if !p.is_empty() {
+                let _ = RUN_GUEST.set(p.to_vec());
+            }
+        } else if let Some(p) = e.strip_prefix(prefix.as_slice()) {
             if !p.is_empty() {
                 let _ = EXE_PATH.set(p.to_vec());
             }
@@ -35,6 +44,9 @@ fn take_guest_exe(envs: Vec<&[u8]>) -> Vec<&[u8]> {
 }
 
 pub fn exe_path() -> &'static [u8] {
+    if let Some(p) = crate::glue::foreign_path() {
+        return EXE_PATH.get_or_init(|| p.to_vec());
+    }
     EXE_PATH.get_or_init(|| std::fs::read_link("/proc/self/exe").map(|p| p.into_os_string().into_encoded_bytes()).unwrap_or_default())
 }
 
@@ -165,6 +177,13 @@ pub extern "C" fn main(argc: libc::c_int, argv: *const *const libc::c_char, envp
     if let Err(e) = crate::glue::check_host_cpu() {
         fatal(EXIT_STARTUP, &e);
     }
+    if let Some(p) = RUN_GUEST.get() {
+        if let Err(e) = crate::glue::set_foreign(p) {
+            fatal(EXIT_STARTUP, &e);
+        }
+    } else if crate::glue::image().is_empty() {
+        fatal(EXIT_STARTUP, "this is the aot-translate runner, which runs AArch64 programs for `aot-translate run GUEST [ARGS...]`; it has no guest of its own");
+    }
     match start(&args, &envs) {
         Ok(st) => run(st),
         Err(e) => fatal(EXIT_STARTUP, &e),
@@ -183,9 +202,10 @@ mod tests {
     }
     #[test]
     fn guest_exe_is_taken_from_the_environment() {
-        let envs = vec![b"A=1".as_slice(), b"AOT_GUEST_EXE=/bin/guest", b"AOT_RUNTIME_XLAT_CACHE=/c", b"B=2"];
+        let envs = vec![b"A=1".as_slice(), b"AOT_GUEST_EXE=/bin/guest", b"AOT_RUNTIME_XLAT_CACHE=/c", b"AOT_RUN_GUEST=/g", b"B=2"];
         assert_eq!(super::take_guest_exe(envs), vec![b"A=1".as_slice(), b"B=2"]);
         assert_eq!(super::exe_path(), b"/bin/guest");
+        assert_eq!(super::RUN_GUEST.get().map(|v| v.as_slice()), Some(b"/g".as_slice()));
         assert_eq!(crate::syscall::exec::INHERITED_CACHE.get().map(|v| v.as_slice()), Some(b"/c".as_slice()));
     }
 }

@@ -95,14 +95,55 @@ use real as imp;
 #[cfg(test)]
 use stub as imp;
 
-/// The translated entry points, sorted by guest address.
+/// Run mode (`aot-translate run`, or execve of an AArch64 program without a translation): the
+/// guest is read from a file at start-up instead of the embedded image, and the embedded AOT
+/// entry table and function starts (another program's, or none in the runner) are ignored.
+struct Foreign {
+    path: Vec<u8>,
+    image: &'static [u8],
+    fn_starts: Vec<u64>,
+}
+
+static FOREIGN: std::sync::OnceLock<Foreign> = std::sync::OnceLock::new();
+
+/// Read the guest ELF at `path` and make it this process' guest (before start-up maps it). Its
+/// function starts for run-time recovery come from its .symtab (STT_FUNC), when it has one. The
+/// error is one line naming the file.
+pub fn set_foreign(path: &[u8]) -> Result<(), String> {
+    let name = String::from_utf8_lossy(path).into_owned();
+    let p: std::ffi::OsString = std::os::unix::ffi::OsStringExt::from_vec(path.to_vec());
+    let data = std::fs::read(&p).map_err(|e| format!("{name}: cannot read: {e}"))?;
+    let image: &'static [u8] = Box::leak(data.into_boxed_slice());
+    let elf = crate::elf::Elf::parse(image).map_err(|e| format!("{name}: {e}"))?;
+    if elf.machine != crate::elf::EM_AARCH64 {
+        return Err(format!("{name}: not an AArch64 executable (e_machine {})", elf.machine));
+    }
+    if elf.e_type != 2 || elf.phdrs.iter().any(|p| p.p_type == 3) {
+        return Err(format!("{name}: not a statically linked executable (only static AArch64 programs run)"));
+    }
+    let mut fn_starts = elf.function_starts();
+    fn_starts.sort_unstable();
+    fn_starts.dedup();
+    FOREIGN.set(Foreign { path: path.to_vec(), image, fn_starts }).map_err(|_| format!("{name}: guest already set"))
+}
+
+/// Whether this process runs a guest read from a file (run mode), and its path.
+pub fn foreign_path() -> Option<&'static [u8]> {
+    FOREIGN.get().map(|f| f.path.as_slice())
+}
+
+/// The translated entry points, sorted by guest address. In run mode they belong to another
+/// program (or there are none): the dispatcher ignores them there (`jit::aot_disabled`).
 pub fn entries() -> &'static [EntryRec] {
     imp::entries()
 }
 
-/// The original guest ELF file.
+/// The original guest ELF file (in run mode: the one read from its file).
 pub fn image() -> &'static [u8] {
-    imp::image()
+    match FOREIGN.get() {
+        Some(f) => f.image,
+        None => imp::image(),
+    }
 }
 
 /// Host CPU features the translated code was compiled for (bit 0: x86-64-v3, i.e. AVX2, FMA, BMI1/2,
@@ -140,9 +181,13 @@ pub fn check_host_cpu() -> Result<(), String> {
     Ok(())
 }
 
-/// Guest addresses where translated functions start (sorted).
+/// Guest addresses where translated functions start (sorted); in run mode the guest's STT_FUNC
+/// symbols (empty when it is stripped).
 pub fn fn_starts() -> &'static [u64] {
-    imp::fn_starts()
+    match FOREIGN.get() {
+        Some(f) => &f.fn_starts,
+        None => imp::fn_starts(),
+    }
 }
 
 /// Host address range of all translated code (the `aot_text` section, see translator/src/llvm.rs).
