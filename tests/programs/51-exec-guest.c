@@ -1,14 +1,16 @@
 /* execve of AArch64 programs, which qemu-aarch64 7.2 cannot do without binfmt_misc (it hands the
  * guest file to the host kernel: ENOEXEC), so this test has a .expect file with what an arm64 Linux
- * machine prints, except for the program without a translation, where it holds our documented
- * behaviour (an arm64 machine would just run it; until the JIT exists we cannot). The harness translates the program first, which puts the translation in the
- * executable cache where the runtime finds it by the file's SHA-256. Checked here:
+ * machine prints (plus our documented AOT_EXEC_JIT=0 behaviour). The harness translates the
+ * program first, which puts the translation in the executable cache where the runtime finds it by
+ * the file's SHA-256. Checked here:
  * - exec of the guest file by path (argv[0] as given, a new environment without the runtime's
  *   AOT_GUEST_EXE, /proc/self/exe naming the guest file and opening to its bytes);
  * - fexecve (execveat with AT_EMPTY_PATH) and exec of /proc/self/exe (re-runs the same program);
  * - a #! script whose interpreter is this AArch64 program (Linux's argv: interpreter, the optional
  *   argument, the script path, the remaining arguments);
- * - an AArch64 program without a translation: -ENOEXEC and one line on stderr naming the file;
+ * - an AArch64 program without a translation: it runs JIT-only (our own executable in run mode),
+ *   with its own /proc/self/exe; with AOT_EXEC_JIT=0: -ENOEXEC and one line on stderr naming the
+ *   file;
  * - set_robust_list with Linux semantics (qemu returns ENOSYS): a robust mutex whose owner thread
  *   exits is handed to the next locker with EOWNERDEAD;
  * - /proc/cpuinfo lists exactly the AT_HWCAP features, uname says aarch64.
@@ -62,7 +64,7 @@ static int child(int argc, char **argv, const char *mode) {
     }
     printf(" exe-ok %d image-ok %d env %s runtime-var %s\n", want && strcmp(exe, want) == 0,
            img && file && a == b && memcmp(img, file, a) == 0, getenv("CHILD_VAR") ? getenv("CHILD_VAR") : "-",
-           getenv("AOT_GUEST_EXE") ? "visible" : "hidden");
+           getenv("AOT_GUEST_EXE") || getenv("AOT_RUN_GUEST") ? "visible" : "hidden");
     return 0;
 }
 
@@ -151,23 +153,32 @@ int main(int argc, char **argv) {
     fputc(0, f);
     fclose(f);
     chmod(copy, 0755);
+    char want_copy[PATH_MAX + 48];
+    snprintf(want_copy, sizeof want_copy, "WANT_EXE=%s", copy);
+    char *env_jit[] = {want_copy, "CHILD_VAR=kept", cache ? cache_var : NULL, NULL};
+    char *a6[] = {"untranslated-argv0", "child-jit", "z", NULL};
+    g_prog = copy;
+    run("untranslated (JIT)", a6, env_jit, by_path);
+    g_prog = prog;
+    /* the old behaviour on request */
+    char *env_nojit[] = {want, "AOT_EXEC_JIT=0", cache ? cache_var : NULL, NULL};
     int p[2];
     pipe(p);
     int saved = dup(2);
     dup2(p[1], 2);
     char *a5[] = {"untranslated", NULL};
-    int r = execve(copy, a5, env);
+    int r = execve(copy, a5, env_nojit);
     int e = errno;
     dup2(saved, 2);
     close(p[1]);
     char msg[4096] = {0};
     read(p[0], msg, sizeof msg - 1);
-    printf("untranslated: %d %s, message names the file %d, says how to translate %d, one line %d\n", r,
+    printf("untranslated, AOT_EXEC_JIT=0: %d %s, message names the file %d, says how to translate %d, one line %d\n", r,
            e == ENOEXEC ? "ENOEXEC" : strerror(e), strstr(msg, copy) != NULL, strstr(msg, "aot-translate ") != NULL,
            strchr(msg, '\n') == msg + strlen(msg) - 1);
     /* not executable: EACCES as for any file */
     chmod(copy, 0644);
-    r = execve(copy, a5, env);
+    r = execve(copy, a5, env_nojit);
     printf("not executable: %d %s\n", r, errno == EACCES ? "EACCES" : strerror(errno));
 
     /* robust mutex: the kernel walks the robust list of a dying thread */

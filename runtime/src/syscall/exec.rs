@@ -6,9 +6,13 @@
 //!   aot-translate/exe`, the rule of translator/src/cache.rs `exe_cache_dir`). argv and the
 //!   environment are kept (argv[0] as given); the new process learns its guest path (for
 //!   /proc/self/exe) from `AOT_GUEST_EXE`, which its runtime removes from the guest's environment.
-//!   No translation: one line on stderr naming the file and how to translate it, and -ENOEXEC;
+//!   No translation: the program runs JIT-only (docs/jit.md, "run mode"): our own host executable
+//!   (/proc/self/exe, which holds the whole runtime) is exec'd with `AOT_RUN_GUEST=<guest path>`,
+//!   which makes its runtime read the guest from that file and ignore its own AOT code. With
+//!   `AOT_EXEC_JIT=0` in the runtime's environment, the old behaviour: one line on stderr naming
+//!   the file and how to translate it, and -ENOEXEC;
 //! - `/proc/self/exe` (and `/proc/<own pid>/exe`): the same guest program again (our own host
-//!   executable, with the same guest path);
+//!   executable, with the same guest path, and in run mode the same AOT_RUN_GUEST);
 //! - a `#!` script whose interpreter is an AArch64 ELF (or another such script): the interpreter's
 //!   translation with Linux's argv rewriting (interpreter, the optional argument, the script path,
 //!   argv[1..]);
@@ -25,6 +29,9 @@ pub const GUEST_EXE_VAR: &[u8] = b"AOT_GUEST_EXE";
 /// The variable that hands the executable cache folder the parent used to the new program's
 /// runtime (its guest may have been given an environment without AOT_XLAT_CACHE).
 pub const CACHE_VAR: &[u8] = b"AOT_RUNTIME_XLAT_CACHE";
+/// The variable that makes a runtime run the guest ELF at that path JIT-only instead of its
+/// embedded one (`aot-translate run`, and execve of an AArch64 program without a translation).
+pub const RUN_GUEST_VAR: &[u8] = b"AOT_RUN_GUEST";
 /// The folder a translated parent handed down (from CACHE_VAR at start-up).
 pub static INHERITED_CACHE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
 
@@ -222,13 +229,22 @@ fn sha256_hex(data: &[u8]) -> String {
     sha2::Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Execute host `prog` with `argv` and the guest environment plus AOT_GUEST_EXE=`guest_exe`.
+/// Execute host `prog` with `argv` and the guest environment plus AOT_GUEST_EXE=`guest_exe` (and
+/// AOT_RUN_GUEST=`run_guest`: `prog` is then a runtime that runs that guest file JIT-only).
 /// Returns only on failure.
-fn host_exec(prog: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], guest_exe: &[u8]) -> i64 {
+fn host_exec(prog: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>], guest_exe: &[u8], run_guest: Option<&[u8]>) -> i64 {
     let prefix = [GUEST_EXE_VAR, b"="].concat();
     let cprefix = [CACHE_VAR, b"="].concat();
-    let mut env: Vec<Vec<u8>> = envp.iter().filter(|e| !e.starts_with(&prefix) && !e.starts_with(&cprefix)).cloned().collect();
+    let rprefix = [RUN_GUEST_VAR, b"="].concat();
+    let mut env: Vec<Vec<u8>> = envp
+        .iter()
+        .filter(|e| !e.starts_with(&prefix) && !e.starts_with(&cprefix) && !e.starts_with(&rprefix))
+        .cloned()
+        .collect();
     env.push([prefix.as_slice(), guest_exe].concat());
+    if let Some(g) = run_guest {
+        env.push([rprefix.as_slice(), g].concat());
+    }
     if let Some(d) = exe_cache_dir(envp) {
         env.push([cprefix.as_slice(), &d].concat());
     }
@@ -253,22 +269,40 @@ fn exec_guest(fd: &File, display: &[u8], argv: &[Vec<u8>], envp: &[Vec<u8>]) -> 
     let key = sha256_hex(&bytes);
     let guest_path = fd_path(fd);
     let name = String::from_utf8_lossy(if display.is_empty() { &guest_path } else { display }).into_owned();
+    let exe: &[u8] = if guest_path.is_empty() { display } else { &guest_path };
     let Some(dir) = exe_cache_dir(envp) else {
+        if exec_jit(envp) {
+            return host_exec(b"/proc/self/exe", argv, envp, exe, Some(exe));
+        }
         guest::write_stderr(&format!(
             "aot-runtime: cannot run AArch64 program {name}: the executable cache is disabled (AOT_XLAT_CACHE is empty)\n"
         ));
         return ENOEXEC;
     };
     let prog = [dir.as_slice(), b"/", key.as_bytes()].concat();
-    let r = host_exec(&prog, argv, envp, if guest_path.is_empty() { display } else { &guest_path });
+    let r = host_exec(&prog, argv, envp, exe, None);
     if r == -(libc::ENOENT as i64) {
+        if exec_jit(envp) {
+            // No translation: run it JIT-only in our own executable (module comment).
+            return host_exec(b"/proc/self/exe", argv, envp, exe, Some(exe));
+        }
         guest::write_stderr(&format!(
-            "aot-runtime: cannot run AArch64 program {name}: no translation in {} (sha256 {key}); translate it first: aot-translate {name} -o {name}.x86\n",
+            "aot-runtime: cannot run AArch64 program {name}: no translation in {} (sha256 {key}); translate it first: aot-translate {name} -o {name}.x86 (or run it JIT-only: aot-translate run {name})\n",
             String::from_utf8_lossy(&dir)
         ));
         return ENOEXEC;
     }
     r
+}
+
+/// Whether an AArch64 program without a translation runs JIT-only (default) rather than failing
+/// with ENOEXEC: `AOT_EXEC_JIT=0` in the environment given to execve, else in the runtime's own.
+fn exec_jit(envp: &[Vec<u8>]) -> bool {
+    const VAR: &[u8] = b"AOT_EXEC_JIT=";
+    match envp.iter().find(|e| e.starts_with(VAR)) {
+        Some(e) => &e[VAR.len()..] != b"0",
+        None => std::env::var_os("AOT_EXEC_JIT").is_none_or(|v| v != "0"),
+    }
 }
 
 fn exec_common(dirfd: i64, path_p: u64, argv_p: u64, envp_p: u64, flags: u64) -> i64 {
@@ -288,7 +322,7 @@ fn exec_common(dirfd: i64, path_p: u64, argv_p: u64, envp_p: u64, flags: u64) ->
         (Err(e), _) | (_, Err(e)) => return e,
     };
     if path.first() == Some(&b'/') && super::fs::is_self_exe(&path) {
-        return host_exec(b"/proc/self/exe", &argv, &envp, crate::entry::exe_path());
+        return host_exec(b"/proc/self/exe", &argv, &envp, crate::entry::exe_path(), crate::glue::foreign_path());
     }
     let Ok(fd) = open_target(dirfd, &path, flags) else { return passthrough() };
     let mut head = read_all(&fd, BINPRM_BUF);
