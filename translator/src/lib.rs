@@ -16,3 +16,4 @@ pub mod llvm;
 pub mod pipeline;
 pub mod recover;
 pub mod report;
+pub mod run;

@@ -100,6 +100,11 @@ pub fn glue(fns: &[LinkFn], guest_image: &Path, guest_len: u64, required_feature
         "\t.text\n\t.globl aot_dispatch_stub\n\t.type aot_dispatch_stub,@function\naot_dispatch_stub:\n\tmov %rsi, {}(%rdi)\n\tjmp aot_jit_enter",
         aot_lifter::cpu::Reg::PC.slot().0
     );
+    if fns.is_empty() {
+        // The runner (crate::run): no translated code, but the runtime refers to the bounds of
+        // the (empty) code section.
+        let _ = writeln!(asm, "\t.section {},\"ax\",@progbits", crate::llvm::CODE_SECTION);
+    }
     asm.push_str("\t.section .note.GNU-stack,\"\",@progbits\n");
 
     let starts: BTreeMap<u64, &str> = fns.iter().map(|f| (f.start, f.key)).collect();

@@ -23,9 +23,11 @@ Compiled functions are cached by the hash of their position-independent code, so
 program that shares library code (e.g. glibc) is fast.\n\n\
 Exit status: 0 success; 1 translation or link failure; 2 bad input (not a supported AArch64 executable) \
 or bad usage.\n\n\
+`aot-translate run GUEST [ARGS...]` runs GUEST at once, JIT-compiled, with no translation (see \
+`aot-translate run --help`). To translate a file named `run`, write its path: `./run`.\n\n\
 Needs a host C compiler driver (`cc`) with GNU ld and glibc's static libc.a (Debian: build-essential), and \
 libaot_runtime.a beside the aot-translate executable (or AOT_RUNTIME_LIB).",
-    after_help = "Example:\n  aot-translate hello -o hello.x86 && ./hello.x86\n\n\
+    after_help = "Examples:\n  aot-translate hello -o hello.x86 && ./hello.x86\n  aot-translate run hello arg1 arg2\n\n\
 Environment of translated programs: AOT_DEBUG=1 prints the guest PC, nearest symbol and registers on a \
 fatal signal; AOT_STRACE=1 logs every guest syscall."
 )]
@@ -71,7 +73,31 @@ struct Cli {
     linker: String,
 }
 
+/// `aot-translate run ...` (the first argument is exactly `run`; a file named so is `./run`).
+fn run_mode(args: &[std::ffi::OsString]) -> ExitCode {
+    if args.first().is_some_and(|a| a == "-h" || a == "--help") {
+        print!("{}", aot_translate::run::HELP);
+        return ExitCode::SUCCESS;
+    }
+    let cache_dir = aot_translate::cache::Cache::default_dir();
+    let linker = std::env::var("AOT_LINKER").unwrap_or_else(|_| "cc".into());
+    match aot_translate::run::run(args, cache_dir, &linker) {
+        aot_translate::run::RunError::Input(e) => {
+            eprintln!("aot-translate: error: {e}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        aot_translate::run::RunError::Runner(e) => {
+            eprintln!("aot-translate: error: {}", e.trim_end());
+            ExitCode::from(EXIT_TRANSLATION_FAILED)
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if argv.get(1).is_some_and(|a| a == "run") {
+        return run_mode(&argv[2..]);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
