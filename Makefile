@@ -16,7 +16,7 @@ DEB_PACKAGES := llvm-19 llvm-19-dev libpolly-19-dev libzstd-dev zlib1g-dev clang
 	gcc-12-source csmith libcsmith-dev strace hyperfine valgrind file build-essential python3 \
 	golang-go
 
-.PHONY: setup build demo test bench torture torture-full corpora programs csmith cache-check cli-check busybox stripped isa isa-full xcheck xcheck-full validate-oracle clean
+.PHONY: setup build demo test bench torture torture-full corpora programs csmith cache-check cli-check run busybox stripped isa isa-full xcheck xcheck-full validate-oracle clean
 
 ## setup: install the Debian packages that are missing (apt-get update only if needed)
 setup:
@@ -43,8 +43,8 @@ demo: setup build
 	$(PY) demo
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
-## (phases: cargo-test isa-tester decoder-xcheck programs corpora csmith cache-check cli-bad-input
-##  busybox; corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs;
+## (phases: cargo-test isa-tester decoder-xcheck programs jit run corpora csmith cache-check
+##  cli-bad-input busybox; run = `aot-translate run` (JIT-only) on tests/programs and c-torture -O2; corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs;
 ##  busybox = Debian's busybox-static:arm64 running tests/busybox/script.sh, downloaded once into
 ##  build/cache/busybox with dpkg --add-architecture arm64 + apt-get download)
 PHASES ?=
@@ -86,6 +86,8 @@ cache-check: build
 	$(PY) cache
 cli-check: build
 	$(PY) cli
+run: build
+	$(PY) run
 busybox: build
 	$(PY) busybox
 

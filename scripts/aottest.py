@@ -12,6 +12,7 @@ Subcommands (see `aottest.py -h`):
   csmith                20 csmith programs (seeds 1, 2, ...; one that times out under qemu is replaced)
   cache                 translator per-function cache check
   cli                   CLI bad-input check
+  run [--only P]        `aot-translate run` (JIT-only, no translation): programs, c-torture -O2, exec
   busybox               Debian's busybox-static:arm64 (stripped) running tests/busybox/script.sh
   suite                 every phase of `make test`, with a phase table
   demo                  examples/*.c: build, translate, run, compare with qemu
@@ -57,6 +58,9 @@ QEMU_ONLY = os.environ.get("AOT_TEST_QEMU_ONLY") == "1"  # validate the oracle s
 STRIP = os.environ.get("AOT_TEST_STRIP") == "1"
 # programs: also run each translated program with AOT_JIT_ONLY_ABOVE=0 (everything JIT-compiled)
 JIT_VARIANT = False
+# differential: run the guest with `aot-translate run` (JIT-only, no translation) instead of
+# translating it (phase_run)
+RUN_MODE = False
 QEMU_SIGNAL_RE = re.compile(r"^qemu: uncaught target signal .*\n?", re.M)
 
 # The environment of every guest run (qemu and translated): small and fixed.
@@ -407,6 +411,11 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
     translated run (None = plain). drop_translation: delete the cached translation when every
     variant passed (full corpus runs: 12 MB each, thousands of them). Returns list of
     (testname, ok, reason, details)."""
+    if RUN_MODE:
+        # own test names (tests/known-failures.txt), and time for the JIT: every function is
+        # compiled at run time (~0.5 s of CPU for a glibc program, ~3 s for Go's)
+        name = "run/" + name
+        native_timeout *= 3
     cwd = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", name))
     shutil.rmtree(cwd, ignore_errors=True)
     os.makedirs(cwd)
@@ -428,8 +437,14 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         guest, serr = stripped(guest)
         if guest is None:
             return [(name, False, "strip failed", serr)]
-    xprog, xerr = translate(guest)
-    if xprog and exe_cache:
+    nargs = args
+    if RUN_MODE:
+        # `aot-translate run GUEST ARGS...`: no translation, everything JIT-compiled (phase_run)
+        xprog, xerr = TRANSLATOR, ""
+        nargs = ["run", "--cache-dir", os.environ["AOT_CACHE_DIR"], guest] + list(args)
+    else:
+        xprog, xerr = translate(guest)
+    if xprog and exe_cache and not RUN_MODE:
         ensure_exe_cache(guest, xprog)
     for var in variants:
         tname = name if not var else name + "[" + ",".join("%s=%s" % kv for kv in var.items()) + "]"
@@ -440,7 +455,7 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
             p = os.path.join(cwd, f)
             (shutil.rmtree if os.path.isdir(p) else os.unlink)(p)
         trace = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", tname) + ".strace")
-        nst, nout, nerr, nto = run_native(xprog, args, stdin_path, cwd, var, trace, timeout=native_timeout,
+        nst, nout, nerr, nto = run_native(xprog, nargs, stdin_path, cwd, var, trace, timeout=native_timeout,
                                           forbid=forbid)
         problems = []
         detail = []
@@ -473,7 +488,7 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
             if not nto and nst != qst and nst > 128:
                 # died by a signal qemu did not see: rerun once with the runtime's register dump
                 dbg = dict(var or {}, AOT_DEBUG="1")
-                _, _, derr, _ = run_native(xprog, args, stdin_path, cwd, dbg, trace + ".dbg")
+                _, _, derr, _ = run_native(xprog, nargs, stdin_path, cwd, dbg, trace + ".dbg")
                 details += "\n--- rerun with AOT_DEBUG=1: stderr (tail) ---\n" + derr.decode(errors="replace")[-4000:]
                 try:
                     os.unlink(trace + ".dbg")
@@ -485,7 +500,7 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         except OSError:
             pass
     shutil.rmtree(cwd, ignore_errors=True)
-    if drop_translation and xprog and all(r[1] for r in results):
+    if drop_translation and xprog and not RUN_MODE and all(r[1] for r in results):
         shutil.rmtree(os.path.dirname(xprog), ignore_errors=True)
     return results
 
@@ -1482,6 +1497,142 @@ def phase_jit():
         JIT_VARIANT = False
 
 
+# ---------------------------------------------------------------- phase: run (JIT-only mode)
+
+RUN_DIR = os.path.join(ROOT, "tests", "run")
+
+
+def run_level(src):
+    """The one build level of a program in the run phase: -O2, else the first level it runs at."""
+    lv = program_levels(src, LEVELS)
+    return "-O2" if "-O2" in lv else ("" if src.endswith(".go") else lv[0])
+
+
+def run_runner_ready(t):
+    """Build the runner once, before the parallel runs (each would otherwise link one)."""
+    hello, err = build_guest([CACHE_A], ["-O2"])
+    if hello is None:
+        t.add("run-runner", False, "could not build hello", err)
+        return False
+    t0 = time.time()
+    st, out, e, to = run([TRANSLATOR, "run", "--cache-dir", os.environ["AOT_CACHE_DIR"], hello],
+                         env=dict(RUN_ENV), timeout=600)
+    qst, qout, qerr, _ = run_qemu(hello, [], None, None)
+    ok = (st, out) == (qst, qout) and not to
+    t.add("run-runner", ok, "" if ok else "hello through `aot-translate run`: status %d (qemu %d)" % (st, qst),
+          e.decode(errors="replace")[-3000:])
+    log("runner ready (first run incl. building it if needed: %.1fs)" % (time.time() - t0))
+    return ok
+
+
+def run_cli(t):
+    """`aot-translate run` on bad input: one `aot-translate: error:` line, status 2."""
+    hello, err = build_guest([CACHE_A], ["-O2"])
+    with tempfile.TemporaryDirectory(prefix="aot-run-cli-") as tmp:
+        cases = []
+        p = os.path.join(tmp, "text.txt")
+        with open(p, "w") as f:
+            f.write("this is not an ELF file\n")
+        cases.append(("not-elf", [p]))
+        if hello:
+            data = open(hello, "rb").read()
+            p = os.path.join(tmp, "truncated")
+            with open(p, "wb") as f:
+                f.write(data[:len(data) // 3])
+            cases.append(("truncated", [p]))
+        cases.append(("x86-64", ["/bin/true"]))
+        p = os.path.join(tmp, "dynamic")
+        r = subprocess.run([CC, "-O2", "-o", p, CACHE_A], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode == 0:
+            cases.append(("dynamic-aarch64", [p]))
+        else:
+            t.add("run-cli-dynamic-aarch64", False, "could not build a dynamic binary")
+        cases.append(("missing", [os.path.join(tmp, "does-not-exist")]))
+        cases.append(("no-guest", []))
+        for name, args in cases:
+            st, out, e, to = run([TRANSLATOR, "run"] + args, env=dict(RUN_ENV), timeout=120)
+            lines = e.decode(errors="replace").splitlines()
+            problems = []
+            if st != 2:
+                problems.append("exit status %d, expected 2" % st)
+            if len(lines) != 1 or not lines[0].startswith("aot-translate: error:"):
+                problems.append("stderr is not one 'aot-translate: error:' line: %r" % lines[:3])
+            if name not in ("no-guest",) and args and args[0] not in (lines[0] if lines else ""):
+                problems.append("the message does not name the file")
+            t.add("run-cli-" + name, not problems, "; ".join(problems), "stderr:\n" + e.decode(errors="replace"))
+        # a file literally named `run` is still translated when written as a path
+        if hello:
+            shutil.copy(hello, os.path.join(tmp, "run"))
+            st, out, e, to = run([TRANSLATOR, "./run", "-o", "run.x86"], cwd=tmp, env=dict(os.environ), timeout=XLAT_TIMEOUT)
+            ok = st == 0 and os.path.exists(os.path.join(tmp, "run.x86"))
+            t.add("run-cli-file-named-run", ok, "" if ok else "status %d" % st, e.decode(errors="replace")[-2000:])
+
+
+def run_exec_untranslated(t):
+    """An AArch64 guest that execs another AArch64 guest with no translation, translated and in
+    run mode; the oracle is qemu running the parent with a wrapper path that runs the child under
+    qemu (tests/run/exec-parent.c)."""
+    global RUN_MODE
+    parent, e1 = build_guest([os.path.join(RUN_DIR, "exec-parent.c")], ["-O2"])
+    child, e2 = build_guest([os.path.join(RUN_DIR, "exec-child.c")], ["-O2"])
+    if parent is None or child is None:
+        t.add("run-exec-untranslated", False, "guest build failed", e1 + e2)
+        return
+    tmp = os.path.join(WORK, "run-exec")
+    shutil.rmtree(tmp, ignore_errors=True)
+    os.makedirs(tmp)
+    if True:
+        wrapper = os.path.join(tmp, "child-under-qemu")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\nexec %s %s "$@"\n' % (" ".join([shutil.which(QEMU[0]) or QEMU[0]] + QEMU[1:]), child))
+        os.chmod(wrapper, 0o755)
+        empty = os.path.join(tmp, "empty-exe-cache")  # no translation of the child anywhere
+        os.makedirs(empty)
+        q = run_qemu(parent, [wrapper], None, None)
+        for mode in (False, True):
+            RUN_MODE = mode
+            try:
+                for r in differential("exec-untranslated-" + ("run" if mode else "translated"), parent, [child],
+                                      qemu_result=q, variants=[{"AOT_XLAT_CACHE": empty}], require_zero=False):
+                    t.add(*r)
+            finally:
+                RUN_MODE = False
+
+
+def phase_run(only=""):
+    """`aot-translate run` (docs/jit.md, run mode): every tests/programs program at one level (-O2
+    where it runs at -O2) and the corpora phase's 50 c-torture -O2 tests, each run JIT-only with no
+    translation and compared with qemu; an AArch64 program exec'ing an untranslated one; the run
+    subcommand's bad-input handling."""
+    global RUN_MODE
+    t = Tally("run")
+    if not os.path.exists(TRANSLATOR):
+        t.add("run", False, "translator missing: " + TRANSLATOR)
+        return t
+    if not run_runner_ready(t):
+        return t
+    run_cli(t)
+    run_exec_untranslated(t)
+    pats = [p for p in only.split(",") if p] or [""]
+    items = [(s, run_level(s)) for s in list_programs() if any(p in os.path.basename(s) for p in pats)]
+    RUN_MODE = True
+    try:
+        for res in pmap(program_case, items):
+            for r in res:
+                t.add(*r)
+        if not only:
+            cr = run_config(CONFIG_BY_NAME["c-torture-O2"], False, None, os.path.join(REPORTS, "run-corpora"))
+            log(TABLE_HEAD)
+            log(table_line(cr))
+            pct = "%.2f%% of %d qemu-passing tests" % (cr.percent(), cr.qemu_pass)
+            t.add("run-c-torture-O2 pass rate", cr.ok(), "" if cr.ok() else pct + " (target %.1f%%)" % CORPUS_TARGET)
+            log("run-c-torture-O2: %s" % pct)
+    finally:
+        RUN_MODE = False
+    log("run: " + t.summary())
+    return t
+
+
 # ---------------------------------------------------------------- suite
 
 def suite(args):
@@ -1491,6 +1642,7 @@ def suite(args):
         ("decoder-xcheck", phase_xcheck),
         ("programs", phase_programs),
         ("jit", phase_jit),
+        ("run", phase_run),
         ("corpora", phase_torture),
         ("csmith", phase_csmith),
         ("cache-check", phase_cache),
@@ -1614,6 +1766,8 @@ def main():
     sub.add_parser("csmith")
     sub.add_parser("cache")
     sub.add_parser("cli")
+    rp = sub.add_parser("run", help="`aot-translate run` (JIT-only) on tests/programs, c-torture -O2, exec and CLI cases")
+    rp.add_argument("--only", default="", help="only programs whose file name contains one of these texts (no c-torture)")
     sub.add_parser("busybox", help="Debian's busybox-static:arm64 running tests/busybox/script.sh vs qemu")
     s = sub.add_parser("suite")
     s.add_argument("--only", default="")
@@ -1650,6 +1804,8 @@ def main():
         return 0 if phase_cache() else 1
     if a.cmd == "cli":
         return 0 if phase_cli().failed == 0 else 1
+    if a.cmd == "run":
+        return 0 if phase_run(a.only).failed == 0 else 1
     if a.cmd == "busybox":
         return 0 if phase_busybox().failed == 0 else 1
     if a.cmd == "suite":
