@@ -447,6 +447,11 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
     if xprog and exe_cache and not RUN_MODE:
         ensure_exe_cache(guest, xprog)
     for var in variants:
+        if RUN_MODE and var and "AOT_EXC_LOOP" in var:
+            # 19-cxx-exceptions' host-stack check throws 1,000,000 times: ~30 s of CPU when
+            # every call goes through aot_lookup (JIT'd code is not chained yet); a tenth still
+            # overflows an 8 MB host stack if a throw leaks more than 80 bytes of it
+            var = dict(var, AOT_EXC_LOOP=str(max(1, int(var["AOT_EXC_LOOP"]) // 10)))
         tname = name if not var else name + "[" + ",".join("%s=%s" % kv for kv in var.items()) + "]"
         if xprog is None:
             results.append((tname, False, xerr.splitlines()[0] if xerr else "translation failed", xerr))
