@@ -130,6 +130,10 @@ pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
         }
         crate::jit::DISPATCHES.fetch_add(1, Ordering::Relaxed);
         let f = aot_lookup(pc);
+        let (lo, hi) = crate::glue::code_range();
+        if (f as usize as u64).wrapping_sub(lo) < hi.wrapping_sub(lo) {
+            crate::jit::AOT_DISPATCHES.fetch_add(1, Ordering::Relaxed);
+        }
         f(st, pc);
     }
 }

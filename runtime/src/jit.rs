@@ -15,6 +15,8 @@ use std::sync::{Mutex, OnceLock, RwLock};
 
 /// Counters for AOT_STATS=1.
 pub static DISPATCHES: AtomicU64 = AtomicU64::new(0);
+/// Dispatcher entries into AOT code (the others entered JIT'd code).
+pub static AOT_DISPATCHES: AtomicU64 = AtomicU64::new(0);
 /// Lookups answered with JIT'd code (the first one of each address compiles it).
 pub static JIT_LOOKUPS: AtomicU64 = AtomicU64::new(0);
 pub static COMPILES: AtomicU64 = AtomicU64::new(0);
@@ -72,9 +74,11 @@ pub fn print_stats() {
     // Lookups of AOT code on the fast path are not counted (it stays free of counters): every
     // lookup that is not a JIT lookup found AOT code.
     crate::guest::write_stderr(&format!(
-        "aot-translate stats: {}dispatcher entries {}, JIT lookups {} (lookups answered with JIT code; AOT ones are not counted), JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms\n",
+        "aot-translate stats: {}dispatcher entries {} ({} into AOT code, {} into JIT code), JIT lookups {} (lookups answered with JIT code; AOT ones are not counted), JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms\n",
         if crate::glue::foreign_path().is_some() { "JIT-only run, " } else { "" },
         DISPATCHES.load(Ordering::Relaxed),
+        AOT_DISPATCHES.load(Ordering::Relaxed),
+        DISPATCHES.load(Ordering::Relaxed).saturating_sub(AOT_DISPATCHES.load(Ordering::Relaxed)),
         JIT_LOOKUPS.load(Ordering::Relaxed),
         COMPILES.load(Ordering::Relaxed),
         GUEST_INSNS.load(Ordering::Relaxed),
