@@ -1298,8 +1298,42 @@ def phase_cli():
                 problems.append("stderr is not one 'aot-translate: error:' line: %r" % lines[:3])
             t.add("cli-" + name, not problems, "; ".join(problems),
                   "stderr:\n" + e.decode(errors="replace"))
+    instrument_test(t)
     log("cli: " + t.summary())
     return t
+
+
+def instrument_test(t):
+    """`aot-translate --instrument`: the program's output is unchanged (qemu is the oracle) and,
+    with AOT_STATS=1, the counter of main's loop block equals the iteration count given on the
+    command line (tests/instrument/loop.c, built at -O1 so the loop body is one block)."""
+    prog, err = build_guest([os.path.join(ROOT, "tests", "instrument", "loop.c")], ["-O1"])
+    if not prog:
+        t.add("cli-instrument", False, err)
+        return
+    n = 98765
+    with tempfile.TemporaryDirectory(prefix="aot-instr-") as tmp:
+        out = os.path.join(tmp, "loop.x86")
+        st, _, e, to = run([TRANSLATOR, "--instrument", "-O0", prog, "-o", out], timeout=900)
+        if st != 0 or to:
+            t.add("cli-instrument", False, "translation failed (%d)" % st, e.decode(errors="replace"))
+            return
+        env = dict(os.environ, AOT_STATS="1")
+        st, o, e, to = run([out, str(n)], env=env)
+        qst, qo, _, _ = run(QEMU + [prog, str(n)])
+        problems = []
+        if (st, o) != (qst, qo):
+            problems.append("output/status %r/%d differs from qemu's %r/%d" % (o[:80], st, qo[:80], qst))
+        text = e.decode(errors="replace")
+        m = re.search(r"instrumented blocks: (\d+) distinct, (\d+) executions", text)
+        rows = re.findall(r"^\s+(\d+)\s+[\d.]+%\s+0x([0-9a-f]+) (\S+)", text, re.M)
+        if not m:
+            problems.append("no instrumented-blocks line on stderr")
+        elif int(m.group(2)) <= n:
+            problems.append("%s block executions in all, expected more than %d" % (m.group(2), n))
+        if not any(int(c) == n and sym.startswith("main+") for c, _, sym in rows):
+            problems.append("no block of main ran exactly %d times: %r" % (n, rows[:3]))
+        t.add("cli-instrument", not problems, "; ".join(problems), "stderr:\n" + text)
 
 
 # ---------------------------------------------------------------- phase: busybox

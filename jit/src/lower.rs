@@ -845,7 +845,9 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             Op::Helper => {
                 let h = Helper::from_u64(i.imm).unwrap();
-                self.store_state();
+                if h.uses_state() {
+                    self.store_state();
+                }
                 let mut args = vec![self.st];
                 for k in 0..3 {
                     let x = if k < i.args.len() {
@@ -859,7 +861,9 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
                 let name = format!("aot_helper_{}", h.name());
                 let r = self.call_sym(&name, "helper", &[types::I64; 4], Some(types::I64), &args)?.unwrap();
-                self.load_state();
+                if h.uses_state() {
+                    self.load_state();
+                }
                 if h.returns() {
                     r
                 } else {

@@ -86,6 +86,9 @@ pub fn print_stats() {
         FAILURES.load(Ordering::Relaxed),
         ms
     ));
+    if let Some(r) = crate::instrument::report(20) {
+        crate::guest::write_stderr(&r);
+    }
 }
 
 /// The runtime functions JIT'd code calls (the same names the LLVM backend's objects link to).
@@ -106,6 +109,7 @@ impl Symbols for RuntimeSymbols {
             "aot_helper_cache_maint" => aot_helper_cache_maint as *const (),
             "aot_helper_sync_fpsr" => aot_helper_sync_fpsr as *const (),
             "aot_helper_trace" => crate::trace::aot_helper_trace as *const (),
+            "aot_helper_count" => crate::instrument::aot_helper_count as *const (),
             "aot_crypto_aese" => aot_crypto_aese as *const (),
             "aot_crypto_aesd" => aot_crypto_aesd as *const (),
             "aot_crypto_aesmc" => aot_crypto_aesmc as *const (),

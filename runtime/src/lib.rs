@@ -42,6 +42,7 @@ pub mod entry;
 pub mod fault;
 pub mod glue;
 pub mod guest;
+pub mod instrument;
 pub mod jit;
 pub mod loader;
 pub mod mem;

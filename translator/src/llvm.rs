@@ -997,7 +997,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Op::Helper => {
                 let h = Helper::from_u64(i.imm).unwrap();
-                self.store_state()?;
+                if h.uses_state() {
+                    self.store_state()?;
+                }
                 let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
                 let i64t = self.ctx.i64_type();
                 let params: [BasicMetadataTypeEnum; 4] = [ptr.into(), i64t.into(), i64t.into(), i64t.into()];
@@ -1015,7 +1017,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
                 let c = self.b.build_call(f, &args, "")?;
                 let r = c.try_as_basic_value().basic().unwrap();
-                self.load_state()?;
+                if h.uses_state() {
+                    self.load_state()?;
+                }
                 if h.returns() {
                     r
                 } else {

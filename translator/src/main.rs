@@ -64,6 +64,10 @@ struct Cli {
     /// Debugging: print the guest PC and registers at every block to stderr (see scripts/tracediff.py).
     #[arg(long)]
     trace: bool,
+    /// Add a counter to every translated block; with AOT_STATS=1 the program prints at exit how
+    /// often each ran (hottest first, with guest address and symbol). Slows the program down.
+    #[arg(long)]
+    instrument: bool,
     /// Write a JSON report of what recovery found (functions with how each was found, blocks,
     /// jump tables, share of executable bytes covered) to this file.
     #[arg(long, value_name = "FILE.json")]
@@ -122,6 +126,7 @@ fn main() -> ExitCode {
         emit_ir: cli.emit_ir.clone(),
         progress: std::io::stderr().is_terminal(),
         trace: cli.trace,
+        instrument: cli.instrument,
         report: cli.report.clone(),
     };
     match pipeline::translate(&cli.input, &cli.output, &cfg) {

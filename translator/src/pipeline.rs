@@ -22,6 +22,8 @@ pub struct Config {
     pub progress: bool,
     /// Instrument every block with a trace call (debugging against qemu's `-d cpu` log).
     pub trace: bool,
+    /// Count the executions of every block (`--instrument`; printed at exit with AOT_STATS=1).
+    pub instrument: bool,
     /// Write the recovery report (JSON) here, right after recovery.
     pub report: Option<PathBuf>,
 }
@@ -150,6 +152,9 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     let mut funcs = lift_all(&rec)?;
     if cfg.trace {
         funcs.iter_mut().for_each(aot_lifter::ir::Builder::instrument_trace);
+    }
+    if cfg.instrument {
+        funcs.iter_mut().for_each(aot_lifter::ir::Builder::instrument_count);
     }
     let keys = keys(&funcs, &cfg.opts);
     rep.functions = funcs.len();

@@ -361,6 +361,26 @@ impl Builder {
         }
     }
 
+    /// `--instrument`: insert, at the start of every block, a call that counts one execution of
+    /// the block (by its guest address). The call touches no guest state, so the registers stay
+    /// in SSA values around it.
+    pub fn instrument_count(f: &mut Function) {
+        for k in 0..f.blocks.len() {
+            let off = f.blocks[k].off;
+            let mut b = Builder {
+                func: std::mem::take(f),
+                cur: None,
+            };
+            let id = BlockId(k as u32);
+            let saved = std::mem::take(&mut b.func.blocks[k].insts);
+            b.cur = Some(id);
+            let pc = b.pc_rel(off);
+            b.helper(Helper::Count, &[pc], 0);
+            b.func.blocks[k].insts.extend(saved);
+            *f = b.func;
+        }
+    }
+
     /// A Cryptographic Extension step on I128 operands (`CryptoOp::nargs` of them).
     pub fn crypto(&mut self, c: CryptoOp, args: &[Value]) -> Value {
         self.push(Op::Crypto, Ty::I128, args, c as u64, 0)

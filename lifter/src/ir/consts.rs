@@ -8,7 +8,7 @@
 //! case that matters is `mov x1, #imm; ucvtf d0, x1` or `movi d1, #0; fdiv s0, s1, s1` (soft-fp
 //! raising an exception on purpose), and a cheap local test keeps ordinary FP code as it was.
 
-use super::{Function, Op, Rule};
+use super::{Function, Helper, Op, Rule};
 use std::collections::HashMap;
 
 /// For every value of `f` (by index): whether it is a translation-time constant.
@@ -27,7 +27,7 @@ pub fn known_constants(f: &Function) -> Vec<bool> {
                     false
                 }
                 // A helper may change any register.
-                Op::Helper => {
+                Op::Helper if Helper::from_u64(i.imm).is_none_or(|h| h.uses_state()) => {
                     regs.clear();
                     false
                 }

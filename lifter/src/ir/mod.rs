@@ -436,15 +436,19 @@ pub enum Helper {
     /// Fold the host's accumulated FP exception flags (MXCSR) into FPSR's cumulative bits and
     /// clear them: issued before FPSR is read or written.
     SyncFpsr,
+    /// `--instrument`: one execution of the block at guest address a0. Touches no guest state,
+    /// so registers stay in SSA values across it (see `uses_state`).
+    Count,
 }
 impl Helper {
-    pub const ALL: [Helper; 6] = [
+    pub const ALL: [Helper; 7] = [
         Helper::Syscall,
         Helper::ReadCntvct,
         Helper::WriteFpcr,
         Helper::CacheMaint,
         Helper::Trace,
         Helper::SyncFpsr,
+        Helper::Count,
     ];
     pub fn from_u64(v: u64) -> Option<Helper> {
         Helper::ALL.get(v as usize).copied()
@@ -457,14 +461,20 @@ impl Helper {
             "cache_maint",
             "trace",
             "sync_fpsr",
+            "count",
         ][self as usize]
     }
     /// Number of value operands it takes.
     pub fn nargs(self) -> usize {
         match self {
             Helper::Syscall | Helper::ReadCntvct | Helper::Trace | Helper::SyncFpsr => 0,
-            Helper::WriteFpcr | Helper::CacheMaint => 1,
+            Helper::WriteFpcr | Helper::CacheMaint | Helper::Count => 1,
         }
+    }
+    /// Whether the helper reads or writes the guest CPU state: backends write the registers back
+    /// before such a call and reload them after it; safe-point liveness treats it as reading all.
+    pub fn uses_state(self) -> bool {
+        !matches!(self, Helper::Count)
     }
     pub fn returns(self) -> bool {
         matches!(self, Helper::ReadCntvct)

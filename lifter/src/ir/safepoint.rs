@@ -141,7 +141,7 @@ pub fn live_in(f: &Function) -> Vec<RegSet> {
                 match i.op {
                     Op::SetReg => l &= !r,
                     Op::GetReg => l |= r,
-                    Op::Helper => l = ALL,
+                    Op::Helper if Helper::from_u64(i.imm).is_none_or(|h| h.uses_state()) => l = ALL,
                     _ => {}
                 }
             }
