@@ -84,6 +84,44 @@ RUN_ENV["AOT_XLAT_CACHE"] = EXE_CACHE
 
 _isatty = sys.stdout.isatty()
 
+# Where the time goes (printed per phase by `suite`, per test in build/reports/times-PHASE.txt):
+# sums over the parallel jobs of guest builds, qemu runs, translations (with the translator's
+# function-cache hits and misses, from its -v summary) and translated runs. _tl carries one test's
+# numbers from build_guest/_translate to differential (both run in the test's worker thread).
+STATS_LOCK = threading.Lock()
+STATS = {}
+TEST_TIMES = []
+_tl = threading.local()
+CACHE_LINE_RE = re.compile(r"(?m)^cache:\s*(\d+)\s+hits?,\s*(\d+)\s+miss")
+
+
+def stat_add(**kw):
+    with STATS_LOCK:
+        for k, v in kw.items():
+            STATS[k] = STATS.get(k, 0) + v
+
+
+def stats_line(before):
+    d = {k: v - before.get(k, 0) for k, v in STATS.items()}
+    g = lambda k: d.get(k, 0)
+    lookups = g("hits") + g("misses")
+    return ("guest builds %d (%.0fs), qemu runs %d (%.0fs), translations %d (+%d reused, %.0fs; function "
+            "cache %d hits, %d misses: %.1f%%), translated runs %d (%.0fs)" % (
+                g("builds"), g("build_s"), g("qemus"), g("qemu_s"), g("xlats"), g("xlat_reused"), g("xlat_s"),
+                g("hits"), g("misses"), 100.0 * g("hits") / max(1, lookups), g("runs"), g("run_s")))
+
+
+def write_times(phase):
+    """build/reports/times-PHASE.txt: the tests of the phase so far, slowest first."""
+    with STATS_LOCK:
+        rows, TEST_TIMES[:] = list(TEST_TIMES), []
+    rows.sort(key=lambda r: -sum(r[1:5]))
+    os.makedirs(REPORTS, exist_ok=True)
+    with open(os.path.join(REPORTS, "times-%s.txt" % phase.replace("/", "_")), "w") as f:
+        f.write("%-50s %7s %7s %7s %7s %6s %6s\n" % ("test", "build", "qemu", "xlat", "run", "hits", "miss"))
+        for r in rows:
+            f.write("%-50s %7.1f %7.1f %7.1f %7.1f %6d %6d\n" % r)
+
 
 def log(msg=""):
     print(msg, flush=True)
@@ -178,7 +216,10 @@ def build_guest(sources, flags, cxx=False, deps=(), toolchain=None):
     os.makedirs(outdir, exist_ok=True)
     tmp = prog + ".tmp%d" % os.getpid() + "_%d" % id(sources)
     cmd = compiler + flags + ["-static", "-o", tmp] + list(sources) + ["-lm"]
+    t0 = time.time()
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    _tl.build_s = getattr(_tl, "build_s", 0.0) + time.time() - t0
+    stat_add(builds=1, build_s=time.time() - t0)
     if r.returncode != 0:
         try:
             os.unlink(tmp)
@@ -273,16 +314,22 @@ def _translate(guest, extra_flags):
     outdir = os.path.join(CACHE, "xlat", key)
     out = os.path.join(outdir, "prog.x86")
     if os.path.exists(out):
+        stat_add(xlat_reused=1)
         return out, ""
     os.makedirs(outdir, exist_ok=True)
     tmp = out + ".tmp%d_%d" % (os.getpid(), id(flags))
-    cmd = [TRANSLATOR] + flags + [guest, "-o", tmp]
+    # -v: the translator's summary gives its function-cache hits and misses (STATS)
+    cmd = [TRANSLATOR] + flags + ["-v", guest, "-o", tmp]
     t0 = time.time()
     try:
         st, o, e, to = run(cmd, timeout=XLAT_TIMEOUT, env=dict(os.environ))
     except OSError as ex:
         return None, "cannot run translator: %s" % ex
     dt = time.time() - t0
+    m = CACHE_LINE_RE.search(e.decode(errors="replace"))
+    h, miss = (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+    stat_add(xlats=1, xlat_s=dt, hits=h, misses=miss)
+    _tl.xlat = (getattr(_tl, "xlat", (0.0, 0, 0))[0] + dt, h, miss)
     if to:
         return None, "translation timed out after %.0fs\n%s" % (dt, e.decode(errors="replace")[-3000:])
     if st != 0:
@@ -421,8 +468,14 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
     os.makedirs(cwd)
     args = [a.replace("@WORKDIR@", cwd).replace("@GUEST@", guest) for a in args]
     results = []
+    t_build, _tl.build_s = getattr(_tl, "build_s", 0.0), 0.0
+    t_qemu = getattr(_tl, "qemu_s", 0.0)
+    _tl.qemu_s = 0.0
     if qemu_result is None:
+        t0 = time.time()
         qemu_result = run_qemu(guest, args, stdin_path, cwd)
+        t_qemu += time.time() - t0
+        stat_add(qemus=1, qemu_s=time.time() - t0)
     qst, qout, qerr, qto = qemu_result
     if qto:
         return [(name, False, "qemu run timed out (oracle problem)", "")]
@@ -438,12 +491,15 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         if guest is None:
             return [(name, False, "strip failed", serr)]
     nargs = args
+    _tl.xlat = (0.0, 0, 0)
     if RUN_MODE:
         # `aot-translate run GUEST ARGS...`: no translation, everything JIT-compiled (phase_run)
         xprog, xerr = TRANSLATOR, ""
         nargs = ["run", "--cache-dir", os.environ["AOT_CACHE_DIR"], guest] + list(args)
     else:
         xprog, xerr = translate(guest)
+    t_xlat, hits, misses = _tl.xlat
+    t_run = 0.0
     if xprog and exe_cache and not RUN_MODE:
         ensure_exe_cache(guest, xprog)
     for var in variants:
@@ -460,8 +516,11 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
             p = os.path.join(cwd, f)
             (shutil.rmtree if os.path.isdir(p) else os.unlink)(p)
         trace = os.path.join(WORK, re.sub(r"[^A-Za-z0-9_.-]", "_", tname) + ".strace")
+        t0 = time.time()
         nst, nout, nerr, nto = run_native(xprog, nargs, stdin_path, cwd, var, trace, timeout=native_timeout,
                                           forbid=forbid)
+        t_run += time.time() - t0
+        stat_add(runs=1, run_s=time.time() - t0)
         problems = []
         detail = []
         if nto:
@@ -505,6 +564,8 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         except OSError:
             pass
     shutil.rmtree(cwd, ignore_errors=True)
+    with STATS_LOCK:
+        TEST_TIMES.append((name, t_build, t_qemu, t_xlat, t_run, hits, misses))
     if drop_translation and xprog and not RUN_MODE and all(r[1] for r in results):
         shutil.rmtree(os.path.dirname(xprog), ignore_errors=True)
     return results
@@ -1011,7 +1072,9 @@ def oracle(cfg, case):
             return None, None, f.read()
     cwd = os.path.join(WORK, "oracle-%s-%s" % (cfg.name, re.sub(r"[^A-Za-z0-9_.-]", "_", case.name)))
     os.makedirs(cwd, exist_ok=True)
+    t0 = time.time()
     st, out, err, to = run(QEMU + [guest], env=dict(RUN_ENV), cwd=cwd, timeout=cfg.qemu_timeout)
+    stat_add(qemus=1, qemu_s=time.time() - t0)
     shutil.rmtree(cwd, ignore_errors=True)
     if to or st != 0:
         why = "fails under qemu (%s)" % ("timeout %.0fs" % cfg.qemu_timeout if to else "status %d" % st)
@@ -1692,11 +1755,13 @@ def suite(args):
         phases = [p for p in phases if p[0] in args.only.split(",")]
     table = []
     corpus_tables = []
+    cache_lines = []
     counted_pass = counted_fail = 0
     for name, fn in phases:
         log("")
         log("=== phase %s ===" % name)
         t0 = time.time()
+        before = dict(STATS)
         try:
             r = fn()
         except Exception as ex:  # a crashed phase is a failed phase
@@ -1705,6 +1770,10 @@ def suite(args):
             r = False
             log("phase %s crashed: %s" % (name, ex))
         dt = time.time() - t0
+        write_times(name)
+        if STATS != before:
+            log("%s: %s" % (name, stats_line(before)))
+            cache_lines.append("%-15s %s" % (name, stats_line(before)))
         if isinstance(r, CorporaResult):
             # the corpora's target is a pass rate per configuration (>= 99.5% of the tests that
             # pass under qemu); failures are listed in build/reports/corpora/ and csmith/
@@ -1727,6 +1796,9 @@ def suite(args):
     for name, dt, ok, res in table:
         lines.append("%-15s %9.1f  %s%s" % (name, dt, "PASS " if ok else "FAIL ", res))
     lines.append("%-15s %9.1f" % ("total", sum(x[1] for x in table)))
+    if cache_lines:
+        lines += ["", "where the time went (seconds summed over parallel jobs; per test: build/reports/times-PHASE.txt):"]
+        lines += cache_lines
     if corpus_tables:
         lines += ["", "corpus configurations (qpass: passes under qemu, the denominator):"] + corpus_tables
     os.makedirs(REPORTS, exist_ok=True)
@@ -1827,7 +1899,10 @@ def main():
     if a.cmd == "programs":
         global JIT_VARIANT
         JIT_VARIANT = a.jit
-        return 0 if phase_programs(a.levels.split(","), a.only).failed == 0 else 1
+        r = phase_programs(a.levels.split(","), a.only)
+        write_times("programs")
+        log("programs: " + stats_line({}))
+        return 0 if r.failed == 0 else 1
     if a.cmd == "torture":
         return 0 if phase_corpora(TORTURE_CLASSIC, full=a.full).ok() else 1
     if a.cmd == "corpora":
@@ -1836,7 +1911,10 @@ def main():
         if bad:
             log("unknown configuration(s): %s (known: %s)" % (", ".join(bad), ", ".join(CONFIG_BY_NAME)))
             return 2
-        return 0 if phase_corpora(names, full=a.full, csmith_count=a.csmith or None).ok() else 1
+        r = phase_corpora(names, full=a.full, csmith_count=a.csmith or None)
+        write_times("corpora")
+        log("corpora: " + stats_line({}))
+        return 0 if r.ok() else 1
     if a.cmd == "csmith":
         return 0 if phase_csmith().ok() else 1
     if a.cmd == "cache":
