@@ -190,7 +190,11 @@ def run(cmd, stdin_path=None, env=None, cwd=None, timeout=RUN_TIMEOUT):
 
 # clang-19 for aarch64: linked by lld against the cross sysroot (gcc-cross crt files and libgcc).
 # clang 16+ makes K&R-era implicit int/declarations errors; c-torture relies on them.
-CLANG = ["clang-19", "--target=aarch64-linux-gnu", "-fuse-ld=lld",
+# -z separate-code: lld then starts the code and data segments on page boundaries, so glibc's code
+# and data sit at the same page offsets in every program and the lo12 immediates of its ADRP+LDR/ADD
+# pairs (plain constants in the lifted IR) do not change with the size of the test's own code:
+# without it lld packs the segments and ~25 glibc functions per test missed the function cache.
+CLANG = ["clang-19", "--target=aarch64-linux-gnu", "-fuse-ld=lld", "-Wl,-z,separate-code",
          "-Wno-error=implicit-int", "-Wno-error=implicit-function-declaration",
          "-Wno-error=int-conversion", "-Wno-error=incompatible-pointer-types", "-Wno-error=return-type"]
 TOOLCHAINS = {"gcc": [CC], "g++": [CXX], "clang": CLANG}
@@ -297,11 +301,26 @@ _xlat_locks = {}
 _xlat_locks_guard = threading.Lock()
 
 
-def translate(guest, extra_flags=()):
+_warm_families = set()
+
+
+def translate(guest, extra_flags=(), family=None):
     """Translate a guest binary; cached by (guest, translator, runtime, flags).
-    Returns (path or None, error text). Failures are never cached."""
+    Returns (path or None, error text). Failures are never cached.
+    family (e.g. the toolchain: programs linked with the same libraries): the first translation
+    of a family runs alone, so that parallel tests do not all compile the same cold library
+    functions at once (each would miss the function cache); the others then hit it."""
     with _xlat_locks_guard:
         lock = _xlat_locks.setdefault((sha256_file(guest), tuple(extra_flags)), threading.Lock())
+        flock = _xlat_locks.setdefault(("family", family), threading.Lock()) if family else None
+    if flock is not None and family not in _warm_families:
+        with flock:
+            if family not in _warm_families:
+                with lock:
+                    r = _translate(guest, extra_flags)
+                if r[0]:
+                    _warm_families.add(family)
+                return r
     with lock:  # identical guests (e.g. -O2 and -O3 builds) are translated once
         return _translate(guest, extra_flags)
 
@@ -453,7 +472,7 @@ def short_diff(name, a, b, n=12):
 
 def differential(name, guest, args=(), stdin_path=None, variants=(None,), compare_stderr=True,
                  qemu_result=None, require_zero=False, native_timeout=RUN_TIMEOUT, drop_translation=False,
-                 forbid=(), exe_cache=False):
+                 forbid=(), exe_cache=False, family=None):
     """Compare qemu with the translated program. variants: list of extra env dicts for the
     translated run (None = plain). drop_translation: delete the cached translation when every
     variant passed (full corpus runs: 12 MB each, thousands of them). Returns list of
@@ -497,7 +516,7 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         xprog, xerr = TRANSLATOR, ""
         nargs = ["run", "--cache-dir", os.environ["AOT_CACHE_DIR"], guest] + list(args)
     else:
-        xprog, xerr = translate(guest)
+        xprog, xerr = translate(guest, family=family)
     t_xlat, hits, misses = _tl.xlat
     t_run = 0.0
     if xprog and exe_cache and not RUN_MODE:
@@ -748,7 +767,8 @@ def program_case(item):
     results = []
     for rname, rargs in runs:
         results += differential(rname, guest, rargs, stdin_path, variants, native_timeout=native_timeout,
-                                qemu_result=qemu_result, forbid=forbid, exe_cache=True)
+                                qemu_result=qemu_result, forbid=forbid, exe_cache=True,
+                                family="go" if src.endswith(".go") else "g++" if cxx else "gcc")
     return results
 
 
@@ -1129,7 +1149,7 @@ def run_config(cfg, full, csmith_count, report_dir):
             return c, why, None
         name = "%s/%s" % (cfg.name, c.name)
         r = differential(name, guest, [], None, [None], compare_stderr=cfg.compare_stderr,
-                         qemu_result=q, drop_translation=full)[0]
+                         qemu_result=q, drop_translation=full, family=cfg.toolchain)[0]
         return c, None, r
 
     pos, ran = 0, 0
