@@ -1,8 +1,8 @@
 //! Mutation robustness: truncated and corrupted guest executables go through `elf::parse` and
 //! `recover::recover` without panicking and in bounded time.
 //!
-//! Panics are caught with `catch_unwind` (test targets are built with unwinding even though the
-//! workspace profiles say `panic = "abort"`; `catch_unwind_works` checks it).
+//! Panics are caught with `catch_unwind` (test targets are always built with unwinding, also
+//! under the dev profile's `panic = "abort"`; `catch_unwind_works` checks it).
 
 use aot_translate::{elf, recover};
 use std::panic::{catch_unwind, AssertUnwindSafe};
