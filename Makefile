@@ -110,9 +110,9 @@ isa-full: build
 ## xcheck: decoder vs llvm-mc-19 on 300,000 random words (as in make test); xcheck-full: 10 million
 ## (docs/decoder-xcheck.md; AOT_XCHECK_REPORT=FILE writes the report)
 xcheck: build
-	$(CARGO) test -p aot-lifter --release --test llvm_mc_xcheck -- --ignored --nocapture
+	$(CARGO) test --workspace --release --test llvm_mc_xcheck -- --ignored --nocapture
 xcheck-full: build
-	AOT_XCHECK_WORDS=10000000 $(CARGO) test -p aot-lifter --release --test llvm_mc_xcheck -- --ignored --nocapture
+	AOT_XCHECK_WORDS=10000000 $(CARGO) test --workspace --release --test llvm_mc_xcheck -- --ignored --nocapture
 
 ## validate-oracle: the guest programs, corpus samples and csmith under qemu only, each run twice
 ## (they must pass there and be deterministic); no translator needed
