@@ -178,6 +178,9 @@ impl Symbols for WithOwn<'_> {
     fn addr(&self, name: &str) -> Option<u64> {
         own_symbol(name).or_else(|| self.0.addr(name))
     }
+    fn chain_slot(&self, pc: u64) -> Option<u64> {
+        self.0.chain_slot(pc)
+    }
 }
 
 impl Jit {

@@ -7,7 +7,8 @@
 //! - Cranelift has no tail calls in the SystemV convention: `Tail` and a `JumpInd` to a function
 //!   start are a call followed by a return (the host stack grows by one frame per tail call
 //!   until the chain returns).
-//! - Calls to other guest functions go through `aot_lookup` every time (no chaining).
+//! - Direct calls and tail calls to other guest functions call through the target's chaining
+//!   slot (`Symbols::chain_slot`); indirect ones go through `aot_lookup`.
 //! - An I1 value is a Cranelift I8 holding 0 or 1.
 
 use aot_lifter::cpu::{Reg, SlotTy, SIGPOLL_OFFSET};
@@ -28,6 +29,13 @@ use std::collections::HashMap;
 /// Addresses of the runtime functions and tables translated code uses.
 pub trait Symbols {
     fn addr(&self, name: &str) -> Option<u64>;
+    /// Chaining (docs/jit.md): the address of a stable 8-byte cell holding the host function
+    /// to call for guest address `pc` (initially a resolver that fills it; reset to the
+    /// resolver when `pc`'s translation is invalidated). Direct calls and tail calls to `pc`
+    /// load it and call through it. `None`: they call `aot_lookup` each time.
+    fn chain_slot(&self, _pc: u64) -> Option<u64> {
+        None
+    }
 }
 
 #[derive(Debug)]
@@ -301,6 +309,22 @@ impl<'a, 'b> Lower<'a, 'b> {
         Ok(())
     }
 
+    /// A direct call to guest address `pc`: through its chaining slot when the runtime gives
+    /// one (an atomic load of the cell, then an indirect call), else like `call_guest`.
+    fn call_guest_const(&mut self, pc: u64) -> R<()> {
+        let Some(slot) = self.syms.chain_slot(pc) else {
+            let a = self.b.ins().iconst(types::I64, pc as i64);
+            return self.call_guest(a);
+        };
+        let cell = self.b.ins().iconst(types::I64, slot as i64);
+        let fp = self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), cell);
+        let a = self.b.ins().iconst(types::I64, pc as i64);
+        let sr = self.sigref("hostfn", &[types::I64, types::I64], None);
+        let st = self.st;
+        self.b.ins().call_indirect(sr, fp, &[st, a]);
+        Ok(())
+    }
+
     fn safepoint(&mut self, off: u64, live: u128) -> R<()> {
         let o = self.b.ins().iconst(types::I64, SIGPOLL_OFFSET as i64);
         let p = self.b.ins().iadd(self.st, o);
@@ -342,8 +366,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             Term::Call { target, ret_off, cont } => {
                 self.store_state();
-                let a = self.b.ins().iconst(types::I64, self.f.relocs[target as usize].value() as i64);
-                self.call_guest(a)?;
+                self.call_guest_const(self.f.relocs[target as usize].value())?;
                 self.return_check(ret_off, cont);
             }
             Term::CallInd { addr, ret_off, cont } => {
@@ -359,10 +382,11 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.b.ins().return_(&[]);
             }
             Term::Tail { target } => {
-                let a = self.b.ins().iconst(types::I64, self.f.relocs[target as usize].value() as i64);
+                let pc = self.f.relocs[target as usize].value();
+                let a = self.b.ins().iconst(types::I64, pc as i64);
                 self.store_state();
                 self.set_pc(a);
-                self.call_guest(a)?;
+                self.call_guest_const(pc)?;
                 self.b.ins().return_(&[]);
             }
             Term::JumpInd { addr } => {
@@ -852,7 +876,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 for k in 0..3 {
                     let x = if k < i.args.len() {
                         self.v(i.args[k])
-                    } else if k == 0 {
+                    } else if k == i.args.len() {
                         self.b.ins().iconst(types::I64, i.imm2 as i64)
                     } else {
                         self.b.ins().iconst(types::I64, 0)

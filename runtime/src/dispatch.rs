@@ -27,8 +27,20 @@ fn find_cached(table: &[EntryRec], pc: u64) -> Option<HostFn> {
     let i = table.binary_search_by_key(&pc, |e| e.guest_pc).ok()?;
     if pc & 3 == 0 && key < 1 << (64 - IDX_BITS) && i + 1 < 1 << IDX_BITS {
         slot.store(key << IDX_BITS | (i as u64 + 1), Ordering::Relaxed);
+        // An invalidation (crate::smc) between the caller's check and this store has emptied
+        // the cache already: undo the store.
+        if crate::smc::aot_invalid(pc) {
+            slot.store(0, Ordering::Relaxed);
+        }
     }
     Some(table[i].host_fn)
+}
+
+/// Empty the lookup cache (an AOT entry was invalidated: crate::smc).
+pub fn clear_cache() {
+    for s in &CACHE {
+        s.store(0, Ordering::Relaxed);
+    }
 }
 
 thread_local! {
@@ -62,7 +74,7 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
 #[cold]
 #[inline(never)]
 fn lookup_slow(pc: u64) -> HostFn {
-    if !crate::jit::aot_disabled(pc) {
+    if !crate::jit::aot_disabled(pc) && !crate::smc::aot_invalid(pc) {
         if let Some(f) = find_cached(entries(), pc) {
             return f;
         }

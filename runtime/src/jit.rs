@@ -127,6 +127,9 @@ impl Symbols for RuntimeSymbols {
         };
         Some(p as u64)
     }
+    fn chain_slot(&self, pc: u64) -> Option<u64> {
+        Some(crate::chain::slot(pc))
+    }
 }
 
 /// Read 4 bytes of guest memory if they are mapped and readable (process_vm_readv on our own
@@ -250,6 +253,7 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
             // SAFETY: the code follows the HostFn contract (aot-jit) and is never freed.
             let hf: HostFn = unsafe { std::mem::transmute::<usize, HostFn>(c.addr as usize) };
             map().write().unwrap_or_else(|e| e.into_inner()).insert(pc, hf);
+            record(pc, &spec);
             Some(hf)
         }
         Err(e) => {
@@ -258,6 +262,95 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
             None
         }
     }
+}
+
+/// The guest code each JIT'd function was compiled from (for invalidation): entry pc -> its
+/// address ranges, and a page index of them. Changed only with `JIT` held.
+#[derive(Default)]
+struct Sources {
+    ranges: HashMap<u64, Vec<(u64, u64)>>,
+    by_page: BTreeMap<u64, Vec<u64>>,
+}
+static SOURCES: Mutex<Option<Sources>> = Mutex::new(None);
+/// Set once a JIT'd function exists: invalidation is free before.
+static ANY_JIT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Functions invalidated (AOT_STATS).
+pub static INVALIDATED: AtomicU64 = AtomicU64::new(0);
+
+/// Contiguous `[lo, hi)` ranges of the instruction addresses of a function.
+fn ranges_of(spec: &FunctionSpec) -> Vec<(u64, u64)> {
+    let mut out: Vec<(u64, u64)> = vec![];
+    for &a in spec.insns.keys() {
+        match out.last_mut() {
+            Some(r) if r.1 == a => r.1 = a + 4,
+            _ => out.push((a, a + 4)),
+        }
+    }
+    out
+}
+
+fn pages(r: &[(u64, u64)]) -> impl Iterator<Item = u64> + '_ {
+    r.iter().flat_map(|&(lo, hi)| (lo >> 12..=(hi - 1) >> 12).map(|p| p << 12))
+}
+
+fn record(pc: u64, spec: &FunctionSpec) {
+    let r = ranges_of(spec);
+    let mut g = SOURCES.lock().unwrap_or_else(|e| e.into_inner());
+    let s = g.get_or_insert_with(Sources::default);
+    for p in pages(&r) {
+        let v = s.by_page.entry(p).or_default();
+        if !v.contains(&pc) {
+            v.push(pc);
+        }
+    }
+    s.ranges.insert(pc, r);
+    ANY_JIT.store(true, Ordering::Release);
+}
+
+/// Invalidate every JIT'd function compiled from guest code overlapping `[lo, hi)`: it leaves
+/// the map (the next lookup recompiles from memory) and the chaining slots of its entry are
+/// reset. Its code is retired, not freed: a thread running it finishes what it started.
+/// Returns the number of functions invalidated.
+pub fn invalidate(lo: u64, hi: u64) -> usize {
+    if hi <= lo || !ANY_JIT.load(Ordering::Acquire) {
+        return 0;
+    }
+    // Under JIT: a compilation that read the old bytes is either finished (and found here) or
+    // not yet started.
+    let _jit = JIT.lock().unwrap_or_else(|e| e.into_inner());
+    let mut g = SOURCES.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(s) = g.as_mut() else { return 0 };
+    let mut victims: Vec<u64> = vec![];
+    for (_, pcs) in s.by_page.range(lo & !4095..=(hi - 1) & !4095) {
+        for pc in pcs {
+            if s.ranges.get(pc).is_some_and(|r| r.iter().any(|&(a, b)| a < hi && lo < b)) {
+                victims.push(*pc);
+            }
+        }
+    }
+    if victims.is_empty() {
+        return 0;
+    }
+    victims.sort_unstable();
+    victims.dedup();
+    {
+        let mut m = map().write().unwrap_or_else(|e| e.into_inner());
+        for pc in &victims {
+            m.remove(pc);
+            let r = s.ranges.remove(pc).unwrap_or_default();
+            for p in pages(&r) {
+                if let Some(v) = s.by_page.get_mut(&p) {
+                    v.retain(|x| x != pc);
+                    if v.is_empty() {
+                        s.by_page.remove(&p);
+                    }
+                }
+            }
+        }
+    }
+    crate::chain::reset(&victims);
+    INVALIDATED.fetch_add(victims.len() as u64, Ordering::Relaxed);
+    victims.len()
 }
 
 /// Entry for the link step's stub (`aot_dispatch_stub`): a direct call or tail call to a guest

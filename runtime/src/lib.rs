@@ -35,6 +35,7 @@
 //! be PIC (LLVM relocation model pic); guest addresses are absolute symbols used through 64-bit
 //! relocations. `interp-harness/` links this way and runs real guest programs end to end.
 
+pub mod chain;
 pub mod crypto;
 pub mod dispatch;
 pub mod elf;
@@ -46,6 +47,7 @@ pub mod instrument;
 pub mod jit;
 pub mod loader;
 pub mod mem;
+pub mod smc;
 pub mod syscall;
 pub mod trace;
 pub mod trap;

@@ -1009,7 +1009,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 for k in 0..3 {
                     if k < i.args.len() {
                         args.push(self.v(i.args[k]).into());
-                    } else if k == 0 {
+                    } else if k == i.args.len() {
                         args.push(i64t.const_int(i.imm2, false).into());
                     } else {
                         args.push(i64t.const_zero().into());

@@ -419,7 +419,8 @@ impl RmwOp {
 }
 
 /// Runtime helpers reachable from translated code. The runtime exports `aot_helper_<name>`
-/// with the C signature `u64 (CpuState *st, u64 a0, u64 a1, u64 a2)`.
+/// with the C signature `u64 (CpuState *st, u64 a0, u64 a1, u64 a2)`: the value operands come
+/// first, then the op's `imm2` in the next argument, the rest are 0.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Helper {
@@ -429,7 +430,8 @@ pub enum Helper {
     ReadCntvct,
     /// Write FPCR (a0) so the host FP environment follows it.
     WriteFpcr,
-    /// IC IVAU / DC CVAU etc. on address a0 (cache maintenance; no-op until the JIT).
+    /// IC IVAU / DC CVAU etc. on address a0; a1 (imm2) is the kind: [`CACHE_MAINT_DC`] or
+    /// [`CACHE_MAINT_IC`] (IC IVAU invalidates the translations of the line: docs/jit.md).
     CacheMaint,
     /// Debug tracing (`--trace`): the guest state at the start of a block, PC set.
     Trace,
@@ -440,6 +442,12 @@ pub enum Helper {
     /// so registers stay in SSA values across it (see `uses_state`).
     Count,
 }
+/// `Helper::CacheMaint` kinds: a data-cache operation (DC CVAU, CVAC, CIVAC...: no effect on
+/// translated code) and IC IVAU (instruction cache invalidate by address to the point of
+/// unification).
+pub const CACHE_MAINT_DC: u64 = 0;
+pub const CACHE_MAINT_IC: u64 = 1;
+
 impl Helper {
     pub const ALL: [Helper; 7] = [
         Helper::Syscall,

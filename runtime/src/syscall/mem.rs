@@ -27,19 +27,31 @@ pub fn mmap(_: &mut CpuState, a: &Args) -> i64 {
             return ENOMEM;
         }
     }
-    gm::guest_mmap(a[0], a[1], a[2], a[3], a[4], a[5])
+    let r = gm::guest_mmap(a[0], a[1], a[2], a[3], a[4], a[5]);
+    crate::smc::maps_changed();
+    r
 }
 pub fn munmap(_: &mut CpuState, a: &Args) -> i64 {
-    gm::guest_munmap(a[0], a[1])
+    let r = gm::guest_munmap(a[0], a[1]);
+    crate::smc::maps_changed();
+    if r == 0 {
+        // Code that is gone cannot be run again: its JIT translations are retired.
+        crate::jit::invalidate(a[0], a[0].saturating_add(a[1]));
+    }
+    r
 }
 pub fn mprotect(_: &mut CpuState, a: &Args) -> i64 {
-    gm::guest_mprotect(a[0], a[1], a[2])
+    let r = gm::guest_mprotect(a[0], a[1], a[2]);
+    crate::smc::maps_changed();
+    r
 }
 pub fn mremap(_: &mut CpuState, a: &Args) -> i64 {
     if a[2] > a[1] && !as_allows(gm::page_up(a[2] - a[1]).unwrap_or(u64::MAX)) {
         return ENOMEM;
     }
-    gm::guest_mremap(a[0], a[1], a[2], a[3], a[4])
+    let r = gm::guest_mremap(a[0], a[1], a[2], a[3], a[4]);
+    crate::smc::maps_changed();
+    r
 }
 
 /// Attached SysV shared-memory segments: address -> size.
@@ -81,6 +93,7 @@ pub fn shmat(_: &mut CpuState, a: &Args) -> i64 {
         if r >= 0 {
             s.mark(target, target + len);
             shm.insert(target, len);
+            crate::smc::maps_changed();
         }
         r
     })
@@ -94,6 +107,7 @@ pub fn shmdt(_: &mut CpuState, a: &Args) -> i64 {
         return r;
     }
     shm.remove(&a[0]);
+    crate::smc::maps_changed();
     gm::with_space(|s| {
         gm::rereserve(a[0], len);
         s.unmark(a[0], a[0] + len);

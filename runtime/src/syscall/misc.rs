@@ -101,8 +101,13 @@ pub unsafe extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1
     0
 }
 
+/// DC CVAU/CVAC/CIVAC... (`kind` CACHE_MAINT_DC) change nothing for translated code; IC IVAU
+/// (CACHE_MAINT_IC) invalidates the translations of the line (crate::smc).
 #[no_mangle]
-pub extern "C" fn aot_helper_cache_maint(_st: *mut CpuState, _addr: u64, _a1: u64, _a2: u64) -> u64 {
+pub extern "C" fn aot_helper_cache_maint(_st: *mut CpuState, addr: u64, kind: u64, _a2: u64) -> u64 {
+    if kind == aot_lifter::ir::CACHE_MAINT_IC {
+        crate::smc::ic_ivau(addr);
+    }
     0
 }
 

@@ -192,7 +192,8 @@ fn trans_sys(l: &mut Lift, insn: u32) -> bool {
         // IC IVAU, DC CVAC, DC CVAU, DC CVAP, DC CVADP, DC CIVAC.
         5 | 10 | 11 | 12 | 13 | 14 => {
             let a = l.xr(rt, true);
-            l.b.helper(Helper::CacheMaint, &[a], 0);
+            let kind = if crm == 5 { crate::ir::CACHE_MAINT_IC } else { crate::ir::CACHE_MAINT_DC };
+            l.b.helper(Helper::CacheMaint, &[a], kind);
         }
         _ => return false,
     }
@@ -330,6 +331,10 @@ mod tests {
         assert!(h
             .iter()
             .all(|(k, a)| *k == Helper::CacheMaint && a == &vec![st.x[1]]));
+        // the kind: only IC IVAU invalidates translations
+        let f = crate::isa::aarch64::lift_snippet(BASE, &[0xd50b7b21, 0xd50b7521, 0xd50b7e21]);
+        let kinds: Vec<u64> = f.insts.iter().filter(|i| i.op == Op::Helper).map(|i| i.imm2).collect();
+        assert_eq!(kinds, [crate::ir::CACHE_MAINT_DC, crate::ir::CACHE_MAINT_IC, crate::ir::CACHE_MAINT_DC]);
         // dc ivac is EL1 only
         assert!(is_sigill(0xd5087621));
     }
