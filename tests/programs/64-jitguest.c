@@ -2,7 +2,7 @@
  * visible with __builtin___clear_cache (DC CVAU + IC IVAU per line, since CTR_EL0 says IDC=DIC=0),
  * calls them, rewrites the same bytes and calls again, many times at the same address
  * (docs/jit.md "Self-modifying code"). Memory: (a) one RWX mapping, (b) RW -> mprotect RX ->
- * RW -> RX, (c) a W^X double mapping of one memfd (written through the RW view, called through
+ * RW -> RX, (d) its own AOT-translated code made writable and rewritten, (c) a W^X double mapping of one memfd (written through the RW view, called through
  * the RX view), with the cache cleared on the RX view as V8 does, or only on the RW view (IC IVAU
  * acts on the physical line, so that must work too). Each result is also checked against the same
  * computation in C. (a) and (b) are compared with qemu; (c) is 65-jitguest-dual.c (this file with
@@ -144,6 +144,35 @@ static uint64_t run(struct view *v, int rounds) {
     return sum;
 }
 
+#ifndef DUAL
+/* (d) the program's own code, translated ahead of time, rewritten in place and called through a
+ * pointer (direct calls from other translated functions into rewritten code are not covered:
+ * docs/jit.md). */
+__attribute__((noipa, aligned(64))) static uint32_t victim(uint32_t x) { return x * 3 + 1; }
+static uint32_t (*volatile victim_p)(uint32_t) = victim;
+
+static uint64_t own_code(int rounds) {
+    uint64_t sum = 0;
+    uint32_t *p = (uint32_t *)(uintptr_t)victim;
+    uintptr_t pg = (uintptr_t)p & ~(uintptr_t)4095;
+    uint32_t got = victim_p(5);
+    check("own", -1, got, 16);
+    sum += got;
+    if (mprotect((void *)pg, 8192, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
+        perror("mprotect own text");
+        return 0;
+    }
+    for (int i = 0; i < rounds; i++) {
+        emit_const(p, 500 + i);
+        clear(p, 2);
+        got = victim_p(0);
+        check("own", i, got, 500u + i);
+        sum += got;
+    }
+    return sum;
+}
+#endif
+
 static void prot_rw(struct view *v) { mprotect(v->w, 4096, PROT_READ | PROT_WRITE); }
 static void prot_rx(struct view *v) { mprotect(v->w, 4096, PROT_READ | PROT_EXEC); }
 
@@ -173,6 +202,10 @@ int main(void) {
     struct view vb = {"mprotect", b, b, b, prot_rw, prot_rx};
     s = run(&vb, rounds);
     printf("mprotect: %llu\n", (unsigned long long)s);
+    total += s;
+
+    s = own_code(20);
+    printf("own code: %llu\n", (unsigned long long)s);
     total += s;
 #else
     /* (c) double mapping of one memfd: RW view and RX view */
