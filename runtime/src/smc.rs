@@ -6,9 +6,10 @@
 //! - JIT'd functions overlapping the line leave the JIT map and their chaining slots are reset
 //!   (crate::jit::invalidate): the next call recompiles from memory.
 //! - AOT functions overlapping the line (their guest code is in the program's executable
-//!   segments) are marked invalid: `aot_lookup` stops returning them (its cache is emptied), so
-//!   the dispatcher, JIT'd code and chaining slots reach a JIT translation of the new code. Direct
-//!   calls from other AOT functions still enter the old translation (docs/jit.md: not done).
+//!   segments) are marked invalid: `aot_lookup` stops returning them (its cache is emptied) and
+//!   their host entry is patched into a jump to `aot_jit_enter`, so direct calls from other AOT
+//!   functions, the dispatcher, JIT'd code and chaining slots all reach a JIT translation of the
+//!   new code.
 //!
 //! Code already running in an invalidated translation finishes as translated (like a core that
 //! has fetched the old instructions, only for longer).
@@ -125,16 +126,70 @@ fn invalidate_aot(lo: u64, hi: u64) {
     if i0 >= i1 {
         return;
     }
+    // The host functions of those entries; every entry of such a host function (a function
+    // with several entries is one host function) stops being used, since the patched entry
+    // sends all of them to the JIT.
+    let mut hosts: Vec<u64> = entries[i0..i1].iter().map(|e| e.host_fn as usize as u64).collect();
+    hosts.sort_unstable();
+    hosts.dedup();
+    let victims: Vec<u64> = entries.iter().filter(|e| hosts.binary_search(&(e.host_fn as usize as u64)).is_ok()).map(|e| e.guest_pc).collect();
     {
         let mut s = AOT_INVALID.write().unwrap_or_else(|e| e.into_inner());
-        for e in &entries[i0..i1] {
-            s.insert(e.guest_pc);
-        }
+        s.extend(victims.iter().copied());
         ANY_AOT_INVALID.store(true, Ordering::Release);
     }
     crate::dispatch::clear_cache();
-    crate::chain::reset_range(from, to);
-    crate::jit::INVALIDATED.fetch_add((i1 - i0) as u64, Ordering::Relaxed);
+    crate::chain::reset(&victims);
+    for h in hosts {
+        if !redirect(h) && crate::trap::debug() {
+            crate::guest::write_stderr(&format!("aot-translate runtime: cannot redirect the host function at 0x{h:x}: direct calls still enter it\n"));
+        }
+    }
+    crate::jit::INVALIDATED.fetch_add(victims.len() as u64, Ordering::Relaxed);
+}
+
+/// Serialises the patching of host code (mprotect RWX, store, mprotect RX).
+static PATCH: Mutex<()> = Mutex::new(());
+
+/// The 8 bytes that replace an entry pad at `host`: `jmp rel32` to `target`, then three int3.
+fn jump_word(host: u64, target: u64) -> Option<u64> {
+    let rel = i32::try_from((target as i64).wrapping_sub(host as i64 + 5)).ok()?;
+    Some(0xe9 | (rel as u32 as u64) << 8 | 0xcc_cccc << 40)
+}
+
+/// Redirect the AOT host function at `host` to `aot_jit_enter`: its entry pad (one 8-byte NOP,
+/// translator/src/llvm.rs PATCH_PAD) becomes a jump there, written with one aligned 8-byte store
+/// (a thread reaching the entry runs either the NOP or the jump). `aot_jit_enter(state,
+/// entry_pc)` receives the function's own arguments and runs what `aot_lookup` finds for
+/// `entry_pc` (a JIT translation: the entry is invalid). False if the pad is not there.
+fn redirect(host: u64) -> bool {
+    let (lo, hi) = crate::glue::code_range();
+    if host % 8 != 0 || host < lo || host + 8 > hi {
+        return false;
+    }
+    let Some(word) = jump_word(host, crate::jit::aot_jit_enter as *const () as u64) else { return false };
+    let _g = PATCH.lock().unwrap_or_else(|e| e.into_inner());
+    // SAFETY: `host` is 8-byte aligned inside the translated code section (mapped, readable).
+    let cell = unsafe { &*(host as *const AtomicU64) };
+    let cur = cell.load(Ordering::Acquire);
+    if cur == word {
+        return true;
+    }
+    // LLVM's 8-byte NOP: 0f 1f 84 (SIB, disp32), `nopl 0x0(%rax,%rax,1)`-style.
+    let b = cur.to_le_bytes();
+    if !(b[0] == 0x0f && b[1] == 0x1f && b[2] == 0x84) {
+        return false;
+    }
+    let page = host & !4095;
+    let rwx = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC;
+    // SAFETY: the page holds translated code only (aot_text); it stays executable throughout.
+    if unsafe { libc::mprotect(page as *mut libc::c_void, 4096, rwx) } != 0 {
+        return false;
+    }
+    cell.store(word, Ordering::SeqCst);
+    // SAFETY: as above.
+    unsafe { libc::mprotect(page as *mut libc::c_void, 4096, libc::PROT_READ | libc::PROT_EXEC) };
+    true
 }
 
 /// Invalidate the translations of guest code in `[lo, hi)` at this address only.
@@ -155,6 +210,13 @@ pub fn ic_ivau(addr: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn jump_encoding() {
+        // jmp from 0x1000 to 0x2000: rel32 = 0x2000 - 0x1005 = 0xffb
+        assert_eq!(jump_word(0x1000, 0x2000), Some(0xcccccc_00000ffb_e9));
+        assert_eq!(jump_word(0x2000, 0x1000).map(|w| (w >> 8) as u32 as i32), Some(-0x1005));
+        assert_eq!(jump_word(0, 1 << 40), None);
+    }
     #[test]
     fn line_size() {
         assert_eq!(LINE, 64);

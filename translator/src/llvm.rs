@@ -59,6 +59,8 @@ pub fn callee_symbol(key: &str, slot: usize) -> String {
 /// Section of every translated function: the runtime tells translated code from its own by the
 /// linker's `__start_aot_text`/`__stop_aot_text` (docs/signals.md).
 pub const CODE_SECTION: &str = "aot_text";
+/// Bytes of NOP at the entry of every translated function (runtime/src/smc.rs patches them).
+pub const PATCH_PAD: u32 = 8;
 
 /// The debug line of the guest instruction at `off` from the function base: host code is
 /// mapped back to guest PCs through .debug_line (docs/signals.md). Line 0 means "no line" in
@@ -222,6 +224,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         for k in ["denormal-fp-math", "denormal-fp-math-f32"] {
             func.add_attribute(AttributeLoc::Function, ctx.create_string_attribute(k, "dynamic,dynamic"));
         }
+        // One 8-byte NOP at the entry (functions are 16-byte aligned): when the guest
+        // invalidates this function's code (IC IVAU), the runtime replaces it with one 8-byte
+        // store by a jump to `aot_jit_enter` (runtime/src/smc.rs, docs/jit.md).
+        func.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("patchable-function-entry", &PATCH_PAD.to_string()));
         let st = func.get_nth_param(0).unwrap().into_pointer_value();
         let mut used = f.regs_used();
         // NaN-processing FP ops read FPCR.DN (default-NaN mode).
@@ -1407,6 +1413,21 @@ mod tests {
         assert!(body.iter().any(guest_access), "{asm}");
     }
 
+    /// The entry pad the runtime patches (runtime/src/smc.rs) is one 8-byte NOP instruction at
+    /// the function's 16-byte aligned start, so one aligned 8-byte store replaces it atomically.
+    #[test]
+    fn entry_pad_is_one_nop() {
+        init_targets();
+        let f = lift_snippet(0x400000, &[0xd2800000, 0xd65f03c0]);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let body: Vec<&str> = asm.lines().map(str::trim).skip_while(|l| !l.starts_with("aot_f_t:")).skip(1).filter(|l| !l.starts_with('.')).collect();
+        assert!(body[0].starts_with("nop"), "{asm}");
+        assert!(!body[1].starts_with("nop"), "{asm}");
+        assert!(asm.contains(".p2align\t4"), "{asm}");
+    }
+
     /// Every guest load and store keeps the debug line of its own guest instruction (the
     /// host-PC -> guest-PC map of docs/signals.md): scheduling moves them, folding would not.
     #[test]
@@ -1432,7 +1453,7 @@ mod tests {
         for l in asm.lines().map(str::trim) {
             if let Some(rest) = l.strip_prefix(".loc\t1 ") {
                 line = rest.split(' ').next().and_then(|n| n.parse::<u32>().ok()).unwrap_or(0);
-            } else if !l.starts_with('.') && !l.starts_with("lea") && l.contains("(%") && !l.contains("(%rdi)") && !l.contains("(%rsp)") && !l.contains("(%rip)") {
+            } else if !l.starts_with('.') && !l.starts_with("lea") && !l.starts_with("nop") && l.contains("(%") && !l.contains("(%rdi)") && !l.contains("(%rsp)") && !l.contains("(%rip)") {
                 seen.push(line);
             }
         }
