@@ -1606,13 +1606,14 @@ def phase_cargo():
 
 # ---------------------------------------------------------------- phase: jit
 
-JIT_PROGRAMS = "01-,02-,03-,04-,05-,06-,07-,08-,09-,10-,11-,64-,65-,99-"
+JIT_PROGRAMS = "01-,02-,03-,04-,05-,06-,07-,08-,09-,10-,11-,17-,40-,41-,42-,43-,44-,64-,65-,99-"
 
 
 def phase_jit():
-    """The fallback JIT (docs/jit.md): tests/programs 01-11, 64-65 (the JIT-compiling guest) and 99 (trampolines) at -O2,
-    each also run with AOT_JIT_ONLY_ABOVE=0 so that every guest function is JIT-compiled at
-    run time; both runs are compared with qemu."""
+    """The fallback JIT (docs/jit.md): tests/programs 01-11, the fault tests (17, 40-44: precise
+    guest signals from faults in JIT'd code), 64-65 (the JIT-compiling guest) and 99
+    (trampolines) at -O2, each also run with AOT_JIT_ONLY_ABOVE=0 so that every guest function
+    is JIT-compiled at run time; both runs are compared with qemu."""
     global JIT_VARIANT
     JIT_VARIANT = True
     try:

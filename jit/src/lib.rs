@@ -9,7 +9,7 @@ pub mod lower;
 
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
-use cranelift_codegen::ir::{ExternalName, LibCall, UserFuncName};
+use cranelift_codegen::ir::{ExternalName, LibCall, SourceLoc, UserFuncName};
 use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{FinalizedRelocTarget, Context};
@@ -84,11 +84,19 @@ impl CodeCache {
 }
 
 /// One compiled function.
-#[derive(Copy, Clone, Debug)]
+#[derive(Clone, Debug)]
 pub struct Compiled {
     pub addr: u64,
     pub len: usize,
+    /// Host offset -> guest instruction, sorted by host offset: each row covers the host bytes
+    /// from its offset to the next row's (the last one to `len`); the guest instruction is the
+    /// IR's `insn` offset from the function's base, or `NO_GUEST` for code of no single guest
+    /// instruction (prologue, state loads, safe-point polls). From Cranelift's source locations.
+    pub srclocs: Vec<(u32, u32)>,
 }
+
+/// `Compiled::srclocs` value of host code that belongs to no guest instruction.
+pub const NO_GUEST: u32 = u32::MAX;
 
 pub struct Jit {
     isa: OwnedTargetIsa,
@@ -232,6 +240,7 @@ impl Jit {
             .map_err(|e| JitError::Codegen { name: f.name.clone(), msg: format!("{:?}", e.inner) })?;
         let bytes = code.code_buffer().to_vec();
         let relocs: Vec<_> = code.buffer.relocs().to_vec();
+        let srclocs = srcloc_rows(code.buffer.get_srclocs_sorted().iter().map(|l| (l.start, l.end, l.loc)));
         let p = self.cache.alloc(bytes.len())?;
         // SAFETY: `p` has room for `bytes.len()` bytes (alloc) and nothing executes it yet.
         unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr(), p, bytes.len()) };
@@ -258,6 +267,48 @@ impl Jit {
                 }
             }
         }
-        Ok(Compiled { addr: p as u64, len: bytes.len() })
+        Ok(Compiled { addr: p as u64, len: bytes.len(), srclocs })
+    }
+}
+
+/// Cranelift's sorted (start, end, source location) ranges as `Compiled::srclocs` rows: gaps and
+/// ranges without a location become `NO_GUEST`, neighbours with the same value merge.
+pub fn srcloc_rows(ranges: impl Iterator<Item = (u32, u32, SourceLoc)>) -> Vec<(u32, u32)> {
+    let mut rows: Vec<(u32, u32)> = Vec::new();
+    let push = |rows: &mut Vec<(u32, u32)>, at: u32, g: u32| {
+        if rows.last().is_some_and(|r| r.1 == g) {
+            return;
+        }
+        if rows.last().is_some_and(|r| r.0 == at) {
+            rows.pop();
+            if rows.last().is_some_and(|r| r.1 == g) {
+                return;
+            }
+        }
+        rows.push((at, g));
+    };
+    let mut end = 0;
+    for (s, e, loc) in ranges {
+        if s > end {
+            push(&mut rows, end, NO_GUEST);
+        }
+        push(&mut rows, s, if loc.is_default() { NO_GUEST } else { loc.bits() });
+        end = e;
+    }
+    push(&mut rows, end, NO_GUEST);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn srcloc_rows_cover_gaps_and_merge() {
+        let l = SourceLoc::new;
+        let d = SourceLoc::default();
+        let r = srcloc_rows([(0, 4, d), (4, 10, l(8)), (10, 12, l(8)), (14, 20, l(12)), (20, 22, d)].into_iter());
+        assert_eq!(r, vec![(0, NO_GUEST), (4, 8), (12, NO_GUEST), (14, 12), (20, NO_GUEST)]);
+        assert_eq!(srcloc_rows([].into_iter()), vec![(0, NO_GUEST)]);
+        assert_eq!(srcloc_rows([(0, 6, l(0))].into_iter()), vec![(0, 0), (6, NO_GUEST)]);
     }
 }

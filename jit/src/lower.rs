@@ -20,7 +20,8 @@ use aot_lifter::ir::{
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{
-    types, AbiParam, AtomicRmwOp, Block, InstBuilder, MemFlagsData, SigRef, Signature, TrapCode, Type, Value as CVal,
+    types, AbiParam, AtomicRmwOp, Block, InstBuilder, MemFlagsData, SigRef, Signature, SourceLoc, TrapCode, Type,
+    Value as CVal,
 };
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
@@ -240,11 +241,14 @@ impl<'a, 'b> Lower<'a, 'b> {
             sw.emit(&mut self.b, off, bad);
         }
         self.b.switch_to_block(bad);
+        self.b.set_srcloc(SourceLoc::default());
         self.emit_trap(ir::TrapKind::NotCode as u32, pc)?;
 
         for k in 0..self.f.blocks.len() {
             self.b.switch_to_block(self.blocks[k]);
             self.cur_block = k;
+            // Until the block's first `insn` mark, no guest instruction (safe point poll).
+            self.b.set_srcloc(SourceLoc::default());
             let insts = self.f.blocks[k].insts.clone();
             for v in insts {
                 let r = self.inst(v)?;
@@ -471,7 +475,12 @@ impl<'a, 'b> Lower<'a, 'b> {
             },
             Op::Reloc => self.b.ins().iconst(types::I64, self.f.relocs[i.imm as usize].value() as i64),
             Op::GetReg => self.b.use_var(self.vars[&(i.imm as u8)]),
-            Op::Insn => return Ok(None),
+            Op::Insn => {
+                // The guest instruction at this offset: its host code carries it as a source
+                // location (Jit::compile turns them into the fault map, docs/jit.md).
+                self.b.set_srcloc(SourceLoc::new(i.imm.min(u32::MAX as u64 - 1) as u32));
+                return Ok(None);
+            }
             Op::SetReg => {
                 let x = self.v(a(0));
                 self.b.def_var(self.vars[&(i.imm as u8)], x);

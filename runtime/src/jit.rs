@@ -250,6 +250,8 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
             CODE_BYTES.fetch_add((jit.code_bytes() - before) as u64, Ordering::Relaxed);
             COMPILE_NS.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
             perf_map_line(c.addr, c.len, pc);
+            // Before the function is reachable: a fault in it finds its guest PC.
+            crate::fault::jitmap::publish(c.addr, c.len as u64, f.base(), c.srclocs);
             // SAFETY: the code follows the HostFn contract (aot-jit) and is never freed.
             let hf: HostFn = unsafe { std::mem::transmute::<usize, HostFn>(c.addr as usize) };
             map().write().unwrap_or_else(|e| e.into_inner()).insert(pc, hf);

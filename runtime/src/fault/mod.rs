@@ -5,7 +5,7 @@
 //! - The runtime always has a host handler for these signals (on a per-thread host sigaltstack,
 //!   `stack`), whatever the guest's disposition; the guest's is in `syscall::signal::ACTIONS`.
 //! - A fault whose host PC is in translated code (`aot_text`) is the guest's: its guest PC comes
-//!   from the line table (`pcmap`). A fault in the guard of the thread's host stack is a host stack
+//!   from the line table (`pcmap`). In JIT-compiled code likewise, from the JIT's map (`jitmap`). A fault in the guard of the thread's host stack is a host stack
 //!   overflow and becomes a guest SIGSEGV too. Any other fault is a runtime bug: it dies loudly.
 //! - The guest handler runs on the host signal stack, in a nested dispatcher loop, while the
 //!   faulting translated frames wait below. If it returns with the register context unchanged the
@@ -14,6 +14,7 @@
 //!   complete in `CpuState` and the thread continues in its dispatcher with all those host frames
 //!   dropped (`stack::resume_dispatcher`), so the host stack does not grow per fault.
 
+pub mod jitmap;
 pub mod pcmap;
 pub mod stack;
 
@@ -119,11 +120,13 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
     };
     let (lo, hi) = crate::glue::code_range();
     let overflow = stack::in_guard(addr);
+    // JIT'd code: its own map (lock- and allocation-free, like everything before the lock below).
+    let jit_pc = if (lo..hi).contains(&rip) { None } else { jitmap::lookup(rip) };
+    let in_code = (lo..hi).contains(&rip) || jit_pc.is_some();
     let st = crate::dispatch::current();
-    if st.is_null() || IN_FAULT.with(|f| f.get()) || !((lo..hi).contains(&rip) || overflow) {
+    if st.is_null() || IN_FAULT.with(|f| f.get()) || !(in_code || overflow) {
         runtime_fault(s, addr, rip);
     }
-    let in_code = (lo..hi).contains(&rip);
     if !in_code {
         // A host stack overflow inside the runtime: not resumable, the guest dies of it.
         die_by_signal(libc::SIGSEGV);
@@ -132,9 +135,15 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
     let act = ACTIONS.lock().unwrap_or_else(|e| e.into_inner())[s as usize].unwrap_or([0; 4]);
     // SAFETY: this thread's live guest state (set by its dispatcher).
     let st = unsafe { &mut *st };
-    IN_FAULT.with(|f| f.set(true));
-    let pc = pcmap::get().and_then(|m| m.lookup(rip));
-    IN_FAULT.with(|f| f.set(false));
+    let pc = match jit_pc {
+        Some(pc) => pc,
+        None => {
+            IN_FAULT.with(|f| f.set(true));
+            let pc = pcmap::get().and_then(|m| m.lookup(rip));
+            IN_FAULT.with(|f| f.set(false));
+            pc
+        }
+    };
     let pc = pc.unwrap_or(st.pc);
     let f = if overflow {
         // Host stack exhausted by deep guest recursion: what the guest would see is a fault on
