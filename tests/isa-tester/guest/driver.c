@@ -59,7 +59,7 @@ static void out(const void *p, u64 n)
     while (n) {
         long w = sys3(64, 1, (long)b, (long)n);
         if (w <= 0)
-            sys3(93, 3, 0, 0);
+            sys3(94, 3, 0, 0);
         b += w;
         n -= (u64)w;
     }
@@ -213,7 +213,7 @@ void cmain(u64 *sp)
     u64 argc = sp[0];
     char **argv = (char **)(sp + 1);
     if (argc < 4 || nsnippets > N(hashes))
-        sys3(93, 2, 0, 0);
+        sys3(94, 2, 0, 0);
     u64 seed = num(argv[1]), iters = num(argv[2]), flags = num(argv[3]);
     u64 dump = argc > 4 ? num(argv[4]) : ~0ul;
     for (u64 i = 0; i < nsnippets; i++)
@@ -241,5 +241,5 @@ void cmain(u64 *sp)
     }
     if (dump == ~0ul)
         out(hashes, nsnippets * 8);
-    sys3(93, 0, 0, 0);
+    sys3(94, 0, 0, 0);
 }

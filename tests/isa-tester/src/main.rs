@@ -2,8 +2,9 @@
 //!
 //! Generates snippets (one instruction each) from the decoder's pattern tables, builds them into a
 //! freestanding AArch64 program with a register load/store harness (guest/), runs that program
-//! under qemu-aarch64 (the oracle) and translated by aot-translate, and runs every snippet through
-//! the IR interpreter in-process; all three must agree on every X register, SP, NZCV, FPCR, V0-V31,
+//! under qemu-aarch64 (the oracle), translated by aot-translate (LLVM), and translated with every
+//! function left to the runtime's Cranelift JIT (AOT_JIT_ONLY_ABOVE=0), and runs every snippet
+//! through the IR interpreter in-process; all four must agree on every X register, SP, NZCV, FPCR, V0-V31,
 //! FPSR (with --fpsr) and the memory window, for every random initial state. See docs/isa-tester.md.
 
 mod gen;
@@ -55,6 +56,10 @@ struct Args {
     /// Do not translate (qemu vs interpreter only).
     #[arg(long)]
     no_translate: bool,
+    /// Do not run the translated program a second time with every function JIT-compiled
+    /// (AOT_JIT_ONLY_ABOVE=0: the runtime's Cranelift JIT instead of the LLVM translation).
+    #[arg(long)]
+    no_jit: bool,
     /// How many mismatching snippets to show in detail.
     #[arg(long, default_value_t = 12)]
     show: usize,
@@ -252,6 +257,7 @@ fn run(a: &Args) -> Result<bool> {
 
     let mut xprog = None;
     let mut th = None;
+    let mut jh = None;
     if !a.no_translate {
         let tr = match &a.translator {
             Some(p) => p.clone(),
@@ -266,6 +272,15 @@ fn run(a: &Args) -> Result<bool> {
         let o = sh(Command::new(&x).args(&argv))?;
         th = Some(hashes_of(&o.stdout, n, "translated")?);
         eprintln!("isa-tester: translate {tt:.1}s, run {:.1}s", t.elapsed().as_secs_f64());
+        if !a.no_jit {
+            // The same program with every guest function compiled by the fallback JIT.
+            let t = Instant::now();
+            let o = sh(Command::new(&x).args(&argv).env("AOT_JIT_ONLY_ABOVE", "0").env("AOT_STATS", "1"))?;
+            jh = Some(hashes_of(&o.stdout, n, "JIT")?);
+            let stats = String::from_utf8_lossy(&o.stderr);
+            let stats = stats.lines().find(|l| l.contains("stats")).unwrap_or("");
+            eprintln!("isa-tester: JIT run {:.1}s {stats}", t.elapsed().as_secs_f64());
+        }
         xprog = Some(x);
     }
 
@@ -298,6 +313,7 @@ fn run(a: &Args) -> Result<bool> {
     struct Row {
         snippets: u64,
         t_bad: u64,
+        j_bad: u64,
         i_bad: u64,
         mnemonics: BTreeMap<String, (u64, u64, u64)>,
     }
@@ -305,21 +321,23 @@ fn run(a: &Args) -> Result<bool> {
     let mut bad = vec![];
     for (i, sn) in snips.iter().enumerate() {
         let tb = th.as_ref().is_some_and(|t| t[i] != qh[i]);
+        let jb = jh.as_ref().is_some_and(|t: &Vec<u64>| t[i] != qh[i]);
         let ib = !a.no_interp && ih[i].as_ref().map_or(true, |h| *h != qh[i]);
         let r = rows.entry(sn.pattern).or_default();
         r.snippets += 1;
         r.t_bad += tb as u64;
+        r.j_bad += jb as u64;
         r.i_bad += ib as u64;
         let m = r.mnemonics.entry(sn.mnemonic.clone()).or_default();
         m.0 += 1;
-        m.1 += tb as u64;
+        m.1 += (tb || jb) as u64;
         m.2 += ib as u64;
-        if tb || ib {
+        if tb || jb || ib {
             bad.push(i);
         }
     }
     let mut report = String::new();
-    writeln!(report, "{:<58} {:>8} {:>11} {:>9} {:>9}  mnemonics", "pattern", "snippets", "executions", "xlat-bad", "interp-bad")?;
+    writeln!(report, "{:<58} {:>8} {:>11} {:>9} {:>9} {:>9}  mnemonics", "pattern", "snippets", "executions", "xlat-bad", "jit-bad", "interp-bad")?;
     for (p, r) in &rows {
         let mns: Vec<String> = r
             .mnemonics
@@ -328,11 +346,12 @@ fn run(a: &Args) -> Result<bool> {
             .collect();
         writeln!(
             report,
-            "{:<58} {:>8} {:>11} {:>9} {:>9}  {}",
+            "{:<58} {:>8} {:>11} {:>9} {:>9} {:>9}  {}",
             p,
             r.snippets,
             r.snippets * a.iters,
             r.t_bad,
+            r.j_bad,
             r.i_bad,
             mns.join(" ")
         )?;
@@ -345,13 +364,16 @@ fn run(a: &Args) -> Result<bool> {
     }
     let tbad = rows.values().map(|r| r.t_bad).sum::<u64>();
     let ibad = rows.values().map(|r| r.i_bad).sum::<u64>();
+    let jbad = rows.values().map(|r| r.j_bad).sum::<u64>();
     writeln!(
         report,
-        "\n{} snippets, {} executions each runner; mismatching snippets: translated {}{}, interpreter {}{}",
+        "\n{} snippets, {} executions each runner; mismatching snippets: translated {}{}, JIT {}{}, interpreter {}{}",
         n,
         n as u64 * a.iters,
         tbad,
         if a.no_translate { " (not run)" } else { "" },
+        jbad,
+        if jh.is_none() { " (not run)" } else { "" },
         ibad,
         if a.no_interp { " (not run)" } else { "" }
     )?;
@@ -383,6 +405,10 @@ fn show(a: &Args, img: &Image, f: &aot_lifter::ir::Function, prog: &Path, xprog:
         Some(x) => Some(sh(Command::new(x).args(&argv))?.stdout),
         None => None,
     };
+    let j = match xprog {
+        Some(x) if !a.no_jit => Some(sh(Command::new(x).args(&argv).env("AOT_JIT_ONLY_ABOVE", "0"))?.stdout),
+        _ => None,
+    };
     if q.len() != REC * a.iters as usize {
         bail!("qemu dump has {} bytes", q.len());
     }
@@ -398,18 +424,23 @@ fn show(a: &Args, img: &Image, f: &aot_lifter::ir::Function, prog: &Path, xprog:
         let io = interp_one(f, img.insn_addr[i], &input, &mut mem, flags);
         let mut lines = vec![];
         let mut differs = false;
-        if let Some(t) = &t {
-            let trec = &t[k * REC..(k + 1) * REC];
+        for (who, t) in [("translated", &t), ("JIT       ", &j)] {
+            let Some(t) = t else { continue };
+            let Some(trec) = t.get(k * REC..(k + 1) * REC) else {
+                differs = true;
+                lines.push(format!("    {who} dump has {} bytes", t.len()));
+                continue;
+            };
             let to = words_from_bytes(&trec[WORDS * 8..2 * WORDS * 8]);
             for j in 0..WORDS {
                 if to[j] != qo[j] {
                     differs = true;
-                    lines.push(format!("    translated {:<8} {:016x}  qemu {:016x}  (in {:016x})", word_name(j), to[j], qo[j], input[j]));
+                    lines.push(format!("    {who} {:<8} {:016x}  qemu {:016x}  (in {:016x})", word_name(j), to[j], qo[j], input[j]));
                 }
             }
             if sn.meta.base != NONE && trec[2 * WORDS * 8..] != *qw {
                 differs = true;
-                lines.push(format!("    translated memory differs at window offsets {:?}", diff_offsets(&trec[2 * WORDS * 8..], qw)));
+                lines.push(format!("    {who} memory differs at window offsets {:?}", diff_offsets(&trec[2 * WORDS * 8..], qw)));
             }
         }
         match &io {
