@@ -43,8 +43,10 @@ demo: setup build
 	$(PY) demo
 
 ## test: the whole suite (phases with a table at the end); PHASES=programs,csmith runs a subset
-## (phases: cargo-test isa-tester decoder-xcheck programs jit run corpora csmith cache-check
-##  cli-bad-input busybox; run = `aot-translate run` (JIT-only) on tests/programs and c-torture -O2; corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs;
+## (phases: cargo-test isa-tester decoder-xcheck programs jit run corpora stripped csmith
+##  cache-check cli-bad-input busybox; run = `aot-translate run` (JIT-only) on tests/programs and
+##  c-torture -O2; stripped = programs -O2 + c-torture -O2 from stripped binaries;
+##  corpora = 50 tests of each corpus configuration but csmith, csmith = 20 programs;
 ##  busybox = Debian's busybox-static:arm64 running tests/busybox/script.sh, downloaded once into
 ##  build/cache/busybox with dpkg --add-architecture arm64 + apt-get download)
 PHASES ?=
@@ -92,10 +94,10 @@ busybox: build
 	$(PY) busybox
 
 ## stripped: the differential programs at -O2 and 50 c-torture tests at -O2, each translated from
-## its aarch64-linux-gnu-strip'ped copy (recovery without symbols); not part of `make test`
+## its aarch64-linux-gnu-strip'ped copy (recovery without symbols); the `stripped` phase of make
+## test (a failure counts only if the symbol-full run of that test passed)
 stripped: build
-	AOT_TEST_STRIP=1 $(PY) programs --levels=-O2
-	AOT_TEST_STRIP=1 $(PY) corpora --only c-torture-O2
+	$(PY) stripped
 
 ## isa: the random instruction tester, short runs as in make test: 2,500 snippets x 40 states,
 ##      then 1,250 x 40 with random FPCR (rounding mode, flush-to-zero, default NaN)

@@ -14,6 +14,7 @@ Subcommands (see `aottest.py -h`):
   cli                   CLI bad-input check
   run [--only P]        `aot-translate run` (JIT-only, no translation): programs, c-torture -O2, exec
   busybox               Debian's busybox-static:arm64 (stripped) running tests/busybox/script.sh
+  stripped              programs -O2 and c-torture -O2 (50) translated from stripped binaries
   suite                 every phase of `make test`, with a phase table
   demo                  examples/*.c: build, translate, run, compare with qemu
 
@@ -388,6 +389,43 @@ def ensure_exe_cache(guest, xprog):
     os.replace(tmp, dest)
 
 
+# AOT_TEST_STATS=1: translated runs get AOT_STATS=1; the runtime's stats lines are taken out of
+# their stderr (so comparisons are unchanged) and summed over every process of the phase.
+STATS = os.environ.get("AOT_TEST_STATS") == "1"
+STATS_LINE_RE = re.compile(rb"(?m)^aot-translate stats:[^\n]*\n?")
+STATS_NUM_RE = re.compile(r"\d+(?:\.\d+)?")
+STATS_SUM = {}  # line shape (numbers replaced by {}) -> [count of lines, per-position sums]
+STATS_LOCK = threading.Lock()
+
+
+def take_stats(err):
+    """Remove the AOT_STATS lines from a translated run's stderr and add them to STATS_SUM.
+    Tolerant of wording: lines are grouped by their text with the numbers taken out."""
+    for l in STATS_LINE_RE.findall(err):
+        text = l.decode(errors="replace").strip()
+        nums = [float(x) for x in STATS_NUM_RE.findall(text)]
+        shape = STATS_NUM_RE.sub("{}", text)
+        with STATS_LOCK:
+            e = STATS_SUM.setdefault(shape, [0, [0.0] * len(nums)])
+            e[0] += 1
+            e[1] = [a + b for a, b in zip(e[1], nums)]
+    return STATS_LINE_RE.sub(b"", err)
+
+
+def stats_report(what):
+    """Log (and return) the summed AOT_STATS lines collected so far, then reset them."""
+    with STATS_LOCK:
+        items = list(STATS_SUM.items())
+        STATS_SUM.clear()
+    lines = []
+    for shape, (n, sums) in items:
+        vals = [("%.1f" % v if v != int(v) else "%d" % v) for v in sums]
+        lines.append("%s: %d processes, summed: %s" % (what, n, shape.format(*vals)))
+    for l in lines:
+        log(l)
+    return lines
+
+
 def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, timeout=RUN_TIMEOUT, forbid=()):
     """Run a translated program with qemu hidden (bind-mounted /dev/null over it in a private
     mount namespace) under strace, which records execve calls (and the `forbid` syscalls) in
@@ -395,6 +433,14 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, ti
     env = dict(RUN_ENV)
     if extra_env:
         env.update(extra_env)
+    if STATS:
+        env["AOT_STATS"] = "1"
+        st, out, err, to = _run_native(xprog, args, stdin_path, cwd, env, trace_file, timeout, forbid)
+        return st, out, take_stats(err), to
+    return _run_native(xprog, args, stdin_path, cwd, env, trace_file, timeout, forbid)
+
+
+def _run_native(xprog, args, stdin_path, cwd, env, trace_file, timeout, forbid):
     hide = []
     for q in sorted(os.listdir("/usr/bin")):
         if q.startswith("qemu-aarch64"):
@@ -1553,6 +1599,7 @@ def phase_busybox():
         problems.append("the script names only %d applets (want >= 40)" % len(used))
     t.add("busybox-script", not problems, "; ".join(problems),
           "\n".join(detail) + "\n--- translated stderr (tail) ---\n" + nerr.decode(errors="replace")[-3000:])
+    stats_report("busybox")
     return t
 
 
@@ -1758,6 +1805,56 @@ def phase_run(only=""):
     return t
 
 
+# ---------------------------------------------------------------- phase: stripped
+
+def symbol_full_failures():
+    """Names of the tests that failed in the last symbol-full programs and corpora runs (their
+    reports in build/reports/programs/ and build/reports/corpora/c-torture-O2.failures.txt)."""
+    names = set()
+    pdir = os.path.join(REPORTS, "programs")
+    for f in os.listdir(pdir) if os.path.isdir(pdir) else []:
+        with open(os.path.join(pdir, f), errors="replace") as fh:
+            names.add(fh.readline().rstrip("\n"))
+    tf = os.path.join(REPORTS, "corpora", "c-torture-O2.failures.txt")
+    if os.path.exists(tf):
+        with open(tf, errors="replace") as fh:
+            names.update(l.split(": ", 1)[0] for l in fh if l.strip())
+    return names
+
+
+def phase_stripped():
+    """Recovery without symbols (issue 6): tests/programs (C, C++, Go) at -O2 and the c-torture
+    -O2 50-test subset, each built as usual, aarch64-linux-gnu-strip'ped, translated and compared
+    with qemu. A failure counts only if the symbol-full run of the same test did not fail too
+    (its report from the programs/corpora phases; without one every failure counts)."""
+    global STRIP
+    full_fail = symbol_full_failures()
+    t0 = time.time()
+    STRIP = True
+    stats_report("before the stripped phase")  # (AOT_TEST_STATS=1: drop earlier phases' lines)
+    try:
+        tp = phase_programs(["-O2"])
+        stats_report("stripped programs -O2")
+        cr = phase_corpora(["c-torture-O2"], report_name="corpora-stripped")
+        stats_report("stripped c-torture-O2")
+    finally:
+        STRIP = False
+    t = Tally("stripped")
+    t.passed = tp.passed + cr.passed
+    t.xfailed = tp.xfailed + cr.xfailed
+    t.skipped = tp.skipped + sum(r.t.skipped for r in cr.results)
+    for name, reason in tp.failures + [f for r in cr.results for f in r.t.failures]:
+        if name in full_fail:
+            t.xfailed += 1
+            log("stripped: %s fails symbol-full too (not counted): %s" % (name, reason[:200]))
+        else:
+            t.failed += 1
+            t.failures.append((name, reason))
+            log("stripped: NEW FAILURE %s: %s" % (name, reason[:200]))
+    log("stripped: %s (%.0f s)" % (t.summary(), time.time() - t0))
+    return t
+
+
 # ---------------------------------------------------------------- suite
 
 def suite(args):
@@ -1769,6 +1866,7 @@ def suite(args):
         ("jit", phase_jit),
         ("run", phase_run),
         ("corpora", phase_torture),
+        ("stripped", phase_stripped),
         ("csmith", phase_csmith),
         ("cache-check", phase_cache),
         ("cli-bad-input", phase_cli),
@@ -1903,6 +2001,7 @@ def main():
     rp = sub.add_parser("run", help="`aot-translate run` (JIT-only) on tests/programs, c-torture -O2, exec and CLI cases")
     rp.add_argument("--only", default="", help="only programs whose file name contains one of these texts (no c-torture)")
     sub.add_parser("busybox", help="Debian's busybox-static:arm64 running tests/busybox/script.sh vs qemu")
+    sub.add_parser("stripped", help="programs -O2 and c-torture -O2 (50) translated from stripped binaries")
     s = sub.add_parser("suite")
     s.add_argument("--only", default="")
     sub.add_parser("demo")
@@ -1948,6 +2047,8 @@ def main():
         return 0 if phase_run(a.only).failed == 0 else 1
     if a.cmd == "busybox":
         return 0 if phase_busybox().failed == 0 else 1
+    if a.cmd == "stripped":
+        return 0 if phase_stripped().failed == 0 else 1
     if a.cmd == "suite":
         return suite(a)
     if a.cmd == "demo":
