@@ -436,7 +436,8 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, ti
     if STATS:
         env["AOT_STATS"] = "1"
         st, out, err, to = _run_native(xprog, args, stdin_path, cwd, env, trace_file, timeout, forbid)
-        return st, out, take_stats(err), to
+        # (a stats line may reach stdout through 2>&1 in shell scripts)
+        return st, take_stats(out), take_stats(err), to
     return _run_native(xprog, args, stdin_path, cwd, env, trace_file, timeout, forbid)
 
 
@@ -551,10 +552,14 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
         same = (st2, out2, err2, to2) == (qst, qout, qerr, qto)
         return [(name, same, "" if same else "not deterministic under qemu",
                  short_diff("stdout", qout, out2) + "\n" + short_diff("stderr", qerr, err2))]
+    orig = guest
     if STRIP:
         guest, serr = stripped(guest)
         if guest is None:
             return [(name, False, "strip failed", serr)]
+        # @GUEST@ names the stripped copy in the translated run (a program comparing its own
+        # image with it must see the binary it was translated from)
+        args = [a.replace(orig, guest) for a in args]
     nargs = args
     _tl.xlat = (0.0, 0, 0)
     if RUN_MODE:
@@ -637,9 +642,9 @@ def differential(name, guest, args=(), stdin_path=None, variants=(None,), compar
 
 
 def stripped(guest):
-    """A copy of guest without symbols (aarch64-linux-gnu-strip) in build/cache/stripped, by the
-    guest's SHA-256, made once."""
-    dest = os.path.join(CACHE, "stripped", sha256_file(guest))
+    """A copy of guest without symbols (aarch64-linux-gnu-strip) in build/cache/strip, by the
+    guest's SHA-256, made once; it keeps the guest's file name (programs print their argv[0])."""
+    dest = os.path.join(CACHE, "strip", sha256_file(guest), os.path.basename(guest))
     if os.path.exists(dest):
         return dest, ""
     os.makedirs(os.path.dirname(dest), exist_ok=True)
@@ -1294,6 +1299,8 @@ def phase_corpora(names, full=False, csmith_count=None, report_name=None):
         log("--- %s: %s %s%s" % (n, " ".join(TOOLCHAINS[cfg.toolchain][:2]), " ".join(cfg.flags),
                                  " (full)" if full else ""))
         results.append(run_config(cfg, full, csmith_count, report_dir))
+        if STATS:
+            stats_report(("stripped " if STRIP else "") + n)
     cr = CorporaResult(results)
     lines = cr.table()
     # table.txt collects every configuration run into this folder (runs of subsets add up)
@@ -1836,7 +1843,6 @@ def phase_stripped():
         tp = phase_programs(["-O2"])
         stats_report("stripped programs -O2")
         cr = phase_corpora(["c-torture-O2"], report_name="corpora-stripped")
-        stats_report("stripped c-torture-O2")
     finally:
         STRIP = False
     t = Tally("stripped")
