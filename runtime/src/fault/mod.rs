@@ -5,8 +5,9 @@
 //! - The runtime always has a host handler for these signals (on a per-thread host sigaltstack,
 //!   `stack`), whatever the guest's disposition; the guest's is in `syscall::signal::ACTIONS`.
 //! - A fault whose host PC is in translated code (`aot_text`) is the guest's: its guest PC comes
-//!   from the line table (`pcmap`). In JIT-compiled code likewise, from the JIT's map (`jitmap`). A fault in the guard of the thread's host stack is a host stack
-//!   overflow and becomes a guest SIGSEGV too. Any other fault is a runtime bug: it dies loudly.
+//!   from the line table (`pcmap`); in JIT-compiled code from the JIT's map (`jitmap`). A fault
+//!   in the guard of the thread's host stack is a host stack overflow and becomes a guest SIGSEGV
+//!   too. Any other fault is a runtime bug: it dies loudly.
 //! - The guest handler runs on the host signal stack, in a nested dispatcher loop, while the
 //!   faulting translated frames wait below. If it returns with the register context unchanged the
 //!   host handler returns and the faulting host instruction runs again (the access is retried, as
