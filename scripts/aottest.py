@@ -391,7 +391,7 @@ def ensure_exe_cache(guest, xprog):
 
 # AOT_TEST_STATS=1: translated runs get AOT_STATS=1; the runtime's stats lines are taken out of
 # their stderr (so comparisons are unchanged) and summed over every process of the phase.
-STATS = os.environ.get("AOT_TEST_STATS") == "1"
+RT_STATS = os.environ.get("AOT_TEST_STATS") == "1"
 STATS_LINE_RE = re.compile(rb"(?m)^aot-translate stats:[^\n]*\n?")
 STATS_NUM_RE = re.compile(r"\d+(?:\.\d+)?")
 STATS_SUM = {}  # line shape (numbers replaced by {}) -> [count of lines, per-position sums]
@@ -433,7 +433,7 @@ def run_native(xprog, args, stdin_path, cwd, extra_env=None, trace_file=None, ti
     env = dict(RUN_ENV)
     if extra_env:
         env.update(extra_env)
-    if STATS:
+    if RT_STATS:
         env["AOT_STATS"] = "1"
         st, out, err, to = _run_native(xprog, args, stdin_path, cwd, env, trace_file, timeout, forbid)
         # (a stats line may reach stdout through 2>&1 in shell scripts)
@@ -1299,7 +1299,7 @@ def phase_corpora(names, full=False, csmith_count=None, report_name=None):
         log("--- %s: %s %s%s" % (n, " ".join(TOOLCHAINS[cfg.toolchain][:2]), " ".join(cfg.flags),
                                  " (full)" if full else ""))
         results.append(run_config(cfg, full, csmith_count, report_dir))
-        if STATS:
+        if RT_STATS:
             stats_report(("stripped " if STRIP else "") + n)
     cr = CorporaResult(results)
     lines = cr.table()
