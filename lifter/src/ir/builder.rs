@@ -344,38 +344,34 @@ impl Builder {
     /// Insert, at the start of every block, a trace helper call with the PC of the block
     /// (debugging: compare the trace with qemu's `-d cpu` log).
     pub fn instrument_trace(f: &mut Function) {
-        for k in 0..f.blocks.len() {
-            let off = f.blocks[k].off;
-            let mut b = Builder {
-                func: std::mem::take(f),
-                cur: None,
-            };
-            let id = BlockId(k as u32);
-            let saved = std::mem::take(&mut b.func.blocks[k].insts);
-            b.cur = Some(id);
-            let pc = b.pc_rel(off);
+        Self::at_block_starts(f, |b, pc| {
             b.setreg(Reg::PC, pc);
             b.helper(Helper::Trace, &[], 0);
-            b.func.blocks[k].insts.extend(saved);
-            *f = b.func;
-        }
+        });
     }
 
     /// `--instrument`: insert, at the start of every block, a call that counts one execution of
     /// the block (by its guest address). The call touches no guest state, so the registers stay
     /// in SSA values around it.
     pub fn instrument_count(f: &mut Function) {
+        Self::at_block_starts(f, |b, pc| {
+            b.helper(Helper::Count, &[pc], 0);
+        });
+    }
+
+    /// Run `emit` at the start of every block of `f`, before the block's own instructions, with
+    /// the block's guest PC as a value.
+    fn at_block_starts(f: &mut Function, mut emit: impl FnMut(&mut Builder, Value)) {
         for k in 0..f.blocks.len() {
             let off = f.blocks[k].off;
             let mut b = Builder {
                 func: std::mem::take(f),
                 cur: None,
             };
-            let id = BlockId(k as u32);
             let saved = std::mem::take(&mut b.func.blocks[k].insts);
-            b.cur = Some(id);
+            b.cur = Some(BlockId(k as u32));
             let pc = b.pc_rel(off);
-            b.helper(Helper::Count, &[pc], 0);
+            emit(&mut b, pc);
             b.func.blocks[k].insts.extend(saved);
             *f = b.func;
         }
