@@ -1390,6 +1390,38 @@ def phase_cache():
 
 # ---------------------------------------------------------------- phase: CLI bad input
 
+def bad_input_files(t, tmp, hello, err, prefix):
+    """Files that are not a supported AArch64 executable, made in tmp: (name, path) pairs for the
+    bad-input tests of the translator and of `aot-translate run` (hello: a static AArch64 guest
+    to truncate; test names get prefix)."""
+    cases = []
+    p = os.path.join(tmp, "text.txt")
+    with open(p, "w") as f:
+        f.write("this is not an ELF file\n")
+    cases.append(("text-file", p))
+    p = os.path.join(tmp, "empty")
+    open(p, "w").close()
+    cases.append(("empty-file", p))
+    if hello:
+        data = open(hello, "rb").read()
+        p = os.path.join(tmp, "truncated")
+        with open(p, "wb") as f:
+            f.write(data[:len(data) // 3])
+        os.chmod(p, 0o755)
+        cases.append(("truncated-aarch64", p))
+    else:
+        t.add(prefix + "truncated-aarch64", False, "could not build hello: " + err)
+    cases.append(("x86-64-binary", "/bin/true"))
+    p = os.path.join(tmp, "dynamic")
+    r = subprocess.run([CC, "-O2", "-o", p, CACHE_A], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode == 0:
+        cases.append(("dynamic-aarch64", p))
+    else:
+        t.add(prefix + "dynamic-aarch64", False, "could not build a dynamic binary")
+    cases.append(("missing-file", os.path.join(tmp, "does-not-exist")))
+    return cases
+
+
 def phase_cli():
     t = Tally("cli")
     if not os.path.exists(TRANSLATOR):
@@ -1397,31 +1429,7 @@ def phase_cli():
         return t
     hello, err = build_guest([CACHE_A], ["-O2"])
     with tempfile.TemporaryDirectory(prefix="aot-cli-") as tmp:
-        cases = []
-        p = os.path.join(tmp, "text.txt")
-        with open(p, "w") as f:
-            f.write("this is not an ELF file\n")
-        cases.append(("text-file", p))
-        p = os.path.join(tmp, "empty")
-        open(p, "w").close()
-        cases.append(("empty-file", p))
-        if hello:
-            data = open(hello, "rb").read()
-            p = os.path.join(tmp, "truncated")
-            with open(p, "wb") as f:
-                f.write(data[:len(data) // 3])
-            os.chmod(p, 0o755)
-            cases.append(("truncated-aarch64", p))
-        else:
-            t.add("truncated-aarch64", False, "could not build hello: " + err)
-        cases.append(("x86-64-binary", "/bin/true"))
-        p = os.path.join(tmp, "dynamic")
-        r = subprocess.run([CC, "-O2", "-o", p, CACHE_A], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if r.returncode == 0:
-            cases.append(("dynamic-aarch64", p))
-        else:
-            t.add("dynamic-aarch64", False, "could not build a dynamic binary")
-        cases.append(("missing-file", os.path.join(tmp, "does-not-exist")))
+        cases = bad_input_files(t, tmp, hello, err, "")
         for name, path in cases:
             st, out, e, to = run([TRANSLATOR, path, "-o", os.path.join(tmp, "out.x86")], timeout=120)
             lines = e.decode(errors="replace").splitlines()
@@ -1708,25 +1716,7 @@ def run_cli(t):
     """`aot-translate run` on bad input: one `aot-translate: error:` line, status 2."""
     hello, err = build_guest([CACHE_A], ["-O2"])
     with tempfile.TemporaryDirectory(prefix="aot-run-cli-") as tmp:
-        cases = []
-        p = os.path.join(tmp, "text.txt")
-        with open(p, "w") as f:
-            f.write("this is not an ELF file\n")
-        cases.append(("not-elf", [p]))
-        if hello:
-            data = open(hello, "rb").read()
-            p = os.path.join(tmp, "truncated")
-            with open(p, "wb") as f:
-                f.write(data[:len(data) // 3])
-            cases.append(("truncated", [p]))
-        cases.append(("x86-64", ["/bin/true"]))
-        p = os.path.join(tmp, "dynamic")
-        r = subprocess.run([CC, "-O2", "-o", p, CACHE_A], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        if r.returncode == 0:
-            cases.append(("dynamic-aarch64", [p]))
-        else:
-            t.add("run-cli-dynamic-aarch64", False, "could not build a dynamic binary")
-        cases.append(("missing", [os.path.join(tmp, "does-not-exist")]))
+        cases = [(name, [p]) for name, p in bad_input_files(t, tmp, hello, err, "run-cli-")]
         cases.append(("no-guest", []))
         for name, args in cases:
             st, out, e, to = run([TRANSLATOR, "run"] + args, env=dict(RUN_ENV), timeout=120)
