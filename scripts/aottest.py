@@ -1853,6 +1853,45 @@ def phase_stripped():
 
 # ---------------------------------------------------------------- suite
 
+# Translations are ~15 MB each and a clean `make test` makes about 500 of them. CI machines have
+# run out of disk before (ld and as then fail with "No such file or directory" on /tmp), so every
+# phase starts by reporting free space and, when it is short, dropping the oldest translations:
+# they are a cache, and a dropped one is only made again if a later phase needs it.
+DISK_LOW = 6 << 30
+DISK_TARGET = 10 << 30
+
+
+def keep_disk_free():
+    free = shutil.disk_usage(CACHE if os.path.isdir(CACHE) else ROOT).free
+    if free >= DISK_LOW:
+        log("disk: %.1f GiB free" % (free / 2**30))
+        return
+    entries = []
+    for sub in ("xlat", "exe"):
+        d = os.path.join(CACHE, sub)
+        for n in os.listdir(d) if os.path.isdir(d) else []:
+            p = os.path.join(d, n)
+            try:
+                entries.append((os.stat(p).st_mtime, p))
+            except OSError:
+                pass
+    entries.sort()
+    dropped = 0
+    for _, p in entries:
+        if shutil.disk_usage(CACHE).free >= DISK_TARGET:
+            break
+        if os.path.isdir(p):
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
+        dropped += 1
+    log("disk: %.1f GiB free, below %d GiB: dropped the %d oldest cached translations, now %.1f GiB free"
+        % (free / 2**30, DISK_LOW >> 30, dropped, shutil.disk_usage(CACHE).free / 2**30))
+
+
 def suite(args):
     phases = [
         ("cargo-test", phase_cargo),
@@ -1877,6 +1916,7 @@ def suite(args):
     for name, fn in phases:
         log("")
         log("=== phase %s ===" % name)
+        keep_disk_free()
         t0 = time.time()
         before = dict(STATS)
         try:

@@ -169,6 +169,9 @@ pub fn link(
         .arg("-Wl,-z,noexecstack")
         // Drops unused parts of Rust std whose weak GOT references ld cannot place up there.
         .arg("-Wl,--gc-sections")
+        // The runtime's DWARF (about 30 MB, most of every output) serves no one running the
+        // program; symbols stay, so host backtraces and perf still name runtime functions.
+        .arg("-Wl,--strip-debug")
         .arg(&glue_s)
         .arg(format!("@{}", rsp_path.display()))
         .arg(&syms_ld)
