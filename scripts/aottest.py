@@ -1853,7 +1853,7 @@ def phase_stripped():
 
 # ---------------------------------------------------------------- suite
 
-# Translations are ~15 MB each and a clean `make test` makes about 500 of them. CI machines have
+# Translations are ~20 MB each and a clean `make test` makes about 500 of them. CI machines have
 # run out of disk before (ld and as then fail with "No such file or directory" on /tmp), so every
 # phase starts by reporting free space and, when it is short, dropping the oldest translations:
 # they are a cache, and a dropped one is only made again if a later phase needs it.

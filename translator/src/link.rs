@@ -169,9 +169,6 @@ pub fn link(
         .arg("-Wl,-z,noexecstack")
         // Drops unused parts of Rust std whose weak GOT references ld cannot place up there.
         .arg("-Wl,--gc-sections")
-        // The runtime's DWARF (about 30 MB, most of every output) serves no one running the
-        // program; symbols stay, so host backtraces and perf still name runtime functions.
-        .arg("-Wl,--strip-debug")
         .arg(&glue_s)
         .arg(format!("@{}", rsp_path.display()))
         .arg(&syms_ld)
@@ -190,5 +187,29 @@ pub fn link(
         let lines: Vec<&str> = stderr.lines().take(30).collect();
         return Err(LinkError::Failed { cmd: shown, stderr: lines.join("\n") });
     }
+    strip_debug(output);
     Ok(())
+}
+
+/// Drop the DWARF of the output except `.debug_line`: the runtime's debug info (about 30 MB, most
+/// of every output) serves no one running the program, while `.debug_line` is how the runtime maps
+/// a fault in translated code back to its guest PC (runtime/src/fault/pcmap.rs). Symbols stay, so
+/// host backtraces and perf still name runtime functions. Best effort: without binutils' objcopy
+/// the output keeps all of its debug info and works the same.
+fn strip_debug(output: &Path) {
+    let mut tmp = output.as_os_str().to_owned();
+    tmp.push(".stripping");
+    let tmp = std::path::PathBuf::from(tmp);
+    let ok = Command::new("objcopy")
+        .arg("--strip-debug")
+        .arg("--keep-section=.debug_line")
+        .arg(output)
+        .arg(&tmp)
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    if ok && std::fs::rename(&tmp, output).is_ok() {
+        return;
+    }
+    let _ = std::fs::remove_file(&tmp);
 }
