@@ -31,12 +31,17 @@ pub enum JitError {
     Reloc(String),
 }
 
-/// Executable memory: one reserved RWX region, bump-allocated. Functions are never freed
-/// (docs/jit.md: invalidation redirects lookups, the old code stays).
+/// Executable memory: one reserved RWX region with a free-list allocator over it (first fit,
+/// 16-byte granules, freed blocks coalesced with their free neighbours). Functions are freed only
+/// by the runtime's reclamation (docs/jit.md "Reclaiming retired code"), once no thread can be
+/// running them.
 pub struct CodeCache {
     base: *mut u8,
     len: usize,
+    /// Bytes in allocated blocks (rounded to the granule).
     used: usize,
+    /// Free blocks: offset -> length, never adjacent (coalesced), all multiples of `GRANULE`.
+    free: std::collections::BTreeMap<usize, usize>,
 }
 
 // SAFETY: the region is only written under the owner's `&mut self`; executing it needs no
@@ -48,9 +53,16 @@ unsafe impl Send for CodeCache {}
 /// reaches everything through absolute addresses.
 pub const CODE_CACHE_HINT: usize = 0x7e00_0000_0000;
 pub const CODE_CACHE_SIZE: usize = 256 << 20;
+/// Allocation unit of the code cache (functions start 16-byte aligned).
+pub const GRANULE: usize = 16;
+
+fn round_up(n: usize) -> usize {
+    n.div_ceil(GRANULE).max(1) * GRANULE
+}
 
 impl CodeCache {
     pub fn new(size: usize) -> Result<CodeCache, JitError> {
+        let size = size / GRANULE * GRANULE;
         // SAFETY: an anonymous private mapping; no existing memory is affected (no MAP_FIXED).
         let p = unsafe {
             libc::mmap(
@@ -65,21 +77,80 @@ impl CodeCache {
         if p == libc::MAP_FAILED {
             return Err(JitError::Setup(format!("cannot map {size} bytes of executable memory: {}", std::io::Error::last_os_error())));
         }
-        Ok(CodeCache { base: p as *mut u8, len: size, used: 0 })
-    }
-
-    fn alloc(&mut self, n: usize) -> Result<*mut u8, JitError> {
-        let start = (self.used + 15) & !15;
-        if start + n > self.len {
-            return Err(JitError::CacheFull(self.len));
+        let mut free = std::collections::BTreeMap::new();
+        if size > 0 {
+            free.insert(0, size);
         }
-        self.used = start + n;
-        // SAFETY: in bounds of the mapping.
-        Ok(unsafe { self.base.add(start) })
+        Ok(CodeCache { base: p as *mut u8, len: size, used: 0, free })
     }
 
+    /// First fit: the lowest free block with room for `n` bytes.
+    fn alloc(&mut self, n: usize) -> Result<*mut u8, JitError> {
+        let n = round_up(n);
+        let Some((&off, &flen)) = self.free.iter().find(|(_, &l)| l >= n) else {
+            return Err(JitError::CacheFull(self.len));
+        };
+        self.free.remove(&off);
+        if flen > n {
+            self.free.insert(off + n, flen - n);
+        }
+        self.used += n;
+        // SAFETY: in bounds of the mapping.
+        Ok(unsafe { self.base.add(off) })
+    }
+
+    /// Return the block of a function (`addr`, its length as compiled) to the free list.
+    ///
+    /// # Safety
+    /// `addr` and `len` must be those of one block given by `alloc` and not freed since, and no
+    /// thread may execute it any more.
+    pub unsafe fn free(&mut self, addr: *mut u8, len: usize) {
+        let off = addr as usize - self.base as usize;
+        let mut n = round_up(len);
+        debug_assert!(off % GRANULE == 0 && off + n <= self.len);
+        self.used -= n;
+        let mut start = off;
+        // merge with the free block before it, then the one after it
+        if let Some((&p, &pl)) = self.free.range(..off).next_back() {
+            debug_assert!(p + pl <= off, "double free in the code cache");
+            if p + pl == off {
+                self.free.remove(&p);
+                start = p;
+                n += pl;
+            }
+        }
+        if let Some(&nl) = self.free.get(&(off + round_up(len))) {
+            self.free.remove(&(off + round_up(len)));
+            n += nl;
+        }
+        self.free.insert(start, n);
+    }
+
+    /// Bytes in allocated blocks.
     pub fn used(&self) -> usize {
         self.used
+    }
+
+    /// Size of the region.
+    pub fn capacity(&self) -> usize {
+        self.len
+    }
+
+    /// Start and end of the region.
+    pub fn range(&self) -> (u64, u64) {
+        (self.base as u64, self.base as u64 + self.len as u64)
+    }
+
+    /// Number of free blocks (fragmentation; tests).
+    pub fn free_blocks(&self) -> usize {
+        self.free.len()
+    }
+}
+
+impl Drop for CodeCache {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `new`; dropping the cache means nothing runs it (tests).
+        unsafe { libc::munmap(self.base as *mut libc::c_void, self.len) };
     }
 }
 
@@ -194,7 +265,17 @@ impl Symbols for WithOwn<'_> {
 impl Jit {
     /// A JIT for this host CPU (cranelift-native detects SSE4.1, AVX, FMA, BMI...).
     pub fn new() -> Result<Jit, JitError> {
-        Ok(Jit { isa: Self::isa("speed")?, isa_plain: Self::isa("none")?, retries: 0, ctx: Context::new(), fctx: FunctionBuilderContext::new(), cache: CodeCache::new(CODE_CACHE_SIZE)? })
+        Self::with_cache_size(CODE_CACHE_SIZE)
+    }
+
+    /// A JIT whose code cache holds `size` bytes.
+    pub fn with_cache_size(size: usize) -> Result<Jit, JitError> {
+        Ok(Jit { isa: Self::isa("speed")?, isa_plain: Self::isa("none")?, retries: 0, ctx: Context::new(), fctx: FunctionBuilderContext::new(), cache: CodeCache::new(size)? })
+    }
+
+    /// The code cache (its range, use, and `free` for the runtime's reclamation).
+    pub fn cache(&mut self) -> &mut CodeCache {
+        &mut self.cache
     }
 
     fn isa(level: &str) -> Result<OwnedTargetIsa, JitError> {
@@ -206,6 +287,7 @@ impl Jit {
         isa_builder.finish(settings::Flags::new(flags)).map_err(|e| JitError::Setup(e.to_string()))
     }
 
+    /// Bytes of code in the cache now (freed blocks excluded).
     pub fn code_bytes(&self) -> usize {
         self.cache.used()
     }
@@ -302,6 +384,81 @@ pub fn srcloc_rows(ranges: impl Iterator<Item = (u32, u32, SourceLoc)>) -> Vec<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn cache_allocates_frees_and_coalesces() {
+        let mut c = CodeCache::new(16 * GRANULE).unwrap();
+        let (lo, hi) = c.range();
+        assert_eq!(hi - lo, 16 * GRANULE as u64);
+        let a = c.alloc(1).unwrap();
+        let b = c.alloc(3 * GRANULE - 5).unwrap();
+        let d = c.alloc(4 * GRANULE).unwrap();
+        assert_eq!(a as u64, lo);
+        assert_eq!(b as u64, lo + GRANULE as u64);
+        assert_eq!(d as u64, lo + 4 * GRANULE as u64);
+        assert_eq!(c.used(), 8 * GRANULE);
+        // 8 granules left: 9 do not fit
+        assert!(matches!(c.alloc(9 * GRANULE), Err(JitError::CacheFull(_))));
+        // SAFETY: blocks from alloc above, executed by nobody.
+        unsafe { c.free(b, 3 * GRANULE - 5) };
+        assert_eq!(c.free_blocks(), 2);
+        // first fit reuses the hole
+        let e = c.alloc(2 * GRANULE).unwrap();
+        assert_eq!(e, b);
+        // SAFETY: as above.
+        unsafe {
+            c.free(a, 1);
+            c.free(e, 2 * GRANULE);
+        }
+        // a, e and the rest of the old hole merge: [0, 4) free, d, [8, 16) free
+        assert_eq!(c.free_blocks(), 2);
+        let f = c.alloc(4 * GRANULE).unwrap();
+        assert_eq!(f as u64, lo);
+        // SAFETY: as above.
+        unsafe {
+            c.free(d, 4 * GRANULE);
+            c.free(f, 4 * GRANULE);
+        }
+        assert_eq!(c.free_blocks(), 1);
+        assert_eq!(c.used(), 0);
+        let g = c.alloc(16 * GRANULE).unwrap();
+        assert_eq!(g as u64, lo);
+        assert!(c.alloc(1).is_err());
+    }
+    #[test]
+    fn cache_churn_keeps_one_block_when_all_freed() {
+        let mut c = CodeCache::new(1 << 16).unwrap();
+        let mut live: Vec<(*mut u8, usize)> = vec![];
+        let mut seed = 12345u64;
+        for i in 0..5000 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let n = 1 + (seed >> 33) as usize % 700;
+            match c.alloc(n) {
+                Ok(p) => live.push((p, n)),
+                Err(_) => {
+                    // free every other live block, oldest first, and go on
+                    let keep: Vec<_> = live.iter().enumerate().filter(|(j, _)| (j + i) % 2 == 0).map(|(_, b)| *b).collect();
+                    for (j, b) in live.iter().enumerate() {
+                        if (j + i) % 2 != 0 {
+                            // SAFETY: live blocks from alloc.
+                            unsafe { c.free(b.0, b.1) };
+                        }
+                    }
+                    live = keep;
+                }
+            }
+            // blocks never overlap
+            let mut v: Vec<_> = live.iter().map(|&(p, n)| (p as usize, round_up(n))).collect();
+            v.sort();
+            assert!(v.windows(2).all(|w| w[0].0 + w[0].1 <= w[1].0));
+            assert_eq!(c.used(), v.iter().map(|b| b.1).sum::<usize>());
+        }
+        for (p, n) in live.drain(..) {
+            // SAFETY: as above.
+            unsafe { c.free(p, n) };
+        }
+        assert_eq!(c.free_blocks(), 1);
+        assert_eq!(c.used(), 0);
+    }
     #[test]
     fn srcloc_rows_cover_gaps_and_merge() {
         let l = SourceLoc::new;
