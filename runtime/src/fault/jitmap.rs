@@ -1,84 +1,85 @@
 //! Host PC -> guest PC for JIT-compiled code (the JIT's counterpart of `pcmap`).
 //!
 //! Each JIT'd function is published here once its code is in the code cache, with the rows of
-//! `aot_jit::Compiled::srclocs` (Cranelift source locations = the IR's `insn` offsets). The fault
-//! handler searches the table from a signal handler, possibly while another thread is
-//! compiling, so it must not allocate or take locks: the table is append-only, made of chunks
-//! that are never freed or moved, and an entry becomes visible only when the count that covers
-//! it is stored (Release) after the entry was written. There is one writer at a time (the JIT's
-//! compilation mutex). The code cache is bump-allocated, so entries arrive sorted by host
-//! address and the search is a binary search (an out-of-order entry switches to a linear scan).
+//! `aot_jit::Compiled::srclocs` (Cranelift source locations = the IR's `insn` offsets), and
+//! removed when its code is freed (crate::reclaim). The fault handler searches the table from a
+//! signal handler, possibly while another thread publishes or removes, so the reading side takes
+//! no lock and allocates nothing: the table is an immutable array sorted by host address behind
+//! one atomic pointer. A writer (serialised by `WRITER`) builds a new array and swaps the pointer;
+//! a reader announces itself in `READERS` before loading the pointer and leaves after its search,
+//! and the writer frees replaced arrays (and the rows of removed functions) only when it sees no
+//! reader after its swap. A reader that starts after that check loads the new pointer, so nobody
+//! ever searches freed memory (a reader sees either the old or the new table).
 
-use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// One JIT'd function.
+#[derive(Clone)]
 pub struct FnMap {
     /// Host code: [host, host + len).
     pub host: u64,
     pub len: u64,
     /// Guest address the `insn` offsets are relative to (the IR function's base).
     pub base: u64,
-    /// (host offset, guest offset or `aot_jit::NO_GUEST`), sorted (never freed).
-    pub rows: &'static [(u32, u32)],
+    /// (host offset, guest offset or `aot_jit::NO_GUEST`), sorted.
+    pub rows: Arc<[(u32, u32)]>,
 }
 
-const CHUNK_BITS: usize = 12;
-const CHUNK: usize = 1 << CHUNK_BITS;
-const NCHUNKS: usize = 4096;
+type Table = Vec<FnMap>;
 
-static CHUNKS: [AtomicPtr<FnMap>; NCHUNKS] = [const { AtomicPtr::new(core::ptr::null_mut()) }; NCHUNKS];
-static COUNT: AtomicUsize = AtomicUsize::new(0);
-static UNSORTED: AtomicBool = AtomicBool::new(false);
+static TABLE: AtomicPtr<Table> = AtomicPtr::new(core::ptr::null_mut());
+static READERS: AtomicUsize = AtomicUsize::new(0);
+/// Writers, and the tables replaced while a reader was searching (freed later).
+static WRITER: Mutex<Vec<Box<Table>>> = Mutex::new(Vec::new());
 
-fn entry(i: usize) -> &'static FnMap {
-    let c = CHUNKS[i >> CHUNK_BITS].load(Ordering::Acquire);
-    // SAFETY: i < COUNT (callers), so its chunk exists and the entry was written before COUNT
-    // was published; chunks are never freed.
-    unsafe { &*c.add(i & (CHUNK - 1)) }
+/// Replace the table by `f(current)`.
+fn update(f: impl FnOnce(&Table) -> Table) {
+    let mut garbage = WRITER.lock().unwrap_or_else(|e| e.into_inner());
+    let cur = TABLE.load(Ordering::SeqCst);
+    let empty = Vec::new();
+    // SAFETY: tables are freed only here, under WRITER.
+    let next = Box::into_raw(Box::new(f(if cur.is_null() { &empty } else { unsafe { &*cur } })));
+    TABLE.store(next, Ordering::SeqCst);
+    if !cur.is_null() {
+        // SAFETY: `cur` came from Box::into_raw and is no longer reachable from TABLE.
+        garbage.push(unsafe { Box::from_raw(cur) });
+    }
+    if READERS.load(Ordering::SeqCst) == 0 {
+        garbage.clear();
+    }
 }
 
-/// Publish a JIT'd function. Callers must be serialised (the JIT's compilation mutex). Returns
-/// false when the table is full (the function then has no precise fault PCs).
+/// Publish a JIT'd function (before its code becomes reachable). Returns false if it overlaps a
+/// published one (a bug: the code cache gave the same bytes twice).
 pub fn publish(host: u64, len: u64, base: u64, rows: Vec<(u32, u32)>) -> bool {
-    let n = COUNT.load(Ordering::Relaxed);
-    let ci = n >> CHUNK_BITS;
-    if ci >= NCHUNKS {
-        return false;
-    }
-    let mut c = CHUNKS[ci].load(Ordering::Relaxed);
-    if c.is_null() {
-        let v: Vec<FnMap> = Vec::with_capacity(CHUNK);
-        c = std::mem::ManuallyDrop::new(v).as_mut_ptr();
-        CHUNKS[ci].store(c, Ordering::Release);
-    }
-    if n > 0 && entry(n - 1).host > host {
-        UNSORTED.store(true, Ordering::Release);
-    }
-    let rows: &'static [(u32, u32)] = Box::leak(rows.into_boxed_slice());
-    // SAFETY: slot n of a chunk with capacity CHUNK, not yet visible to readers.
-    unsafe { c.add(n & (CHUNK - 1)).write(FnMap { host, len, base, rows }) };
-    COUNT.store(n + 1, Ordering::Release);
-    true
+    let mut ok = true;
+    let e = FnMap { host, len, base, rows: rows.into() };
+    update(|t| {
+        let i = t.partition_point(|x| x.host < host);
+        ok = t.get(i).is_none_or(|n| host + len <= n.host) && (i == 0 || t[i - 1].host + t[i - 1].len <= host);
+        let mut v = Vec::with_capacity(t.len() + 1);
+        v.extend_from_slice(&t[..i]);
+        v.push(e);
+        v.extend_from_slice(&t[i..]);
+        v
+    });
+    ok
 }
 
-/// The JIT'd function whose code holds `rip`.
-pub fn find(rip: u64) -> Option<&'static FnMap> {
-    let n = COUNT.load(Ordering::Acquire);
-    let hit = |e: &FnMap| rip.wrapping_sub(e.host) < e.len;
-    if UNSORTED.load(Ordering::Acquire) {
-        return (0..n).map(entry).find(|e| hit(e));
-    }
-    let (mut lo, mut hi) = (0, n);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        if entry(mid).host <= rip {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    let e = entry(lo.checked_sub(1)?);
-    hit(e).then_some(e)
+/// Remove the function whose code starts at `host` (its code is being freed).
+pub fn remove(host: u64) {
+    update(|t| t.iter().filter(|e| e.host != host).cloned().collect());
+}
+
+/// Number of published functions.
+pub fn len() -> usize {
+    READERS.fetch_add(1, Ordering::SeqCst);
+    let p = TABLE.load(Ordering::SeqCst);
+    // SAFETY: not freed while READERS counts us (see `update`).
+    let n = if p.is_null() { 0 } else { unsafe { (*p).len() } };
+    READERS.fetch_sub(1, Ordering::SeqCst);
+    n
 }
 
 impl FnMap {
@@ -92,21 +93,36 @@ impl FnMap {
     }
 }
 
-/// In JIT'd code: Some(guest PC if known). Not JIT'd code: None.
+/// In JIT'd code: Some(guest PC if known). Not JIT'd code: None. Lock- and allocation-free (the
+/// fault handler calls it).
 pub fn lookup(rip: u64) -> Option<Option<u64>> {
-    find(rip).map(|e| e.guest_pc(rip))
+    READERS.fetch_add(1, Ordering::SeqCst);
+    let p = TABLE.load(Ordering::SeqCst);
+    let r = if p.is_null() {
+        None
+    } else {
+        // SAFETY: the table is not freed while READERS counts us (see `update`).
+        let t = unsafe { &*p };
+        let i = t.partition_point(|e| e.host <= rip);
+        i.checked_sub(1).map(|i| &t[i]).filter(|e| rip.wrapping_sub(e.host) < e.len).map(|e| e.guest_pc(rip))
+    };
+    READERS.fetch_sub(1, Ordering::SeqCst);
+    r
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     #[test]
-    fn publish_and_find() {
-        // Host addresses far from anything real; the table is process-global and only grows.
+    fn publish_find_and_remove() {
+        // Host addresses far from anything real; the table is process-global.
         let nog = aot_jit::NO_GUEST;
         let base = 0x7fff_0000_0000u64;
-        assert!(publish(base, 0x40, 0x400000, vec![(0, nog), (8, 0), (0x10, 4), (0x20, nog), (0x28, 12)]));
         assert!(publish(base + 0x40, 0x20, 0x500000, vec![(0, nog), (4, 8)]));
+        // out of order: inserted before
+        assert!(publish(base, 0x40, 0x400000, vec![(0, nog), (8, 0), (0x10, 4), (0x20, nog), (0x28, 12)]));
+        assert!(!publish(base + 0x50, 0x10, 0, vec![]), "overlap is reported");
+        remove(base + 0x50);
         assert_eq!(lookup(base - 1), None);
         assert_eq!(lookup(base), Some(None));
         assert_eq!(lookup(base + 8), Some(Some(0x400000)));
@@ -115,5 +131,50 @@ mod tests {
         assert_eq!(lookup(base + 0x3f), Some(Some(0x40000c)));
         assert_eq!(lookup(base + 0x44), Some(Some(0x500008)));
         assert_eq!(lookup(base + 0x60), None);
+        remove(base);
+        assert_eq!(lookup(base + 8), None);
+        assert_eq!(lookup(base + 0x44), Some(Some(0x500008)));
+        // the freed bytes reused by another function
+        assert!(publish(base, 0x10, 0x600000, vec![(0, 0)]));
+        assert_eq!(lookup(base + 8), Some(Some(0x600000)));
+        assert_eq!(lookup(base + 0x18), None);
+        remove(base);
+        remove(base + 0x40);
+        assert_eq!(lookup(base + 0x44), None);
+    }
+    #[test]
+    fn readers_never_see_freed_tables() {
+        // One thread publishes and removes in a loop while others look up: every lookup sees a
+        // consistent table (either with the function or without it).
+        let base = 0x7ffe_0000_0000u64;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let seen = Arc::new(AtomicUsize::new(0));
+        let readers: Vec<_> = (0..2)
+            .map(|_| {
+                let (stop, seen) = (stop.clone(), seen.clone());
+                std::thread::spawn(move || {
+                    let mut n = 0u64;
+                    while !stop.load(Ordering::Relaxed) {
+                        match lookup(base + 4) {
+                            None | Some(Some(0x700004)) => n += 1,
+                            other => panic!("torn lookup {other:?}"),
+                        }
+                        seen.fetch_add(1, Ordering::Relaxed);
+                    }
+                    n
+                })
+            })
+            .collect();
+        let t0 = std::time::Instant::now();
+        let mut i = 0;
+        while i < 2000 || (seen.load(Ordering::Relaxed) < 10_000 && t0.elapsed().as_secs() < 20) {
+            assert!(publish(base, 0x10, 0x700000, vec![(0, 0), (4, 4)]));
+            remove(base);
+            i += 1;
+        }
+        stop.store(true, Ordering::Relaxed);
+        for r in readers {
+            assert!(r.join().unwrap() > 0);
+        }
     }
 }
