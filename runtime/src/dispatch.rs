@@ -114,6 +114,8 @@ pub extern "C" fn aot_lookup_start(pc: u64) -> Option<HostFn> {
 /// `st` must be the live state of the calling guest thread.
 #[no_mangle]
 pub unsafe extern "C" fn aot_safepoint(st: *mut CpuState) {
+    // A scan request of crate::reclaim may be what raised sigpoll.
+    crate::reclaim::quiescent(st);
     // SAFETY: translated code passes the live state of the current guest thread.
     crate::syscall::signal::deliver_pending(unsafe { &mut *st });
 }
@@ -125,7 +127,9 @@ pub unsafe extern "C" fn aot_safepoint(st: *mut CpuState) {
 pub unsafe extern "C" fn dispatcher(st: *mut CpuState) -> ! {
     CURRENT.with(|c| c.set(st));
     crate::syscall::signal::attach(st);
+    crate::reclaim::enter_dispatcher(st);
     loop {
+        crate::reclaim::quiescent(st);
         if crate::syscall::signal::pending() {
             // SAFETY: as below.
             crate::syscall::signal::deliver_pending(unsafe { &mut *st });

@@ -2,7 +2,8 @@
 //! guest memory at run time, lifted with the AOT frontend and compiled with Cranelift (aot-jit).
 //!
 //! Lookups read a map under a read lock; compilation runs under one mutex (one compilation at a
-//! time, the map re-checked under it). Compiled code is never freed.
+//! time, the map re-checked under it). Invalidated code is retired and freed once no thread can
+//! be running it (crate::reclaim).
 
 use crate::glue::HostFn;
 use crate::CpuState;
@@ -36,6 +37,25 @@ fn map() -> &'static RwLock<HashMap<u64, HostFn>> {
 }
 
 static JIT: Mutex<Option<Jit>> = Mutex::new(None);
+
+/// Take the JIT's lock, parked while waiting (crate::reclaim: a thread that holds it may be
+/// waiting for every other thread to answer a scan).
+fn lock_jit() -> std::sync::MutexGuard<'static, Option<Jit>> {
+    let _parked = crate::reclaim::park();
+    JIT.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// AOT_JIT_CACHE_MB=<n>: the code cache's size in MiB (default 256; tests use a small one to
+/// make reclamation necessary).
+fn cache_size() -> usize {
+    match std::env::var("AOT_JIT_CACHE_MB") {
+        Ok(s) => match s.trim().parse::<usize>() {
+            Ok(n) if (1..=4096).contains(&n) => n << 20,
+            _ => crate::trap::fatal(crate::trap::EXIT_STARTUP, &format!("AOT_JIT_CACHE_MB={s}: not a number of MiB from 1 to 4096")),
+        },
+        Err(_) => aot_jit::CODE_CACHE_SIZE,
+    }
+}
 
 fn env_flag(name: &str) -> bool {
     std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0")
@@ -74,7 +94,7 @@ pub fn print_stats() {
     // Lookups of AOT code on the fast path are not counted (it stays free of counters): every
     // lookup that is not a JIT lookup found AOT code.
     crate::guest::write_stderr(&format!(
-        "aot-translate stats: {}dispatcher entries {} ({} into AOT code, {} into JIT code), JIT lookups {} (lookups answered with JIT code; AOT ones are not counted), JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms\n",
+        "aot-translate stats: {}dispatcher entries {} ({} into AOT code, {} into JIT code), JIT lookups {} (lookups answered with JIT code; AOT ones are not counted), JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms, JIT code reclaimed {} KiB ({} functions)\n",
         if crate::glue::foreign_path().is_some() { "JIT-only run, " } else { "" },
         DISPATCHES.load(Ordering::Relaxed),
         AOT_DISPATCHES.load(Ordering::Relaxed),
@@ -84,7 +104,9 @@ pub fn print_stats() {
         GUEST_INSNS.load(Ordering::Relaxed),
         CODE_BYTES.load(Ordering::Relaxed),
         FAILURES.load(Ordering::Relaxed),
-        ms
+        ms,
+        crate::reclaim::RECLAIMED_BYTES.load(Ordering::Relaxed) / 1024,
+        crate::reclaim::RECLAIMED_FNS.load(Ordering::Relaxed)
     ));
     if let Some(r) = crate::instrument::report(20) {
         crate::guest::write_stderr(&r);
@@ -220,7 +242,7 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
     if let Some(&f) = map().read().unwrap_or_else(|e| e.into_inner()).get(&pc) {
         return Some(f);
     }
-    let mut guard = JIT.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = lock_jit();
     if let Some(&f) = map().read().unwrap_or_else(|e| e.into_inner()).get(&pc) {
         return Some(f);
     }
@@ -236,28 +258,53 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
         return None;
     }
     if guard.is_none() {
-        match Jit::new() {
-            Ok(j) => *guard = Some(j),
+        match Jit::with_cache_size(cache_size()) {
+            Ok(mut j) => {
+                let (lo, hi) = j.cache().range();
+                crate::reclaim::set_cache_range(lo, hi);
+                *guard = Some(j)
+            }
             Err(e) => crate::trap::fatal(crate::trap::EXIT_NO_TRANSLATION, &format!("no translation for guest address 0x{pc:x} and {e}")),
         }
     }
     let jit = guard.as_mut().unwrap();
-    let before = jit.code_bytes();
-    match jit.compile(&f, &RuntimeSymbols) {
+    // Free retired code nobody runs any more; ask the threads for a scan once an eighth of the
+    // cache is waiting.
+    let cap = jit.cache().capacity() as u64;
+    let ask = crate::reclaim::limbo_bytes() >= cap / 8;
+    crate::reclaim::collect(ask, &mut |a, l| free_code(jit, a, l));
+    let mut compiled = jit.compile(&f, &RuntimeSymbols);
+    while matches!(compiled, Err(aot_jit::JitError::CacheFull(_))) {
+        // Full: wait for retired code to become free (exit 70 below if none can be).
+        if crate::reclaim::collect_urgently(&mut |a, l| free_code(jit, a, l)) == 0 {
+            break;
+        }
+        compiled = jit.compile(&f, &RuntimeSymbols);
+    }
+    match compiled {
         Ok(c) => {
             COMPILES.fetch_add(1, Ordering::Relaxed);
             GUEST_INSNS.fetch_add(spec.insns.len() as u64, Ordering::Relaxed);
-            CODE_BYTES.fetch_add((jit.code_bytes() - before) as u64, Ordering::Relaxed);
+            CODE_BYTES.fetch_add(c.len as u64, Ordering::Relaxed);
             COMPILE_NS.fetch_add(t0.elapsed().as_nanos() as u64, Ordering::Relaxed);
             perf_map_line(c.addr, c.len, pc);
             // Before the function is reachable: a fault in it finds its guest PC.
             crate::fault::jitmap::publish(c.addr, c.len as u64, f.base(), c.srclocs);
-            // SAFETY: the code follows the HostFn contract (aot-jit) and is never freed.
+            // SAFETY: the code follows the HostFn contract (aot-jit); it is freed only after it
+            // left the map and no thread can be running it (crate::reclaim).
             let hf: HostFn = unsafe { std::mem::transmute::<usize, HostFn>(c.addr as usize) };
             map().write().unwrap_or_else(|e| e.into_inner()).insert(pc, hf);
-            record(pc, &spec);
+            record(pc, &spec, (c.addr, c.len as u64));
             Some(hf)
         }
+        Err(aot_jit::JitError::CacheFull(n)) => crate::trap::fatal(
+            crate::trap::EXIT_NO_TRANSLATION,
+            &format!(
+                "no translation for guest address 0x{pc:x}: the JIT code cache is full ({} MiB, {} KiB of it retired code not freeable yet; AOT_JIT_CACHE_MB sets its size)",
+                n >> 20,
+                crate::reclaim::limbo_bytes() / 1024
+            ),
+        ),
         Err(e) => {
             FAILURES.fetch_add(1, Ordering::Relaxed);
             crate::guest::write_stderr(&format!("aot-translate runtime: JIT at 0x{pc:x}: {e}\n"));
@@ -266,12 +313,23 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
     }
 }
 
+/// Give the code of a retired function back to the code cache (crate::reclaim decided that no
+/// thread can be running it): first out of the fault table, then into the free list.
+fn free_code(jit: &mut Jit, addr: u64, len: u64) {
+    crate::fault::jitmap::remove(addr);
+    // SAFETY: a block the cache gave for one function (retired with its compiled length), freed
+    // once: it left the limbo list.
+    unsafe { jit.cache().free(addr as *mut u8, len as usize) };
+}
+
 /// The guest code each JIT'd function was compiled from (for invalidation): entry pc -> its
 /// address ranges, and a page index of them. Changed only with `JIT` held.
 #[derive(Default)]
 struct Sources {
     ranges: HashMap<u64, Vec<(u64, u64)>>,
     by_page: BTreeMap<u64, Vec<u64>>,
+    /// Entry pc -> its host code (address, length).
+    code: HashMap<u64, (u64, u64)>,
 }
 static SOURCES: Mutex<Option<Sources>> = Mutex::new(None);
 /// Set once a JIT'd function exists: invalidation is free before.
@@ -295,7 +353,7 @@ fn pages(r: &[(u64, u64)]) -> impl Iterator<Item = u64> + '_ {
     r.iter().flat_map(|&(lo, hi)| (lo >> 12..=(hi - 1) >> 12).map(|p| p << 12))
 }
 
-fn record(pc: u64, spec: &FunctionSpec) {
+fn record(pc: u64, spec: &FunctionSpec, code: (u64, u64)) {
     let r = ranges_of(spec);
     let mut g = SOURCES.lock().unwrap_or_else(|e| e.into_inner());
     let s = g.get_or_insert_with(Sources::default);
@@ -306,12 +364,14 @@ fn record(pc: u64, spec: &FunctionSpec) {
         }
     }
     s.ranges.insert(pc, r);
+    s.code.insert(pc, code);
     ANY_JIT.store(true, Ordering::Release);
 }
 
 /// Invalidate every JIT'd function compiled from guest code overlapping `[lo, hi)`: it leaves
 /// the map (the next lookup recompiles from memory) and the chaining slots of its entry are
-/// reset. Its code is retired, not freed: a thread running it finishes what it started.
+/// reset. Its code is retired (crate::reclaim), freed once no thread can be running it: a
+/// thread running it finishes what it started.
 /// Returns the number of functions invalidated.
 pub fn invalidate(lo: u64, hi: u64) -> usize {
     if hi <= lo || !ANY_JIT.load(Ordering::Acquire) {
@@ -319,7 +379,7 @@ pub fn invalidate(lo: u64, hi: u64) -> usize {
     }
     // Under JIT: a compilation that read the old bytes is either finished (and found here) or
     // not yet started.
-    let _jit = JIT.lock().unwrap_or_else(|e| e.into_inner());
+    let _jit = lock_jit();
     let mut g = SOURCES.lock().unwrap_or_else(|e| e.into_inner());
     let Some(s) = g.as_mut() else { return 0 };
     let mut victims: Vec<u64> = vec![];
@@ -351,6 +411,12 @@ pub fn invalidate(lo: u64, hi: u64) -> usize {
         }
     }
     crate::chain::reset(&victims);
+    // Unreachable now (map and slots): retire the code.
+    for pc in &victims {
+        if let Some((addr, len)) = s.code.remove(pc) {
+            crate::reclaim::retire(addr, len);
+        }
+    }
     INVALIDATED.fetch_add(victims.len() as u64, Ordering::Relaxed);
     victims.len()
 }

@@ -47,6 +47,7 @@ pub mod instrument;
 pub mod jit;
 pub mod loader;
 pub mod mem;
+pub mod reclaim;
 pub mod smc;
 pub mod syscall;
 pub mod trace;

@@ -182,7 +182,13 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
     let written = read_frame(frame);
     let handler = st.pc;
     let stp = st as *mut CpuState;
+    // The faulting frames wait on the stack the fault interrupted: the reclaimer's scans from
+    // the signal stack must cover them too.
+    // SAFETY: the kernel's saved context of this host signal.
+    let rsp = unsafe { (*ucx).uc_mcontext.gregs[libc::REG_RSP as usize] as u64 };
+    let prev = crate::reclaim::enter_fault(rsp);
     crate::dispatch::aot_lookup(handler)(stp, handler);
+    crate::reclaim::leave_fault(prev);
     // SAFETY: `stp` is this thread's live state; translated code has returned.
     let st = unsafe { &mut *stp };
     if st.pc != sig::SIGRETURN_TRAMPOLINE {

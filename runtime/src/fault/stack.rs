@@ -73,6 +73,15 @@ pub fn leave_thread() {
     ALT.with(|a| a.set((0, 0)));
 }
 
+/// The calling thread's dispatcher stack [lo, top) and host signal stack [lo, top) (zeros when
+/// it has none).
+pub fn bounds() -> ((u64, u64), (u64, u64)) {
+    let s = STACK.with(|s| s.get());
+    let (base, len) = ALT.with(|a| a.get());
+    let alt = if len > GUARD { (base + GUARD, base + len) } else { (0, 0) };
+    ((s.guard_hi, s.top), alt)
+}
+
 /// Is `addr` in the guard of this thread's dispatcher stack (a host stack overflow)?
 pub fn in_guard(addr: u64) -> bool {
     let s = STACK.with(|s| s.get());

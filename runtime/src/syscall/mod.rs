@@ -451,7 +451,12 @@ pub unsafe extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u6
     let a = [st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]];
     let nr = st.x[8];
     loop {
-        let r = do_syscall(st, nr, &a);
+        // Parked: no guest code runs inside do_syscall (handlers run below, after it), so the
+        // reclaimer may scan this thread while it blocks (crate::reclaim).
+        let r = {
+            let _parked = crate::reclaim::park();
+            do_syscall(st, nr, &a)
+        };
         if r == signal::ERESTART_INTERNAL {
             // A signal came before the syscall started: deliver it, then make the syscall.
             signal::deliver_pending(st);

@@ -55,6 +55,8 @@ pub fn clone(st: &mut CpuState, a: &Args) -> i64 {
         sys(libc::SYS_clone, &[host_flags, 0, a[2], a[4], 0])
     };
     if r == 0 {
+        // The child's only thread is this one.
+        crate::reclaim::after_fork();
         if a[1] != 0 {
             st.sp = a[1];
         }

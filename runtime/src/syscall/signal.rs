@@ -660,6 +660,7 @@ fn run_guest_handler(st: &mut CpuState, gsig: u64, hinfo: &[u64; 16], act: &Gues
     let Some(frame) = push_frame(st, &spec, act) else { crate::trap::die_by_signal(libc::SIGSEGV) };
     let stp = st as *mut CpuState;
     loop {
+        crate::reclaim::quiescent(stp);
         if pending() {
             // SAFETY: stp is this thread's live state.
             deliver_pending(unsafe { &mut *stp });

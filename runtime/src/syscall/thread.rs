@@ -23,6 +23,8 @@ pub fn exit_thread(code: u64) -> ! {
     if ctid != 0 && guest::write(ctid, &0u32.to_le_bytes()).is_ok() {
         sys(libc::SYS_futex, &[ctid, libc::FUTEX_WAKE as u64, 1, 0, 0, 0]);
     }
+    // Stop counting for the reclaimer before the signal stack goes.
+    crate::reclaim::leave();
     crate::fault::stack::leave_thread();
     loop {
         sys(libc::SYS_exit, &[code]);
