@@ -786,6 +786,13 @@ def program_case(item):
                 line = line.strip()
                 if line and not line.startswith("#"):
                     variants.append(dict(kv.split("=", 1) for kv in line.split()))
+    ev = read_sidecar(src, ".env")
+    if ev:
+        # environment of every translated run of the program (each variant, run mode too), e.g.
+        # 66-jitchurn's small JIT code cache; qemu runs without it
+        with open(ev) as f:
+            base = dict(kv.split("=", 1) for l in f if l.strip() and not l.startswith("#") for kv in l.split())
+        variants = [dict(base, **(v or {})) for v in variants]
     native_timeout = RUN_TIMEOUT
     tf = read_sidecar(src, ".timeout")
     if tf:
@@ -1668,12 +1675,13 @@ def phase_cargo():
 
 # ---------------------------------------------------------------- phase: jit
 
-JIT_PROGRAMS = "01-,02-,03-,04-,05-,06-,07-,08-,09-,10-,11-,17-,40-,41-,42-,43-,44-,64-,65-,99-"
+JIT_PROGRAMS = "01-,02-,03-,04-,05-,06-,07-,08-,09-,10-,11-,17-,40-,41-,42-,43-,44-,64-,65-,66-,99-"
 
 
 def phase_jit():
     """The fallback JIT (docs/jit.md): tests/programs 01-11, the fault tests (17, 40-44: precise
-    guest signals from faults in JIT'd code), 64-65 (the JIT-compiling guest) and 99
+    guest signals from faults in JIT'd code), 64-65 (the JIT-compiling guest), 66 (a guest that
+    generates more code than its 1 MiB JIT code cache holds: reclamation) and 99
     (trampolines) at -O2, each also run with AOT_JIT_ONLY_ABOVE=0 so that every guest function
     is JIT-compiled at run time; both runs are compared with qemu."""
     global JIT_VARIANT
