@@ -190,6 +190,7 @@ pub fn clone3(st: &mut CpuState, a: &Args) -> i64 {
     if ca.flags & !plain == 0 && ca.exit_signal == libc::SIGCHLD as u64 && ca.set_tid == 0 {
         let r = host_fork(ca.flags, ca.parent_tid, ca.child_tid);
         if r == 0 {
+            crate::reclaim::after_fork();
             if sp != 0 {
                 st.sp = sp;
             }
@@ -206,6 +207,7 @@ pub fn clone3(st: &mut CpuState, a: &Args) -> i64 {
     host.tls = 0;
     let r = sys(libc::SYS_clone3, &[&host as *const CloneArgs as u64, n as u64]);
     if r == 0 {
+        crate::reclaim::after_fork();
         if sp != 0 {
             st.sp = sp;
         }
