@@ -14,7 +14,8 @@
 //! (a new thread starts there, in the dispatcher).
 //!
 //! Exit statuses chosen by the runtime itself (the guest's own statuses pass through unchanged):
-//! - 70: no translation for a guest address reached by an indirect branch (`aot_lookup` miss);
+//! - 70: no translation for a guest address reached by an indirect branch (`aot_lookup` miss),
+//!   or the JIT code cache full of code still in use (`reclaim`);
 //! - 71: start-up failure (bad embedded image, address-space reservation or mapping failed);
 //! - 128+N: the guest died by signal N (traps re-raise SIGILL/SIGTRAP with the default action).
 //!
@@ -23,7 +24,8 @@
 //! for the Cryptographic Extension, see `crypto`), `AOT_XLAT_CACHE` (the executable cache execve
 //! looks in, `syscall::exec`), `AOT_GUEST_EXE` (set by a translated parent's execve: the guest path
 //! of this program; removed from the guest's environment, as is `AOT_RUNTIME_XLAT_CACHE`, the cache
-//! folder the parent used).
+//! folder the parent used); `AOT_JIT_CACHE_MB`, `AOT_JIT_RECLAIM=0` and `AOT_JIT_RECLAIM_WAIT_MS` size the JIT
+//! code cache and control the reclamation of retired JIT code (docs/jit.md).
 //!
 //! Linking: the output must be linked with `cc -static-pie` (no `-Ttext-segment`). A non-PIE
 //! `cc -static -Wl,-Ttext-segment=0x7e0000000000` does not link with Debian's glibc 2.36 libc.a:
