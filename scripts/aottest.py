@@ -1737,6 +1737,13 @@ def run_cli(t):
             if name not in ("no-guest",) and args and args[0] not in (lines[0] if lines else ""):
                 problems.append("the message does not name the file")
             t.add("run-cli-" + name, not problems, "; ".join(problems), "stderr:\n" + e.decode(errors="replace"))
+        # a bad AOT_JIT_CACHE_MB: one runtime line naming it, status 71 (docs/jit.md "Switches")
+        if hello:
+            for bad in ("0", "abc", "99999"):
+                st, out, e, to = run([TRANSLATOR, "run", hello], env=dict(RUN_ENV, AOT_JIT_CACHE_MB=bad), timeout=120)
+                lines = e.decode(errors="replace").splitlines()
+                ok = st == 71 and len(lines) == 1 and ("AOT_JIT_CACHE_MB=" + bad) in lines[0]
+                t.add("run-cli-jit-cache-mb-" + bad, ok, "" if ok else "status %d, stderr %r" % (st, lines[:3]))
         # a file literally named `run` is still translated when written as a path
         if hello:
             shutil.copy(hello, os.path.join(tmp, "run"))
