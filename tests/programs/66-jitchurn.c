@@ -8,12 +8,17 @@
  * new sizes and constants. Part 2, threads: three threads call the current version of a generated
  * function concurrently (under a read lock) while the main thread writes the next version into
  * the other of two buffers, then switches (write lock); each caller checks every result against
- * the same computation in C. Compared with qemu. */
+ * the same computation in C. A 1 ms timer signal interrupts all of it during part 2 (handlers
+ * run at safe points and inside blocking syscalls while the reclaimer scans). Compared with
+ * qemu. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 
 typedef uint32_t (*fn1)(uint32_t);
 
@@ -62,6 +67,9 @@ static void write_version(uint32_t *at, unsigned v) {
     int n = emit(at, v);
     __builtin___clear_cache((char *)at, (char *)(at + n));
 }
+
+static volatile sig_atomic_t ticks;
+static void on_tick(int s) { (void)s; ticks++; }
 
 /* ---- part 2 */
 static pthread_rwlock_t lock;
@@ -120,6 +128,13 @@ int main(void) {
     pthread_rwlockattr_init(&at);
     pthread_rwlockattr_setkind_np(&at, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
     pthread_rwlock_init(&lock, &at);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_tick;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGALRM, &sa, 0);
+    struct itimerval it = {{0, 1000}, {0, 1000}};
+    setitimer(ITIMER_REAL, &it, 0);
     uint32_t *buf = code + 4 * SLOT_WORDS;
     code = buf;
     cur = 5000;
@@ -140,6 +155,8 @@ int main(void) {
     __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
     for (unsigned i = 0; i < THREADS; i++)
         pthread_join(t[i], 0);
-    printf("threads: 500 versions, %d callers, %lu mismatches\n", THREADS, failures - before);
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &off, 0);
+    printf("threads: 500 versions, %d callers, %lu mismatches, timer signals seen: %d\n", THREADS, failures - before, ticks > 0);
     return failures != 0;
 }
