@@ -846,12 +846,28 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 // `fcmp oeq (bitcast i), 0.0` into an integer test even with dynamic denormal
                 // mode. llvm.arithmetic.fence hides the bitcast and costs no instruction.
                 let (mut x, mut y) = (self.v(a(0)).into_float_value(), self.v(a(1)).into_float_value());
+                let t = x.get_type();
                 if p != FloatPredicate::UNO {
-                    let t = x.get_type();
                     x = self.call_intr("llvm.arithmetic.fence", &[t.into()], &[x.into()])?.into_float_value();
                     y = self.call_intr("llvm.arithmetic.fence", &[t.into()], &[y.into()])?.into_float_value();
                 }
-                b.build_float_compare(p, x, y, "")?.into()
+                // Every IR compare is quiet (Arm's signalling compares raise IOC in the IR,
+                // fp::signal_unordered). A plain `fcmp` lets x86 pick CMPLTSD/CMPLESD (signalling
+                // predicates: Invalid on a quiet NaN) when it combines compares into a value, e.g.
+                // `fcmp d1, d0; cset w1, le` (dg-torture inf-compare-7). The constrained compare
+                // with ignored exceptions is lowered with quiet instructions only (UCOMISD, quiet
+                // CMPSD predicates) and is still deleted when unused.
+                let pred = match p {
+                    FloatPredicate::OEQ => "oeq",
+                    FloatPredicate::OLT => "olt",
+                    FloatPredicate::OLE => "ole",
+                    FloatPredicate::OGT => "ogt",
+                    FloatPredicate::OGE => "oge",
+                    _ => "uno",
+                };
+                let pm: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string(pred).into();
+                let ei: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string("fpexcept.ignore").into();
+                self.call_intr("llvm.experimental.constrained.fcmp", &[t.into()], &[x.into(), y.into(), pm, ei])?
             }
             Op::FCvt => {
                 // x86's CVTSS2SD/CVTSD2SS quieten a NaN and keep the top of its payload, as Arm
@@ -1265,18 +1281,30 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// Round to nearest, ties away from zero (FRINTA, FCVTA*), independent of the dynamic
     /// rounding mode: LLVM lowers llvm.round on x86 as trunc(x + copysign(0.4999.., x)), whose
     /// addition rounds by MXCSR, which follows the guest's FPCR. Here every step is exact:
-    /// t = trunc(x); |x - t| >= 0.5 ? t + copysign(1, x) : t.
+    /// t = trunc(x); |x - t| >= 0.5 ? t + copysign(1, x) : t. The arithmetic runs only on a
+    /// value with a fraction part (|x| < 2^mantissa bits, else on 0): x86 computes both sides of
+    /// the select, and `t + 1` of a large t would raise Inexact, `x - t` of an infinity Invalid,
+    /// where Arm's FRINTA raises nothing.
     fn round_away(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
         let x = self.v(v).into_float_value();
         let fty = x.get_type();
-        let t = self.call_intr("llvm.trunc", &[fty.into()], &[x.into()])?.into_float_value();
-        let d = b.build_float_sub(x, t, "")?;
+        let (t, ity) = self.float_kind(fty);
+        let mb = if t == Ty::F32 { 23 } else { 52 };
+        let bias = if t == Ty::F32 { 127 } else { 1023 };
+        let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
+        let abs = b.build_and(xi, ity.const_int(u64::MAX >> (65 - ity.get_bit_width()), false), "")?;
+        let frac = b.build_int_compare(IntPredicate::ULT, abs, ity.const_int((bias + mb) << mb, false), "")?;
+        let xs = b.build_select(frac, x, fty.const_zero(), "")?.into_float_value();
+        let tr = |v: FloatValue<'ctx>| -> R<FloatValue<'ctx>> { Ok(self.call_intr("llvm.trunc", &[fty.into()], &[v.into()])?.into_float_value()) };
+        let ts = tr(xs)?;
+        let d = b.build_float_sub(xs, ts, "")?;
         let ad = self.call_intr("llvm.fabs", &[fty.into()], &[d.into()])?.into_float_value();
         let half = b.build_float_compare(FloatPredicate::OGE, ad, fty.const_float(0.5), "")?;
-        let one = self.call_intr("llvm.copysign", &[fty.into()], &[fty.const_float(1.0).into(), x.into()])?;
-        let up = b.build_float_add(t, one.into_float_value(), "")?;
-        Ok(b.build_select(half, up, t, "")?)
+        let one = self.call_intr("llvm.copysign", &[fty.into()], &[fty.const_float(1.0).into(), xs.into()])?;
+        let up = b.build_float_add(ts, one.into_float_value(), "")?;
+        let rs = b.build_select(half, up, ts, "")?;
+        Ok(b.build_select(frac, rs, tr(x)?.into(), "")?)
     }
 
     /// A fused multiply-add whose addend is a quiet NaN and whose product is inf * 0 gives the
@@ -1426,6 +1454,49 @@ mod tests {
         assert!(body[0].starts_with("nop"), "{asm}");
         assert!(!body[1].starts_with("nop"), "{asm}");
         assert!(asm.contains(".p2align\t4"), "{asm}");
+    }
+
+    /// Quiet FCMPs whose NZCV results are kept as values (`fcmp; cset`) lower to quiet x86
+    /// compares only: CMPLTSD/CMPLESD and the other ordered-signalling predicates raise Invalid
+    /// on a quiet NaN, which Arm's FCMP does not (dg-torture inf-compare-7). Both the baseline
+    /// (SSE predicates) and x86-64-v3 (AVX predicates) are checked.
+    #[test]
+    fn quiet_compares_lower_to_quiet_instructions() {
+        init_targets();
+        let words = [
+            0x1e602020, // fcmp d1, d0
+            0x1a9fc7e1, // cset w1, le
+            0x1e232040, // fcmp s2, s3
+            0x1a9f97e4, // cset w4, hi
+            0x1e6620a0, // fcmp d5, d6
+            0x1a9fa7e7, // cset w7, lt
+            0x1e6620a0, // fcmp d5, d6
+            0x1a9fb7e8, // cset w8, ge
+            0x1e6620a0, // fcmp d5, d6
+            0x1a9f17e9, // cset w9, eq
+            0x1e6620a0, // fcmp d5, d6
+            0x1a9f57ea, // cset w10, mi
+            0xd65f03c0, // ret
+        ];
+        let f = lift_snippet(0x400000, &words);
+        ir::verify::verify(&f).unwrap();
+        for cpu in ["x86-64", "x86-64-v3"] {
+            let opts = Options { opt_level: 2, target_cpu: cpu.into() };
+            let tm = target_machine(&opts).unwrap();
+            let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+            for l in asm.lines().map(str::trim) {
+                let Some(m) = l.split_whitespace().next() else { continue };
+                let m = m.trim_start_matches('v');
+                let Some(p) = m.strip_prefix("cmp") else { continue };
+                // cmp<pred><p|s><s|d>: quiet are eq, unord, neq, ord and the AVX *_oq/*_uq forms.
+                if p.len() < 3 || !(p.ends_with("sd") || p.ends_with("ss") || p.ends_with("pd") || p.ends_with("ps")) {
+                    continue;
+                }
+                let pred = &p[..p.len() - 2];
+                let quiet = matches!(pred, "eq" | "unord" | "neq" | "ord") || pred.ends_with("_oq") || pred.ends_with("_uq");
+                assert!(quiet, "signalling compare `{l}` on {cpu}:\n{asm}");
+            }
+        }
     }
 
     /// Every guest load and store keeps the debug line of its own guest instruction (the

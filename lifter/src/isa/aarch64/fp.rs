@@ -105,7 +105,11 @@ pub fn fpow2(b: &mut Builder, ty: Ty, k: i32) -> Value {
 
 /// FPSR cumulative exception bits.
 pub const FPSR_IOC: u32 = 1;
+pub const FPSR_DZC: u32 = 2;
+pub const FPSR_OFC: u32 = 4;
+pub const FPSR_UFC: u32 = 8;
 pub const FPSR_IXC: u32 = 0x10;
+pub const FPSR_IDC: u32 = 0x80;
 
 /// Set the FPSR cumulative exception bits `bits` when `c` (I1) holds. For the exceptions the
 /// host's FP unit does not raise the Arm way (ordered compares, conversions): the IR says it, so
@@ -348,6 +352,35 @@ pub fn f_to_half(b: &mut Builder, x: Value) -> Value {
     let m0 = b.select(is_sub, sub, norm);
     let m1 = b.select(is_big, over, m0);
     let m1 = b.or(m1, sign);
+    // Exceptions (FPRoundCV, FZ16 not applied): a result rounded to infinity or beyond the
+    // largest normal overflows (OFC and IXC); in the subnormal range (|x| < 2^-14, tininess
+    // before rounding) an inexact result underflows (UFC and IXC); elsewhere an inexact result
+    // raises IXC. Under FPCR.FZ a denormal input is a zero (IDC, nothing else).
+    let num = b.not(is_nan);
+    let fin = b.not(is_inf);
+    let n_over = b.icmp_i(Cond::Uge, norm, 0x7c00);
+    let not_sub = b.not(is_sub);
+    let n_over = b.and(n_over, not_sub);
+    let over_c = b.or(is_big, n_over);
+    let over_c = b.and(over_c, fin);
+    let over_c = b.and(over_c, num);
+    raise_if(b, over_c, FPSR_OFC | FPSR_IXC);
+    let not_big = b.not(is_big);
+    let n_inex = b.and(inexact, not_sub);
+    let n_inex = b.and(n_inex, not_big);
+    let n_inex = b.and(n_inex, num);
+    raise_if(b, n_inex, FPSR_IXC);
+    let s_exact = b.fcmp(FCond::Oeq, rs, scaled);
+    let s_inex = b.not(s_exact);
+    let s_inex = b.and(s_inex, is_sub);
+    raise_if(b, s_inex, FPSR_UFC | FPSR_IXC);
+    let fz = b.and_i(fpcr, 1 << 24);
+    let fz = b.icmp_i(Cond::Ne, fz, 0);
+    let denorm = b.icmp_i(Cond::Ult, a, 1u128 << fb);
+    let nonzero = b.icmp_i(Cond::Ne, a, 0);
+    let den = b.and(denorm, nonzero);
+    let den = b.and(den, fz);
+    raise_if(b, den, FPSR_IDC);
     b.select(is_nan, nan, m1)
 }
 

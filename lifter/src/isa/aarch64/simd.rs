@@ -10,7 +10,8 @@
 //! the trans function rejects the combinations that are unallocated.
 
 use super::decode::{pat, Pattern};
-use super::fp::{dn_or, f_to_half, f_to_int, fconst, fpow2, half_to_f32, vfp_expand_imm};
+use super::fp::{dn_or, f_to_half, f_to_int, fconst, fpow2, half_to_f32, raise_if, vfp_expand_imm};
+use super::fp::{FPSR_DZC, FPSR_IDC, FPSR_IOC, FPSR_IXC, FPSR_OFC, FPSR_UFC};
 use super::{bit, bits, Lift};
 use crate::ir::{Builder, Cond, FCond, Op, Ordering, RoundMode, Ty, Value};
 
@@ -478,8 +479,9 @@ fn recip_est(b: &mut Builder, a: Value) -> Value {
 }
 
 /// RecipSqrtEstimate: a in 128..511 (I64) -> estimate in 256..511. The reference loop finds the
-/// least c >= 513 with a' * c^2 >= 2^28 (a' the adjusted input); here c comes from a float square
-/// root, corrected by one step either way with exact integer checks.
+/// least c >= 513 with a' * c^2 >= 2^28 (a' the adjusted input). Here c is one more than the
+/// largest c < 1024 with a' * c^2 < 2^28, found bit by bit in integer arithmetic (an FP square
+/// root would raise Inexact, which neither FRSQRTE nor URSQRTE does).
 fn rsqrt_est(b: &mut Builder, a: Value) -> Value {
     // a' = a < 256 ? 2a + 1 : 2 * ((a & !1) + 1)
     let lo = b.icmp_i(Cond::Ult, a, 256);
@@ -489,25 +491,17 @@ fn rsqrt_est(b: &mut Builder, a: Value) -> Value {
     let t2 = b.add_i(t2, 1);
     let t2 = b.shl_i(t2, 1);
     let ap = b.select(lo, t1, t2);
-    let af = b.convert(Op::UIToFP, ap, Ty::F64);
-    let k = fpow2(b, Ty::F64, 28);
-    let qf = b.fbin(Op::FDiv, k, af);
-    let sf = b.fun(Op::FSqrt, qf);
-    let cf = b.fround(sf, RoundMode::Ceil);
-    let c0 = b.convert(Op::FPToUISat, cf, Ty::I64);
     let lim = b.c64(1 << 28);
-    // c0 - 1 already enough?
-    let cm = b.add_i(c0, u64::MAX as u128);
-    let pm = b.mul(cm, cm);
-    let pm = b.mul(pm, ap);
-    let dn = b.icmp(Cond::Uge, pm, lim);
-    let c1 = b.select(dn, cm, c0);
-    // c1 not enough?
-    let p1 = b.mul(c1, c1);
-    let p1 = b.mul(p1, ap);
-    let up = b.icmp(Cond::Ult, p1, lim);
-    let cp = b.add_i(c1, 1);
-    let c = b.select(up, cp, c1);
+    let mut c = b.c64(0);
+    for k in (0..10).rev() {
+        let bit = b.c64(1 << k);
+        let t = b.or(c, bit);
+        let p = b.mul(t, t);
+        let p = b.mul(p, ap);
+        let below = b.icmp(Cond::Ult, p, lim);
+        c = b.select(below, t, c);
+    }
+    let c = b.add_i(c, 1);
     let m = b.c64(513);
     let small = b.icmp(Cond::Ult, c, m);
     let c = b.select(small, m, c);
@@ -608,7 +602,28 @@ fn frecpe(b: &mut Builder, xi: Value) -> Value {
     let qn = b.or(x, qb);
     let qn = dn_or(b, qn, w);
     let r = b.select(is_nan, qn, r);
+    // FPRecipEstimate's exceptions: IOC for a signalling NaN, IDC for a denormal flushed by FZ,
+    // DZC for a zero, OFC and IXC for a tiny input, UFC (alone) when FZ flushes the result.
+    estimate_nan_flags(b, x, is_nan, f);
+    let den = b.not(is_zero);
+    let den = b.and(flushed, den);
+    raise_if(b, den, FPSR_IDC);
+    raise_if(b, zero_in, FPSR_DZC);
+    let nz = b.not(zero_in);
+    let ovf = b.and(tiny, nz);
+    raise_if(b, ovf, FPSR_OFC | FPSR_IXC);
+    let fin = b.icmp_i(Cond::Ult, absx, inf);
+    let under = b.and(under, fin);
+    raise_if(b, under, FPSR_UFC);
     b.trunc(r, ity)
+}
+
+/// IOC when the lane `x` (I64 holding a float with `f` fraction bits) is a signalling NaN.
+fn estimate_nan_flags(b: &mut Builder, x: Value, is_nan: Value, f: u32) {
+    let q = b.and_i(x, 1u128 << (f - 1));
+    let sig = b.icmp_i(Cond::Eq, q, 0);
+    let snan = b.and(is_nan, sig);
+    raise_if(b, snan, FPSR_IOC);
 }
 
 /// FRSQRTE lane (integer bits in, integer bits out), FPCR defaults.
@@ -671,12 +686,24 @@ fn frsqrte(b: &mut Builder, xi: Value) -> Value {
     let fz = b.icmp_i(Cond::Ne, fz, 0);
     let denorm = b.icmp_i(Cond::Ult, absx, 1u128 << f);
     let flushed = b.and(fz, denorm);
-    let is_zero = b.or(is_zero, flushed);
-    let r = b.select(is_zero, inf_s, r);
+    let zero_in = b.or(is_zero, flushed);
+    let r = b.select(zero_in, inf_s, r);
     let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
     let qn = b.or(x, qb);
     let qn = dn_or(b, qn, w);
     let r = b.select(is_nan, qn, r);
+    // FPRSqrtEstimate's exceptions: IOC for a signalling NaN or a negative non-zero number,
+    // IDC for a denormal flushed by FZ, DZC for a zero.
+    estimate_nan_flags(b, x, is_nan, f);
+    let den = b.not(is_zero);
+    let den = b.and(flushed, den);
+    raise_if(b, den, FPSR_IDC);
+    raise_if(b, zero_in, FPSR_DZC);
+    let num = b.not(is_nan);
+    let nz = b.not(zero_in);
+    let bad = b.and(neg, num);
+    let bad = b.and(bad, nz);
+    raise_if(b, bad, FPSR_IOC);
     b.trunc(r, ity)
 }
 
