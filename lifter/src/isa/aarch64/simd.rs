@@ -890,27 +890,6 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
             } else {
                 fconst(b, ty, c.to_bits())
             };
-            let r = if rsq {
-                // Halving x first keeps a huge x*y from overflowing, but loses x's last bit when
-                // x is (near) subnormal; then x*y is small and (3 - x*y) * 0.5 is exact instead.
-                let h = fpow2(b, ty, -1);
-                let xh = b.fbin(Op::FMul, nx, h);
-                let halved_first = b.fma(xh, y, k);
-                let three = fconst(b, ty, if ty == Ty::F32 { 3.0f32.to_bits() as u64 } else { 3.0f64.to_bits() });
-                let t = b.fma(nx, y, three);
-                let halved_last = b.fbin(Op::FMul, t, h);
-                let small = fpow2(b, ty, if ty == Ty::F32 { -125 } else { -1021 });
-                let tiny = b.fcmp(FCond::Olt, ax, small);
-                let r = b.select(tiny, halved_last, halved_first);
-                // Halving quietens a signalling -x before the FMA compares it with y; take a NaN
-                // result from (-x, y) in Arm's order instead (FMAX of a NaN operand is exactly
-                // that).
-                let nan_in = b.fcmp(FCond::Uno, nx, y);
-                let nan = b.fbin(Op::FMax, nx, y);
-                b.select(nan_in, nan, r)
-            } else {
-                b.fma(nx, y, k)
-            };
             let inf = fconst(
                 b,
                 ty,
@@ -929,6 +908,42 @@ fn fp_bin(b: &mut Builder, op: u32, x: Value, y: Value) -> Value {
             let s1 = b.and(xi, yz);
             let s2 = b.and(xz, yi);
             let sp = b.or(s1, s2);
+            // The host ops see (-x, y) only where their result is taken, zeros elsewhere: both
+            // sides of a select are computed, and the unused one (inf * 0, a halving that
+            // underflows) would raise flags Arm does not.
+            let keep = |b: &mut Builder, c: Value, v: Value| b.select(c, v, zero);
+            let r = if rsq {
+                // Halving x first keeps a huge x*y from overflowing, but loses x's last bit when
+                // x is (near) subnormal; then x*y is small and (3 - x*y) * 0.5 is exact instead.
+                let h = fpow2(b, ty, -1);
+                let small = fpow2(b, ty, if ty == Ty::F32 { -125 } else { -1021 });
+                let tiny = b.fcmp(FCond::Olt, ax, small);
+                let nsp = b.not(sp);
+                let ntiny = b.not(tiny);
+                let first = b.and(ntiny, nsp);
+                let last = b.and(tiny, nsp);
+                let nx1 = keep(b, first, nx);
+                let y1 = keep(b, first, y);
+                let xh = b.fbin(Op::FMul, nx1, h);
+                let halved_first = b.fma(xh, y1, k);
+                let three = fconst(b, ty, if ty == Ty::F32 { 3.0f32.to_bits() as u64 } else { 3.0f64.to_bits() });
+                let nx2 = keep(b, last, nx);
+                let y2 = keep(b, last, y);
+                let t = b.fma(nx2, y2, three);
+                let halved_last = b.fbin(Op::FMul, t, h);
+                let r = b.select(tiny, halved_last, halved_first);
+                // Halving quietens a signalling -x before the FMA compares it with y; take a NaN
+                // result from (-x, y) in Arm's order instead (FMAX of a NaN operand is exactly
+                // that).
+                let nan_in = b.fcmp(FCond::Uno, nx, y);
+                let nan = b.fbin(Op::FMax, nx, y);
+                b.select(nan_in, nan, r)
+            } else {
+                let nsp = b.not(sp);
+                let nx1 = keep(b, nsp, nx);
+                let y1 = keep(b, nsp, y);
+                b.fma(nx1, y1, k)
+            };
             b.select(sp, k, r)
         }
         _ => unreachable!(),
