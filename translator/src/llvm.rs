@@ -1055,8 +1055,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 // The host op saw no quiet NaN (no_quiet_nans): any NaN operand decides.
                 let (x, y) = (self.v(i.args[0]).into_float_value(), self.v(i.args[1]).into_float_value());
                 let un = self.b.build_float_compare(FloatPredicate::UNO, x, y, "")?;
-                let n = self.processed_nan(x.get_type(), &i.args)?;
-                self.b.build_select(un, n, r.into_float_value(), "")?
+                let args = i.args.clone();
+                self.unlikely_fixup(un, r.into_float_value(), |g| g.processed_nan(x.get_type(), &args))?
             }
             Op::FMinNm | Op::FMaxNm => {
                 let (x, y) = self.minmax_operands(i.args[0], i.args[1])?;
@@ -1064,10 +1064,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             // FMADD's NaN priority: the addend first, then the multiplicands; a quiet NaN addend
             // with an inf * 0 product gives the default NaN.
-            Op::FMa => {
-                let r = self.arm_nan(r, &[i.args[2], i.args[0], i.args[1]])?;
-                self.arm_fma_invalid(r, &i.args)?
-            }
+            Op::FMa => self.arm_fma_nan(r, &i.args)?,
             _ => r,
         };
         Ok(Some(r))
@@ -1075,12 +1072,54 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// Arm NaN results: a NaN operand propagates (quieted, first operand first); an invalid
     /// operation on numbers gives the default NaN, which is positive on Arm (x86 makes it
-    /// negative). LLVM folds this away where it can prove the result is not NaN.
+    /// negative). The host result is a NaN exactly when Arm's is (add, sub, mul, div, sqrt, fma,
+    /// round to integral), so the hot path is the op, one unordered test of its result and a
+    /// branch that is not taken; Arm's choice of NaN is made out of line (unlikely_fixup).
     fn arm_nan(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
         let r = r.into_float_value();
-        let acc = self.processed_nan(r.get_type(), ops)?;
         let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
-        Ok(self.b.build_select(rnan, acc, r, "")?)
+        let ops = ops.to_vec();
+        self.unlikely_fixup(rnan, r, |g| g.processed_nan(r.get_type(), &ops))
+    }
+
+    /// FMADD's NaN result (ir::fpnan::fma_result): NaN priority addend, then multiplicands; a
+    /// quiet NaN addend with an inf * 0 product gives the default NaN. Both cases have a NaN
+    /// host result, so both are decided out of line.
+    fn arm_fma_nan(&self, r: BasicValueEnum<'ctx>, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        let r = r.into_float_value();
+        let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        let args = args.to_vec();
+        self.unlikely_fixup(rnan, r, |g| {
+            let n = g.processed_nan(r.get_type(), &[args[2], args[0], args[1]])?;
+            Ok(g.arm_fma_invalid(n.into(), &args)?.into_float_value())
+        })
+    }
+
+    /// `cond ? fix() : r`, with `fix` computed in a block of its own behind a branch marked
+    /// unlikely (NaNs are rare in FP kernels): the hot path pays the test and a predictable
+    /// branch instead of the whole NaN selection. Lowering goes on in a new block after it.
+    fn unlikely_fixup(
+        &self,
+        cond: IntValue<'ctx>,
+        r: FloatValue<'ctx>,
+        fix: impl FnOnce(&Self) -> R<FloatValue<'ctx>>,
+    ) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.b;
+        let cond = self
+            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[cond.into(), self.ctx.bool_type().const_zero().into()])?
+            .into_int_value();
+        let pre = b.get_insert_block().unwrap();
+        let cold = self.ctx.append_basic_block(self.func, "fp_nan");
+        let cont = self.ctx.append_basic_block(self.func, "fp_cont");
+        b.build_conditional_branch(cond, cold, cont)?;
+        b.position_at_end(cold);
+        let n = fix(self)?;
+        let cold_end = b.get_insert_block().unwrap();
+        b.build_unconditional_branch(cont)?;
+        b.position_at_end(cont);
+        let phi = b.build_phi(r.get_type(), "")?;
+        phi.add_incoming(&[(&r, pre), (&n, cold_end)]);
+        Ok(phi.as_basic_value())
     }
 
     /// The IR type and same-width integer type of float type `fty`.
@@ -1187,8 +1226,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 a.push(es);
                 let r = self.call_intr(name, &[ty], &a)?;
                 if i.op == Op::FMa {
-                    let r = self.arm_nan(r, &[i.args[2], i.args[0], i.args[1]])?;
-                    self.arm_fma_invalid(r, &i.args)?
+                    self.arm_fma_nan(r, &i.args)?
                 } else {
                     self.arm_nan(r, &i.args)?
                 }
@@ -1352,10 +1390,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let combf = b.build_bit_cast(comb, fty, "")?.into_float_value();
         let eq = b.build_float_compare(FloatPredicate::OEQ, x, y, "")?;
         let r = b.build_select(eq, combf, r.into_float_value(), "")?.into_float_value();
-        let ((xnan, xsnan, _), (ynan, ysnan, _)) = (self.nan_parts(x)?, self.nan_parts(y)?);
-        let both_nan = b.build_and(xnan, ynan, "")?;
-        let special = b.build_or(b.build_or(xsnan, ysnan, "")?, both_nan, "")?;
-        Ok(b.build_select(special, self.processed_nan(fty, ops)?, r, "")?)
+        // Only with a NaN operand (out of line): a signalling one or two NaNs give Arm's NaN.
+        let un = b.build_float_compare(FloatPredicate::UNO, x, y, "")?;
+        let ops = ops.to_vec();
+        self.unlikely_fixup(un, r, |g| {
+            let b = &g.b;
+            let ((xnan, xsnan, _), (ynan, ysnan, _)) = (g.nan_parts(x)?, g.nan_parts(y)?);
+            let both_nan = b.build_and(xnan, ynan, "")?;
+            let special = b.build_or(b.build_or(xsnan, ysnan, "")?, both_nan, "")?;
+            Ok(b.build_select(special, g.processed_nan(fty, &ops)?, r, "")?.into_float_value())
+        })
     }
 }
 
