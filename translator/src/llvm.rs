@@ -325,8 +325,40 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             SlotTy::I8 => self.ctx.i8_type().into(),
             SlotTy::I32 => self.ctx.i32_type().into(),
             SlotTy::I64 => self.ctx.i64_type().into(),
-            SlotTy::I128 => self.ctx.i128_type().into(),
+            SlotTy::I128 => self.v2i64().into(),
         }
+    }
+
+    /// The LLVM type a guest register lives in (alloca, state slot): its IR type, except that
+    /// 128-bit V registers are `<2 x i64>`, so that their SSA values and phis stay in XMM
+    /// registers; GetReg/SetReg bitcast to and from the IR's i128 (free, and folded by LLVM
+    /// with the vector forms of the I128 ops below).
+    fn reg_ty(&self, r: Reg) -> BasicTypeEnum<'ctx> {
+        match ir::reg_ty(r) {
+            Ty::I128 => self.v2i64().into(),
+            t => self.ty(t),
+        }
+    }
+
+    /// Whether `x` is a Trunc of a 128-bit value to 32 or 64 bits (an S/D view of a V register).
+    fn is_v_low(&self, x: Value) -> bool {
+        let i = self.f.inst(x);
+        i.op == Op::Trunc && matches!(i.ty, Ty::I32 | Ty::I64) && self.f.inst(i.args[0]).ty == Ty::I128
+    }
+
+    /// Whether `x` is the bits of an F32/F64 (a Bitcast from a float).
+    fn is_float_bits(&self, x: Value) -> bool {
+        let i = self.f.inst(x);
+        i.op == Op::Bitcast && matches!(self.f.inst(i.args[0]).ty, Ty::F32 | Ty::F64)
+    }
+
+    fn v2i64(&self) -> inkwell::types::VectorType<'ctx> {
+        self.ctx.i64_type().vec_type(2)
+    }
+
+    /// An i128 value as <2 x i64> (a bitcast).
+    fn as_v2i64(&self, x: BasicValueEnum<'ctx>) -> R<inkwell::values::VectorValue<'ctx>> {
+        Ok(self.b.build_bit_cast(x, self.v2i64(), "")?.into_vector_value())
     }
 
     /// Load every used register from the state into its alloca.
@@ -354,7 +386,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// Store the written registers in `set` (bit i = Reg(i)) back to the state.
     fn store_state_of(&self, set: u128) -> R<()> {
         for &r in self.written.iter().filter(|r| set & (1u128 << r.0) != 0) {
-            let v = self.b.build_load(self.ty(ir::reg_ty(r)), self.regs[&r.0], "")?;
+            let v = self.b.build_load(self.reg_ty(r), self.regs[&r.0], "")?;
             let v: BasicValueEnum = if ir::reg_ty(r) == Ty::I1 {
                 self.b.build_int_z_extend(v.into_int_value(), self.ctx.i8_type(), "")?.into()
             } else {
@@ -423,13 +455,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
         self.b.position_at_end(entry);
         for &r in &self.used.clone() {
-            let a = self.b.build_alloca(self.ty(ir::reg_ty(r)), &r.name())?;
+            let a = self.b.build_alloca(self.reg_ty(r), &r.name())?;
             self.regs.insert(r.0, a);
         }
         // Registers written but never read still need an alloca.
         for &r in &self.written.clone() {
             if !self.regs.contains_key(&r.0) {
-                let a = self.b.build_alloca(self.ty(ir::reg_ty(r)), &r.name())?;
+                let a = self.b.build_alloca(self.reg_ty(r), &r.name())?;
                 self.regs.insert(r.0, a);
             }
         }
@@ -661,13 +693,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
             }
             Op::Reloc => self.reloc_value(i.imm as usize)?.into(),
-            Op::GetReg => b.build_load(self.ty(ty), self.regs[&(i.imm as u8)], "")?,
+            Op::GetReg => {
+                let r = Reg(i.imm as u8);
+                let x = b.build_load(self.reg_ty(r), self.regs[&r.0], "")?;
+                if ty == Ty::I128 {
+                    b.build_bit_cast(x, self.ty(ty), "")?
+                } else {
+                    x
+                }
+            }
             Op::Insn => {
                 self.set_guest_off(i.imm);
                 return Ok(None);
             }
             Op::SetReg => {
-                b.build_store(self.regs[&(i.imm as u8)], self.v(a(0)))?;
+                let x = if self.f.inst(a(0)).ty == Ty::I128 { self.as_v2i64(self.v(a(0)))?.into() } else { self.v(a(0)) };
+                b.build_store(self.regs[&(i.imm as u8)], x)?;
                 if Reg(i.imm as u8) == Reg::SP {
                     // SP is also written through to the state at once (a volatile store, which LLVM
                     // keeps): a synchronous fault then reports the exact guest SP, which unwinders
@@ -711,6 +752,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     let q2 = b.build_select(ism1, negx, q, "")?;
                     b.build_select(is0, zero.into(), q2, "")?
                 }
+            }
+            // 128-bit bitwise ops on <2 x i64>: one XMM op instead of two GPR ops and moves.
+            Op::And | Op::Or | Op::Xor if ty == Ty::I128 => {
+                let (x, y) = (self.as_v2i64(self.v(a(0)))?, self.as_v2i64(self.v(a(1)))?);
+                let r = match i.op {
+                    Op::And => b.build_and(x, y, "")?,
+                    Op::Or => b.build_or(x, y, "")?,
+                    _ => b.build_xor(x, y, "")?,
+                };
+                b.build_bit_cast(r, self.ty(ty), "")?
+            }
+            Op::Not if ty == Ty::I128 => {
+                let r = b.build_not(self.as_v2i64(self.v(a(0)))?, "")?;
+                b.build_bit_cast(r, self.ty(ty), "")?
             }
             Op::And => b.build_and(self.iv(a(0)), self.iv(a(1)), "")?.into(),
             Op::Or => b.build_or(self.iv(a(0)), self.iv(a(1)), "")?.into(),
@@ -770,9 +825,42 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 b.build_int_compare(p, self.iv(a(0)), self.iv(a(1)), "")?.into()
             }
             Op::Select => b.build_select(self.iv(a(0)), self.v(a(1)), self.v(a(2)), "")?,
+            // A scalar written to a V register (upper bits zero): lane 0 of a zero vector.
+            // S/D register writes: the float in lane 0 of a zero vector.
+            Op::Zext if ty == Ty::I128 && self.is_float_bits(a(0)) => {
+                let x = self.v(self.f.inst(a(0)).args[0]).into_float_value();
+                let vt = x.get_type().vec_type(128 / self.f.inst(a(0)).ty.bits());
+                let v = b.build_insert_element(vt.const_zero(), x, self.ctx.i32_type().const_zero(), "")?;
+                b.build_bit_cast(v, self.ty(ty), "")?
+            }
+            Op::Zext if ty == Ty::I128 => {
+                let x = self.iv(a(0));
+                let x = if x.get_type().get_bit_width() < 64 { b.build_int_z_extend(x, self.ctx.i64_type(), "")? } else { x };
+                let v = b.build_insert_element(self.v2i64().const_zero(), x, self.ctx.i32_type().const_zero(), "")?;
+                b.build_bit_cast(v, self.ty(ty), "")?
+            }
             Op::Zext => b.build_int_z_extend(self.iv(a(0)), self.ty(ty).into_int_type(), "")?.into(),
             Op::Sext => b.build_int_s_extend(self.iv(a(0)), self.ty(ty).into_int_type(), "")?.into(),
+            // The low bits of a V register: lane 0.
+            Op::Trunc if self.f.inst(a(0)).ty == Ty::I128 && w <= 64 => {
+                let v = self.as_v2i64(self.v(a(0)))?;
+                let x = b.build_extract_element(v, self.ctx.i32_type().const_zero(), "")?.into_int_value();
+                if w < 64 {
+                    b.build_int_truncate(x, self.ty(ty).into_int_type(), "")?.into()
+                } else {
+                    x.into()
+                }
+            }
             Op::Trunc => b.build_int_truncate(self.iv(a(0)), self.ty(ty).into_int_type(), "")?.into(),
+            // S/D register reads (an F32/F64 from the low bits of a V register): lane 0 of the
+            // vector as a float, with no trip through a general-purpose register.
+            Op::Bitcast if matches!(ty, Ty::F32 | Ty::F64) && self.is_v_low(a(0)) => {
+                let src = self.f.inst(a(0)).args[0];
+                let fty = self.ty(ty).into_float_type();
+                let vt = fty.vec_type(128 / w);
+                let vv = b.build_bit_cast(self.v(src), vt, "")?.into_vector_value();
+                b.build_extract_element(vv, self.ctx.i32_type().const_zero(), "")?
+            }
             Op::Bitcast => b.build_bit_cast(self.v(a(0)), self.ty(ty), "")?,
             Op::Extract => {
                 let vt = self.vec_ty(i.imm as u32);
@@ -898,10 +986,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Op::Load => {
                 let p = self.addr_ptr(a(0))?;
                 let o = Ordering::from_u64(i.imm).unwrap();
-                let l = b.build_load(self.ty(ty), p, "")?;
+                let vector = ty == Ty::I128 && o == Ordering::Plain;
+                let l = b.build_load(if vector { self.v2i64().into() } else { self.ty(ty) }, p, "")?;
                 let inst = l.as_instruction_value().unwrap();
                 if o == Ordering::Plain {
                     inst.set_alignment(1).ok();
+                    if vector {
+                        return Ok(Some(b.build_bit_cast(l, self.ty(ty), "")?));
+                    }
                 } else {
                     inst.set_alignment(w / 8).ok();
                     inst.set_atomic_ordering(ord(o)).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
@@ -912,7 +1004,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let p = self.addr_ptr(a(0))?;
                 let o = Ordering::from_u64(i.imm).unwrap();
                 let sw = self.f.inst(a(1)).ty.bits();
-                let s = b.build_store(p, self.v(a(1)))?;
+                let x = if sw == 128 && o == Ordering::Plain { self.as_v2i64(self.v(a(1)))?.into() } else { self.v(a(1)) };
+                let s = b.build_store(p, x)?;
                 if o == Ordering::Plain {
                     s.set_alignment(1).ok();
                 } else {
@@ -1471,6 +1564,42 @@ mod tests {
 
     /// A load through a constant null pointer stays a load (it must fault: SIGSEGV in the guest),
     /// gcc's `ldr w0, [x0]; brk #1000` for `*(int *)0`.
+    /// Arm NaN selection is out of line: between an FADD and the next FMUL the hot path holds
+    /// only the unordered test of the result and its branch (no blend of a chosen NaN), and the
+    /// fix-up still exists (in a cold block).
+    #[test]
+    fn fp_nan_fixup_is_out_of_line() {
+        init_targets();
+        // fadd d0, d1, d2 ; fmul d0, d0, d2 ; ret
+        let f = lift_snippet(0x400000, &[0x1e62_2820, 0x1e62_0800, 0xd65f_03c0]);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
+        let add = body.iter().position(|l| l.starts_with("vaddsd")).expect(&asm);
+        let mul = body.iter().position(|l| l.starts_with("vmulsd")).expect(&asm);
+        let between = &body[add + 1..mul];
+        assert!(between.iter().any(|l| l.starts_with("vucomisd")), "{asm}");
+        assert!(between.iter().any(|l| l.starts_with("jp")), "{asm}");
+        assert!(!between.iter().any(|l| l.contains("blendv") || l.contains("cmpunord")), "{asm}");
+        assert!(between.len() <= 6, "hot path between the ops: {between:?}\n{asm}");
+        let text = llvm_text(&f, "t").unwrap();
+        assert!(text.contains("fp_nan"), "{text}");
+    }
+
+    /// A 128-bit AND of V registers stays one XMM operation: V registers live as <2 x i64>.
+    #[test]
+    fn q_register_logic_stays_in_xmm() {
+        init_targets();
+        // and v0.16b, v1.16b, v2.16b ; ret
+        let f = lift_snippet(0x400000, &[0x4e22_1c20, 0xd65f_03c0]);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        assert!(!asm.contains("vpextrq") && !asm.contains("vmovq"), "{asm}");
+        assert!(asm.contains("vandps") || asm.contains("vpand"), "{asm}");
+    }
+
     #[test]
     fn null_loads_are_kept() {
         init_targets();
