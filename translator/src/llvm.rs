@@ -169,6 +169,10 @@ pub fn llvm_text(f: &Function, key: &str) -> R<String> {
     Ok(module.print_to_string().to_string())
 }
 
+/// Registers the backend stores to `CpuState` at every write (the SP, see `Op::SetReg`): never
+/// dirty for ir::dirty.
+const WRITE_THROUGH: u128 = 1u128 << Reg::SP.0;
+
 struct Gen<'a, 'ctx> {
     ctx: &'ctx Context,
     module: &'a Module<'ctx>,
@@ -189,6 +193,10 @@ struct Gen<'a, 'ctx> {
     /// write-back at safe points; the IR block being lowered.
     live_in: Vec<u128>,
     cur_block: usize,
+    /// Registers possibly dirty (host value != `CpuState` slot) at the start of each IR block
+    /// (ir::dirty), and at the point being lowered: sync points store only those.
+    dirty_in: Vec<u128>,
+    dirty: std::cell::Cell<u128>,
     di: DebugInfoBuilder<'ctx>,
     subprogram: DISubprogram<'ctx>,
     /// Translation-time constants (ir::consts): FP ops on them are lowered with constrained
@@ -286,6 +294,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             vals: vec![None; f.insts.len()],
             live_in: ir::safepoint::backend_live_in(f),
             cur_block: 0,
+            dirty_in: ir::dirty::dirty_in(f, WRITE_THROUGH),
+            dirty: std::cell::Cell::new(0),
             di,
             subprogram,
             known: ir::consts::known_constants(f),
@@ -372,13 +382,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
-    /// Store every written register back to the state.
+    /// Store every written register that may differ from its slot (ir::dirty) back to the state.
     fn store_state(&self) -> R<()> {
         self.store_state_of(u128::MAX)
     }
 
-    /// Store the written registers in `set` (bit i = Reg(i)) back to the state.
+    /// Store the written registers in `set` (bit i = Reg(i)) that may differ from their slot
+    /// back to the state. The others already hold their value there (ir::dirty).
     fn store_state_of(&self, set: u128) -> R<()> {
+        let set = set & self.dirty.get();
         for &r in self.written.iter().filter(|r| set & (1u128 << r.0) != 0) {
             let v = self.b.build_load(self.reg_ty(r), self.regs[&r.0], "")?;
             let v: BasicValueEnum = if ir::reg_ty(r) == Ty::I1 {
@@ -478,6 +490,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.b.build_switch(off, bad, &cases)?;
         }
         self.b.position_at_end(bad);
+        // Just loaded: nothing is dirty.
+        self.dirty.set(0);
         self.emit_trap(ir::TrapKind::NotCode as u32, pc)?;
 
         for k in 0..self.f.blocks.len() {
@@ -485,9 +499,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.cur_block = k;
             let blk = &self.f.blocks[k];
             self.set_guest_off(blk.off);
+            self.dirty.set(self.dirty_in[k]);
             for &v in &blk.insts {
                 let r = self.inst(v)?;
                 self.vals[v.0 as usize] = r;
+                self.dirty.set(ir::dirty::step(self.f.inst(v), self.dirty.get(), WRITE_THROUGH));
             }
             self.term(&blk.term)?;
         }

@@ -13,6 +13,7 @@
 pub mod builder;
 pub mod consts;
 pub mod crypto;
+pub mod dirty;
 pub mod fpnan;
 pub mod interp;
 pub mod print;

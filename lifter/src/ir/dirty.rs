@@ -1,0 +1,163 @@
+//! Which guest registers may differ from their `CpuState` slot ("dirty"), at every point of a
+//! function, so a backend stores only those at its sync points.
+//!
+//! The convention of both backends: a function loads the registers it uses from `CpuState` at
+//! entry, keeps them in host registers, and writes back the ones it writes wherever control or
+//! the state may leave the function (calls, returns, tail calls, indirect jumps out, traps, helpers
+//! that use the state, the cold path of a safe point), reloading them where control comes back
+//! (after a call returns, after such a helper, after a safe point delivered signals). Writing back
+//! every written register at every sync point is what the full-state convention does; a register
+//! whose host value still equals its slot needs no store, and this pass tells which those are.
+//!
+//! A forward "may be dirty" dataflow, union at joins:
+//! - at function entry and after every reload (the return of a call, a helper that uses the
+//!   state) nothing is dirty;
+//! - `setreg r` makes `r` dirty, unless the backend writes `r` through to the state at once
+//!   (`write_through`: the LLVM backend stores SP at every write, for exact SPs at faults);
+//! - a safe point changes nothing: its hot path touches no register, its cold path stores the
+//!   live dirty ones and reloads all (a register then equals its slot on that path, and the union
+//!   with the hot path is the set before it);
+//! - an indirect jump goes to every entry with its dirty set (the backend's internal switch).
+//!
+//! What else reads `CpuState` between sync points sees the same values as with the full-state
+//! convention, because at each sync point the state is made exactly what the full convention makes
+//! it: a register left out is one whose slot already holds its value. A fault in the middle of a
+//! function (docs/signals.md) therefore reports the same registers as before: those of the last
+//! sync point, plus SP. Blocks the backend cannot reach (no predecessor, no entry) get the empty
+//! set; they are never executed.
+//!
+//! The pass is ISA-neutral (registers are `Reg` bit numbers).
+
+use super::safepoint::{successors, RegSet};
+use super::*;
+
+/// Registers possibly dirty at the start of each block (`write_through` as in the module doc).
+pub fn dirty_in(f: &Function, write_through: RegSet) -> Vec<RegSet> {
+    let n = f.blocks.len();
+    let mut inn: Vec<RegSet> = vec![0; n];
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for b in 0..n {
+            let blk = &f.blocks[b];
+            let mut d = inn[b];
+            for &v in &blk.insts {
+                d = step(f.inst(v), d, write_through);
+            }
+            let out = match blk.term {
+                // The continuation is reached only through the reload after the return check.
+                Term::Call { .. } | Term::CallInd { .. } => 0,
+                _ => d,
+            };
+            for s in successors(f, &blk.term) {
+                let s = s.0 as usize;
+                if s < n && inn[s] | out != inn[s] {
+                    inn[s] |= out;
+                    changed = true;
+                }
+            }
+        }
+    }
+    inn
+}
+
+/// The dirty set after instruction `i`, given the set `d` before it. Backends use it while they
+/// walk a block, to know the set at each helper and at the terminator.
+pub fn step(i: &Inst, d: RegSet, write_through: RegSet) -> RegSet {
+    match i.op {
+        Op::SetReg => {
+            let r = 1u128 << (i.imm & 127);
+            if write_through & r != 0 {
+                d & !r
+            } else {
+                d | r
+            }
+        }
+        // Stored before the call, reloaded after it: clean.
+        Op::Helper if Helper::from_u64(i.imm).is_none_or(|h| h.uses_state()) => 0,
+        _ => d,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::Reg;
+    use crate::isa::aarch64::lift_snippet;
+
+    fn bit(r: Reg) -> RegSet {
+        1u128 << r.0
+    }
+
+    /// The dirty set at the terminator of the block at guest offset `off`.
+    fn at_term(f: &Function, d_in: &[RegSet], off: u64) -> RegSet {
+        let b = f.blocks.iter().position(|b| b.off == off && !matches!(b.term, Term::None)).unwrap();
+        f.blocks[b].insts.iter().fold(d_in[b], |d, &v| step(f.inst(v), d, 0))
+    }
+
+    #[test]
+    fn a_call_leaves_everything_clean() {
+        // 0: mov x0, #1 ; 4: bl 0x10 ; 8: mov x1, #2 ; c: bl 0x10 ; 10: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0020, 0x9400_0003, 0xd280_0041, 0x9400_0001, 0xd65f_03c0]);
+        safepoint::insert(&mut f);
+        let d = dirty_in(&f, 0);
+        let first = at_term(&f, &d, 0);
+        assert!(first & bit(Reg::x(0)) != 0, "x0 written before the first call");
+        let second = at_term(&f, &d, 8);
+        assert!(second & bit(Reg::x(1)) != 0, "x1 written before the second call");
+        assert!(second & bit(Reg::x(0)) == 0, "x0 not written since the first call returned");
+        // BL writes X30 (the link register) before each call.
+        assert!(first & bit(Reg::x(30)) != 0 && second & bit(Reg::x(30)) != 0);
+    }
+
+    #[test]
+    fn loops_union_their_back_edge() {
+        // 0: bl 0x14 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 0 ; 10: ret ; 14: ret
+        let mut f = lift_snippet(0x400000, &[0x9400_0005, 0x9100_0400, 0xf100_281f, 0x54ff_ffa1, 0xd65f_03c0, 0xd65f_03c0]);
+        safepoint::insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        let d = dirty_in(&f, 0);
+        // At the call at 0: x0 and the flags come dirty around the back edge.
+        let at_call = at_term(&f, &d, 0);
+        assert!(at_call & bit(Reg::x(0)) != 0, "x0 is written by the add on the back edge");
+        assert!(at_call & bit(Reg::Z) != 0, "flags of the cmp reach the call");
+        assert!(at_call & bit(Reg::x(5)) == 0, "never written");
+    }
+
+    #[test]
+    fn write_through_registers_are_never_dirty() {
+        // 0: sub sp, sp, #16 ; 4: bl 0xc ; 8: ret ; c: ret
+        let mut f = lift_snippet(0x400000, &[0xd100_43ff, 0x9400_0002, 0xd65f_03c0, 0xd65f_03c0]);
+        safepoint::insert(&mut f);
+        let d = dirty_in(&f, bit(Reg::SP));
+        let b = f.blocks.iter().position(|b| b.off == 0).unwrap();
+        let end = f.blocks[b].insts.iter().fold(d[b], |d, &v| step(f.inst(v), d, bit(Reg::SP)));
+        assert_eq!(end & bit(Reg::SP), 0);
+        let end_full = f.blocks[b].insts.iter().fold(d[b], |d, &v| step(f.inst(v), d, 0));
+        assert_ne!(end_full & bit(Reg::SP), 0);
+    }
+
+    #[test]
+    fn state_helpers_clean_everything() {
+        // 0: mov x8, #93 ; 4: svc #0 ; 8: ret
+        let f = lift_snippet(0x400000, &[0xd280_0ba8, 0xd400_0001, 0xd65f_03c0]);
+        let d = dirty_in(&f, 0);
+        // Somewhere a helper that uses the state: after it the set is empty, until the next setreg.
+        let mut seen = false;
+        for (b, blk) in f.blocks.iter().enumerate() {
+            let mut x = d[b];
+            for &v in &blk.insts {
+                let i = f.inst(v);
+                if i.op == Op::Helper && Helper::from_u64(i.imm).unwrap().uses_state() {
+                    assert!(x & bit(Reg::x(8)) != 0, "x8 dirty at the svc");
+                    seen = true;
+                }
+                x = step(i, x, 0);
+                if i.op == Op::Helper && Helper::from_u64(i.imm).unwrap().uses_state() {
+                    assert_eq!(x, 0);
+                }
+            }
+        }
+        assert!(seen, "the svc is a state helper");
+    }
+}
