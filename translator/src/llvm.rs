@@ -106,7 +106,8 @@ pub fn cpu_is_known(cpu: &str) -> bool {
     tm.get_cpu().to_string_lossy() == cpu
 }
 
-/// Functions with more IR instructions than this are optimised at -O1 at most.
+/// Functions with more IR instructions than this are optimised at -O1 at most, and their machine
+/// code is generated at -O0 (fast instruction selection and register allocation).
 pub const HUGE_FUNCTION: usize = 6000;
 
 thread_local! {
@@ -116,6 +117,8 @@ thread_local! {
     /// constants. Output does not depend on which functions a context saw before: the
     /// translator's tests check byte-identical output for -j1, -j2 and -j3.
     static CONTEXT: Context = Context::create();
+    /// A worker's -O0 target machine for huge functions, made on first use: (CPU, machine).
+    static FAST_TM: std::cell::RefCell<Option<(String, TargetMachine)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// Compile one function to an object file in memory. `key` names its symbols.
@@ -142,8 +145,11 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
         return Err(BackendError::Llvm(format!("invalid LLVM IR for {}: {}", f.name, e.to_string())));
     }
     // Tiering: LLVM's -O2 pipeline is superlinear on huge functions (glibc's printf internals
-    // take 40+ s each); those get -O1, which still promotes guest registers to SSA.
-    let level = if opts.opt_level >= 2 && f.op_count() > HUGE_FUNCTION { 1 } else { opts.opt_level };
+    // take 40+ s each); those get -O1, which still promotes guest registers to SSA, and -O0
+    // machine code: the greedy register allocator was most of what remained (vfwprintf: 97 s ->
+    // 13 s; a cold glibc 150 -> 108 CPU-seconds, docs/performance.md).
+    let huge = opts.opt_level >= 2 && f.op_count() > HUGE_FUNCTION;
+    let level = if huge { 1 } else { opts.opt_level };
     let passes = match level {
         0 => "default<O0>",
         1 => "default<O1>",
@@ -153,7 +159,19 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     module
         .run_passes(passes, tm, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
-    let buf = tm.write_to_memory_buffer(&module, ft).map_err(|e| BackendError::Llvm(e.to_string()))?;
+    let buf = if huge {
+        FAST_TM.with(|cell| -> R<_> {
+            let mut cell = cell.borrow_mut();
+            if cell.as_ref().map(|(cpu, _)| cpu != &opts.target_cpu).unwrap_or(true) {
+                let o = Options { opt_level: 0, target_cpu: opts.target_cpu.clone() };
+                *cell = Some((opts.target_cpu.clone(), target_machine(&o)?));
+            }
+            let fast = &cell.as_ref().unwrap().1;
+            fast.write_to_memory_buffer(&module, ft).map_err(|e| BackendError::Llvm(e.to_string()))
+        })?
+    } else {
+        tm.write_to_memory_buffer(&module, ft).map_err(|e| BackendError::Llvm(e.to_string()))?
+    };
     Ok(buf.as_slice().to_vec())
 }
 
