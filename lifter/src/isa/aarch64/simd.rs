@@ -598,17 +598,10 @@ fn frecpe(b: &mut Builder, xi: Value) -> Value {
     let under = b.and(fz, huge);
     let r = b.select(under, sign, r);
     let r = b.select(is_inf, sign, r);
-    let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
-    let qn = b.or(x, qb);
-    let qn = dn_or(b, qn, w);
-    let r = b.select(is_nan, qn, r);
     // FPRecipEstimate's exceptions: IOC for a signalling NaN, IDC for a denormal flushed by FZ,
-    // DZC for a zero, OFC and IXC for a tiny input, UFC (alone) when FZ flushes the result.
-    estimate_nan_flags(b, x, is_nan, f);
-    let den = b.not(is_zero);
-    let den = b.and(flushed, den);
-    raise_if(b, den, FPSR_IDC);
-    raise_if(b, zero_in, FPSR_DZC);
+    // DZC for a zero (estimate_specials), OFC and IXC for a tiny input, UFC (alone) when FZ
+    // flushes the result.
+    let r = estimate_specials(b, x, r, EstimateIn { is_nan, is_zero, flushed, zero_in }, f, w);
     let nz = b.not(zero_in);
     let ovf = b.and(tiny, nz);
     raise_if(b, ovf, FPSR_OFC | FPSR_IXC);
@@ -618,12 +611,33 @@ fn frecpe(b: &mut Builder, xi: Value) -> Value {
     b.trunc(r, ity)
 }
 
-/// IOC when the lane `x` (I64 holding a float with `f` fraction bits) is a signalling NaN.
-fn estimate_nan_flags(b: &mut Builder, x: Value, is_nan: Value, f: u32) {
+/// What FRECPE and FRSQRTE know of their input lane.
+struct EstimateIn {
+    is_nan: Value,
+    is_zero: Value,
+    /// A denormal input that FZ flushes to zero.
+    flushed: Value,
+    /// The input taken as zero (a zero, or flushed).
+    zero_in: Value,
+}
+
+/// The part FRECPE and FRSQRTE share, for the lane `x` (I64 holding a float of width `w` with `f`
+/// fraction bits) and the estimate `r`: a NaN input gives itself quieted (or the default NaN),
+/// and the flags IOC for a signalling NaN, IDC for a denormal flushed by FZ, DZC for a zero.
+fn estimate_specials(b: &mut Builder, x: Value, r: Value, i: EstimateIn, f: u32, w: u32) -> Value {
+    let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
+    let qn = b.or(x, qb);
+    let qn = dn_or(b, qn, w);
+    let r = b.select(i.is_nan, qn, r);
     let q = b.and_i(x, 1u128 << (f - 1));
     let sig = b.icmp_i(Cond::Eq, q, 0);
-    let snan = b.and(is_nan, sig);
+    let snan = b.and(i.is_nan, sig);
     raise_if(b, snan, FPSR_IOC);
+    let den = b.not(i.is_zero);
+    let den = b.and(i.flushed, den);
+    raise_if(b, den, FPSR_IDC);
+    raise_if(b, i.zero_in, FPSR_DZC);
+    r
 }
 
 /// FRSQRTE lane (integer bits in, integer bits out), FPCR defaults.
@@ -688,17 +702,9 @@ fn frsqrte(b: &mut Builder, xi: Value) -> Value {
     let flushed = b.and(fz, denorm);
     let zero_in = b.or(is_zero, flushed);
     let r = b.select(zero_in, inf_s, r);
-    let qb = b_const(b, Ty::I64, 1u128 << (f - 1));
-    let qn = b.or(x, qb);
-    let qn = dn_or(b, qn, w);
-    let r = b.select(is_nan, qn, r);
-    // FPRSqrtEstimate's exceptions: IOC for a signalling NaN or a negative non-zero number,
-    // IDC for a denormal flushed by FZ, DZC for a zero.
-    estimate_nan_flags(b, x, is_nan, f);
-    let den = b.not(is_zero);
-    let den = b.and(flushed, den);
-    raise_if(b, den, FPSR_IDC);
-    raise_if(b, zero_in, FPSR_DZC);
+    // FPRSqrtEstimate's exceptions: IOC for a signalling NaN, IDC for a denormal flushed by FZ,
+    // DZC for a zero (estimate_specials), IOC for a negative non-zero number.
+    let r = estimate_specials(b, x, r, EstimateIn { is_nan, is_zero, flushed, zero_in }, f, w);
     let num = b.not(is_nan);
     let nz = b.not(zero_in);
     let bad = b.and(neg, num);
