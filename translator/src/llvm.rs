@@ -1572,9 +1572,7 @@ mod tests {
         ];
         let f = lift_snippet(0x400000, &words);
         ir::verify::verify(&f).unwrap();
-        let opts = Options { opt_level: 2, target_cpu: "x86-64".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64");
         let count = |s: &str| asm.lines().filter(|l| l.trim_start().starts_with(s) || l.contains(&format!("\t{s}"))).count();
         assert_eq!(count("xchgl"), 1, "STLR is one XCHG:\n{asm}");
         assert_eq!(count("mfence"), 1, "only DMB ISH is an MFENCE:\n{asm}");
@@ -1583,8 +1581,13 @@ mod tests {
         assert!(asm.contains(excl::TABLE_SYMBOL), "{asm}");
     }
 
-    /// A load through a constant null pointer stays a load (it must fault: SIGSEGV in the guest),
-    /// gcc's `ldr w0, [x0]; brk #1000` for `*(int *)0`.
+    /// x86-64 assembly of `f` at -O2 for `cpu`.
+    fn asm_o2(f: &Function, cpu: &str) -> String {
+        let opts = Options { opt_level: 2, target_cpu: cpu.into() };
+        let tm = target_machine(&opts).unwrap();
+        compile_asm(f, "t", &opts, &tm).unwrap()
+    }
+
     /// Arm NaN selection is out of line: between an FADD and the next FMUL the hot path holds
     /// only the unordered test of the result and its branch (no blend of a chosen NaN), and the
     /// fix-up still exists (in a cold block).
@@ -1593,9 +1596,7 @@ mod tests {
         init_targets();
         // fadd d0, d1, d2 ; fmul d0, d0, d2 ; ret
         let f = lift_snippet(0x400000, &[0x1e62_2820, 0x1e62_0800, 0xd65f_03c0]);
-        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
         let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
         let add = body.iter().position(|l| l.starts_with("vaddsd")).expect(&asm);
         let mul = body.iter().position(|l| l.starts_with("vmulsd")).expect(&asm);
@@ -1617,9 +1618,7 @@ mod tests {
         init_targets();
         // fadd d0, d1, d2 ; fmul d3, d0, d2 ; fsub d4, d3, d1 ; ret
         let f = lift_snippet(0x400000, &[0x1e62_2820, 0x1e62_0803, 0x1e61_3864, 0xd65f_03c0]);
-        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
         let reg_reg = |l: &&str| {
             let l = l.trim();
             l.starts_with("vmovq\t%xmm") && l.matches("%xmm").count() == 2
@@ -1633,20 +1632,18 @@ mod tests {
         init_targets();
         // and v0.16b, v1.16b, v2.16b ; ret
         let f = lift_snippet(0x400000, &[0x4e22_1c20, 0xd65f_03c0]);
-        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
         assert!(!asm.contains("vpextrq") && !asm.contains("vmovq"), "{asm}");
         assert!(asm.contains("vandps") || asm.contains("vpand"), "{asm}");
     }
 
+    /// A load through a constant null pointer stays a load (it must fault: SIGSEGV in the guest),
+    /// gcc's `ldr w0, [x0]; brk #1000` for `*(int *)0`.
     #[test]
     fn null_loads_are_kept() {
         init_targets();
         let f = lift_snippet(0x400000, &[0xd2800000, 0xb9400000, 0xd4207d00]);
-        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
         let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.ends_with(':')).collect();
         let guest_access = |l: &&str| {
             l.starts_with("movl\t0,") || (l.starts_with("mov") && l.contains("(%r") && !l.contains("(%rdi)") && !l.contains("(%rsp)") && !l.contains("(%rip)"))
@@ -1660,9 +1657,7 @@ mod tests {
     fn entry_pad_is_one_nop() {
         init_targets();
         let f = lift_snippet(0x400000, &[0xd2800000, 0xd65f03c0]);
-        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
         let body: Vec<&str> = asm.lines().map(str::trim).skip_while(|l| !l.starts_with("aot_f_t:")).skip(1).filter(|l| !l.starts_with('.')).collect();
         assert!(body[0].starts_with("nop"), "{asm}");
         assert!(!body[1].starts_with("nop"), "{asm}");
@@ -1729,9 +1724,7 @@ mod tests {
             0xd65f03c0, // 9: ret
         ];
         let f = lift_snippet(0x400000, &words);
-        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-        let tm = target_machine(&opts).unwrap();
-        let asm = compile_asm(&f, "t", &opts, &tm).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
         let mut line = 0;
         let mut seen = vec![];
         for l in asm.lines().map(str::trim) {
