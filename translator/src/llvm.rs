@@ -405,6 +405,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.store_state_of(u128::MAX)
     }
 
+    /// `store_state` at a call or return: without the flags when they never cross a call
+    /// boundary in this program (ir::abi). Tail calls, indirect jumps out and traps keep them.
+    fn store_state_at_boundary(&self) -> R<()> {
+        self.store_state_of(if self.f.flags_local { !ir::abi::NZCV } else { u128::MAX })
+    }
+
     /// Store the written registers in `set` (bit i = Reg(i)) that may differ from their slot
     /// back to the state. The others already hold their value there (ir::dirty).
     fn store_state_of(&self, set: u128) -> R<()> {
@@ -626,21 +632,21 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.b.build_conditional_branch(self.iv(cond), self.block(then_), self.block(else_))?;
             }
             Term::Call { target, ret_off, cont } => {
-                self.store_state()?;
+                self.store_state_at_boundary()?;
                 let addr = self.reloc_value(target as usize)?;
                 let f = self.callee(target as usize);
                 self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
                 self.return_check(ret_off, cont)?;
             }
             Term::CallInd { addr, ret_off, cont } => {
-                self.store_state()?;
+                self.store_state_at_boundary()?;
                 let a = self.iv(addr);
                 let fp = self.b.build_call(self.lookup_fn(), &[a.into()], "")?.try_as_basic_value().basic().unwrap();
                 self.b.build_indirect_call(self.fn_ty, fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
                 self.return_check(ret_off, cont)?;
             }
             Term::Ret { addr } => {
-                self.store_state()?;
+                self.store_state_at_boundary()?;
                 self.set_pc(self.iv(addr))?;
                 self.b.build_return(None)?;
             }
@@ -1738,5 +1744,26 @@ mod tests {
         assert_eq!(seen, vec![1, 3, 5, 6, 8], "{asm}");
         assert_eq!(pc_line(0), 1);
         assert_eq!(pc_line(0x20), 9);
+    }
+
+    /// With `flags_local` (ir::abi) a return stores no flag: the compare whose flags only the
+    /// return would have stored leaves no flag store (nor its `set*`). Without it the four flag
+    /// bytes are stored.
+    #[test]
+    fn flags_local_returns_store_no_flags() {
+        init_targets();
+        // cmp x0, x1 ; ret
+        let mut f = lift_snippet(0x400000, &[0xeb01_001f, 0xd65f_03c0]);
+        let flag_slots: Vec<String> = [Reg::N, Reg::Z, Reg::C, Reg::V].iter().map(|r| format!("{}(%rdi)", r.slot().0)).collect();
+        let stores = |asm: &str| asm.lines().filter(|l| flag_slots.iter().any(|s| l.trim_end().ends_with(s.as_str()))).count();
+        let full = asm_o2(&f, "x86-64-v3");
+        assert_eq!(stores(&full), 4, "{full}");
+        f.flags_local = true;
+        let local = asm_o2(&f, "x86-64-v3");
+        assert_eq!(stores(&local), 0, "{local}");
+        assert!(!local.lines().any(|l| l.trim_start().starts_with("set")), "{local}");
+        let key_local = aot_lifter::ir::print::print_function(&f, false);
+        f.flags_local = false;
+        assert_ne!(key_local, aot_lifter::ir::print::print_function(&f, false), "the fact is part of the cache key");
     }
 }

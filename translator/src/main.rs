@@ -64,6 +64,12 @@ struct Cli {
     /// Debugging: print the guest PC and registers at every block to stderr (see scripts/tracediff.py).
     #[arg(long)]
     trace: bool,
+    /// Store the condition flags (NZCV) at every call and return, even when no function of the
+    /// program reads them across one (the default then leaves them out: docs/design.md, "Flags
+    /// at calls"). For hand-written code that passes flags between functions in a way the check
+    /// cannot see (through code found only at run time).
+    #[arg(long)]
+    flags_at_calls: bool,
     /// Add a counter to every translated block; with AOT_STATS=1 the program prints at exit how
     /// often each ran (hottest first, with guest address and symbol). Slows the program down.
     #[arg(long)]
@@ -126,6 +132,7 @@ fn main() -> ExitCode {
         emit_ir: cli.emit_ir.clone(),
         progress: std::io::stderr().is_terminal(),
         trace: cli.trace,
+        flags_at_calls: cli.flags_at_calls,
         instrument: cli.instrument,
         report: cli.report.clone(),
     };
@@ -151,6 +158,15 @@ fn main() -> ExitCode {
                     r.stats.entries,
                     100.0 * r.stats.bytes_covered as f64 / (r.stats.exec_bytes.max(1)) as f64
                 );
+                match r.flags_not_local.as_slice() {
+                    _ if cli.flags_at_calls || cli.trace => eprintln!("flags: stored at every call and return (--flags-at-calls or --trace)"),
+                    [] => eprintln!("flags: local to functions (calls and returns do not store NZCV)"),
+                    v => eprintln!(
+                        "flags: cross calls in {} function(s) ({}), so every call and return stores NZCV",
+                        v.len(),
+                        v.iter().take(3).map(|(n, a)| format!("{n} at {a:#x}")).collect::<Vec<_>>().join(", ")
+                    ),
+                }
                 eprintln!("cache: {} hits, {} misses", r.cache_hits, r.cache_misses);
                 let mut slow = r.compiled.clone();
                 slow.sort_by(|a, b| b.2.cmp(&a.2));

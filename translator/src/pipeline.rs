@@ -22,6 +22,8 @@ pub struct Config {
     pub progress: bool,
     /// Instrument every block with a trace call (debugging against qemu's `-d cpu` log).
     pub trace: bool,
+    /// Store NZCV at every call and return even when the program keeps its flags local (ir::abi).
+    pub flags_at_calls: bool,
     /// Count the executions of every block (`--instrument`; printed at exit with AOT_STATS=1).
     pub instrument: bool,
     /// Write the recovery report (JSON) here, right after recovery.
@@ -72,6 +74,9 @@ pub struct Report {
     pub stats: recover::RecoverStats,
     /// The functions compiled in this run (cache misses): name, guest address, compile time.
     pub compiled: Vec<(String, u64, Duration)>,
+    /// Functions that pass flags across a call boundary (ir::abi); empty: no call or return
+    /// stores the flags.
+    pub flags_not_local: Vec<(String, u64)>,
 }
 
 /// Lift every recovered function (parallel; the result is in recovery order).
@@ -85,6 +90,21 @@ pub fn lift_all(rec: &recover::Recovered) -> Result<Vec<Function>, TranslateErro
             Ok(f)
         })
         .collect()
+}
+
+/// Check that no lifted function passes N, Z, C, V across a call boundary (ir::abi) and, if so,
+/// mark every function so backends leave the flags out of calls and returns. Returns the
+/// functions that break it (empty: the fact holds).
+pub fn mark_flags_local(funcs: &mut [Function]) -> Vec<(String, u64)> {
+    let noreturn = aot_lifter::ir::abi::noreturn_starts(funcs);
+    let breakers: Vec<(String, u64)> = funcs
+        .par_iter()
+        .filter(|f| !aot_lifter::ir::abi::function_keeps_flags_local(f, &noreturn))
+        .map(|f| (f.name.clone(), f.base()))
+        .collect();
+    let local = breakers.is_empty();
+    funcs.iter_mut().for_each(|f| f.flags_local = local);
+    breakers
 }
 
 /// Cache keys, made unique within the program: a second function with the same code gets a suffix.
@@ -150,6 +170,10 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
 
     let t1 = Instant::now();
     let mut funcs = lift_all(&rec)?;
+    // The trace compares every block's full state with qemu's: flags must stay exact there.
+    if !cfg.trace && !cfg.flags_at_calls {
+        rep.flags_not_local = mark_flags_local(&mut funcs);
+    }
     if cfg.trace {
         funcs.iter_mut().for_each(aot_lifter::ir::Builder::instrument_trace);
     }

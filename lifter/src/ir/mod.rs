@@ -10,6 +10,7 @@
 //!   values) a cache key that is the same across programs.
 //! - Vector registers are I128 values; lanes are read and written with `extract`/`insert`.
 
+pub mod abi;
 pub mod builder;
 pub mod consts;
 pub mod crypto;
@@ -713,6 +714,10 @@ pub struct Function {
     pub blocks: Vec<Block>,
     /// Entry points: (offset from base, block). The first one is the function start.
     pub entries: Vec<(u64, BlockId)>,
+    /// N, Z, C and V never cross a call boundary in this program (ir::abi, checked over every
+    /// lifted function): calls, returns and tail calls need not store them. Printed in the IR,
+    /// so part of the cache key. False (the full-state convention) unless the translator set it.
+    pub flags_local: bool,
 }
 
 impl Function {

@@ -136,6 +136,9 @@ pub fn print_function(f: &Function, with_values: bool) -> String {
             let _ = writeln!(out, "  reloc #{k} = {}", r.kind_name());
         }
     }
+    if f.flags_local {
+        out.push_str("  abi flags-local\n");
+    }
     for (off, b) in &f.entries {
         let _ = writeln!(out, "  entry +{off:#x} -> b{}", b.0);
     }

@@ -121,6 +121,26 @@ pub fn writeback_at(f: &Function, live_in: &[RegSet], b: usize, v: Value) -> Reg
 /// cannot change what the program computes, and keeping it out of the write-back lets the
 /// backend keep dead values (typically the flags of a loop's compare) out of the loop.
 pub fn live_in(f: &Function) -> Vec<RegSet> {
+    live_in_under(f, if f.flags_local { FlagsAt::Boundaries } else { FlagsAt::Everywhere })
+}
+
+/// Where [`live_in_under`] takes N, Z, C and V as live at the function's exits.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FlagsAt {
+    /// The full-state convention: every exit and state helper reads every register.
+    Everywhere,
+    /// ir::abi's convention (`flags_local`): dead at calls, returns, tail calls, traps and state
+    /// helpers; an indirect jump reads what any entry of the function reads (its switch).
+    Boundaries,
+    /// As `Boundaries`, and dead at indirect jumps too: ir::abi's check, which asks whether
+    /// flags cross a call or return in compiled code (see there).
+    Calls,
+}
+
+/// [`live_in`] under a convention for the flags (see [`FlagsAt`]).
+pub fn live_in_under(f: &Function, flags: FlagsAt) -> Vec<RegSet> {
+    let flags_local = flags != FlagsAt::Everywhere;
+    let at_boundary = if flags_local { ALL & !super::abi::NZCV } else { ALL };
     let n = f.blocks.len();
     let mut live = vec![!MAY_BE_DEAD; n];
     let mut changed = true;
@@ -133,6 +153,17 @@ pub fn live_in(f: &Function) -> Vec<RegSet> {
                 Term::BrIf { then_, else_, .. } => {
                     live.get(then_.0 as usize).copied().unwrap_or(ALL) | live.get(else_.0 as usize).copied().unwrap_or(ALL)
                 }
+                Term::Call { .. } | Term::CallInd { .. } | Term::Ret { .. } | Term::Tail { .. } => at_boundary,
+                // A trap's signal frame holds the flags (a handler may read them), so the
+                // backend keeps them live there. The check only asks whether flags cross a
+                // call: a path to a trap (a `udf` after a noreturn call, an instruction we do
+                // not implement) carries none to another function.
+                Term::Trap { .. } | Term::JumpInd { .. } if flags == FlagsAt::Calls => at_boundary,
+                // An indirect jump switches to one of the entries or leaves (a tail call, or a
+                // return to the dispatcher).
+                Term::JumpInd { .. } if flags_local => {
+                    f.entries.iter().fold(at_boundary, |l, &(_, e)| l | live.get(e.0 as usize).copied().unwrap_or(ALL))
+                }
                 _ => ALL,
             };
             for &v in blk.insts.iter().rev() {
@@ -141,7 +172,19 @@ pub fn live_in(f: &Function) -> Vec<RegSet> {
                 match i.op {
                     Op::SetReg => l &= !r,
                     Op::GetReg => l |= r,
-                    Op::Helper if Helper::from_u64(i.imm).is_none_or(|h| h.uses_state()) => l = ALL,
+                    // With flags local, the helpers that use the state neither read nor write
+                    // the flags (system calls, counters, FPCR/FPSR, cache maintenance): they pass
+                    // through (stored before the helper if dirty, reloaded after it), so flags
+                    // read after a helper are live before it and others are not made live. Only
+                    // the debugging trace reads them, and the translator does not set
+                    // flags_local with it.
+                    Op::Helper if Helper::from_u64(i.imm).is_none_or(|h| h.uses_state()) => {
+                        l = if flags_local && Helper::from_u64(i.imm) != Some(Helper::Trace) {
+                            (l & super::abi::NZCV) | at_boundary
+                        } else {
+                            ALL
+                        }
+                    }
                     _ => {}
                 }
             }
