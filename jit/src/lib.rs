@@ -181,19 +181,20 @@ pub struct Jit {
 }
 
 // Round to integral in the current MXCSR rounding mode (FRINTX/FRINTI: the runtime keeps MXCSR
-// in step with FPCR). ROUNDSS/ROUNDSD with immediate 4 use MXCSR.RC.
+// in step with FPCR). ROUNDSS/ROUNDSD with immediate 12 use MXCSR.RC and suppress the precision
+// exception: FRINTI raises nothing, FRINTX's Inexact is raised by the lifter.
 #[cfg(target_arch = "x86_64")]
 pub extern "C" fn aot_jit_rint_f64(x: f64) -> f64 {
     let r: f64;
     // SAFETY: SSE4.1 ROUNDSD on registers only; the runtime requires SSE4.1 hosts (x86-64-v2).
-    unsafe { core::arch::asm!("roundsd {0}, {1}, 4", out(xmm_reg) r, in(xmm_reg) x, options(pure, nomem, nostack)) };
+    unsafe { core::arch::asm!("roundsd {0}, {1}, 12", out(xmm_reg) r, in(xmm_reg) x, options(pure, nomem, nostack)) };
     r
 }
 #[cfg(target_arch = "x86_64")]
 pub extern "C" fn aot_jit_rint_f32(x: f32) -> f32 {
     let r: f32;
     // SAFETY: as above.
-    unsafe { core::arch::asm!("roundss {0}, {1}, 4", out(xmm_reg) r, in(xmm_reg) x, options(pure, nomem, nostack)) };
+    unsafe { core::arch::asm!("roundss {0}, {1}, 12", out(xmm_reg) r, in(xmm_reg) x, options(pure, nomem, nostack)) };
     r
 }
 extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {

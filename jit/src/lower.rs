@@ -716,16 +716,12 @@ impl<'a, 'b> Lower<'a, 'b> {
             Op::FRound => {
                 let x = self.v(a(0));
                 match RoundMode::from_u64(i.imm).unwrap() {
-                    RoundMode::NearestEven => self.b.ins().nearest(x),
-                    RoundMode::Ceil => self.b.ins().ceil(x),
-                    RoundMode::Floor => self.b.ins().floor(x),
-                    RoundMode::Trunc => self.b.ins().trunc(x),
-                    RoundMode::NearestAway => self.round_away(x, ty),
                     RoundMode::Current => {
                         let name = if ty == Ty::F32 { "aot_jit_rint_f32" } else { "aot_jit_rint_f64" };
                         let key = if ty == Ty::F32 { "rint32" } else { "rint64" };
                         self.call_sym(name, key, &[t], Some(t), &[x])?.unwrap()
                     }
+                    m => self.round_integral(x, ty, m),
                 }
             }
             Op::FCmp => {
@@ -996,16 +992,79 @@ impl<'a, 'b> Lower<'a, 'b> {
         (a, b)
     }
 
-    fn round_away(&mut self, x: CVal, t: Ty) -> CVal {
-        let tr = self.b.ins().trunc(x);
-        let d = self.b.ins().fsub(x, tr);
-        let ad = self.b.ins().fabs(d);
-        let halfc = if t == Ty::F32 { self.b.ins().f32const(0.5) } else { self.b.ins().f64const(0.5) };
-        let half = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, ad, halfc);
-        let onec = if t == Ty::F32 { self.b.ins().f32const(1.0) } else { self.b.ins().f64const(1.0) };
-        let one = self.b.ins().fcopysign(onec, x);
-        let up = self.b.ins().fadd(tr, one);
-        self.b.ins().select(half, up, tr)
+    /// Round to an integral value in a fixed mode with integer operations only. Cranelift lowers
+    /// `floor`/`ceil`/`trunc`/`nearest` to ROUNDSS/ROUNDSD without the precision-suppress bit,
+    /// which raises a stray Inexact (IXC) that Arm's FRINT* and FCVT* never raise (the lifter
+    /// states their exceptions itself). Values of magnitude >= 2^mantissa, infinities and NaNs
+    /// are integral already: they go through `x + 0.0`, exact, which quietens a signalling NaN
+    /// and raises Invalid for it as Arm does. Under FPCR.FZ a denormal counts as a signed zero
+    /// (as ROUNDSD does under MXCSR.DAZ).
+    fn round_integral(&mut self, x: CVal, t: Ty, mode: RoundMode) -> CVal {
+        let it = Self::ity(t);
+        let (mb, bias) = if t == Ty::F32 { (23i64, 127i64) } else { (52, 1023) };
+        let sign_mask = 1i64 << (t.bits() - 1);
+        let one = bias << mb;
+        let half = (bias - 1) << mb;
+        let big = (bias + mb) << mb;
+        let fz = self.fpcr_bit(fpnan::FPCR_FZ);
+        let u = self.b.ins().bitcast(it, MemFlagsData::new(), x);
+        let sign = self.b.ins().band_imm_s(u, sign_mask);
+        let a0 = self.b.ins().band_imm_s(u, !sign_mask);
+        let tiny = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, a0, 1i64 << mb);
+        let flush = self.b.ins().band(fz, tiny);
+        let zero = self.b.ins().iconst(it, 0);
+        let a = self.b.ins().select(flush, zero, a0);
+        let u = self.b.ins().bor(a, sign);
+        let neg = self.b.ins().icmp_imm_s(IntCC::NotEqual, sign, 0);
+        let pos = self.b.ins().bxor_imm_s(neg, 1);
+        let nonzero = self.b.ins().icmp_imm_s(IntCC::NotEqual, a, 0);
+        // 1 <= |x| < 2^mb: clear the fraction bits, add one unit of the integer's last place
+        // (a carry into the exponent is the right result) when rounding away from zero.
+        let e = self.b.ins().ushr_imm_s(a, mb);
+        let sh = self.b.ins().iconst(it, mb + bias);
+        let sh = self.b.ins().isub(sh, e);
+        let onei = self.b.ins().iconst(it, 1);
+        let unit = self.b.ins().ishl(onei, sh);
+        let fm = self.b.ins().iadd_imm_s(unit, -1);
+        let frac = self.b.ins().band(u, fm);
+        let nfm = self.b.ins().bnot(fm);
+        let tr = self.b.ins().band(u, nfm);
+        let halfu = self.b.ins().ushr_imm_s(unit, 1);
+        let fnz = self.b.ins().icmp_imm_s(IntCC::NotEqual, frac, 0);
+        let up = match mode {
+            RoundMode::Floor => self.b.ins().band(neg, fnz),
+            RoundMode::Ceil => self.b.ins().band(pos, fnz),
+            RoundMode::NearestAway => self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, frac, halfu),
+            RoundMode::NearestEven => {
+                let gt = self.b.ins().icmp(IntCC::UnsignedGreaterThan, frac, halfu);
+                let eq = self.b.ins().icmp(IntCC::Equal, frac, halfu);
+                let lsb = self.b.ins().band(tr, unit);
+                let odd = self.b.ins().icmp_imm_s(IntCC::NotEqual, lsb, 0);
+                let tie = self.b.ins().band(eq, odd);
+                self.b.ins().bor(gt, tie)
+            }
+            _ => self.b.ins().iconst(types::I8, 0),
+        };
+        let away = self.b.ins().iadd(tr, unit);
+        let mid = self.b.ins().select(up, away, tr);
+        // |x| < 1: a signed zero or a signed one.
+        let small_up = match mode {
+            RoundMode::Floor => self.b.ins().band(neg, nonzero),
+            RoundMode::Ceil => self.b.ins().band(pos, nonzero),
+            RoundMode::NearestAway => self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, a, half),
+            RoundMode::NearestEven => self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThan, a, half),
+            _ => self.b.ins().iconst(types::I8, 0),
+        };
+        let onec = self.b.ins().iconst(it, one);
+        let mag = self.b.ins().select(small_up, onec, zero);
+        let small = self.b.ins().bor(mag, sign);
+        let lt1 = self.b.ins().icmp_imm_s(IntCC::UnsignedLessThan, a, one);
+        let r = self.b.ins().select(lt1, small, mid);
+        let rf = self.b.ins().bitcast(cty(t), MemFlagsData::new(), r);
+        let fzero = self.fbits(t, 0);
+        let same = self.b.ins().fadd(x, fzero);
+        let large = self.b.ins().icmp_imm_s(IntCC::UnsignedGreaterThanOrEqual, a, big);
+        self.b.ins().select(large, same, rf)
     }
 
     fn arm_fma_invalid(&mut self, r: CVal, t: Ty, ops: &[Value]) -> CVal {
