@@ -69,6 +69,132 @@ pub fn pc_line(off: u64) -> u32 {
     (off / 4).saturating_add(1).min(u32::MAX as u64) as u32
 }
 
+/// x86 has no 64-bit float vector: the DAG widens a `<2 x float>` operation (made by the SLP
+/// vectorizer from the two lanes of a `.2S` instruction) to 4 lanes whose upper two are whatever
+/// the register held, and those raise stray FPSR flags (Invalid, Overflow, Inexact...). After
+/// optimisation, every FP operation on a float vector narrower than 128 bits is rewritten to its
+/// `llvm.experimental.constrained` form, which the x86 backend computes on defined lanes only
+/// (scalarised, or widened with zeros). 128-bit vectors (`.4S`, `.2D`) are not touched.
+fn strict_narrow_fp_vectors<'ctx>(ctx: &'ctx Context, module: &Module<'ctx>) -> R<()> {
+    use inkwell::values::{CallSiteValue, InstructionOpcode as O};
+    let narrow = |t: BasicTypeEnum<'ctx>| match t {
+        BasicTypeEnum::VectorType(v) => {
+            v.get_element_type().is_float_type() && v.get_size() * v.get_element_type().into_float_type().get_bit_width() < 128
+        }
+        _ => false,
+    };
+    let b = ctx.create_builder();
+    let rd: BasicMetadataValueEnum<'ctx> = ctx.metadata_string("round.dynamic").into();
+    let es: BasicMetadataValueEnum<'ctx> = ctx.metadata_string("fpexcept.strict").into();
+    let intr = |name: &str, tys: &[BasicTypeEnum<'ctx>]| -> R<FunctionValue<'ctx>> {
+        let i = Intrinsic::find(name).ok_or_else(|| BackendError::Intrinsic(name.into()))?;
+        i.get_declaration(module, tys).ok_or_else(|| BackendError::Intrinsic(name.into()))
+    };
+    for f in module.get_functions() {
+        for bb in f.get_basic_blocks() {
+            let mut next = bb.get_first_instruction();
+            while let Some(inst) = next {
+                next = inst.get_next_instruction();
+                let op = |k: u32| inst.get_operand(k).and_then(|o| o.value());
+                let Some(x) = op(0) else { continue };
+                let rty = inst.get_type();
+                let rty: Option<BasicTypeEnum<'ctx>> = BasicTypeEnum::try_from(rty).ok();
+                let rn = rty.map(narrow).unwrap_or(false);
+                // (intrinsic, overload types, operands, with a rounding mode)
+                let (name, tys, nargs, round): (String, Vec<BasicTypeEnum<'ctx>>, u32, bool) = match inst.get_opcode() {
+                    O::FAdd | O::FSub | O::FMul | O::FDiv if rn => {
+                        let n = match inst.get_opcode() {
+                            O::FAdd => "fadd",
+                            O::FSub => "fsub",
+                            O::FMul => "fmul",
+                            _ => "fdiv",
+                        };
+                        (n.into(), vec![rty.unwrap()], 2, true)
+                    }
+                    O::SIToFP | O::UIToFP if rn => {
+                        let n = if inst.get_opcode() == O::SIToFP { "sitofp" } else { "uitofp" };
+                        (n.into(), vec![rty.unwrap(), x.get_type()], 1, true)
+                    }
+                    O::FPToSI | O::FPToUI if narrow(x.get_type()) => {
+                        let n = if inst.get_opcode() == O::FPToSI { "fptosi" } else { "fptoui" };
+                        (n.into(), vec![rty.unwrap(), x.get_type()], 1, false)
+                    }
+                    O::FPTrunc if rn => ("fptrunc".into(), vec![rty.unwrap(), x.get_type()], 1, true),
+                    // LLVM's own NaN tests (`fcmp uno`) vectorised with the lanes: CMPUNORDPS
+                    // raises Invalid for a signalling NaN in an undefined lane.
+                    O::FCmp if narrow(x.get_type()) => {
+                        let Some(p) = inst.get_fcmp_predicate() else { continue };
+                        let Some(pred) = fcmp_predicate_name(p) else { continue };
+                        let decl = intr("llvm.experimental.constrained.fcmp", &[x.get_type()])?;
+                        let (Some(x), Some(y)) = (op(0), op(1)) else { continue };
+                        b.position_before(&inst);
+                        let pm: BasicMetadataValueEnum<'ctx> = ctx.metadata_string(pred).into();
+                        let c = b.build_call(decl, &[x.into(), y.into(), pm, es], "")?;
+                        let Some(ci) = c.try_as_basic_value().basic().and_then(|v| v.as_instruction_value()) else { continue };
+                        inst.replace_all_uses_with(&ci);
+                        inst.erase_from_basic_block();
+                        continue;
+                    }
+                    O::Call if rn => {
+                        let Ok(cs) = CallSiteValue::try_from(inst) else { continue };
+                        let Some(callee) = cs.get_called_fn_value() else { continue };
+                        let full = callee.get_name().to_string_lossy().into_owned();
+                        let base = full.strip_prefix("llvm.").and_then(|r| r.split('.').next()).unwrap_or("");
+                        let (nargs, round) = match base {
+                            "fma" => (3, true),
+                            "sqrt" | "nearbyint" | "rint" => (1, true),
+                            "minnum" | "maxnum" | "minimum" | "maximum" => (2, false),
+                            "floor" | "ceil" | "trunc" | "roundeven" | "round" => (1, false),
+                            _ => continue,
+                        };
+                        (base.into(), vec![rty.unwrap()], nargs, round)
+                    }
+                    _ => continue,
+                };
+                let mut args: Vec<BasicMetadataValueEnum<'ctx>> = vec![];
+                for k in 0..nargs {
+                    let Some(a) = op(k) else { return Err(BackendError::Llvm(format!("operand {k} of {name}"))) };
+                    args.push(a.into());
+                }
+                if round {
+                    args.push(rd);
+                }
+                args.push(es);
+                let decl = intr(&format!("llvm.experimental.constrained.{name}"), &tys)?;
+                b.position_before(&inst);
+                let c = b.build_call(decl, &args, "")?;
+                let Some(cv) = c.try_as_basic_value().basic() else { continue };
+                let Some(ci) = cv.as_instruction_value() else { continue };
+                inst.replace_all_uses_with(&ci);
+                inst.erase_from_basic_block();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The predicate operand of `llvm.experimental.constrained.fcmp` (None for true/false).
+fn fcmp_predicate_name(p: FloatPredicate) -> Option<&'static str> {
+    use FloatPredicate as P;
+    Some(match p {
+        P::OEQ => "oeq",
+        P::OGT => "ogt",
+        P::OGE => "oge",
+        P::OLT => "olt",
+        P::OLE => "ole",
+        P::ONE => "one",
+        P::ORD => "ord",
+        P::UNO => "uno",
+        P::UEQ => "ueq",
+        P::UGT => "ugt",
+        P::UGE => "uge",
+        P::ULT => "ult",
+        P::ULE => "ule",
+        P::UNE => "une",
+        _ => return None,
+    })
+}
+
 pub fn init_targets() {
     Target::initialize_x86(&InitializationConfig::default());
 }
@@ -159,6 +285,7 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     module
         .run_passes(passes, tm, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    strict_narrow_fp_vectors(ctx, &module)?;
     let buf = if huge {
         FAST_TM.with(|cell| -> R<_> {
             let mut cell = cell.borrow_mut();
@@ -1668,6 +1795,28 @@ mod tests {
         assert!(body[0].starts_with("nop"), "{asm}");
         assert!(!body[1].starts_with("nop"), "{asm}");
         assert!(asm.contains(".p2align\t4"), "{asm}");
+    }
+
+    /// `.2S` FP operations whose source registers are held as whole 128-bit values: the SLP
+    /// vectorizer makes `<2 x float>` ops of the two lanes and x86 would compute them on 4
+    /// lanes, the upper two holding the registers' other bits (stray FPSR flags). After
+    /// strict_narrow_fp_vectors no packed single-precision arithmetic, conversion or compare
+    /// is left, on either CPU.
+    #[test]
+    fn two_lane_float_ops_do_not_compute_undefined_lanes() {
+        init_targets();
+        // orr v9.16b, v1.16b, v1.16b ; orr v9.16b, v2.16b, v2.16b ; fmul v3.2s, v1.2s, v2.2s ;
+        // fadd v4.2s ; scvtf v5.2s, v1.2s ; fmaxnm v6.2s ; fmla v7.2s ; ret
+        let f = lift_snippet(0x400000, &[0x4ea11c29, 0x4ea21c49, 0x2e22dc23, 0x0e22d424, 0x0e21d825, 0x0e22c426, 0x0e22cc27, 0xd65f03c0]);
+        for cpu in ["x86-64", "x86-64-v3"] {
+            let asm = asm_o2(&f, cpu);
+            let packed = ["mulps", "addps", "cvtdq2ps", "maxps", "minps", "fmadd", "cmpunordps", "cmpeqps", "cmpordps"];
+            for l in asm.lines().map(str::trim) {
+                let m = l.split_whitespace().next().unwrap_or("");
+                let m = m.strip_prefix('v').unwrap_or(m);
+                assert!(!packed.iter().any(|p| m.starts_with(p) && (m.ends_with("ps") || m.contains("ps"))), "{cpu}: {l}\n{asm}");
+            }
+        }
     }
 
     /// Quiet FCMPs whose NZCV results are kept as values (`fcmp; cset`) lower to quiet x86
