@@ -347,6 +347,10 @@ struct Gen<'a, 'ctx> {
     /// Translation-time constants (ir::consts): FP ops on them are lowered with constrained
     /// intrinsics so LLVM does not fold them in round-to-nearest and drop their exceptions.
     known: Vec<bool>,
+    /// The function reads or writes FPSR or writes FPCR (Helper::SyncFpsr/WriteFpcr): every FP
+    /// op that can raise or round is lowered with constrained intrinsics (strict exceptions,
+    /// dynamic rounding), so LLVM neither deletes, speculates nor moves it across those points.
+    fp_env_strict: bool,
 }
 
 fn ord(o: Ordering) -> AtomicOrdering {
@@ -444,6 +448,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             di,
             subprogram,
             known: ir::consts::known_constants(f),
+            fp_env_strict: f.insts.iter().any(|i| {
+                i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
+            }),
         })
     }
 
@@ -1443,7 +1450,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         if i.op == Op::FRound && RoundMode::from_u64(i.imm) != Some(RoundMode::Current) {
             return false;
         }
-        !i.args.is_empty() && i.args.iter().all(|a| self.known[a.0 as usize])
+        !i.args.is_empty() && (self.fp_env_strict || i.args.iter().all(|a| self.known[a.0 as usize]))
     }
 
     /// An FP op on translation-time constants, as `llvm.experimental.constrained.*` with a
@@ -1795,6 +1802,21 @@ mod tests {
         assert!(body[0].starts_with("nop"), "{asm}");
         assert!(!body[1].starts_with("nop"), "{asm}");
         assert!(asm.contains(".p2align\t4"), "{asm}");
+    }
+
+    /// In a function that reads FPSR, an FP op whose result is overwritten before the read
+    /// still runs (its flags are what the read sees): `fdiv d0, d1, d2 ; fmov d0, xzr ;
+    /// mrs x0, fpsr`. Without fp_env_strict LLVM deletes the dead divide.
+    #[test]
+    fn fp_ops_are_kept_in_functions_that_read_fpsr() {
+        init_targets();
+        let f = lift_snippet(0x400000, &[0x1e621820, 0x9e6703e0, 0xd53b4420, 0xd65f03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        assert!(asm.lines().any(|l| l.trim().starts_with("vdivsd")), "{asm}");
+        // The same without the FPSR read: the divide is dead and goes (the test can fail).
+        let f = lift_snippet(0x400000, &[0x1e621820, 0x9e6703e0, 0xd65f03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        assert!(!asm.lines().any(|l| l.trim().starts_with("vdivsd")), "{asm}");
     }
 
     /// `.2S` FP operations whose source registers are held as whole 128-bit values: the SLP
