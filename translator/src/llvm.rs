@@ -539,8 +539,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.store_state_of(u128::MAX)
     }
 
-    /// `store_state` at a call or return: without the flags when they never cross a call
-    /// boundary in this program (ir::abi). Tail calls, indirect jumps out and traps keep them.
+    /// `store_state` at a call, a return or an indirect jump out of the function: without the
+    /// flags when they never cross a call boundary in this program (ir::abi). Direct tail calls
+    /// and traps keep them.
     fn store_state_at_boundary(&self) -> R<()> {
         self.store_state_of(if self.f.flags_local { !ir::abi::NZCV } else { u128::MAX })
     }
@@ -804,7 +805,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     self.f.entries.iter().map(|&(o, b)| (i64t.const_int(o, false), self.block(b))).collect();
                 self.b.build_switch(off, out, &cases)?;
                 self.b.position_at_end(out);
-                self.store_state()?;
+                self.store_state_at_boundary()?;
                 self.set_pc(a)?;
                 // A function start: a tail call. Anything else: return, so the dispatcher enters
                 // it with the abandoned host frames gone (longjmp).

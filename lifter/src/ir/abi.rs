@@ -28,11 +28,18 @@
 //! lets through is flags that a callee sets, or a function's caller sets, read after an indirect
 //! jump: a flag value carried across a call, which compiled code never has.
 //!
-//! Only calls and returns drop the flags. Tail calls, indirect jumps that leave, traps and
+//! Calls, returns and indirect jumps that leave the function (`br x16` tail calls, PLT stubs,
+//! a longjmp to another function's return site) drop the flags. Direct tail calls, traps and
 //! helpers still store the flags the function wrote, so flags that reach another function's
-//! extra entry by a jump (a `.cold` part jumping back into its hot part) are exact as before;
-//! what such an entry could still see stale is a flag value from before a call, which no
-//! compiler produces (the callee may clobber it). Extra entries that are not function starts
+//! extra entry by a direct jump (a `.cold` part jumping back into its hot part) are exact as
+//! before; what such an entry could still see stale is a flag value from before a call, which
+//! no compiler produces (the callee may clobber it). An indirect jump to an entry of its own
+//! function is a branch inside the host function and keeps everything. Leaving by an indirect
+//! jump to code that reads flags set before the jump would need a jump table whose targets
+//! recovery did not find (they are entries otherwise); the flags would then be stale there.
+//! Keeping them for that case cost benches/interp 60% more instructions: LLVM carried the four
+//! flags of each dispatch's bounds check around the loop (packed into a vector) for the rare
+//! path out. Extra entries that are not function starts
 //! (jump-table targets, landing pads, data words that look like code pointers) are reached by
 //! jumps inside the function or from the dispatcher with a state the code wrote, so they are not
 //! checked. Code first found at run time (the JIT's) is assumed to follow the same convention
