@@ -340,7 +340,7 @@ struct Gen<'a, 'ctx> {
     cur_block: usize,
     /// Registers possibly dirty (host value != `CpuState` slot) at the start of each IR block
     /// (ir::dirty), and at the point being lowered: sync points store only those.
-    dirty_in: Vec<u128>,
+    dirty_info: ir::dirty::Dirty,
     dirty: std::cell::Cell<u128>,
     di: DebugInfoBuilder<'ctx>,
     subprogram: DISubprogram<'ctx>,
@@ -443,7 +443,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             vals: vec![None; f.insts.len()],
             live_in: ir::safepoint::backend_live_in(f),
             cur_block: 0,
-            dirty_in: ir::dirty::dirty_in(f, WRITE_THROUGH),
+            dirty_info: ir::dirty::analyse(f, WRITE_THROUGH),
             dirty: std::cell::Cell::new(0),
             di,
             subprogram,
@@ -549,7 +549,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// Store the written registers in `set` (bit i = Reg(i)) that may differ from their slot
     /// back to the state. The others already hold their value there (ir::dirty).
     fn store_state_of(&self, set: u128) -> R<()> {
-        let set = set & self.dirty.get();
+        self.store_regs(set & self.dirty.get())
+    }
+
+    /// Store the written registers in `set` back to the state, dirty or not.
+    fn store_regs(&self, set: u128) -> R<()> {
         for &r in self.written.iter().filter(|r| set & (1u128 << r.0) != 0) {
             let v = self.b.build_load(self.reg_ty(r), self.regs[&r.0], "")?;
             let v: BasicValueEnum = if ir::reg_ty(r) == Ty::I1 {
@@ -658,7 +662,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             self.cur_block = k;
             let blk = &self.f.blocks[k];
             self.set_guest_off(blk.off);
-            self.dirty.set(self.dirty_in[k]);
+            self.dirty.set(self.dirty_info.block_in[k]);
             for &v in &blk.insts {
                 let r = self.inst(v)?;
                 self.vals[v.0 as usize] = r;
@@ -686,6 +690,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     fn block(&self, b: BlockId) -> BasicBlock<'ctx> {
         self.blocks[b.0 as usize]
+    }
+
+    /// The LLVM block a conditional branch of the current block goes to for target `to`: the
+    /// target itself, or a new block storing what ir::dirty says to store on a loop entry.
+    fn edge(&self, to: BlockId) -> R<BasicBlock<'ctx>> {
+        let set = self.dirty_info.flush_on(self.cur_block, to.0 as usize);
+        if set & self.written.iter().fold(0u128, |a, r| a | 1u128 << r.0) == 0 {
+            return Ok(self.block(to));
+        }
+        let here = self.b.get_insert_block().unwrap();
+        let bb = self.ctx.append_basic_block(self.func, "loop_entry");
+        self.b.position_at_end(bb);
+        self.store_regs(set)?;
+        self.b.build_unconditional_branch(self.block(to))?;
+        self.b.position_at_end(here);
+        Ok(bb)
     }
 
     /// After a call returns: continue at `cont` if the guest returned where expected, else leave.
@@ -761,10 +781,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         match *t {
             Term::None => return Err(BackendError::Llvm("unterminated block".into())),
             Term::Br(b) => {
+                self.store_regs(self.dirty_info.flush_on(self.cur_block, b.0 as usize))?;
                 self.b.build_unconditional_branch(self.block(b))?;
             }
             Term::BrIf { cond, then_, else_ } => {
-                self.b.build_conditional_branch(self.iv(cond), self.block(then_), self.block(else_))?;
+                let t = self.edge(then_)?;
+                let e = self.edge(else_)?;
+                self.b.build_conditional_branch(self.iv(cond), t, e)?;
             }
             Term::Call { target, ret_off, cont } => {
                 self.store_state_at_boundary()?;

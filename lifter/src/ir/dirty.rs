@@ -31,34 +31,114 @@
 use super::safepoint::{successors, RegSet};
 use super::*;
 
-/// Registers possibly dirty at the start of each block (`write_through` as in the module doc).
-pub fn dirty_in(f: &Function, write_through: RegSet) -> Vec<RegSet> {
+/// The result of the analysis: the dirty set at the start of each block, and the registers a
+/// backend stores on a branch edge into a loop header (`flush`), before the branch.
+#[derive(Clone, Debug, Default)]
+pub struct Dirty {
+    pub block_in: Vec<RegSet>,
+    /// `(from, to, set)` for `br`/`br_if` edges entering a loop from outside it: registers dirty on
+    /// the edge but clean on every edge that comes round the loop. Stored once on entry, they stay
+    /// clean in the loop (a register written before a loop that calls would otherwise be stored at
+    /// every call in it, since the union at the header keeps it dirty).
+    pub flush: Vec<(u32, u32, RegSet)>,
+}
+
+impl Dirty {
+    /// The registers to store on the edge `from -> to` (none unless it enters a loop).
+    pub fn flush_on(&self, from: usize, to: usize) -> RegSet {
+        self.flush.iter().filter(|e| e.0 as usize == from && e.1 as usize == to).fold(0, |a, e| a | e.2)
+    }
+}
+
+/// Registers possibly dirty at the start of each block (`write_through` as in the module doc),
+/// and the stores on loop-entry edges. Loop headers take the union over the edges that come round
+/// the loop (back edges found by a depth-first search, as in `safepoint::insert`) and over indirect
+/// jumps; a `br`/`br_if` edge from outside stores what it has dirty beyond that set. Which edges
+/// count as entering changes only what is stored where, never correctness: every edge either
+/// contributes its set or stores the difference.
+pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
     let n = f.blocks.len();
+    let back = back_edges(f);
+    let flushable = |from: usize, to: usize| -> bool {
+        matches!(f.blocks[from].term, Term::Br(_) | Term::BrIf { .. }) && back.iter().any(|&(_, h)| h == to) && !back.contains(&(from, to))
+    };
+    let outs = |inn: &[RegSet], b: usize| -> RegSet {
+        let blk = &f.blocks[b];
+        let d = blk.insts.iter().fold(inn[b], |d, &v| step(f.inst(v), d, write_through));
+        match blk.term {
+            // The continuation is reached only through the reload after the return check.
+            Term::Call { .. } | Term::CallInd { .. } => 0,
+            _ => d,
+        }
+    };
     let mut inn: Vec<RegSet> = vec![0; n];
     let mut changed = true;
     while changed {
         changed = false;
         for b in 0..n {
-            let blk = &f.blocks[b];
-            let mut d = inn[b];
-            for &v in &blk.insts {
-                d = step(f.inst(v), d, write_through);
-            }
-            let out = match blk.term {
-                // The continuation is reached only through the reload after the return check.
-                Term::Call { .. } | Term::CallInd { .. } => 0,
-                _ => d,
-            };
-            for s in successors(f, &blk.term) {
+            let out = outs(&inn, b);
+            for s in successors(f, &f.blocks[b].term) {
                 let s = s.0 as usize;
-                if s < n && inn[s] | out != inn[s] {
+                if s < n && !flushable(b, s) && inn[s] | out != inn[s] {
                     inn[s] |= out;
                     changed = true;
                 }
             }
         }
     }
-    inn
+    let mut flush = vec![];
+    for b in 0..n {
+        let out = outs(&inn, b);
+        for s in successors(f, &f.blocks[b].term) {
+            let s = s.0 as usize;
+            if s < n && flushable(b, s) && out & !inn[s] != 0 && !flush.contains(&(b as u32, s as u32, out & !inn[s])) {
+                flush.push((b as u32, s as u32, out & !inn[s]));
+            }
+        }
+    }
+    Dirty { block_in: inn, flush }
+}
+
+/// Edges `(from, to)` to a block on the depth-first search stack, from every entry.
+fn back_edges(f: &Function) -> Vec<(usize, usize)> {
+    let n = f.blocks.len();
+    let mut mark = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut back = vec![];
+    for &(_, root) in &f.entries {
+        let root = root.0 as usize;
+        if root >= n || mark[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        mark[root] = 1;
+        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+            let succ = successors(f, &f.blocks[b].term);
+            if let Some(&s) = succ.get(*k) {
+                *k += 1;
+                let s = s.0 as usize;
+                if s >= n {
+                    continue;
+                }
+                match mark[s] {
+                    0 => {
+                        mark[s] = 1;
+                        stack.push((s, 0));
+                    }
+                    1 => back.push((b, s)),
+                    _ => {}
+                }
+            } else {
+                mark[b] = 2;
+                stack.pop();
+            }
+        }
+    }
+    back
+}
+
+/// Registers possibly dirty at the start of each block (`analyse(..).block_in`).
+pub fn dirty_in(f: &Function, write_through: RegSet) -> Vec<RegSet> {
+    analyse(f, write_through).block_in
 }
 
 /// The dirty set after instruction `i`, given the set `d` before it. Backends use it while they
@@ -122,6 +202,24 @@ mod tests {
         assert!(at_call & bit(Reg::x(0)) != 0, "x0 is written by the add on the back edge");
         assert!(at_call & bit(Reg::Z) != 0, "flags of the cmp reach the call");
         assert!(at_call & bit(Reg::x(5)) == 0, "never written");
+    }
+
+    #[test]
+    fn registers_written_before_a_loop_are_stored_on_entry_not_per_iteration() {
+        // 0: mov x19, #1 ; 4: bl 0x14 ; 8: add x0, x0, #1 ; c: cmp x0, #10 ; 10: b.ne 4 ; 14: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0033, 0x9400_0004, 0x9100_0400, 0xf100_281f, 0x54ff_ffa1, 0xd65f_03c0]);
+        safepoint::insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        let d = analyse(&f, 0);
+        let pre = f.blocks.iter().position(|b| b.off == 0).unwrap();
+        let header = f.blocks.iter().position(|b| b.off == 4).unwrap();
+        assert!(d.flush_on(pre, header) & bit(Reg::x(19)) != 0, "x19 stored once, on the loop entry: {:?}", d.flush);
+        let at_call = at_term(&f, &d.block_in, 4);
+        assert!(at_call & bit(Reg::x(19)) == 0, "x19 clean at the call in the loop");
+        assert!(at_call & bit(Reg::x(0)) != 0 && at_call & bit(Reg::x(30)) != 0);
+        // Without the flush (every edge contributing), x19 would be dirty at the call.
+        let latch = f.blocks.iter().position(|b| b.off == 8).unwrap();
+        assert_eq!(d.flush_on(latch, header), 0, "the back edge stores nothing");
     }
 
     #[test]
