@@ -17,13 +17,18 @@
 //! - a safe point changes nothing: its hot path touches no register, its cold path stores the
 //!   live dirty ones and reloads all (a register then equals its slot on that path, and the union
 //!   with the hot path is the set before it);
-//! - an indirect jump goes to every entry with its dirty set (the backend's internal switch).
+//! - an indirect jump goes to every entry with its dirty set (the backend's internal switch);
+//! - a `br`/`br_if` edge entering a loop from outside (to a header of a back edge, not itself a
+//!   back edge) does not join into the header: the backend stores on that edge the registers dirty
+//!   on it but not dirty at the header (`Dirty::flush`), so a register written before a loop is
+//!   stored once there instead of at every call in the loop.
 //!
-//! What else reads `CpuState` between sync points sees the same values as with the full-state
-//! convention, because at each sync point the state is made exactly what the full convention makes
-//! it: a register left out is one whose slot already holds its value. A fault in the middle of a
-//! function (docs/signals.md) therefore reports the same registers as before: those of the last
-//! sync point, plus SP. Blocks the backend cannot reach (no predecessor, no entry) get the empty
+//! At each sync point the state is exactly what the full-state convention makes it: a register
+//! left out is one whose slot already holds its value. Between sync points the slots of registers
+//! stored on a loop entry may be newer than the last sync point; a fault in the middle of a
+//! function (docs/signals.md) reports the registers of the last sync point, those stored on loop
+//! entries since, and SP (registers other than PC and SP are documented as possibly stale there).
+//! Blocks the backend cannot reach (no predecessor, no entry) get the empty
 //! set; they are never executed.
 //!
 //! The pass is ISA-neutral (registers are `Reg` bit numbers).
