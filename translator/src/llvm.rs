@@ -1790,6 +1790,29 @@ mod tests {
         assert!(!asm.lines().any(|l| reg_reg(&l)), "{asm}");
     }
 
+    /// A register written before a loop that calls is stored once, on the loop entry (ir::dirty
+    /// `flush`), not in the loop's block that makes the call.
+    #[test]
+    fn registers_written_before_a_calling_loop_are_stored_on_entry() {
+        init_targets();
+        // 0: mov x19, #1 ; 4: bl 0x14 ; 8: add x0, x0, #1 ; c: cmp x0, #10 ; 10: b.ne 4 ; 14: ret
+        let mut f = lift_snippet(0x400000, &[0xd280_0033, 0x9400_0004, 0x9100_0400, 0xf100_281f, 0x54ff_ffa1, 0xd65f_03c0]);
+        ir::safepoint::insert(&mut f);
+        ir::verify::verify(&f).unwrap();
+        let text = llvm_text(&f, "le").unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let gep = format!("= getelementptr inbounds i8, ptr %0, i64 {},", Reg::x(19).slot().0);
+        let slots: Vec<&str> = lines.iter().filter(|l| l.contains(&gep)).map(|l| l.trim().split(' ').next().unwrap()).collect();
+        let stores: Vec<usize> = (0..lines.len())
+            .filter(|&i| lines[i].trim_start().starts_with("store ") && slots.iter().any(|p| lines[i].contains(&format!("ptr {p},"))))
+            .collect();
+        let label = |i: usize| (0..=i).rev().map(|k| lines[k]).find(|l| !l.starts_with(' ') && l.contains(':')).unwrap_or("");
+        let call = lines.iter().position(|l| l.contains("call void @aot_c_le_")).expect(&text);
+        assert_eq!(stores.len(), 1, "x19 stored once:\n{text}");
+        assert!(label(stores[0]).starts_with("b0") || label(stores[0]).starts_with("sig_cont:"), "x19 stored in the block before the loop ({}):\n{text}", label(stores[0]));
+        assert_ne!(label(stores[0]), label(call), "x19 is stored before the loop, not at its call:\n{text}");
+    }
+
     /// A 128-bit AND of V registers stays one XMM operation: V registers live as <2 x i64>.
     #[test]
     fn q_register_logic_stays_in_xmm() {
