@@ -76,6 +76,9 @@ pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
             _ => d,
         }
     };
+    // With flags local to functions (ir::abi) calls and returns do not store the flags, so
+    // storing them on a loop entry would only add stores: they join the header's set instead.
+    let joins_always = if f.flags_local { super::abi::NZCV } else { 0 };
     let mut inn: Vec<RegSet> = vec![0; n];
     let mut changed = true;
     while changed {
@@ -84,8 +87,9 @@ pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
             let out = outs(&inn, b);
             for s in successors(f, &f.blocks[b].term) {
                 let s = s.0 as usize;
-                if s < n && !flushable(b, s) && inn[s] | out != inn[s] {
-                    inn[s] |= out;
+                let joined = if flushable(b, s) { out & joins_always } else { out };
+                if s < n && inn[s] | joined != inn[s] {
+                    inn[s] |= joined;
                     changed = true;
                 }
             }
@@ -96,8 +100,9 @@ pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
         let out = outs(&inn, b);
         for s in successors(f, &f.blocks[b].term) {
             let s = s.0 as usize;
-            if s < n && flushable(b, s) && out & !inn[s] != 0 && !flush.contains(&(b as u32, s as u32, out & !inn[s])) {
-                flush.push((b as u32, s as u32, out & !inn[s]));
+            let set = out & !inn.get(s).copied().unwrap_or(0) & !joins_always;
+            if s < n && flushable(b, s) && set != 0 && !flush.contains(&(b as u32, s as u32, set)) {
+                flush.push((b as u32, s as u32, set));
             }
         }
     }
@@ -225,6 +230,20 @@ mod tests {
         // Without the flush (every edge contributing), x19 would be dirty at the call.
         let latch = f.blocks.iter().position(|b| b.off == 8).unwrap();
         assert_eq!(d.flush_on(latch, header), 0, "the back edge stores nothing");
+    }
+
+    #[test]
+    fn local_flags_are_not_stored_on_loop_entry() {
+        // 0: cmp x1, #0 ; 4: bl 0x14 ; 8: sub x0, x0, #1 ; c: cbnz x0, 4 ; 10: ret ; 14: ret
+        let mut f = lift_snippet(0x400000, &[0xf100_003f, 0x9400_0004, 0xd100_0400, 0xb5ff_ffc0, 0xd65f_03c0, 0xd65f_03c0]);
+        safepoint::insert(&mut f);
+        let pre = f.blocks.iter().position(|b| b.off == 0).unwrap();
+        let header = f.blocks.iter().position(|b| b.off == 4).unwrap();
+        assert!(analyse(&f, 0).flush_on(pre, header) & bit(Reg::Z) != 0, "full convention: the flags are stored once on entry");
+        f.flags_local = true;
+        let d = analyse(&f, 0);
+        assert_eq!(d.flush_on(pre, header) & crate::ir::abi::NZCV, 0, "{:?}", d.flush);
+        assert!(d.block_in[header] & bit(Reg::Z) != 0, "the flags stay dirty in the loop instead");
     }
 
     #[test]
