@@ -71,6 +71,18 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
     lookup_slow(pc)
 }
 
+/// The AOT entry record of `pc` when the lookup cache holds it. Only entries `find_cached`
+/// returned are there (not disabled by AOT_JIT_ONLY_ABOVE, not invalidated when stored;
+/// an invalidation empties the cache), so the record is one `aot_lookup` would use now.
+pub fn cached_entry(pc: u64) -> Option<&'static EntryRec> {
+    let key = pc >> 2;
+    let v = CACHE[key as usize % CACHE_SLOTS].load(Ordering::Relaxed);
+    if v >> IDX_BITS == key && v != 0 && pc & 3 == 0 {
+        return entries().get(((v & ((1 << IDX_BITS) - 1)) - 1) as usize);
+    }
+    None
+}
+
 #[cold]
 #[inline(never)]
 fn lookup_slow(pc: u64) -> HostFn {

@@ -30,6 +30,17 @@ mod real {
         // Defined by the linker around the `aot_text` section of translated code.
         static __start_aot_text: u8;
         static __stop_aot_text: u8;
+        // Defined by the linker around the `aot_ic` section: the inline-cache slots of indirect
+        // calls and jumps (crate::ic).
+        static __start_aot_ic: u8;
+        static __stop_aot_ic: u8;
+    }
+
+    pub fn ic_slots() -> &'static [core::sync::atomic::AtomicU64] {
+        let (lo, hi) = (core::ptr::addr_of!(__start_aot_ic) as usize, core::ptr::addr_of!(__stop_aot_ic) as usize);
+        // SAFETY: the section holds only 8-aligned, 8-byte writable slots (translator/src/llvm.rs
+        // `ic_slot`, the glue's empty section), live for the whole run.
+        unsafe { core::slice::from_raw_parts(lo as *const core::sync::atomic::AtomicU64, (hi - lo) / 8) }
     }
 
     pub fn code_range() -> (u64, u64) {
@@ -87,6 +98,9 @@ mod stub {
     }
     pub fn code_range() -> (u64, u64) {
         (0, 0)
+    }
+    pub fn ic_slots() -> &'static [core::sync::atomic::AtomicU64] {
+        &[]
     }
 }
 
@@ -193,4 +207,9 @@ pub fn fn_starts() -> &'static [u64] {
 /// Host address range of all translated code (the `aot_text` section, see translator/src/llvm.rs).
 pub fn code_range() -> (u64, u64) {
     imp::code_range()
+}
+
+/// The inline-cache slots of translated code (crate::ic).
+pub fn ic_slots() -> &'static [core::sync::atomic::AtomicU64] {
+    imp::ic_slots()
 }

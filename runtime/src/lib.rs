@@ -45,6 +45,7 @@ pub mod entry;
 pub mod fault;
 pub mod glue;
 pub mod guest;
+pub mod ic;
 pub mod instrument;
 pub mod jit;
 pub mod loader;

@@ -9,7 +9,7 @@
 //!   segments) are marked invalid: `aot_lookup` stops returning them (its cache is emptied) and
 //!   their host entry is patched into a jump to `aot_jit_enter`, so direct calls from other AOT
 //!   functions, the dispatcher, JIT'd code and chaining slots all reach a JIT translation of the
-//!   new code.
+//!   new code; the inline caches of indirect calls are emptied (crate::ic).
 //!
 //! Code already running in an invalidated translation finishes as translated (like a core that
 //! has fetched the old instructions, only for longer).
@@ -139,6 +139,7 @@ fn invalidate_aot(lo: u64, hi: u64) {
         ANY_AOT_INVALID.store(true, Ordering::Release);
     }
     crate::dispatch::clear_cache();
+    crate::ic::reset_all();
     crate::chain::reset(&victims);
     for h in hosts {
         if !redirect(h) && crate::trap::debug() {

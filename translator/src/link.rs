@@ -105,6 +105,10 @@ pub fn glue(fns: &[LinkFn], guest_image: &Path, guest_len: u64, required_feature
         // the (empty) code section.
         let _ = writeln!(asm, "\t.section {},\"ax\",@progbits", crate::llvm::CODE_SECTION);
     }
+    // The inline-cache slots of indirect calls (translator/src/llvm.rs `ic_slot`), bounded by
+    // the linker's `__start_aot_ic`/`__stop_aot_ic` for the runtime (runtime/src/ic.rs): this
+    // empty piece makes the section, and so the bounds, exist in every output.
+    let _ = writeln!(asm, "\t.section {},\"aw\",@progbits\n\t.balign 8", crate::llvm::IC_SECTION);
     asm.push_str("\t.section .note.GNU-stack,\"\",@progbits\n");
 
     let starts: BTreeMap<u64, &str> = fns.iter().map(|f| (f.start, f.key)).collect();

@@ -59,6 +59,9 @@ pub fn callee_symbol(key: &str, slot: usize) -> String {
 /// Section of every translated function: the runtime tells translated code from its own by the
 /// linker's `__start_aot_text`/`__stop_aot_text` (docs/signals.md).
 pub const CODE_SECTION: &str = "aot_text";
+/// Section of the inline-cache slots of indirect calls and jumps (`Gen::ic_slot`), which the
+/// runtime finds through `__start_aot_ic`/`__stop_aot_ic` (runtime/src/ic.rs).
+pub const IC_SECTION: &str = "aot_ic";
 /// Bytes of NOP at the entry of every translated function (runtime/src/smc.rs patches them).
 pub const PATCH_PAD: u32 = 8;
 
@@ -592,9 +595,55 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.module.get_function(name).unwrap_or_else(|| self.module.add_function(name, ty, Some(Linkage::External)))
     }
 
-    fn lookup_fn(&self) -> FunctionValue<'ctx> {
+    /// A new inline-cache slot for one indirect call or jump site (runtime/src/ic.rs): a private,
+    /// writable, 8-aligned pointer in section `aot_ic`, first pointing at `aot_ic_empty`.
+    fn ic_slot(&self) -> PointerValue<'ctx> {
         let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
-        self.runtime_fn("aot_lookup", ptr.fn_type(&[self.ctx.i64_type().into()], false))
+        let empty = match self.module.get_global("aot_ic_empty") {
+            Some(g) => g,
+            None => {
+                let rec = self.ctx.struct_type(&[self.ctx.i64_type().into(), ptr.into()], false);
+                let g = self.module.add_global(rec, None, "aot_ic_empty");
+                g.set_linkage(Linkage::External);
+                g.set_constant(true);
+                g
+            }
+        };
+        let g = self.module.add_global(ptr, None, "ic");
+        g.set_linkage(Linkage::Private);
+        g.set_initializer(&empty.as_pointer_value());
+        g.set_section(Some(IC_SECTION));
+        g.set_alignment(8);
+        g.as_pointer_value()
+    }
+
+    /// The inline-cache hit test of the site with slot `slot` for target `a`: the record's host
+    /// function when its guest address is `a` (load, compare, load), else branches to a new
+    /// block `miss` where the caller computes it. Returns (host fn on hit, hit block, miss block).
+    /// The builder is left at the end of the miss block.
+    fn ic_probe(&self, slot: PointerValue<'ctx>, a: IntValue<'ctx>) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
+        let (i64t, ptr) = (self.ctx.i64_type(), self.ctx.ptr_type(inkwell::AddressSpace::default()));
+        let rec = self.b.build_load(ptr, slot, "ic_rec")?;
+        let li = rec.as_instruction_value().unwrap();
+        li.set_alignment(8).ok();
+        // Atomic: another thread may repoint the slot; one word, never torn.
+        li.set_atomic_ordering(AtomicOrdering::Monotonic).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+        let rec = rec.into_pointer_value();
+        // Records are immutable (the entry table, aot_ic_empty).
+        let pc = self.b.build_load(i64t, rec, "ic_pc")?.into_int_value();
+        let same = self.b.build_int_compare(IntPredicate::EQ, pc, a, "")?;
+        let same = self
+            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[same.into(), self.ctx.bool_type().const_all_ones().into()])?
+            .into_int_value();
+        let hit = self.ctx.append_basic_block(self.func, "ic_hit");
+        let miss = self.ctx.append_basic_block(self.func, "ic_miss");
+        self.b.build_conditional_branch(same, hit, miss)?;
+        self.b.position_at_end(hit);
+        // SAFETY (LLVM): the host_fn field, 8 bytes into a record.
+        let fpp = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), rec, &[i64t.const_int(8, false)], "")? };
+        let fp = self.b.build_load(ptr, fpp, "ic_fn")?;
+        self.b.position_at_end(miss);
+        Ok((fp, hit, miss))
     }
 
     fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> R<FunctionValue<'ctx>> {
@@ -799,8 +848,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Term::CallInd { addr, ret_off, cont } => {
                 self.store_state_at_boundary()?;
                 let a = self.iv(addr);
-                let fp = self.b.build_call(self.lookup_fn(), &[a.into()], "")?.try_as_basic_value().basic().unwrap();
-                self.b.build_indirect_call(self.fn_ty, fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
+                // Inline cache (runtime/src/ic.rs): hit = load, compare, call; a miss asks the
+                // runtime, which also fills the slot.
+                let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
+                let slot = self.ic_slot();
+                let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
+                let mf = self.runtime_fn("aot_ic_miss", ptr.fn_type(&[ptr.into(), self.ctx.i64_type().into()], false));
+                let miss_fp = self.b.build_call(mf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
+                let miss = self.b.get_insert_block().unwrap();
+                let call = self.ctx.append_basic_block(self.func, "ic_call");
+                self.b.build_unconditional_branch(call)?;
+                self.b.position_at_end(hit);
+                self.b.build_unconditional_branch(call)?;
+                self.b.position_at_end(call);
+                let fp = self.b.build_phi(ptr, "")?;
+                fp.add_incoming(&[(&hit_fp, hit), (&miss_fp, miss)]);
+                self.b.build_indirect_call(self.fn_ty, fp.as_basic_value().into_pointer_value(), &[self.st.into(), a.into()], "")?;
                 self.return_check(ret_off, cont)?;
             }
             Term::Ret { addr } => {
@@ -832,16 +895,25 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.set_pc(a)?;
                 // A function start: a tail call. Anything else: return, so the dispatcher enters
                 // it with the abandoned host frames gone (longjmp).
+                // Inline cache as for calls; its slot only ever holds function starts.
                 let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
-                let lf = self.runtime_fn("aot_lookup_start", ptr.fn_type(&[i64t.into()], false));
-                let fp = self.b.build_call(lf, &[a.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
-                let is_null = self.b.build_is_null(fp, "")?;
+                let slot = self.ic_slot();
+                let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
+                let lf = self.runtime_fn("aot_ic_miss_start", ptr.fn_type(&[ptr.into(), i64t.into()], false));
+                let miss_fp = self.b.build_call(lf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
+                let miss = self.b.get_insert_block().unwrap();
+                let is_null = self.b.build_is_null(miss_fp.into_pointer_value(), "")?;
                 let tail = self.ctx.append_basic_block(self.func, "jump_tail");
                 let leave = self.ctx.append_basic_block(self.func, "jump_leave");
                 self.b.build_conditional_branch(is_null, leave, tail)?;
+                self.b.position_at_end(hit);
+                self.b.build_unconditional_branch(tail)?;
                 self.b.position_at_end(leave);
                 self.b.build_return(None)?;
                 self.b.position_at_end(tail);
+                let fp = self.b.build_phi(ptr, "")?;
+                fp.add_incoming(&[(&hit_fp, hit), (&miss_fp, miss)]);
+                let fp = fp.as_basic_value().into_pointer_value();
                 let c = self.b.build_indirect_call(self.fn_ty, fp, &[self.st.into(), a.into()], "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
                 self.b.build_return(None)?;
@@ -1697,7 +1769,7 @@ mod tests {
         let obj = compile(&f, "test", &opts, &tm).unwrap();
         assert!(obj.len() > 100 && &obj[..4] == b"\x7fELF");
         let text = llvm_text(&f, "test").unwrap();
-        assert!(text.contains("musttail") || text.contains("aot_lookup"), "{text}");
+        assert!(text.contains("musttail") || text.contains("aot_ic_miss"), "{text}");
     }
 
     /// A loop gets one safe point at its header (a leaf function none at entry): an atomic load
