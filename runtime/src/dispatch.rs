@@ -74,6 +74,7 @@ pub extern "C" fn aot_lookup(pc: u64) -> HostFn {
 /// The AOT entry record of `pc` when the lookup cache holds it. Only entries `find_cached`
 /// returned are there (not disabled by AOT_JIT_ONLY_ABOVE, not invalidated when stored;
 /// an invalidation empties the cache), so the record is one `aot_lookup` would use now.
+#[inline(always)]
 pub fn cached_entry(pc: u64) -> Option<&'static EntryRec> {
     let key = pc >> 2;
     let v = CACHE[key as usize % CACHE_SLOTS].load(Ordering::Relaxed);

@@ -86,8 +86,21 @@ static AOT_INVALID: RwLock<BTreeSet<u64>> = RwLock::new(BTreeSet::new());
 static ANY_AOT_INVALID: AtomicBool = AtomicBool::new(false);
 
 /// Whether the AOT translation of entry `pc` was invalidated (cheap when none was).
+#[inline]
 pub fn aot_invalid(pc: u64) -> bool {
-    ANY_AOT_INVALID.load(Ordering::Acquire) && AOT_INVALID.read().unwrap_or_else(|e| e.into_inner()).contains(&pc)
+    ANY_AOT_INVALID.load(Ordering::Acquire) && marked_invalid(pc)
+}
+
+/// Whether any AOT entry was invalidated yet.
+#[inline(always)]
+pub fn any_aot_invalid() -> bool {
+    ANY_AOT_INVALID.load(Ordering::Acquire)
+}
+
+#[cold]
+#[inline(never)]
+fn marked_invalid(pc: u64) -> bool {
+    AOT_INVALID.read().unwrap_or_else(|e| e.into_inner()).contains(&pc)
 }
 
 /// The executable segments of the guest program (where AOT functions come from).

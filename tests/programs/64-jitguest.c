@@ -149,6 +149,10 @@ static uint64_t run(struct view *v, int rounds) {
  * pointer and directly. */
 __attribute__((noipa, aligned(64))) static uint32_t victim(uint32_t x) { return x * 3 + 1; }
 static uint32_t (*volatile victim_p)(uint32_t) = victim;
+/* One indirect call site (BLR) and one indirect tail call site (BR) that reach the victim both
+ * before and after each rewrite: an inline cache at the site must not keep the old code. */
+__attribute__((noipa)) static uint32_t via_blr(uint32_t x) { return victim_p(x) * 2 + 1; }
+__attribute__((noipa)) static uint32_t via_br(uint32_t x) { return victim_p(x); }
 
 static uint64_t own_code(int rounds) {
     uint64_t sum = 0;
@@ -157,6 +161,12 @@ static uint64_t own_code(int rounds) {
     uint32_t got = victim_p(5);
     check("own", -1, got, 16);
     sum += got;
+    for (int k = 0; k < 3; k++) {
+        got = via_blr(5);
+        check("own-blr", -1, got, 33);
+        got = via_br(5);
+        check("own-br", -1, got, 16);
+    }
     if (mprotect((void *)pg, 8192, PROT_READ | PROT_WRITE | PROT_EXEC) != 0) {
         perror("mprotect own text");
         return 0;
@@ -169,6 +179,12 @@ static uint64_t own_code(int rounds) {
         sum += got;
         got = victim(0);
         check("own-direct", i, got, 500u + i);
+        sum += got;
+        got = via_blr(0);
+        check("own-blr", i, got, 2 * (500u + i) + 1);
+        sum += got;
+        got = via_br(0);
+        check("own-br", i, got, 500u + i);
         sum += got;
     }
     return sum;

@@ -595,8 +595,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.module.get_function(name).unwrap_or_else(|| self.module.add_function(name, ty, Some(Linkage::External)))
     }
 
-    /// A new inline-cache slot for one indirect call or jump site (runtime/src/ic.rs): a private,
-    /// writable, 8-aligned pointer in section `aot_ic`, first pointing at `aot_ic_empty`.
+    /// A new inline-cache slot for one indirect call or jump site (runtime/src/ic.rs IcSlot): a
+    /// private, writable, 8-aligned `{ptr, i64}` in section `aot_ic`, the pointer first at
+    /// `aot_ic_empty`.
     fn ic_slot(&self) -> PointerValue<'ctx> {
         let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
         let empty = match self.module.get_global("aot_ic_empty") {
@@ -609,9 +610,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 g
             }
         };
-        let g = self.module.add_global(ptr, None, "ic");
+        // {record, miss count} (runtime/src/ic.rs IcSlot).
+        let i64t = self.ctx.i64_type();
+        let ty = self.ctx.struct_type(&[ptr.into(), i64t.into()], false);
+        let g = self.module.add_global(ty, None, "ic");
         g.set_linkage(Linkage::Private);
-        g.set_initializer(&empty.as_pointer_value());
+        g.set_initializer(&ty.const_named_struct(&[empty.as_pointer_value().into(), i64t.const_zero().into()]));
         g.set_section(Some(IC_SECTION));
         g.set_alignment(8);
         g.as_pointer_value()
