@@ -899,25 +899,42 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.set_pc(a)?;
                 // A function start: a tail call. Anything else: return, so the dispatcher enters
                 // it with the abandoned host frames gone (longjmp).
-                // Inline cache as for calls; its slot only ever holds function starts.
                 let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
-                let slot = self.ic_slot();
-                let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
-                let lf = self.runtime_fn("aot_ic_miss_start", ptr.fn_type(&[ptr.into(), i64t.into()], false));
-                let miss_fp = self.b.build_call(lf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
-                let miss = self.b.get_insert_block().unwrap();
-                let is_null = self.b.build_is_null(miss_fp.into_pointer_value(), "")?;
-                let tail = self.ctx.append_basic_block(self.func, "jump_tail");
-                let leave = self.ctx.append_basic_block(self.func, "jump_leave");
-                self.b.build_conditional_branch(is_null, leave, tail)?;
-                self.b.position_at_end(hit);
-                self.b.build_unconditional_branch(tail)?;
-                self.b.position_at_end(leave);
-                self.b.build_return(None)?;
-                self.b.position_at_end(tail);
-                let fp = self.b.build_phi(ptr, "")?;
-                fp.add_incoming(&[(&hit_fp, hit), (&miss_fp, miss)]);
-                let fp = fp.as_basic_value().into_pointer_value();
+                let fp = if self.f.entries.len() == 1 {
+                    // A function with one entry (an IFUNC PLT stub, a tail call through a
+                    // pointer): an inline cache as for calls, its slot only ever holding
+                    // function starts. Not in functions with jump tables: there the extra
+                    // blocks on the switch's default edge cost the hot dispatch loop of
+                    // benches/interp 8 % in instructions (docs/performance.md).
+                    let slot = self.ic_slot();
+                    let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
+                    let lf = self.runtime_fn("aot_ic_miss_start", ptr.fn_type(&[ptr.into(), i64t.into()], false));
+                    let miss_fp = self.b.build_call(lf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
+                    let miss = self.b.get_insert_block().unwrap();
+                    let is_null = self.b.build_is_null(miss_fp.into_pointer_value(), "")?;
+                    let tail = self.ctx.append_basic_block(self.func, "jump_tail");
+                    let leave = self.ctx.append_basic_block(self.func, "jump_leave");
+                    self.b.build_conditional_branch(is_null, leave, tail)?;
+                    self.b.position_at_end(hit);
+                    self.b.build_unconditional_branch(tail)?;
+                    self.b.position_at_end(leave);
+                    self.b.build_return(None)?;
+                    self.b.position_at_end(tail);
+                    let fp = self.b.build_phi(ptr, "")?;
+                    fp.add_incoming(&[(&hit_fp, hit), (&miss_fp, miss)]);
+                    fp.as_basic_value().into_pointer_value()
+                } else {
+                    let lf = self.runtime_fn("aot_lookup_start", ptr.fn_type(&[i64t.into()], false));
+                    let fp = self.b.build_call(lf, &[a.into()], "")?.try_as_basic_value().basic().unwrap().into_pointer_value();
+                    let is_null = self.b.build_is_null(fp, "")?;
+                    let tail = self.ctx.append_basic_block(self.func, "jump_tail");
+                    let leave = self.ctx.append_basic_block(self.func, "jump_leave");
+                    self.b.build_conditional_branch(is_null, leave, tail)?;
+                    self.b.position_at_end(leave);
+                    self.b.build_return(None)?;
+                    self.b.position_at_end(tail);
+                    fp
+                };
                 let c = self.b.build_indirect_call(self.fn_ty, fp, &[self.st.into(), a.into()], "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
                 self.b.build_return(None)?;
