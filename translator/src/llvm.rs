@@ -1793,6 +1793,23 @@ mod tests {
         assert!(text.contains("musttail") || text.contains("aot_ic_miss"), "{text}");
     }
 
+    /// BLR goes through an inline cache (runtime/src/ic.rs): a slot in section aot_ic first
+    /// pointing at aot_ic_empty, an atomic load of it, a compare of the record's guest address
+    /// with the target, and the runtime's miss path; not through aot_lookup.
+    #[test]
+    fn blr_lowers_to_an_inline_cache() {
+        init_targets();
+        // 0: blr x1 ; 4: ret
+        let f = lift_snippet(0x400000, &[0xd63f_0020, 0xd65f_03c0]);
+        ir::verify::verify(&f).unwrap();
+        let text = llvm_text(&f, "test").unwrap();
+        assert!(text.contains("section \"aot_ic\""), "{text}");
+        assert!(text.contains("@aot_ic_empty"), "{text}");
+        assert!(text.contains("load atomic ptr"), "{text}");
+        assert!(text.contains("@aot_ic_miss("), "{text}");
+        assert!(!text.contains("@aot_lookup("), "{text}");
+    }
+
     /// A loop gets one safe point at its header (a leaf function none at entry): an atomic load
     /// of sigpoll and a branch to the cold call of aot_safepoint.
     #[test]
