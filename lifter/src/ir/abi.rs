@@ -39,10 +39,11 @@
 //! recovery did not find (they are entries otherwise); the flags would then be stale there.
 //! Keeping them for that case cost benches/interp 60% more instructions: LLVM carried the four
 //! flags of each dispatch's bounds check around the loop (packed into a vector) for the rare
-//! path out. Extra entries that are not function starts
-//! (jump-table targets, landing pads, data words that look like code pointers) are reached by
-//! jumps inside the function or from the dispatcher with a state the code wrote, so they are not
-//! checked. Code first found at run time (the JIT's) is assumed to follow the same convention
+//! path out.
+//!
+//! Extra entries that are not function starts (jump-table targets, landing pads, data words
+//! that look like code pointers) are reached by jumps inside the function or from the dispatcher
+//! with a state the code wrote, so they are not checked. Code first found at run time (the JIT's) is assumed to follow the same convention
 //! as every compiler's output; its own functions keep the full convention (`flags_local` is
 //! false for them).
 
