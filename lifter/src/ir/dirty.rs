@@ -33,7 +33,7 @@
 //!
 //! The pass is ISA-neutral (registers are `Reg` bit numbers).
 
-use super::safepoint::{successors, RegSet};
+use super::safepoint::{back_edges, successors, RegSet};
 use super::*;
 
 /// The result of the analysis: the dirty set at the start of each block, and the registers a
@@ -57,7 +57,7 @@ impl Dirty {
 
 /// Registers possibly dirty at the start of each block (`write_through` as in the module doc),
 /// and the stores on loop-entry edges. Loop headers take the union over the edges that come round
-/// the loop (back edges found by a depth-first search, as in `safepoint::insert`) and over indirect
+/// the loop (back edges: `safepoint::back_edges`, as for safe points) and over indirect
 /// jumps; a `br`/`br_if` edge from outside stores what it has dirty beyond that set. Which edges
 /// count as entering changes only what is stored where, never correctness: every edge either
 /// contributes its set or stores the difference.
@@ -107,43 +107,6 @@ pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
         }
     }
     Dirty { block_in: inn, flush }
-}
-
-/// Edges `(from, to)` to a block on the depth-first search stack, from every entry.
-fn back_edges(f: &Function) -> Vec<(usize, usize)> {
-    let n = f.blocks.len();
-    let mut mark = vec![0u8; n]; // 0 new, 1 on stack, 2 done
-    let mut back = vec![];
-    for &(_, root) in &f.entries {
-        let root = root.0 as usize;
-        if root >= n || mark[root] != 0 {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
-        mark[root] = 1;
-        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
-            let succ = successors(f, &f.blocks[b].term);
-            if let Some(&s) = succ.get(*k) {
-                *k += 1;
-                let s = s.0 as usize;
-                if s >= n {
-                    continue;
-                }
-                match mark[s] {
-                    0 => {
-                        mark[s] = 1;
-                        stack.push((s, 0));
-                    }
-                    1 => back.push((b, s)),
-                    _ => {}
-                }
-            } else {
-                mark[b] = 2;
-                stack.pop();
-            }
-        }
-    }
-    back
 }
 
 /// Registers possibly dirty at the start of each block (`analyse(..).block_in`).

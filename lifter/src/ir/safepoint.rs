@@ -28,41 +28,9 @@ pub fn insert(f: &mut Function) {
     if let Some(&(_, b)) = f.entries.first() {
         want[b.0 as usize] = calls;
     }
-    // Iterative DFS from every entry; an edge to a block on the stack is a back edge.
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        OnStack,
-        Done,
-    }
-    let mut mark = vec![Mark::New; n];
-    for &(_, root) in &f.entries {
-        if mark[root.0 as usize] != Mark::New {
-            continue;
-        }
-        let mut stack: Vec<(usize, usize)> = vec![(root.0 as usize, 0)];
-        mark[root.0 as usize] = Mark::OnStack;
-        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
-            let succ = successors(f, &f.blocks[b].term);
-            if let Some(&s) = succ.get(*k) {
-                *k += 1;
-                let s = s.0 as usize;
-                if s >= n {
-                    continue;
-                }
-                match mark[s] {
-                    Mark::New => {
-                        mark[s] = Mark::OnStack;
-                        stack.push((s, 0));
-                    }
-                    Mark::OnStack => want[s] = true,
-                    Mark::Done => {}
-                }
-            } else {
-                mark[b] = Mark::Done;
-                stack.pop();
-            }
-        }
+    // A loop header is the target of a back edge.
+    for (_, header) in back_edges(f) {
+        want[header] = true;
     }
     for (b, w) in want.into_iter().enumerate() {
         if !w {
@@ -83,6 +51,44 @@ pub fn insert(f: &mut Function) {
             f.entries.push((off, BlockId(b as u32)));
         }
     }
+}
+
+/// Edges `(from, to)` to a block on the depth-first search stack, from every entry (iterative
+/// DFS): the back edges, whose targets are the loop headers (safe points, ir::dirty's loop entries).
+pub fn back_edges(f: &Function) -> Vec<(usize, usize)> {
+    let n = f.blocks.len();
+    let mut mark = vec![0u8; n]; // 0 new, 1 on stack, 2 done
+    let mut back = vec![];
+    for &(_, root) in &f.entries {
+        let root = root.0 as usize;
+        if root >= n || mark[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        mark[root] = 1;
+        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+            let succ = successors(f, &f.blocks[b].term);
+            if let Some(&s) = succ.get(*k) {
+                *k += 1;
+                let s = s.0 as usize;
+                if s >= n {
+                    continue;
+                }
+                match mark[s] {
+                    0 => {
+                        mark[s] = 1;
+                        stack.push((s, 0));
+                    }
+                    1 => back.push((b, s)),
+                    _ => {}
+                }
+            } else {
+                mark[b] = 2;
+                stack.pop();
+            }
+        }
+    }
+    back
 }
 
 /// A set of guest registers: bit `i` is `Reg(i)`.
