@@ -55,15 +55,10 @@ use std::collections::HashSet;
 /// N, Z, C and V.
 pub const NZCV: RegSet = (1u128 << Reg::N.0) | (1u128 << Reg::Z.0) | (1u128 << Reg::C.0) | (1u128 << Reg::V.0);
 
-/// Whether no lifted function reads a flag at its start or after a call returns, assuming
-/// flags dead at every call boundary (the translator runs [`function_keeps_flags_local`] in
-/// parallel itself).
-pub fn flags_stay_local(funcs: &[Function]) -> bool {
-    let noreturn = noreturn_starts(funcs);
-    funcs.iter().all(|f| function_keeps_flags_local(f, &noreturn))
-}
-
-/// The per-function part of [`flags_stay_local`]. A call to a function in `noreturn` never comes
+/// Whether `f` reads no flag at its start nor after a call returns, with the flags dead at every
+/// call boundary. The fact holds for a program when this holds for each of its functions, with
+/// `noreturn` = [`noreturn_starts`] of the program (the translator's pipeline checks them in
+/// parallel). A call to a function in `noreturn` never comes
 /// back, so the block after it (often the start of another path that does read the flags, after
 /// `bl __assert_fail`) is not a return site.
 pub fn function_keeps_flags_local(f: &Function, noreturn: &HashSet<u64>) -> bool {
