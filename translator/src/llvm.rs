@@ -702,6 +702,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         if cases.len() == 1 {
             // The common case: one entry. Anything else is a dispatcher bug; go to the start anyway.
             self.b.build_unconditional_branch(cases[0].1)?;
+        } else if let Some(start) = self.f.entries.iter().position(|&(o, _)| o == 0) {
+            // Direct calls (`BL`, tail calls) enter at the start; the other entries (return sites,
+            // addresses from data) come from the dispatcher after a non-LIFO return, from jump
+            // tables or from signal returns. Test the start first, marked likely: LLVM lowers a
+            // small switch to a compare chain in case order, which put the start last
+            // (a recursive call paid every other entry's compare).
+            let zero = self.ctx.i64_type().const_zero();
+            let is_start = self.b.build_int_compare(IntPredicate::EQ, off, zero, "is_start")?;
+            let likely = self
+                .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[is_start.into(), self.ctx.bool_type().const_all_ones().into()])?
+                .into_int_value();
+            let others = self.ctx.append_basic_block(self.func, "other_entry");
+            self.b.build_conditional_branch(likely, cases[start].1, others)?;
+            self.b.position_at_end(others);
+            let rest: Vec<_> = cases.iter().enumerate().filter(|&(k, _)| k != start).map(|(_, &c)| c).collect();
+            self.b.build_switch(off, bad, &rest)?;
         } else {
             self.b.build_switch(off, bad, &cases)?;
         }
@@ -1860,6 +1876,36 @@ mod tests {
         let opts = Options { opt_level: 2, target_cpu: cpu.into() };
         let tm = target_machine(&opts).unwrap();
         compile_asm(f, "t", &opts, &tm).unwrap()
+    }
+
+    /// A function with several entries (here the return site after `bl`) tests for its start
+    /// first: the first compare of the entry offset in the host code is the test for zero, so a
+    /// direct call does not pay the other entries' compares.
+    #[test]
+    fn entry_switch_tests_the_start_first() {
+        init_targets();
+        // 0: bl +12 ; 4: bl +8 ; 8: ret ; c: ret; entered also at the return sites 4 and 8
+        let words = [0x9400_0003u32, 0x9400_0002, 0xd65f_03c0, 0xd65f_03c0];
+        let spec = aot_lifter::isa::FunctionSpec {
+            name: "entries".into(),
+            start: 0x400000,
+            entries: vec![0x400000, 0x400004, 0x400008],
+            insns: words.iter().enumerate().map(|(k, &w)| (0x400000 + 4 * k as u64, w)).collect(),
+        };
+        let f = aot_lifter::isa::aarch64::lift_function(&spec);
+        assert_eq!(f.entries.len(), 3, "{:?}", f.entries);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
+        // `off = entry_pc - base` sets ZF; the first conditional jump after it must test that
+        // (no compare with another entry's offset in between).
+        let sub = body.iter().position(|l| l.starts_with("subq") && l.contains("aot_r_t_0")).expect(&asm);
+        let jump = sub + 1 + body[sub + 1..].iter().position(|l| l.starts_with('j') && !l.starts_with("jmp")).expect(&asm);
+        let between = &body[sub + 1..jump];
+        assert!(between.iter().all(|l| !l.starts_with("cmp")), "{between:?}\n{asm}");
+        assert!(between.iter().all(|l| !l.starts_with("test")) || between.iter().any(|l| l.starts_with("test") && {
+            let ops: Vec<&str> = l.split_whitespace().nth(1).unwrap_or("").split(',').collect();
+            ops.len() == 2 && ops[0] == ops[1]
+        }), "{between:?}\n{asm}");
     }
 
     /// Arm NaN selection is out of line: between an FADD and the next FMUL the hot path holds
