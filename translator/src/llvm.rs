@@ -354,6 +354,89 @@ struct Gen<'a, 'ctx> {
     /// op that can raise or round is lowered with constrained intrinsics (strict exceptions,
     /// dynamic rounding), so LLVM neither deletes, speculates nor moves it across those points.
     fp_env_strict: bool,
+    /// NaN-tested FP ops lowered together (fp_groups): for each member, the last member of its
+    /// group; the IR instruction being lowered; the members lowered so far in the open group.
+    fp_role: Vec<FpRole>,
+    cur_inst: std::cell::Cell<Value>,
+    fp_pending: std::cell::RefCell<Vec<PendingNan<'ctx>>>,
+}
+
+/// A member of an open group of NaN-tested FP ops (fp_groups): its IR value, host result, the
+/// condition under which Arm's NaN must be chosen, and how.
+struct PendingNan<'ctx> {
+    v: Value,
+    r: FloatValue<'ctx>,
+    cond: IntValue<'ctx>,
+    fix: NanFix,
+}
+
+#[derive(Clone)]
+enum NanFix {
+    /// processed_nan over the operands (add, sub, mul, div, sqrt, round, fmin, fmax).
+    Operands(Vec<Value>),
+    /// FMADD's rule (arm_fma_nan).
+    Fma(Vec<Value>),
+}
+
+/// The part an IR instruction plays in the grouped NaN tests (fp_groups).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum FpRole {
+    Normal,
+    /// A NaN-tested FP op whose test is made with the others of its group, after the last one.
+    Member { last: Value },
+    /// A pure instruction between two members that uses a member's result: lowered after the
+    /// group's test, when the members have their final (Arm NaN) values.
+    Deferred,
+}
+
+/// Groups of NaN-tested FP ops whose Arm NaN selection is made together, behind ONE test of
+/// all their results and one unlikely branch, instead of one test and branch per op. A NEON
+/// FP instruction is lifted lane by lane (one IR op per lane, then a bitcast and an insert); a
+/// branch after each lane keeps LLVM's SLP vectorizer from joining the lanes back into one host
+/// vector op, one branch after the last lane does not. A group is the NaN-tested ops inside one
+/// guest instruction and one IR block, closed before any op with an effect (store, setreg,
+/// helper...) and before a NaN-tested op that depends on a member; pure instructions that
+/// depend on a member and come before the last member are deferred until after the test.
+fn fp_groups(f: &Function) -> Vec<FpRole> {
+    let mut role = vec![FpRole::Normal; f.insts.len()];
+    let grouped = |op: Op| matches!(op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FRound | Op::FMa | Op::FMin | Op::FMax);
+    // Members and the instructions depending on them, in order.
+    let close = |cur: &mut Vec<Value>, tainted: &mut Vec<Value>, role: &mut Vec<FpRole>| {
+        if cur.len() >= 2 {
+            let last = *cur.last().unwrap();
+            for m in cur.iter() {
+                role[m.0 as usize] = FpRole::Member { last };
+            }
+            for t in tainted.iter().filter(|t| t.0 < last.0 && !cur.contains(t)) {
+                role[t.0 as usize] = FpRole::Deferred;
+            }
+        }
+        cur.clear();
+        tainted.clear();
+    };
+    for blk in &f.blocks {
+        let (mut cur, mut tainted): (Vec<Value>, Vec<Value>) = (vec![], vec![]);
+        for &v in &blk.insts {
+            let i = f.inst(v);
+            let pure = matches!(
+                i.op,
+                Op::Const | Op::GetReg | Op::Extract | Op::Insert | Op::Bitcast | Op::Zext | Op::Sext | Op::Trunc
+                    | Op::FNeg | Op::FAbs | Op::And | Op::Or | Op::Xor | Op::Not
+            );
+            let uses = i.args.iter().any(|a| tainted.contains(a));
+            if !(pure || grouped(i.op)) || (grouped(i.op) && uses) {
+                close(&mut cur, &mut tainted, &mut role);
+            }
+            if grouped(i.op) {
+                cur.push(v);
+                tainted.push(v);
+            } else if pure && uses {
+                tainted.push(v);
+            }
+        }
+        close(&mut cur, &mut tainted, &mut role);
+    }
+    role
 }
 
 fn ord(o: Ordering) -> AtomicOrdering {
@@ -454,6 +537,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             fp_env_strict: f.insts.iter().any(|i| {
                 i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
             }),
+            fp_role: fp_groups(f),
+            cur_inst: std::cell::Cell::new(Value(0)),
+            fp_pending: std::cell::RefCell::new(vec![]),
         })
     }
 
@@ -732,9 +818,24 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let blk = &self.f.blocks[k];
             self.set_guest_off(blk.off);
             self.dirty.set(self.dirty_info.block_in[k]);
+            let mut deferred = vec![];
             for &v in &blk.insts {
+                if self.fp_role[v.0 as usize] == FpRole::Deferred {
+                    deferred.push(v);
+                    continue;
+                }
+                self.cur_inst.set(v);
                 let r = self.inst(v)?;
                 self.vals[v.0 as usize] = r;
+                if self.fp_role[v.0 as usize] == (FpRole::Member { last: v }) {
+                    self.flush_fp_group()?;
+                    for d in std::mem::take(&mut deferred) {
+                        self.cur_inst.set(d);
+                        let r = self.inst(d)?;
+                        self.vals[d.0 as usize] = r;
+                        self.dirty.set(ir::dirty::step(self.f.inst(d), self.dirty.get(), WRITE_THROUGH));
+                    }
+                }
                 self.dirty.set(ir::dirty::step(self.f.inst(v), self.dirty.get(), WRITE_THROUGH));
             }
             self.term(&blk.term)?;
@@ -1443,7 +1544,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let (x, y) = (self.v(i.args[0]).into_float_value(), self.v(i.args[1]).into_float_value());
                 let un = self.b.build_float_compare(FloatPredicate::UNO, x, y, "")?;
                 let args = i.args.clone();
-                self.unlikely_fixup(un, r.into_float_value(), |g| g.processed_nan(x.get_type(), &args))?
+                if self.defer_nan(r.into_float_value(), un, NanFix::Operands(args.clone())) {
+                    r
+                } else {
+                    self.unlikely_fixup(un, r.into_float_value(), |g| g.processed_nan(x.get_type(), &args))?
+                }
             }
             Op::FMinNm | Op::FMaxNm => {
                 let (x, y) = self.minmax_operands(i.args[0], i.args[1])?;
@@ -1466,7 +1571,70 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let r = r.into_float_value();
         let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
         let ops = ops.to_vec();
+        if self.defer_nan(r, rnan, NanFix::Operands(ops.clone())) {
+            return Ok(r.into());
+        }
         self.unlikely_fixup(rnan, r, |g| g.processed_nan(r.get_type(), &ops))
+    }
+
+    /// If the instruction being lowered belongs to a group (fp_groups), record its NaN fix-up
+    /// for the group's common test (flush_fp_group) and return true: its value is the host
+    /// result `r` until then.
+    fn defer_nan(&self, r: FloatValue<'ctx>, cond: IntValue<'ctx>, fix: NanFix) -> bool {
+        let v = self.cur_inst.get();
+        if !matches!(self.fp_role[v.0 as usize], FpRole::Member { .. }) {
+            return false;
+        }
+        self.fp_pending.borrow_mut().push(PendingNan { v, r, cond, fix });
+        true
+    }
+
+    /// The common NaN test of a group (fp_groups): one branch, marked unlikely, on "any
+    /// member's condition", to a block that makes each member's Arm NaN where its own condition
+    /// holds (the same selection as unlikely_fixup, per member); the members' values become the
+    /// phis joining both paths.
+    fn flush_fp_group(&mut self) -> R<()> {
+        let pending = std::mem::take(&mut *self.fp_pending.borrow_mut());
+        let b = &self.b;
+        // "Any condition" as a vector of the conditions, bitcast to an integer: with the members
+        // vectorised this is one vector compare and a mask move (vcmpunordps, vmovmskps).
+        let n = pending.len() as u32;
+        let i1 = self.ctx.bool_type();
+        let mut conds = i1.vec_type(n).get_undef();
+        for (k, p) in pending.iter().enumerate() {
+            conds = b.build_insert_element(conds, p.cond, self.ctx.i32_type().const_int(k as u64, false), "")?;
+        }
+        let mask = b.build_bit_cast(conds, self.ctx.custom_width_int_type(n), "")?.into_int_value();
+        let any = b.build_int_compare(IntPredicate::NE, mask, mask.get_type().const_zero(), "")?;
+        let any = self
+            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[any.into(), self.ctx.bool_type().const_zero().into()])?
+            .into_int_value();
+        let pre = b.get_insert_block().unwrap();
+        let cold = self.ctx.append_basic_block(self.func, "fp_nan");
+        let cont = self.ctx.append_basic_block(self.func, "fp_cont");
+        b.build_conditional_branch(any, cold, cont)?;
+        b.position_at_end(cold);
+        let mut fixed = vec![];
+        for p in &pending {
+            let fty = p.r.get_type();
+            let n = match &p.fix {
+                NanFix::Operands(ops) => self.processed_nan(fty, ops)?,
+                NanFix::Fma(args) => {
+                    let n = self.processed_nan(fty, &[args[2], args[0], args[1]])?;
+                    self.arm_fma_invalid(n.into(), args)?.into_float_value()
+                }
+            };
+            fixed.push(self.b.build_select(p.cond, n, p.r, "")?.into_float_value());
+        }
+        let cold_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(cont)?;
+        self.b.position_at_end(cont);
+        for (p, n) in pending.iter().zip(fixed) {
+            let phi = self.b.build_phi(p.r.get_type(), "")?;
+            phi.add_incoming(&[(&p.r, pre), (&n, cold_end)]);
+            self.vals[p.v.0 as usize] = Some(phi.as_basic_value());
+        }
+        Ok(())
     }
 
     /// FMADD's NaN result (ir::fpnan::fma_result): NaN priority addend, then multiplicands; a
@@ -1476,6 +1644,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let r = r.into_float_value();
         let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
         let args = args.to_vec();
+        if self.defer_nan(r, rnan, NanFix::Fma(args.clone())) {
+            return Ok(r.into());
+        }
         self.unlikely_fixup(rnan, r, |g| {
             let n = g.processed_nan(r.get_type(), &[args[2], args[0], args[1]])?;
             Ok(g.arm_fma_invalid(n.into(), &args)?.into_float_value())
@@ -1927,6 +2098,57 @@ mod tests {
         assert!(between.len() <= 6, "hot path between the ops: {between:?}\n{asm}");
         let text = llvm_text(&f, "t").unwrap();
         assert!(text.contains("fp_nan"), "{text}");
+    }
+
+    /// A NEON FP op stays one host vector op: the lanes' NaN tests are one vector compare and
+    /// one branch (fp_groups), not a test and branch per lane that keeps them scalar. The Arm
+    /// NaN selection still exists out of line.
+    #[test]
+    fn neon_fp_ops_stay_vector_ops() {
+        init_targets();
+        // (insn, host vector op, scalar op that must not appear)
+        for (insn, vop, sop) in [
+            (0x4e22_d420u32, "vaddps", "vaddss"),  // fadd v0.4s, v1.4s, v2.4s
+            (0x4e62_d420, "vaddpd", "vaddsd"),     // fadd v0.2d, v1.2d, v2.2d
+            (0x6e62_dc20, "vmulpd", "vmulsd"),     // fmul v0.2d, v1.2d, v2.2d
+            (0x6e22_fc20, "vdivps", "vdivss"),     // fdiv v0.4s, v1.4s, v2.4s
+            (0x4e22_cc20, "vfmadd", "ss	"),       // fmla v0.4s, v1.4s, v2.4s
+            (0x6ea1_f820, "vsqrtps", "vsqrtss"),   // fsqrt v0.4s, v1.4s
+            (0x4fa2_9020, "vmulps", "vmulss"),     // fmul v0.4s, v1.4s, v2.s[1]
+        ] {
+            let f = lift_snippet(0x400000, &[insn, 0xd65f_03c0]);
+            let asm = asm_o2(&f, "x86-64-v3");
+            let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
+            let ret = body.iter().position(|l| l.starts_with("ret")).expect(&asm);
+            let hot = &body[..ret];
+            assert!(hot.iter().any(|l| l.starts_with(vop)), "{insn:#x}: no {vop}\n{asm}");
+            assert!(!hot.iter().any(|l| l.contains(sop)), "{insn:#x}: scalar {sop}\n{asm}");
+            let branches = hot.iter().filter(|l| l.starts_with('j') && !l.starts_with("jmp")).count();
+            assert_eq!(branches, 1, "{insn:#x}: one NaN branch\n{asm}");
+            let text = llvm_text(&f, "t").unwrap();
+            assert_eq!(text.matches("fp_nan:").count(), 1, "{text}");
+        }
+    }
+
+    /// fp_groups: the lanes of FABD (fsub, then fabs of it) are one group; each lane's fabs
+    /// uses a member and waits for the group's test unless it comes after the last member.
+    #[test]
+    fn fp_groups_defer_uses_of_members() {
+        // fabd v0.4s, v1.4s, v2.4s
+        let f = lift_snippet(0x400000, &[0x6ea2_d420, 0xd65f_03c0]);
+        let roles = fp_groups(&f);
+        let subs: Vec<usize> = (0..f.insts.len()).filter(|&k| f.insts[k].op == Op::FSub).collect();
+        assert_eq!(subs.len(), 4);
+        let last = Value(*subs.last().unwrap() as u32);
+        for &k in &subs {
+            assert_eq!(roles[k], FpRole::Member { last });
+        }
+        for k in 0..f.insts.len() {
+            if f.insts[k].op == Op::FAbs {
+                let expect = if k < last.0 as usize { FpRole::Deferred } else { FpRole::Normal };
+                assert_eq!(roles[k], expect, "inst {k}");
+            }
+        }
     }
 
     /// valgrind 3.19 (the benchmark's instruction counter) cannot decode the VEX `vmovq xmm, xmm`
