@@ -354,8 +354,8 @@ struct Gen<'a, 'ctx> {
     /// op that can raise or round is lowered with constrained intrinsics (strict exceptions,
     /// dynamic rounding), so LLVM neither deletes, speculates nor moves it across those points.
     fp_env_strict: bool,
-    /// NaN-tested FP ops lowered together (fp_groups): for each member, the last member of its
-    /// group; the IR instruction being lowered; the members lowered so far in the open group.
+    /// NaN-tested FP ops lowered together (fp_groups): the role of each IR instruction; the IR
+    /// instruction being lowered; the members lowered so far in the open group.
     fp_role: Vec<FpRole>,
     cur_inst: std::cell::Cell<Value>,
     fp_pending: std::cell::RefCell<Vec<PendingNan<'ctx>>>,
