@@ -1843,11 +1843,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// Unsigned integer to float, rounded once by the dynamic rounding mode. Without AVX-512
     /// LLVM converts a u64 with a magic-number subtraction that gives -0.0 for 0 when rounding
     /// towards -inf; halving with a sticky bit (x >> 1 | x & 1) keeps a single rounding.
+    /// Narrower values convert exactly as scalars, but once the SLP vectorizer makes a
+    /// `<4 x i32>` uitofp of four lanes (UCVTF .4S) x86 uses the same kind of sequence
+    /// ((x & 0xffff | 2^23) + ((x >> 16 | 2^39) - (2^39 + 2^23))), -0.0 for 0 under FE_DOWNWARD:
+    /// the result's sign bit is cleared (an unsigned value is never negative). LLVM knows a
+    /// uitofp is never negative and would drop a plain fabs; llvm.arithmetic.fence hides it.
     fn u64_to_float(&self, x: IntValue<'ctx>, fty: FloatType<'ctx>) -> R<FloatValue<'ctx>> {
         let b = &self.b;
         let t = x.get_type();
         if t.get_bit_width() < 64 {
-            return Ok(b.build_unsigned_int_to_float(x, fty, "")?);
+            let r = b.build_unsigned_int_to_float(x, fty, "")?;
+            let r = self.call_intr("llvm.arithmetic.fence", &[fty.into()], &[r.into()])?;
+            return Ok(self.call_intr("llvm.fabs", &[fty.into()], &[r.into()])?.into_float_value());
         }
         let big = b.build_int_compare(IntPredicate::SLT, x, t.const_zero(), "")?;
         let half = b.build_right_shift(x, t.const_int(1, false), false, "")?;

@@ -15,6 +15,7 @@ pub mod builder;
 pub mod consts;
 pub mod crypto;
 pub mod dirty;
+pub mod fpexc;
 pub mod fpnan;
 pub mod interp;
 pub mod print;

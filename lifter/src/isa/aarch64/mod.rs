@@ -446,7 +446,9 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
             }
         }
     }
-    lift.b.finish()
+    let mut f = lift.b.finish();
+    crate::ir::fpexc::add_input_denormal(&mut f);
+    f
 }
 
 /// Which registers may hold an ADRP page before each instruction: a forward "may" dataflow

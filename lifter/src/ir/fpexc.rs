@@ -1,0 +1,193 @@
+//! Arm FP exceptions the host does not raise, added to functions that can observe them.
+//!
+//! Input Denormal (FPSR.IDC): under FPCR.FZ Arm flushes a denormal operand of an arithmetic op,
+//! compare, conversion or round-to-integral to zero and sets IDC. The host gets the flushing
+//! from MXCSR.DAZ, but x86 sets no DE flag under DAZ, so IDC would never be set.
+//!
+//! IDC is not a C `fenv` exception (aarch64 glibc has no FE_DENORMAL); a program sees it only by
+//! reading FPSR (`mrs fpsr`, the IR's `SyncFpsr` helper). So the test is added only to functions
+//! that read or write FPSR or write FPCR -- the functions the LLVM backend already lowers with
+//! strict FP semantics -- and ordinary FP code pays nothing. An FP op in a function that does not
+//! touch FPSR itself (its flags read by a caller or callee) does not set IDC: docs/isa-tester.md.
+//!
+//! The test is IR (getreg FPCR, integer compares, an `or` into FPSR), so the interpreter, the
+//! LLVM backend and the JIT all run the same one.
+
+use super::*;
+use crate::cpu::Reg;
+
+/// FPSR.IDC.
+pub const FPSR_IDC: u64 = 0x80;
+
+/// Whether `f` reads or writes FPSR or writes FPCR (a `SyncFpsr` or `WriteFpcr` helper).
+pub fn touches_fpsr(f: &Function) -> bool {
+    f.insts.iter().any(|i| {
+        i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
+    })
+}
+
+/// Ops whose float operands Arm unpacks (FPUnpack), so a denormal one sets IDC under FZ.
+fn unpacks_operands(op: Op) -> bool {
+    matches!(
+        op,
+        Op::FAdd
+            | Op::FSub
+            | Op::FMul
+            | Op::FDiv
+            | Op::FMa
+            | Op::FSqrt
+            | Op::FMin
+            | Op::FMax
+            | Op::FMinNm
+            | Op::FMaxNm
+            | Op::FRound
+            | Op::FCvt
+            | Op::FCmp
+    )
+}
+
+/// Add the IDC test after every op that unpacks float operands, in functions that touch FPSR
+/// (`touches_fpsr`); other functions are left as they are. Returns whether it changed `f`.
+pub fn add_input_denormal(f: &mut Function) -> bool {
+    if !touches_fpsr(f) {
+        return false;
+    }
+    let mut changed = false;
+    for bi in 0..f.blocks.len() {
+        let old = std::mem::take(&mut f.blocks[bi].insts);
+        let mut out = Vec::with_capacity(old.len());
+        for v in old {
+            out.push(v);
+            let i = f.inst(v).clone();
+            if !unpacks_operands(i.op) {
+                continue;
+            }
+            let mut args: Vec<(Value, Ty)> = vec![];
+            for &a in &i.args {
+                let t = f.inst(a).ty;
+                if t.is_float() && !args.iter().any(|&(x, _)| x == a) {
+                    args.push((a, t));
+                }
+            }
+            if args.is_empty() {
+                continue;
+            }
+            changed = true;
+            let mut push = |op: Op, ty: Ty, a: &[Value], imm: u64, imm2: u64| {
+                let n = Value(f.insts.len() as u32);
+                f.insts.push(Inst { op, ty, args: a.to_vec(), imm, imm2 });
+                out.push(n);
+                n
+            };
+            let fpcr = push(Op::GetReg, reg_ty(Reg::FPCR), &[], Reg::FPCR.0 as u64, 0);
+            let fzm = push(Op::Const, Ty::I32, &[], fpnan::FPCR_FZ, 0);
+            let fzb = push(Op::And, Ty::I32, &[fpcr, fzm], 0, 0);
+            let zero32 = push(Op::Const, Ty::I32, &[], 0, 0);
+            let mut c = push(Op::ICmp, Ty::I1, &[fzb, zero32], Cond::Ne as u64, 0);
+            let mut den: Option<Value> = None;
+            for (a, ft) in args {
+                let it = Ty::int(ft.bits());
+                let mant = if ft == Ty::F32 { 23 } else { 52 };
+                let bits = push(Op::Bitcast, it, &[a], 0, 0);
+                let absm = push(Op::Const, it, &[], (it.mask() >> 1) as u64, 0);
+                let abs = push(Op::And, it, &[bits, absm], 0, 0);
+                let one = push(Op::Const, it, &[], 1, 0);
+                let m1 = push(Op::Sub, it, &[abs, one], 0, 0);
+                let lim = push(Op::Const, it, &[], (1u64 << mant) - 1, 0);
+                // 0 < |x| < min normal: |x| - 1 (wrapping) below min normal - 1.
+                let d = push(Op::ICmp, Ty::I1, &[m1, lim], Cond::Ult as u64, 0);
+                den = Some(match den {
+                    None => d,
+                    Some(p) => push(Op::Or, Ty::I1, &[p, d], 0, 0),
+                });
+            }
+            c = push(Op::And, Ty::I1, &[c, den.unwrap()], 0, 0);
+            let fpsr = push(Op::GetReg, reg_ty(Reg::FPSR), &[], Reg::FPSR.0 as u64, 0);
+            let idc = push(Op::Const, Ty::I32, &[], FPSR_IDC, 0);
+            let m = push(Op::Select, Ty::I32, &[c, idc, zero32], 0, 0);
+            let n = push(Op::Or, Ty::I32, &[fpsr, m], 0, 0);
+            push(Op::SetReg, Ty::Void, &[n], Reg::FPSR.0 as u64, 0);
+        }
+        f.blocks[bi].insts = out;
+    }
+    changed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::CpuState;
+    use crate::ir::interp::{Exit, FlatMemory, Interp};
+
+    const FZ: u32 = 1 << 24;
+    const MRS_X3_FPSR: u32 = 0xd53b4423;
+
+    /// Run `insn` (then `mrs x3, fpsr` when `read`) on the interpreter from FPSR = 0 with the
+    /// given FPCR and V1, V2; returns FPSR as the function has it when the read starts (or at
+    /// the end of the snippet).
+    fn fpsr_after(insn: u32, read: bool, fpcr: u32, v1: u64, v2: u64) -> u32 {
+        let words: Vec<u32> = if read { vec![insn, MRS_X3_FPSR] } else { vec![insn] };
+        let f = crate::isa::aarch64::lift_snippet(0x1000, &words);
+        crate::ir::verify::verify(&f).unwrap();
+        let mut st = CpuState::default();
+        st.fpcr = fpcr;
+        st.v[1] = v1 as u128;
+        st.v[2] = v2 as u128;
+        let e = Interp::new(&f).run(&mut st, &mut FlatMemory::default(), 0, 10_000);
+        if read {
+            assert!(matches!(e, Exit::Helper { helper: Helper::SyncFpsr, .. }), "{e:?}");
+        } else {
+            assert!(matches!(e, Exit::Trap { .. }), "{e:?}");
+        }
+        st.fpsr
+    }
+
+    const FMUL_D: u32 = 0x1e620820; // fmul d0, d1, d2
+    const FMUL_S: u32 = 0x1e220820; // fmul s0, s1, s2
+    const FCMP_D: u32 = 0x1e622020; // fcmp d1, d2
+    const FSQRT_D: u32 = 0x1e61c020; // fsqrt d0, d1
+    const FABS_D: u32 = 0x1e60c020; // fabs d0, d1 (no FPUnpack: never IDC)
+    const FRINTN_D: u32 = 0x1e644020; // frintn d0, d1
+
+    #[test]
+    fn denormal_operand_under_fz_sets_idc() {
+        let one = 1.0f64.to_bits();
+        let den = 1u64; // 2^-1074
+        let nden = (1u64 << 63) | 0x000f_ffff_ffff_ffff; // the largest negative denormal
+        for insn in [FMUL_D, FCMP_D, FSQRT_D, FRINTN_D] {
+            let v = if insn == FSQRT_D { nden & !(1 << 63) } else { nden };
+            assert_eq!(fpsr_after(insn, true, FZ, v, one) & 0x80, 0x80, "{insn:08x}");
+            // V2 is an operand of the two-operand ops only.
+            let two = insn == FMUL_D || insn == FCMP_D;
+            assert_eq!(fpsr_after(insn, true, FZ, one, den) & 0x80, if two { 0x80 } else { 0 }, "{insn:08x}");
+        }
+        // Single precision: the F32 exponent field, not the double one.
+        assert_eq!(fpsr_after(FMUL_S, true, FZ, 0x0040_0000, 1.0f32.to_bits() as u64) & 0x80, 0x80);
+        assert_eq!(fpsr_after(FMUL_S, true, FZ, 0x0080_0000, 1.0f32.to_bits() as u64) & 0x80, 0);
+    }
+
+    #[test]
+    fn no_idc_without_fz_or_denormal() {
+        let one = 1.0f64.to_bits();
+        let min_normal = f64::MIN_POSITIVE.to_bits();
+        // FZ clear: a denormal operand is used as it is, no IDC (2^-1074 * 1 is exact).
+        assert_eq!(fpsr_after(FMUL_D, true, 0, 1, one), 0);
+        // Zeros, the smallest normal, infinities and NaNs are not denormals.
+        for v in [0u64, 1 << 63, min_normal, f64::INFINITY.to_bits(), f64::NAN.to_bits()] {
+            assert_eq!(fpsr_after(FMUL_D, true, FZ, v, one) & 0x80, 0, "{v:016x}");
+        }
+        // FABS does not unpack its operand.
+        assert_eq!(fpsr_after(FABS_D, true, FZ, 1, one), 0);
+    }
+
+    #[test]
+    fn only_functions_that_touch_fpsr_get_the_test() {
+        // The same FMUL in a function without an FPSR access: no IDC (documented limitation;
+        // IDC is visible only to `mrs fpsr`).
+        assert_eq!(fpsr_after(FMUL_D, false, FZ, 1, 1.0f64.to_bits()) & 0x80, 0);
+        let f = crate::isa::aarch64::lift_snippet(0x1000, &[FMUL_D]);
+        assert!(!touches_fpsr(&f));
+        let f = crate::isa::aarch64::lift_snippet(0x1000, &[FMUL_D, MRS_X3_FPSR]);
+        assert!(touches_fpsr(&f));
+    }
+}
