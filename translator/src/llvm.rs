@@ -2284,6 +2284,35 @@ mod tests {
         }
     }
 
+    /// UCVTF .4S: the SLP vectorizer makes one `<4 x i32>` uitofp of the four lanes, which x86
+    /// without AVX-512 computes with a magic-number subtraction that gives -0.0 for 0 when
+    /// rounding down; the sign bit is cleared after the last add of that sequence.
+    #[test]
+    fn vector_unsigned_conversion_clears_the_sign() {
+        init_targets();
+        let f = lift_snippet(0x400000, &[0x6e21d820, 0xd65f03c0]); // ucvtf v0.4s, v1.4s ; ret
+        for cpu in ["x86-64", "x86-64-v3"] {
+            let asm = asm_o2(&f, cpu);
+            let lines: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
+            // Either the lanes are converted one by one from 64-bit registers (exact, +0.0 for
+            // 0), or the packed sequence's final add is followed by an AND of its result.
+            match lines.iter().position(|l| l.starts_with("addps") || l.starts_with("vaddps")) {
+                Some(add) => {
+                    let dst = lines[add].rsplit(',').next().unwrap().trim();
+                    assert!(
+                        lines[add + 1..].iter().any(|l| (l.starts_with("andps") || l.starts_with("vandps")) && l.contains(dst)),
+                        "{cpu}: the sum is not masked\n{asm}"
+                    );
+                }
+                None => {
+                    let cvt: Vec<&&str> = lines.iter().filter(|l| l.contains("cvtsi2ss")).collect();
+                    assert_eq!(cvt.len(), 4, "{cpu}\n{asm}");
+                    assert!(cvt.iter().all(|l| l.contains("%r")), "{cpu}\n{asm}");
+                }
+            }
+        }
+    }
+
     /// Quiet FCMPs whose NZCV results are kept as values (`fcmp; cset`) lower to quiet x86
     /// compares only: CMPLTSD/CMPLESD and the other ordered-signalling predicates raise Invalid
     /// on a quiet NaN, which Arm's FCMP does not (dg-torture inf-compare-7). Both the baseline
