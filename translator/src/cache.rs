@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the lifter or backend changes what code a key produces.
-pub const FORMAT_VERSION: &str = "aot-translate cache v38";
+pub const FORMAT_VERSION: &str = "aot-translate cache v39";
 
 /// The cache key of a function: hash of the translator version, code-generation options and the
 /// function's position-independent IR text.
