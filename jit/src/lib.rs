@@ -6,6 +6,7 @@
 //! contract as the LLVM backend's functions (translator/src/llvm.rs).
 
 pub mod lower;
+pub mod object;
 
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
@@ -183,7 +184,9 @@ pub struct Jit {
 // Round to integral in the current MXCSR rounding mode (FRINTX/FRINTI: the runtime keeps MXCSR
 // in step with FPCR). ROUNDSS/ROUNDSD with immediate 12 use MXCSR.RC and suppress the precision
 // exception: FRINTI raises nothing, FRINTX's Inexact is raised by the lifter.
+// Unmangled: the AOT translator's Cranelift tier calls them by name (jit/src/object.rs).
 #[cfg(target_arch = "x86_64")]
+#[no_mangle]
 pub extern "C" fn aot_jit_rint_f64(x: f64) -> f64 {
     let r: f64;
     // SAFETY: SSE4.1 ROUNDSD on registers only; the runtime requires SSE4.1 hosts (x86-64-v2).
@@ -191,6 +194,7 @@ pub extern "C" fn aot_jit_rint_f64(x: f64) -> f64 {
     r
 }
 #[cfg(target_arch = "x86_64")]
+#[no_mangle]
 pub extern "C" fn aot_jit_rint_f32(x: f32) -> f32 {
     let r: f32;
     // SAFETY: as above.

@@ -20,9 +20,10 @@ use aot_lifter::ir::{
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{
-    types, AbiParam, AtomicRmwOp, Block, InstBuilder, MemFlagsData, SigRef, Signature, SourceLoc, TrapCode, Type,
-    Value as CVal,
+    types, AbiParam, AtomicRmwOp, Block, ExtFuncData, ExternalName, FuncRef, GlobalValue, GlobalValueData, InstBuilder,
+    MemFlagsData, SigRef, Signature, SourceLoc, TrapCode, Type, UserExternalName, Value as CVal,
 };
+use cranelift_codegen::ir::immediates::Imm64;
 use cranelift_codegen::isa::{CallConv, TargetFrontendConfig};
 use cranelift_frontend::{FunctionBuilder, Switch, Variable};
 use std::collections::HashMap;
@@ -35,6 +36,14 @@ pub trait Symbols {
     /// resolver when `pc`'s translation is invalidated). Direct calls and tail calls to `pc`
     /// load it and call through it. `None`: they call `aot_lookup` each time.
     fn chain_slot(&self, _pc: u64) -> Option<u64> {
+        None
+    }
+    /// Position-independent object code for the AOT translator's Cranelift tier
+    /// (translator/src/clif.rs): `Some(key)` makes every runtime function a direct call to its
+    /// symbol, every guest address a load of the relocation symbol `aot_r_<key>_<slot>` (through
+    /// the GOT) and every direct call or tail call a call to `aot_c_<key>_<slot>`, exactly the
+    /// symbols the LLVM backend's objects use; `addr` and `chain_slot` are then not asked.
+    fn object_key(&self) -> Option<&str> {
         None
     }
 }
@@ -101,6 +110,12 @@ pub struct Lower<'a, 'b> {
     cur_block: usize,
     sigs: HashMap<&'static str, SigRef>,
     fe_config: TargetFrontendConfig,
+    /// Object mode (`Symbols::object_key`): the key, and the external symbols referenced, in the
+    /// order of their `UserExternalName` index (namespace 0).
+    obj_key: Option<String>,
+    names: Vec<String>,
+    funcs: HashMap<String, FuncRef>,
+    gvs: HashMap<String, GlobalValue>,
 }
 
 impl<'a, 'b> Lower<'a, 'b> {
@@ -128,6 +143,10 @@ impl<'a, 'b> Lower<'a, 'b> {
             cur_block: 0,
             sigs: HashMap::new(),
             fe_config,
+            obj_key: syms.object_key().map(str::to_string),
+            names: vec![],
+            funcs: HashMap::new(),
+            gvs: HashMap::new(),
         }
     }
 
@@ -144,8 +163,73 @@ impl<'a, 'b> Lower<'a, 'b> {
         s
     }
 
+    /// The index of external symbol `name` (object mode).
+    fn ext_name(&mut self, name: &str) -> ExternalName {
+        let i = match self.names.iter().position(|n| n == name) {
+            Some(i) => i,
+            None => {
+                self.names.push(name.to_string());
+                self.names.len() - 1
+            }
+        };
+        let r = self.b.func.declare_imported_user_function(UserExternalName::new(0, i as u32));
+        ExternalName::User(r)
+    }
+
+    /// Object mode: the address of symbol `name` (through the GOT: relocation symbols are
+    /// absolute, runtime data may be anywhere).
+    fn obj_sym_value(&mut self, name: &str) -> CVal {
+        let gv = match self.gvs.get(name) {
+            Some(&g) => g,
+            None => {
+                let n = self.ext_name(name);
+                let g = self.b.create_global_value(GlobalValueData::Symbol { name: n, offset: Imm64::new(0), colocated: false, tls: false });
+                self.gvs.insert(name.to_string(), g);
+                g
+            }
+        };
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
+    /// Object mode: a direct call to the host function `name` (the runtime or translated code,
+    /// all in one static executable: a PC-relative call).
+    fn obj_call(&mut self, name: &str, sr: SigRef, args: &[CVal]) -> Option<CVal> {
+        let fr = match self.funcs.get(name) {
+            Some(&f) => f,
+            None => {
+                let n = self.ext_name(name);
+                let f = self.b.import_function(ExtFuncData { name: n, signature: sr, colocated: true, patchable: false });
+                self.funcs.insert(name.to_string(), f);
+                f
+            }
+        };
+        let c = self.b.ins().call(fr, args);
+        self.b.inst_results(c).first().copied()
+    }
+
+    /// The guest address of relocation slot `slot`.
+    fn reloc_val(&mut self, slot: usize) -> CVal {
+        match self.obj_key.clone() {
+            Some(k) => self.obj_sym_value(&format!("aot_r_{k}_{slot}")),
+            None => self.b.ins().iconst(types::I64, self.f.relocs[slot].value() as i64),
+        }
+    }
+
+    /// The address of runtime data `name`.
+    fn sym_val(&mut self, name: &str) -> R<CVal> {
+        if self.obj_key.is_some() {
+            return Ok(self.obj_sym_value(name));
+        }
+        let a = self.sym(name)?;
+        Ok(self.b.ins().iconst(types::I64, a as i64))
+    }
+
     /// Call the runtime function `name` (absolute address) with signature `key`.
     fn call_sym(&mut self, name: &str, key: &'static str, params: &[Type], ret: Option<Type>, args: &[CVal]) -> R<Option<CVal>> {
+        if self.obj_key.is_some() {
+            let sr = self.sigref(key, params, ret);
+            return Ok(self.obj_call(name, sr, args));
+        }
         let a = self.sym(name)?;
         let sr = self.sigref(key, params, ret);
         let callee = self.b.ins().iconst(types::I64, a as i64);
@@ -194,13 +278,22 @@ impl<'a, 'b> Lower<'a, 'b> {
     }
 
     fn base(&mut self) -> CVal {
+        if self.obj_key.is_some() {
+            return self.reloc_val(0);
+        }
         self.b.ins().iconst(types::I64, self.f.base() as i64)
     }
     fn at_off(&mut self, off: u64) -> CVal {
+        if self.obj_key.is_some() {
+            let b = self.reloc_val(0);
+            return self.b.ins().iadd_imm_s(b, off as i64);
+        }
         self.b.ins().iconst(types::I64, self.f.base().wrapping_add(off) as i64)
     }
 
-    pub fn emit(mut self) -> R<()> {
+    /// Lower the function; returns the external symbols it references (object mode), indexed by
+    /// their `UserExternalName` index.
+    pub fn emit(mut self) -> R<Vec<String>> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         for _ in &self.f.blocks {
@@ -259,7 +352,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
         self.b.seal_all_blocks();
         self.b.finalize(self.fe_config);
-        Ok(())
+        Ok(self.names)
     }
 
     fn zero(&mut self, t: Type) -> CVal {
@@ -316,6 +409,9 @@ impl<'a, 'b> Lower<'a, 'b> {
     /// A direct call to guest address `pc`: through its chaining slot when the runtime gives
     /// one (an atomic load of the cell, then an indirect call), else like `call_guest`.
     fn call_guest_const(&mut self, pc: u64) -> R<()> {
+        if self.obj_key.is_some() {
+            return Err(LowerError("call_guest_const in object mode".into()));
+        }
         let Some(slot) = self.syms.chain_slot(pc) else {
             let a = self.b.ins().iconst(types::I64, pc as i64);
             return self.call_guest(a);
@@ -370,7 +466,16 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             Term::Call { target, ret_off, cont } => {
                 self.store_state();
-                self.call_guest_const(self.f.relocs[target as usize].value())?;
+                if let Some(k) = self.obj_key.clone() {
+                    // The callee symbol the linker points at the target's host function (or
+                    // the dispatch stub), as for the LLVM backend's objects.
+                    let a = self.reloc_val(target as usize);
+                    let sr = self.sigref("hostfn", &[types::I64, types::I64], None);
+                    let st = self.st;
+                    self.obj_call(&format!("aot_c_{k}_{target}"), sr, &[st, a]);
+                } else {
+                    self.call_guest_const(self.f.relocs[target as usize].value())?;
+                }
                 self.return_check(ret_off, cont);
             }
             Term::CallInd { addr, ret_off, cont } => {
@@ -387,10 +492,16 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             Term::Tail { target } => {
                 let pc = self.f.relocs[target as usize].value();
-                let a = self.b.ins().iconst(types::I64, pc as i64);
+                let a = self.reloc_val(target as usize);
                 self.store_state();
                 self.set_pc(a);
-                self.call_guest_const(pc)?;
+                if let Some(k) = self.obj_key.clone() {
+                    let sr = self.sigref("hostfn", &[types::I64, types::I64], None);
+                    let st = self.st;
+                    self.obj_call(&format!("aot_c_{k}_{target}"), sr, &[st, a]);
+                } else {
+                    self.call_guest_const(pc)?;
+                }
                 self.b.ins().return_(&[]);
             }
             Term::JumpInd { addr } => {
@@ -473,7 +584,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 Ty::F32 | Ty::F64 => self.fbits(ty, i.imm as u128),
                 _ => self.b.ins().iconst(t, (i.imm as u128 & ty.mask()) as i64),
             },
-            Op::Reloc => self.b.ins().iconst(types::I64, self.f.relocs[i.imm as usize].value() as i64),
+            Op::Reloc => self.reloc_val(i.imm as usize),
             Op::GetReg => self.b.use_var(self.vars[&(i.imm as u8)]),
             Op::Insn => {
                 // The guest instruction at this offset: its host code carries it as a source
@@ -857,12 +968,17 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.b.ins().atomic_cas(MemFlagsData::new(), p, e, n)
             }
             Op::ExclVer | Op::ExclClaim => {
-                let table = self.sym(excl::TABLE_SYMBOL)?;
                 let x = self.v(a(0));
                 let sh = self.b.ins().ushr_imm_s(x, excl::GRANULE_SHIFT as i64);
                 let idx = self.b.ins().band_imm_s(sh, excl::TABLE_LEN as i64 - 1);
                 let off = self.b.ins().ishl_imm_s(idx, 3);
-                let p = self.b.ins().iadd_imm_s(off, table as i64);
+                let p = if self.obj_key.is_some() {
+                    let t = self.sym_val(excl::TABLE_SYMBOL)?;
+                    self.b.ins().iadd(off, t)
+                } else {
+                    let table = self.sym(excl::TABLE_SYMBOL)?;
+                    self.b.ins().iadd_imm_s(off, table as i64)
+                };
                 if i.op == Op::ExclVer {
                     self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), p)
                 } else {

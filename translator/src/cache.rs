@@ -6,17 +6,32 @@
 //! contain the same libc function therefore produce the same key, and the second one reuses the
 //! object: the object reaches guest addresses only through relocation symbols named after the key.
 
+use crate::tier::Backend;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the lifter or backend changes what code a key produces.
 pub const FORMAT_VERSION: &str = "aot-translate cache v39";
 
+/// Bumped whenever the Cranelift tier (translator/src/clif.rs, jit/src/lower.rs in object mode)
+/// changes what code a key produces; part of Cranelift keys only.
+pub const CRANELIFT_VERSION: &str = "cranelift tier v1";
+
 /// The cache key of a function: hash of the translator version, code-generation options and the
 /// function's position-independent IR text.
 pub fn key(ir_text: &str, opt_level: u8, target_cpu: &str) -> String {
+    key_for(ir_text, opt_level, target_cpu, Backend::Llvm)
+}
+
+/// The cache key of a function compiled by `backend` (the LLVM key leaves the backend out, so it
+/// is the same as before there were two).
+pub fn key_for(ir_text: &str, opt_level: u8, target_cpu: &str, backend: Backend) -> String {
     let mut h = Sha256::new();
     h.update(FORMAT_VERSION.as_bytes());
+    if backend != Backend::Llvm {
+        h.update(CRANELIFT_VERSION.as_bytes());
+        h.update([0]);
+    }
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update([0, opt_level]);
     h.update(target_cpu.as_bytes());
@@ -112,6 +127,8 @@ mod tests {
         assert_ne!(a, key("function\n ", 2, "x86-64-v3"));
         assert_ne!(a, key("function\n", 3, "x86-64-v3"));
         assert_ne!(a, key("function\n", 2, "x86-64"));
+        assert_eq!(a, key_for("function\n", 2, "x86-64-v3", Backend::Llvm));
+        assert_ne!(a, key_for("function\n", 2, "x86-64-v3", Backend::Cranelift));
     }
     #[test]
     fn put_then_get() {

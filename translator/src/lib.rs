@@ -3,12 +3,15 @@
 //! - `elf`: reading and validating the guest executable
 //! - `recover`: finding functions and entry points
 //! - `llvm`: the IR -> x86-64 backend
+//! - `clif`: the Cranelift tier (objects interchangeable with `llvm`'s)
+//! - `tier`: which backend compiles a function (`--tier`)
 //! - `cache`: compiled functions by position-independent hash
 //! - `link`: glue and the host link
 //! - `pipeline`: the whole translation
 //! - `report`: the recovery report (`--report FILE.json`)
 
 pub mod cache;
+pub mod clif;
 pub mod elf;
 pub mod gopclntab;
 pub mod link;
@@ -17,3 +20,4 @@ pub mod pipeline;
 pub mod recover;
 pub mod report;
 pub mod run;
+pub mod tier;

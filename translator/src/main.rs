@@ -2,6 +2,7 @@
 
 use aot_translate::llvm::Options;
 use aot_translate::pipeline::{self, Config};
+use aot_translate::tier::Tier;
 use clap::Parser;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -78,6 +79,11 @@ struct Cli {
     /// jump tables, share of executable bytes covered) to this file.
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
+    /// Which backend compiles each function: `llvm` (fastest code), `cranelift` (fastest
+    /// translation; the code is slower), or `auto`: functions with loops or recursion in LLVM,
+    /// the rest in Cranelift (docs/design.md "Backends").
+    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(Tier))]
+    tier: Tier,
     /// Host linker driver.
     #[arg(long, default_value = "cc")]
     linker: String,
@@ -135,6 +141,7 @@ fn main() -> ExitCode {
         flags_at_calls: cli.flags_at_calls,
         instrument: cli.instrument,
         report: cli.report.clone(),
+        tier: cli.tier,
     };
     match pipeline::translate(&cli.input, &cli.output, &cfg) {
         Ok(r) => {
@@ -168,10 +175,17 @@ fn main() -> ExitCode {
                     ),
                 }
                 eprintln!("cache: {} hits, {} misses", r.cache_hits, r.cache_misses);
+                eprintln!("tier: {} functions in LLVM, {} in Cranelift", r.per_backend[0], r.per_backend[1]);
+                for (name, addr, why) in r.fallbacks.iter().take(5) {
+                    eprintln!("  Cranelift could not compile {name} at {addr:#x} (LLVM did): {why}");
+                }
+                if r.fallbacks.len() > 5 {
+                    eprintln!("  ... {} functions in all went from Cranelift to LLVM", r.fallbacks.len());
+                }
                 let mut slow = r.compiled.clone();
                 slow.sort_by(|a, b| b.2.cmp(&a.2));
-                for (name, addr, dt) in slow.iter().take(5) {
-                    eprintln!("  compiled {name} at {addr:#x} in {:.2}s", dt.as_secs_f64());
+                for (name, addr, dt, b) in slow.iter().take(5) {
+                    eprintln!("  compiled {name} at {addr:#x} in {:.2}s ({})", dt.as_secs_f64(), b.name());
                 }
                 eprintln!(
                     "time: parse+recover {:.2}s, lift {:.2}s, compile {:.2}s, link {:.2}s",

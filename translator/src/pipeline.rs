@@ -3,7 +3,8 @@
 use crate::cache::{self, Cache};
 use crate::link::{self, LinkFn};
 use crate::llvm::{self, Options};
-use crate::{elf, recover};
+use crate::tier::{self, Backend, Tier};
+use crate::{clif, elf, recover};
 use aot_lifter::ir::{print::print_function, verify::verify, Function};
 use aot_lifter::isa::aarch64::lift_function;
 use rayon::prelude::*;
@@ -28,6 +29,8 @@ pub struct Config {
     pub instrument: bool,
     /// Write the recovery report (JSON) here, right after recovery.
     pub report: Option<PathBuf>,
+    /// Which backend compiles each function (`--tier`).
+    pub tier: Tier,
 }
 
 /// Why a translation failed. `Input` errors are the user's file (exit status 2).
@@ -72,8 +75,13 @@ pub struct Report {
     pub t_link: Duration,
     pub t_total: Duration,
     pub stats: recover::RecoverStats,
-    /// The functions compiled in this run (cache misses): name, guest address, compile time.
-    pub compiled: Vec<(String, u64, Duration)>,
+    /// The functions compiled in this run (cache misses): name, guest address, compile time,
+    /// the backend that compiled it.
+    pub compiled: Vec<(String, u64, Duration, Backend)>,
+    /// Functions per backend chosen (all functions, hits included): LLVM, Cranelift.
+    pub per_backend: [usize; 2],
+    /// Functions Cranelift could not compile, compiled by LLVM instead (name, address, why).
+    pub fallbacks: Vec<(String, u64, String)>,
     /// Functions that pass flags across a call boundary (ir::abi); empty: no call or return
     /// stores the flags.
     pub flags_not_local: Vec<(String, u64)>,
@@ -109,12 +117,18 @@ pub fn mark_flags_local(funcs: &mut [Function]) -> Vec<(String, u64)> {
 
 /// Cache keys, made unique within the program: a second function with the same code gets a suffix.
 pub fn keys(funcs: &[Function], opts: &Options) -> Vec<String> {
+    keys_for(funcs, &vec![Backend::Llvm; funcs.len()], opts)
+}
+
+/// Cache keys of functions compiled by the given backends.
+pub fn keys_for(funcs: &[Function], backends: &[Backend], opts: &Options) -> Vec<String> {
     let texts: Vec<String> = funcs.par_iter().map(|f| print_function(f, false)).collect();
     let mut seen = std::collections::HashMap::<String, usize>::new();
     texts
         .iter()
-        .map(|t| {
-            let k = cache::key(t, opts.opt_level, &opts.target_cpu);
+        .zip(backends)
+        .map(|(t, &b)| {
+            let k = cache::key_for(t, opts.opt_level, &opts.target_cpu, b);
             let n = seen.entry(k.clone()).or_insert(0);
             *n += 1;
             if *n == 1 {
@@ -180,7 +194,11 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     if cfg.instrument {
         funcs.iter_mut().for_each(aot_lifter::ir::Builder::instrument_count);
     }
-    let keys = keys(&funcs, &cfg.opts);
+    let backends = tier::choose_all(cfg.tier, &funcs);
+    for b in &backends {
+        rep.per_backend[(*b == Backend::Cranelift) as usize] += 1;
+    }
+    let keys = keys_for(&funcs, &backends, &cfg.opts);
     rep.functions = funcs.len();
     rep.instructions = rec.functions.iter().map(|f| f.insns.len()).sum();
     rep.t_lift = t1.elapsed();
@@ -210,18 +228,29 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let results: Vec<Result<(PathBuf, Option<Duration>), TranslateError>> = funcs
+    type Compiled = (PathBuf, Option<(Duration, Backend)>, Option<String>);
+    let results: Vec<Result<Compiled, TranslateError>> = funcs
         .par_iter()
         .zip(keys.par_iter())
-        .map(|(f, key)| {
+        .zip(backends.par_iter())
+        .map(|((f, key), &backend)| {
             let r = (|| {
                 if let Some(c) = &cache {
                     if let Some(p) = c.get(key) {
-                        return Ok((p, None));
+                        return Ok((p, None, None));
                     }
                 }
                 let tc = Instant::now();
-                let obj = compile_one(f, key, &cfg.opts)?;
+                // A function Cranelift cannot compile (an op its x86 backend cannot lower with
+                // these features) goes to LLVM, under the same key: the result is the same
+                // every time.
+                let (obj, used, fallback) = match backend {
+                    Backend::Llvm => (compile_one(f, key, &cfg.opts)?, Backend::Llvm, None),
+                    Backend::Cranelift => match clif::compile(f, key, &cfg.opts.target_cpu) {
+                        Ok(o) => (o, Backend::Cranelift, None),
+                        Err(e) => (compile_one(f, key, &cfg.opts)?, Backend::Llvm, Some(e)),
+                    },
+                };
                 let dt = tc.elapsed();
                 let p = match &cache {
                     Some(c) => c.put(key, &obj).map_err(|e| TranslateError::Cache { dir: "put".into(), err: e })?,
@@ -231,7 +260,7 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
                         p
                     }
                 };
-                Ok((p, Some(dt)))
+                Ok((p, Some((dt, used)), fallback))
             })();
             bar.inc(1);
             r
@@ -240,13 +269,16 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     bar.finish_and_clear();
     let mut objects = Vec::with_capacity(results.len());
     for (r, f) in results.into_iter().zip(&funcs) {
-        let (p, compiled) = r?;
+        let (p, compiled, fallback) = r?;
         match compiled {
             None => rep.cache_hits += 1,
-            Some(dt) => {
+            Some((dt, b)) => {
                 rep.cache_misses += 1;
-                rep.compiled.push((f.name.clone(), f.base(), dt));
+                rep.compiled.push((f.name.clone(), f.base(), dt, b));
             }
+        }
+        if let Some(why) = fallback {
+            rep.fallbacks.push((f.name.clone(), f.base(), why));
         }
         objects.push(p);
     }

@@ -69,6 +69,10 @@ struct Args {
     /// The translator (default: aot-translate beside this program).
     #[arg(long, env = "AOT_TRANSLATOR")]
     translator: Option<PathBuf>,
+    /// Extra translator options, split at spaces (e.g. `--tier cranelift`; aottest.py passes its
+    /// AOT_XLAT_FLAGS).
+    #[arg(long, env = "AOT_XLAT_FLAGS", allow_hyphen_values = true, default_value = "")]
+    xlat_flags: String,
 }
 
 fn main() {
@@ -266,7 +270,7 @@ fn run(a: &Args) -> Result<bool> {
         let x = work.join("prog.x86");
         let t = Instant::now();
         // a throw-away translation: keep it out of the executable cache
-        sh(Command::new(&tr).arg(&prog).arg("-o").arg(&x).env("AOT_XLAT_CACHE", ""))?;
+        sh(Command::new(&tr).args(a.xlat_flags.split_whitespace()).arg(&prog).arg("-o").arg(&x).env("AOT_XLAT_CACHE", ""))?;
         let tt = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let o = sh(Command::new(&x).args(&argv))?;
