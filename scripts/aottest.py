@@ -59,6 +59,8 @@ QEMU_ONLY = os.environ.get("AOT_TEST_QEMU_ONLY") == "1"  # validate the oracle s
 STRIP = os.environ.get("AOT_TEST_STRIP") == "1"
 # programs: also run each translated program with AOT_JIT_ONLY_ABOVE=0 (everything JIT-compiled)
 JIT_VARIANT = False
+# Multiplies the translated runs' time limits (the Cranelift tier's slower code, phase_tier).
+RUN_TIMEOUT_SCALE = 1.0
 # differential: run the guest with `aot-translate run` (JIT-only, no translation) instead of
 # translating it (phase_run)
 RUN_MODE = False
@@ -798,6 +800,7 @@ def program_case(item):
     if tf:
         with open(tf) as f:
             native_timeout = float(f.read().split()[0])
+    native_timeout *= RUN_TIMEOUT_SCALE
     qemu_result = None
     ex = read_sidecar(src, ".expect")
     if ex:
@@ -1692,6 +1695,28 @@ def phase_jit():
         JIT_VARIANT = False
 
 
+# The Cranelift tier (docs/design.md "Backends"): every function compiled by Cranelift into the
+# objects LLVM would make. Faults at the exact guest PC (17, 40-45: .debug_line rows from
+# Cranelift's source locations), setjmp/longjmp (06), C++ exceptions (19), threads (24),
+# signals (46-49), calls through pointers (04), recursion (05), printf (09).
+TIER_PROGRAMS = "01-,04-,05-,06-,09-,17-,19-,22-,24-,40-,41-,42-,43-,44-,45-,47-"
+
+
+def phase_tier():
+    """tests/programs TIER_PROGRAMS at -O2 translated with --tier cranelift, compared with qemu.
+    Time limits x4: Cranelift code is slower (19-cxx-exceptions' million throws take ~35 CPU-s,
+    docs/performance.md "Cranelift tier")."""
+    global XLAT_FLAGS, RUN_TIMEOUT_SCALE
+    saved = XLAT_FLAGS
+    XLAT_FLAGS = list(saved) + ["--tier", "cranelift"]
+    RUN_TIMEOUT_SCALE = 4.0
+    try:
+        return phase_programs(["-O2"], TIER_PROGRAMS)
+    finally:
+        XLAT_FLAGS = saved
+        RUN_TIMEOUT_SCALE = 1.0
+
+
 # ---------------------------------------------------------------- phase: run (JIT-only mode)
 
 RUN_DIR = os.path.join(ROOT, "tests", "run")
@@ -1914,6 +1939,7 @@ def suite(args):
         ("decoder-xcheck", phase_xcheck),
         ("programs", phase_programs),
         ("jit", phase_jit),
+        ("cranelift-tier", phase_tier),
         ("run", phase_run),
         ("corpora", phase_torture),
         ("stripped", phase_stripped),

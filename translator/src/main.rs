@@ -80,9 +80,10 @@ struct Cli {
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
     /// Which backend compiles each function: `llvm` (fastest code), `cranelift` (fastest
-    /// translation; the code is slower), or `auto`: functions with loops or recursion in LLVM,
-    /// the rest in Cranelift (docs/design.md "Backends").
-    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(Tier))]
+    /// translation; the code is slower), or `auto`: small functions and those with loops or
+    /// recursion in LLVM, the rest in Cranelift (docs/design.md "Backends"; not yet the default:
+    /// it slows some benchmarks down, docs/performance.md "Cranelift tier").
+    #[arg(long, default_value = "llvm", value_parser = clap::value_parser!(Tier))]
     tier: Tier,
     /// Host linker driver.
     #[arg(long, default_value = "cc")]

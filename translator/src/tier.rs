@@ -8,8 +8,9 @@ use aot_lifter::ir::{safepoint::back_edges, Function, Reloc, Term};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Tier {
     /// Per function: hot-looking code in LLVM, the rest in Cranelift (`choose_all`).
-    #[default]
     Auto,
+    /// The default until `auto` stops slowing benchmarks down (docs/performance.md).
+    #[default]
     Llvm,
     Cranelift,
 }
@@ -165,11 +166,17 @@ pub fn strongly_connected_cycles(succ: &[Vec<usize>]) -> Vec<bool> {
 /// worth it (measurements in docs/performance.md "Cranelift tier").
 pub const AUTO_MAX_LLVM_OPS: usize = 1500;
 
+/// Functions up to this many operations go to LLVM under `auto` whatever their shape: they cost
+/// LLVM little (3 % of its time on a glibc program, docs/performance.md) and are the leaf helpers
+/// hot loops call (comparison callbacks, hash steps, accessors).
+pub const AUTO_SMALL_OPS: usize = 100;
+
 /// The `auto` policy: LLVM for code that looks hot (loops, recursion) up to `AUTO_MAX_LLVM_OPS`,
-/// and, whatever their size, for functions Cranelift code must not run (tail calls through a
-/// pointer, cycles of direct tail calls: the host stack would grow); Cranelift for the rest.
+/// for small functions (`AUTO_SMALL_OPS`), and, whatever their size, for functions Cranelift code
+/// must not run (tail calls through a pointer, cycles of direct tail calls: the host stack would
+/// grow); Cranelift for the rest.
 pub fn auto_backend(s: &Shape) -> Backend {
-    if s.indirect_tail || s.tail_cycle {
+    if s.indirect_tail || s.tail_cycle || s.ops <= AUTO_SMALL_OPS {
         return Backend::Llvm;
     }
     if (s.loops || s.self_calls) && s.ops <= AUTO_MAX_LLVM_OPS {
@@ -203,10 +210,11 @@ mod tests {
     #[test]
     fn auto_policy() {
         let s = |loops, self_calls, ops| Shape { loops, self_calls, ops, ..Shape::default() };
-        assert_eq!(auto_backend(&s(false, false, 10)), Backend::Cranelift);
+        assert_eq!(auto_backend(&s(false, false, AUTO_SMALL_OPS)), Backend::Llvm);
+        assert_eq!(auto_backend(&s(false, false, AUTO_SMALL_OPS + 1)), Backend::Cranelift);
         assert_eq!(auto_backend(&s(false, false, 100_000)), Backend::Cranelift);
-        assert_eq!(auto_backend(&s(true, false, 10)), Backend::Llvm);
-        assert_eq!(auto_backend(&s(false, true, 10)), Backend::Llvm);
+        assert_eq!(auto_backend(&s(true, false, AUTO_SMALL_OPS + 1)), Backend::Llvm);
+        assert_eq!(auto_backend(&s(false, true, AUTO_SMALL_OPS + 1)), Backend::Llvm);
         assert_eq!(auto_backend(&s(true, false, AUTO_MAX_LLVM_OPS)), Backend::Llvm);
         assert_eq!(auto_backend(&s(true, false, AUTO_MAX_LLVM_OPS + 1)), Backend::Cranelift);
         assert_eq!(auto_backend(&s(false, true, AUTO_MAX_LLVM_OPS + 1)), Backend::Cranelift);
