@@ -1,7 +1,9 @@
 //! IR -> Cranelift IR. One match over the ops table, mirroring translator/src/llvm.rs: guest
 //! registers are Cranelift variables (SSA), loaded from `CpuState` at entry and after calls and
 //! helpers, and written back wherever control may leave the function; every guest address is a
-//! constant (the JIT knows where everything is, so no relocation symbols are needed).
+//! constant (the JIT knows where everything is, so no relocation symbols are needed), except in
+//! object mode (`Symbols::object_key`: the AOT translator's Cranelift tier), where guest addresses,
+//! callees and runtime functions are named symbols as in the LLVM backend's objects.
 //!
 //! Differences from the LLVM backend (docs/jit.md):
 //! - Cranelift has no tail calls in the SystemV convention: `Tail` and a `JumpInd` to a function
