@@ -26,24 +26,10 @@ pub fn touches_fpsr(f: &Function) -> bool {
     })
 }
 
-/// Ops whose float operands Arm unpacks (FPUnpack), so a denormal one sets IDC under FZ.
+/// Ops whose float operands Arm unpacks (FPUnpack), so a denormal one sets IDC under FZ: the
+/// NaN-processing ops (`fpnan::obeys_dn`) and the compares.
 fn unpacks_operands(op: Op) -> bool {
-    matches!(
-        op,
-        Op::FAdd
-            | Op::FSub
-            | Op::FMul
-            | Op::FDiv
-            | Op::FMa
-            | Op::FSqrt
-            | Op::FMin
-            | Op::FMax
-            | Op::FMinNm
-            | Op::FMaxNm
-            | Op::FRound
-            | Op::FCvt
-            | Op::FCmp
-    )
+    super::fpnan::obeys_dn(op) || op == Op::FCmp
 }
 
 /// Add the IDC test after every op that unpacks float operands, in functions that touch FPSR
