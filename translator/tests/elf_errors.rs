@@ -1,22 +1,8 @@
 //! Every way a guest file is rejected gives the right error with a one-line message.
 
 use aot_translate::elf::{parse, ElfError};
-use std::path::PathBuf;
-use std::process::Command;
-
-fn cross(args: &[&str], src: &str, out_name: &str) -> Option<(tempfile::TempDir, PathBuf)> {
-    if Command::new("aarch64-linux-gnu-gcc").arg("--version").output().is_err() {
-        eprintln!("note: aarch64-linux-gnu-gcc not found, skipping");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("p.c");
-    std::fs::write(&c, src).unwrap();
-    let out = dir.path().join(out_name);
-    let st = Command::new("aarch64-linux-gnu-gcc").args(args).arg(&c).arg("-o").arg(&out).status().unwrap();
-    assert!(st.success());
-    Some((dir, out))
-}
+mod common;
+use common::cross;
 
 const PROG: &str = "#include <stdio.h>\nint main(void) { puts(\"hi\"); return 0; }\n";
 

@@ -6,23 +6,12 @@
 
 use aot_translate::{elf, recover};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::process::Command;
+
+mod common;
+use common::cross;
 use std::time::{Duration, Instant};
 
-fn cross(args: &[&str], src: &str) -> Option<(tempfile::TempDir, PathBuf)> {
-    if Command::new("aarch64-linux-gnu-gcc").arg("--version").output().is_err() {
-        eprintln!("note: aarch64-linux-gnu-gcc not found, skipping");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("p.c");
-    std::fs::write(&c, src).unwrap();
-    let out = dir.path().join("p");
-    let st = Command::new("aarch64-linux-gnu-gcc").args(args).arg(&c).arg("-o").arg(&out).status().unwrap();
-    assert!(st.success());
-    Some((dir, out))
-}
 
 /// splitmix64: a fixed-seed PRNG, so every mutant is reproducible from (seed, index).
 struct Rng(u64);
@@ -171,7 +160,7 @@ void _start(void) {
 
 #[test]
 fn mutants_small_static() {
-    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL) else { return };
+    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL, "p") else { return };
     let orig = std::fs::read(p).unwrap();
     let g = elf::parse(&orig).unwrap();
     let r = recover::recover(&g).unwrap();
@@ -193,6 +182,7 @@ fn mutants_glibc_static() {
     let Some((_d, p)) = cross(
         &["-static", "-O2"],
         "#include <stdio.h>\nint main(int c, char **v) { printf(\"%d %s\\n\", c, v[0]); return 0; }\n",
+        "p",
     ) else {
         return;
     };
@@ -215,7 +205,7 @@ fn mutants_glibc_static() {
 /// success or a clean one-line error with a documented status, never a panic or a signal.
 #[test]
 fn mutants_through_the_cli() {
-    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL) else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL, "p") else { return };
     let orig = std::fs::read(&p).unwrap();
     let exe = env!("CARGO_BIN_EXE_aot-translate");
     let cache = d.path().join("cache");
@@ -252,7 +242,7 @@ fn mutants_through_the_cli() {
 /// The translated executable is byte-identical whatever the number of worker threads.
 #[test]
 fn output_is_identical_for_any_job_count() {
-    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL) else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL, "p") else { return };
     let exe = env!("CARGO_BIN_EXE_aot-translate");
     let mut outs = vec![];
     for jobs in ["1", "2", "3"] {

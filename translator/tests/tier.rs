@@ -5,28 +5,11 @@
 use aot_lifter::ir::Op;
 use aot_translate::{clif, elf, pipeline, recover};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
-use std::path::PathBuf;
 use std::process::Command;
 
-fn cross(src: &str) -> Option<(tempfile::TempDir, PathBuf)> {
-    if Command::new("aarch64-linux-gnu-gcc").arg("--version").output().is_err() {
-        eprintln!("note: aarch64-linux-gnu-gcc not found, skipping");
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let c = dir.path().join("p.c");
-    std::fs::write(&c, src).unwrap();
-    let out = dir.path().join("p");
-    let st = Command::new("aarch64-linux-gnu-gcc")
-        .args(["-static", "-nostdlib", "-O2", "-fno-stack-protector"])
-        .arg(&c)
-        .arg("-o")
-        .arg(&out)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    Some((dir, out))
-}
+mod common;
+use common::cross;
+
 
 /// Writes "ok <sum>\n", then loads from address 16 at the global label `fault_here`, in a
 /// function with a loop and calls.
@@ -54,7 +37,7 @@ void _start(void) {
 
 #[test]
 fn cranelift_object_matches_the_llvm_contract() {
-    let Some((_d, p)) = cross(FAULT) else { return };
+    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], FAULT, "p") else { return };
     let data = std::fs::read(&p).unwrap();
     let g = elf::parse(&data).unwrap();
     let rec = recover::recover(&g).unwrap();
@@ -124,7 +107,7 @@ fn cranelift_object_matches_the_llvm_contract() {
 #[test]
 fn cranelift_tier_links_runs_and_faults_at_the_exact_pc() {
     use std::os::unix::process::ExitStatusExt;
-    let Some((d, p)) = cross(FAULT) else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], FAULT, "p") else { return };
     let data = std::fs::read(&p).unwrap();
     let g = elf::parse(&data).unwrap();
     let fault_pc = g.symbols.iter().find(|s| s.name == "fault_here").expect("fault_here symbol").addr;
