@@ -725,9 +725,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // Records are immutable (the entry table, aot_ic_empty).
         let pc = self.b.build_load(i64t, rec, "ic_pc")?.into_int_value();
         let same = self.b.build_int_compare(IntPredicate::EQ, pc, a, "")?;
-        let same = self
-            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[same.into(), self.ctx.bool_type().const_all_ones().into()])?
-            .into_int_value();
+        let same = self.expect(same, true)?;
         let hit = self.ctx.append_basic_block(self.func, "ic_hit");
         let miss = self.ctx.append_basic_block(self.func, "ic_miss");
         self.b.build_conditional_branch(same, hit, miss)?;
@@ -748,6 +746,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let f = self.intrinsic(name, tys)?;
         let c = self.b.build_call(f, args, "")?;
         c.try_as_basic_value().basic().ok_or_else(|| BackendError::Llvm(format!("{name} returns void")))
+    }
+
+    /// `c` with `llvm.expect`: LLVM lays out the branch on it for `likely` (the other side cold).
+    fn expect(&self, c: IntValue<'ctx>, likely: bool) -> R<IntValue<'ctx>> {
+        let i1 = self.ctx.bool_type();
+        let want = if likely { i1.const_all_ones() } else { i1.const_zero() };
+        Ok(self.call_intr("llvm.expect", &[i1.into()], &[c.into(), want.into()])?.into_int_value())
     }
 
     fn v(&self, x: Value) -> BasicValueEnum<'ctx> {
@@ -799,9 +804,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             // (a recursive call paid every other entry's compare).
             let zero = self.ctx.i64_type().const_zero();
             let is_start = self.b.build_int_compare(IntPredicate::EQ, off, zero, "is_start")?;
-            let likely = self
-                .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[is_start.into(), self.ctx.bool_type().const_all_ones().into()])?
-                .into_int_value();
+            let likely = self.expect(is_start, true)?;
             let others = self.ctx.append_basic_block(self.func, "other_entry");
             self.b.build_conditional_branch(likely, cases[start].1, others)?;
             self.b.position_at_end(others);
@@ -915,9 +918,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // Atomic: the flag is set by a signal handler; a plain load could be hoisted out of a loop.
         li.set_atomic_ordering(AtomicOrdering::Monotonic).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
         let set = self.b.build_int_compare(IntPredicate::NE, flag.into_int_value(), i32t.const_zero(), "")?;
-        let set = self
-            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[set.into(), self.ctx.bool_type().const_zero().into()])?
-            .into_int_value();
+        let set = self.expect(set, false)?;
         let cold = self.ctx.append_basic_block(self.func, "sig_deliver");
         let cont = self.ctx.append_basic_block(self.func, "sig_cont");
         self.b.build_conditional_branch(set, cold, cont)?;
@@ -1605,9 +1606,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         }
         let mask = b.build_bit_cast(conds, self.ctx.custom_width_int_type(n), "")?.into_int_value();
         let any = b.build_int_compare(IntPredicate::NE, mask, mask.get_type().const_zero(), "")?;
-        let any = self
-            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[any.into(), self.ctx.bool_type().const_zero().into()])?
-            .into_int_value();
+        let any = self.expect(any, false)?;
         let pre = b.get_insert_block().unwrap();
         let cold = self.ctx.append_basic_block(self.func, "fp_nan");
         let cont = self.ctx.append_basic_block(self.func, "fp_cont");
@@ -1662,9 +1661,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         fix: impl FnOnce(&Self) -> R<FloatValue<'ctx>>,
     ) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
-        let cond = self
-            .call_intr("llvm.expect", &[self.ctx.bool_type().into()], &[cond.into(), self.ctx.bool_type().const_zero().into()])?
-            .into_int_value();
+        let cond = self.expect(cond, false)?;
         let pre = b.get_insert_block().unwrap();
         let cold = self.ctx.append_basic_block(self.func, "fp_nan");
         let cont = self.ctx.append_basic_block(self.func, "fp_cont");
