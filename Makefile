@@ -62,11 +62,13 @@ torture: setup build
 ##   gcc.dg/torture `dg-do run` tests at -O2 with their dg-options; 1,000 csmith programs.
 ## Prints a table per configuration (passing under qemu, passing translated, %, failures) and
 ## writes it to build/reports/corpora-full/table.txt. CORPORA=a,b runs some; CSMITH=N sets the count;
+## CSMITH_FROM=K runs seeds K..N only (the 1,000 csmith programs take hours: run them in parts);
 ## AOT_CORPUS_DEADLINE=HH:MM (UTC) starts no test after then (the table counts what was not run).
 CORPORA ?=
 CSMITH  ?=
+CSMITH_FROM ?=
 torture-full: setup build
-	nice -n 10 $(PY) corpora --full $(if $(CORPORA),--only $(CORPORA)) $(if $(CSMITH),--csmith $(CSMITH))
+	nice -n 10 $(PY) corpora --full $(if $(CORPORA),--only $(CORPORA)) $(if $(CSMITH),--csmith $(CSMITH)) $(if $(CSMITH_FROM),--csmith-from $(CSMITH_FROM))
 
 ## corpora: the short corpus runs of `make test` (50 tests per configuration), with the table
 corpora: build

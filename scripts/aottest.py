@@ -1093,10 +1093,15 @@ def csmith_source(seed):
     return src
 
 
+# --csmith-from K: a full run of seeds K..N only, so the 1,000 programs (hours of LLVM time) can
+# be run in parts; each part's table says which seeds it covered.
+CSMITH_FIRST = 1
+
+
 def csmith_cases(count):
-    """csmith programs of seeds 1..count (generated when first built)."""
+    """csmith programs of seeds CSMITH_FIRST..count (generated when first built)."""
     return [Case("seed%d" % s, flags=["-I/usr/include/csmith"], gen=lambda s=s: [csmith_source(s)])
-            for s in range(1, count + 1)]
+            for s in range(CSMITH_FIRST, count + 1)]
 
 
 class Config:
@@ -1261,7 +1266,7 @@ def run_config(cfg, full, csmith_count, report_dir):
         f.write("%s  (%s, %s%s)\n" % (table_line(res), started, ("full" if full else "short") + (
             ", PARTIAL: %d qemu-passing tests not run, %d candidates not built (deadline)" % (
                 res.unrun, res.unlooked) if res.unrun or res.unlooked else ""),
-                                       ", %d csmith seeds" % csmith_count if cfg.corpus == "csmith" else ""))
+                                       ", csmith seeds %d-%d" % (CSMITH_FIRST, csmith_count) if cfg.corpus == "csmith" else ""))
     log("%s: %s; %d skipped, %d not built, %d fail under qemu%s (%.0fs)" % (
         cfg.name, t.summary(), res.skipped, res.not_built, res.qemu_fail,
         "".join(", %d %s (deadline)" % (n, w) for n, w in ((res.unrun, "qemu-passing tests NOT RUN"),
@@ -2072,6 +2077,8 @@ def main():
     co.add_argument("--full", action="store_true", help="every test (default: 50 per configuration)")
     co.add_argument("--only", default="", help="comma-separated configuration names")
     co.add_argument("--csmith", type=int, default=0, help="csmith programs in a full run (default %d)" % CSMITH_FULL)
+    co.add_argument("--csmith-from", type=int, default=1, metavar="K",
+                    help="full run: csmith seeds K..N only (N from --csmith), to run the 1,000 in parts")
     sub.add_parser("csmith")
     sub.add_parser("cache")
     sub.add_parser("cli")
@@ -2110,6 +2117,8 @@ def main():
         if bad:
             log("unknown configuration(s): %s (known: %s)" % (", ".join(bad), ", ".join(CONFIG_BY_NAME)))
             return 2
+        global CSMITH_FIRST
+        CSMITH_FIRST = max(1, a.csmith_from)
         r = phase_corpora(names, full=a.full, csmith_count=a.csmith or None)
         write_times("corpora")
         log("corpora: " + stats_line({}))
