@@ -459,8 +459,9 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
 /// it can cost cache hits but not correctness. It depends only on the function's code, so it is
 /// the same for the same function in every program.
 pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
-    // State: bits 0..31 = X registers, bits 32.. = 64-bit stack slots [sp + 8k] (spilled pages).
-    let mut inn: BTreeMap<u64, u128> = BTreeMap::new();
+    // State: [0] bits 0..31 = X registers, bits 32.. = 64-bit stack slots [sp + 8k] (spilled
+    // pages); [1] bit k = the frame slot [x29 + 8k] (gcc spills through the frame pointer too).
+    let mut inn: BTreeMap<u64, [u128; 2]> = BTreeMap::new();
     let mut work: Vec<u64> = Vec::new();
     // Start from the function start; entries that the flow does not reach (landing pads, code
     // found through data) start afterwards with nothing known. Return sites are reached through
@@ -471,11 +472,12 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
     seeds.reverse();
     // What holds at the function's own indirect jumps: an entry the flow does not reach is most
     // likely a computed-goto or jump-table target of one of them.
-    let mut jump_out: Option<u128> = None;
+    let mut jump_out: Option<[u128; 2]> = None;
+    let union = |a: [u128; 2], b: [u128; 2]| [a[0] | b[0], a[1] | b[1]];
     loop {
         while let Some(e) = seeds.pop() {
             if spec.insns.contains_key(&e) && !inn.contains_key(&e) {
-                inn.insert(e, if e == spec.start { 0 } else { jump_out.unwrap_or(0) });
+                inn.insert(e, if e == spec.start { [0, 0] } else { jump_out.unwrap_or([0, 0]) });
                 work.push(e);
                 break;
             }
@@ -487,42 +489,13 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
             let Some(&insn) = spec.insns.get(&pc) else {
                 continue;
             };
-            let cur = inn[&pc];
-            let rd = insn & 31;
-            let mut out = if insn & 0x9f00_0000 == 0x9000_0000 {
-                if rd == 31 {
-                    cur
-                } else {
-                    cur | (1 << rd)
-                }
-            } else if insn & 0xffc0_03e0 == 0xf900_03e0 {
-                // STR Xt, [sp, #8k]: the slot holds a page if Xt does.
-                let k = ((insn >> 10) & 0xfff) as u128;
-                let page = rd != 31 && cur & (1 << rd) != 0;
-                if k < 96 {
-                    (cur & !(1u128 << (32 + k))) | ((page as u128) << (32 + k))
-                } else {
-                    cur
-                }
-            } else if insn & 0xffc0_03e0 == 0xf940_03e0 && rd != 31 {
-                // LDR Xt, [sp, #8k]: reloads a spilled page.
-                let k = ((insn >> 10) & 0xfff) as u128;
-                let page = k < 96 && cur & (1u128 << (32 + k)) != 0;
-                (cur & !(1 << rd)) | ((page as u128) << rd)
-            } else if insn & 0xffe0_ffe0 == 0xaa00_03e0 && rd != 31 {
-                // MOV Xd, Xm copies the page.
-                let rm = (insn >> 16) & 31;
-                let page = rm != 31 && cur & (1 << rm) != 0;
-                (cur & !(1 << rd)) | ((page as u128) << rd)
-            } else {
-                cur & !(x_defs(insn) as u128)
-            };
+            let mut out = page_transfer(insn, inn[&pc]);
             let fl = flow(pc, insn);
             if fl == Flow::JumpInd {
-                jump_out = Some(jump_out.map_or(out, |j| j | out));
+                jump_out = Some(jump_out.map_or(out, |j| union(j, out)));
             }
             if matches!(fl, Flow::Call(_) | Flow::CallInd) {
-                out &= !0x4007_ffff; // X0..X18, X30
+                out[0] &= !0x4007_ffff; // X0..X18, X30
             }
             let mut succ = [None, None];
             match fl {
@@ -541,7 +514,7 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
                         true
                     }
                     Some(&old) => {
-                        let new = old | out;
+                        let new = union(old, out);
                         if new != old {
                             inn.insert(s, new);
                         }
@@ -554,7 +527,71 @@ pub fn page_registers(spec: &FunctionSpec) -> BTreeMap<u64, u32> {
             }
         }
     }
-    inn.into_iter().map(|(pc, st)| (pc, st as u32)).collect()
+    inn.into_iter().map(|(pc, st)| (pc, st[0] as u32)).collect()
+}
+
+/// `page_registers`' transfer function for one instruction: ADRP makes a page; STR/STP of X
+/// registers to [sp + 8k] or [x29 + 8k] (unsigned or signed offset, no writeback) spill it and
+/// LDR/LDP from there reload it; MOV copies it; any other write of a register forgets it.
+fn page_transfer(insn: u32, cur: [u128; 2]) -> [u128; 2] {
+    let rd = insn & 31;
+    let rn = (insn >> 5) & 31;
+    let rt2 = (insn >> 10) & 31;
+    let is_page = |st: &[u128; 2], r: u32| r != 31 && st[0] & (1 << r) != 0;
+    // The bit of slot k of base register `rn` (sp: word 0 from bit 32, k < 96; x29: word 1).
+    let slot = |k: u64| -> Option<(usize, u32)> {
+        match rn {
+            31 if k < 96 => Some((0, 32 + k as u32)),
+            29 if k < 128 => Some((1, k as u32)),
+            _ => None,
+        }
+    };
+    let set = |st: &mut [u128; 2], (w, b): (usize, u32), v: bool| {
+        st[w] = (st[w] & !(1u128 << b)) | ((v as u128) << b);
+    };
+    let get = |st: &[u128; 2], (w, b): (usize, u32)| st[w] & (1u128 << b) != 0;
+    let mut out = cur;
+    if insn & 0x9f00_0000 == 0x9000_0000 {
+        // ADRP
+        if rd != 31 {
+            out[0] |= 1 << rd;
+        }
+    } else if insn & 0xffc0_0000 == 0xf900_0000 && (rn == 31 || rn == 29) {
+        // STR Xt, [sp|x29, #8k]
+        if let Some(s) = slot((insn >> 10 & 0xfff) as u64) {
+            set(&mut out, s, is_page(&cur, rd));
+        }
+    } else if insn & 0xffc0_0000 == 0xf940_0000 && (rn == 31 || rn == 29) && rd != 31 {
+        // LDR Xt, [sp|x29, #8k]
+        let page = slot((insn >> 10 & 0xfff) as u64).is_some_and(|s| get(&cur, s));
+        set(&mut out, (0, rd), page);
+    } else if insn & 0xffc0_0000 == 0xa900_0000 && (rn == 31 || rn == 29) {
+        // STP Xt, Xt2, [sp|x29, #8k] (signed offset)
+        let k = ((insn >> 15 & 0x7f) as i64) << 57 >> 57;
+        if k >= 0 {
+            for (i, r) in [(0, rd), (1, rt2)] {
+                if let Some(s) = slot(k as u64 + i) {
+                    set(&mut out, s, is_page(&cur, r));
+                }
+            }
+        }
+    } else if insn & 0xffc0_0000 == 0xa940_0000 && (rn == 31 || rn == 29) {
+        // LDP Xt, Xt2, [sp|x29, #8k] (signed offset)
+        let k = ((insn >> 15 & 0x7f) as i64) << 57 >> 57;
+        for (i, r) in [(0, rd), (1, rt2)] {
+            if r != 31 {
+                let page = k >= 0 && slot(k as u64 + i).is_some_and(|s| get(&cur, s));
+                set(&mut out, (0, r), page);
+            }
+        }
+    } else if insn & 0xffe0_ffe0 == 0xaa00_03e0 && rd != 31 {
+        // MOV Xd, Xm copies the page.
+        let rm = (insn >> 16) & 31;
+        set(&mut out, (0, rd), is_page(&cur, rm));
+    } else {
+        out[0] &= !(x_defs(insn) as u128);
+    }
+    out
 }
 
 /// The X registers an instruction may write, approximately (see `page_registers`): Rd/Rt by
@@ -613,4 +650,67 @@ pub fn lift_snippet(base: u64, words: &[u32]) -> Function {
         spec.insns.insert(base + 4 * k as u64, w);
     }
     lift_function(&spec)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adrp(rd: u32, pc: u64, target: u64) -> u32 {
+        let pages = ((target >> 12) as i64 - (pc >> 12) as i64) as u32;
+        0x9000_0000 | (pages & 3) << 29 | (pages >> 2 & 0x7ffff) << 5 | rd
+    }
+    fn add_imm(rd: u32, rn: u32, imm: u32) -> u32 {
+        0x9100_0000 | imm << 10 | rn << 5 | rd
+    }
+    fn str_x(rt: u32, rn: u32, off: u32) -> u32 {
+        0xf900_0000 | (off / 8) << 10 | rn << 5 | rt
+    }
+    fn ldr_x(rt: u32, rn: u32, off: u32) -> u32 {
+        0xf940_0000 | (off / 8) << 10 | rn << 5 | rt
+    }
+    fn stp_x(rt: u32, rt2: u32, rn: u32, off: u32) -> u32 {
+        0xa900_0000 | (off / 8) << 15 | rt2 << 10 | rn << 5 | rt
+    }
+    fn ldp_x(rt: u32, rt2: u32, rn: u32, off: u32) -> u32 {
+        0xa940_0000 | (off / 8) << 15 | rt2 << 10 | rn << 5 | rt
+    }
+    const MOV_X0_5: u32 = 0xd280_00a0;
+    const MOV_X1_7: u32 = 0xd280_00e1;
+    const RET: u32 = 0xd65f_03c0;
+
+    /// The cache key (IR text without slot values) of `adrp x1, PAGE; spill; clobber x0 and x1;
+    /// reload into x0; add x0, x0, #LO; ret` for data at `data` (page and low bits both vary
+    /// between programs).
+    fn key(spill: &[u32], reload: &[u32], data: u64) -> String {
+        let base = 0x400000u64;
+        let mut w = vec![adrp(1, base, data)];
+        w.extend_from_slice(spill);
+        w.extend([MOV_X0_5, MOV_X1_7]);
+        w.extend_from_slice(reload);
+        w.extend([add_imm(0, 0, (data & 0xfff) as u32), RET]);
+        crate::ir::print::print_function(&lift_snippet(base, &w), false)
+    }
+
+    /// A page spilled to the stack and reloaded keeps its low-12-bit offsets out of the cache
+    /// key, through SP or the frame pointer, with STR/LDR or STP/LDP: otherwise a function such
+    /// as glibc's `_dl_close_worker` (gcc spills the page through x29) is a cache miss in every
+    /// program whose data layout differs.
+    #[test]
+    fn spilled_pages_keep_data_offsets_out_of_the_key() {
+        let (a, b) = (0x4aa1d8, 0x4a8488);
+        for rn in [31, 29] {
+            let forms: [(&str, Vec<u32>, Vec<u32>); 3] = [
+                ("str/ldr", vec![str_x(1, rn, 168)], vec![ldr_x(0, rn, 168)]),
+                ("stp/ldp first", vec![stp_x(1, 2, rn, 160)], vec![ldp_x(0, 3, rn, 160)]),
+                ("stp/ldp second", vec![stp_x(2, 1, rn, 160)], vec![ldp_x(3, 0, rn, 160)]),
+            ];
+            for (what, spill, reload) in forms {
+                assert_eq!(key(&spill, &reload, a), key(&spill, &reload, b), "{what} through x{rn}");
+            }
+            // Control: a reload from another slot is not a page, so the offset is a plain constant.
+            let (spill, reload) = (vec![str_x(1, rn, 168)], vec![ldr_x(0, rn, 176)]);
+            assert_ne!(key(&spill, &reload, a), key(&spill, &reload, b), "other slot through x{rn}");
+        }
+    }
 }
