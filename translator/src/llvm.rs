@@ -235,9 +235,24 @@ pub fn cpu_is_known(cpu: &str) -> bool {
     tm.get_cpu().to_string_lossy() == cpu
 }
 
-/// Functions with more IR instructions than this are optimised at -O1 at most, and their machine
-/// code is generated at -O0 (fast instruction selection and register allocation).
+/// Functions with more IR instructions than this are optimised at -O1 at most.
 pub const HUGE_FUNCTION: usize = 6000;
+/// Huge functions whose indirect jumps add more control-flow edges than this (each `jump.ind`
+/// reaches every entry: `Function::indirect_jump_edges`) get -O0 machine code (fast
+/// instruction selection and register allocation): on such a dense CFG LLVM's greedy allocator
+/// takes minutes (glibc's `__vfprintf_internal`, 1,470 edges: 290 s against 36 s). Other huge
+/// functions keep the greedy allocator: -O0 machine code spills every value live across blocks
+/// (glibc's `_int_malloc`, 7,524 instructions and no indirect jump: benches/malloc ran 221M
+/// instructions with it, 134M without; docs/performance.md).
+pub const DENSE_CFG_EDGES: usize = 1000;
+/// Beyond this size every function gets -O0 machine code, whatever its CFG.
+pub const GIANT_FUNCTION: usize = 40000;
+
+/// Does `f` get -O0 machine code (fast register allocation) at -O2 and above?
+pub fn fast_codegen(f: &Function) -> bool {
+    let n = f.op_count();
+    n > GIANT_FUNCTION || (n > HUGE_FUNCTION && f.indirect_jump_edges() > DENSE_CFG_EDGES)
+}
 
 thread_local! {
     /// One LLVM context per worker thread (a context is not thread-safe; creating one per
@@ -274,10 +289,11 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
         return Err(BackendError::Llvm(format!("invalid LLVM IR for {}: {}", f.name, e.to_string())));
     }
     // Tiering: LLVM's -O2 pipeline is superlinear on huge functions (glibc's printf internals
-    // take 40+ s each); those get -O1, which still promotes guest registers to SSA, and -O0
-    // machine code: the greedy register allocator was most of what remained (vfwprintf: 97 s ->
-    // 13 s; a cold glibc 150 -> 108 CPU-seconds, docs/performance.md).
+    // take 40+ s each); those get -O1, which still promotes guest registers to SSA. Those of
+    // them with a dense CFG also get -O0 machine code (`fast_codegen`): the greedy register
+    // allocator was most of what remained (vfwprintf: 97 s -> 13 s, docs/performance.md).
     let huge = opts.opt_level >= 2 && f.op_count() > HUGE_FUNCTION;
+    let fast = opts.opt_level >= 2 && fast_codegen(f);
     let level = if huge { 1 } else { opts.opt_level };
     let passes = match level {
         0 => "default<O0>",
@@ -289,7 +305,7 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
         .run_passes(passes, tm, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
     strict_narrow_fp_vectors(ctx, &module)?;
-    let buf = if huge {
+    let buf = if fast {
         FAST_TM.with(|cell| -> R<_> {
             let mut cell = cell.borrow_mut();
             if cell.as_ref().map(|(cpu, _)| cpu != &opts.target_cpu).unwrap_or(true) {
@@ -2450,5 +2466,60 @@ mod tests {
         let key_local = aot_lifter::ir::print::print_function(&f, false);
         f.flags_local = false;
         assert_ne!(key_local, aot_lifter::ir::print::print_function(&f, false), "the fact is part of the cache key");
+    }
+
+    /// A loop of `steps` x (`add x1, x1, x2; cbz x1, +8; str x1, [x5]`), then `subs x0, x0, #1;
+    /// b.ne start; ret`: many blocks, no indirect jump. With `br_every`, a `br x4` follows every
+    /// that many steps and every step start is an entry (a jump-table-like dense CFG).
+    fn big_loop(steps: usize, br_every: Option<usize>) -> Function {
+        let base = 0x400000u64;
+        let mut w: Vec<u32> = Vec::new();
+        let mut entries = vec![base];
+        for k in 0..steps {
+            if k > 0 && br_every.is_some() {
+                entries.push(base + 4 * w.len() as u64);
+            }
+            w.extend([0x8b02_0021, 0xb400_0041, 0xf900_00a1]);
+            if br_every.is_some_and(|n| k % n == n - 1) {
+                w.push(0xd61f_0080);
+            }
+        }
+        w.push(0xf100_0400);
+        let back = (-(w.len() as i64)) as u32 & 0x7ffff;
+        w.push(0x5400_0001 | back << 5);
+        w.push(0xd65f_03c0);
+        let spec = aot_lifter::isa::FunctionSpec {
+            name: "big".into(),
+            start: base,
+            entries,
+            insns: w.iter().enumerate().map(|(k, &x)| (base + 4 * k as u64, x)).collect(),
+        };
+        aot_lifter::isa::aarch64::lift_function(&spec)
+    }
+
+    /// Huge functions (over `HUGE_FUNCTION` ops) keep the greedy register allocator unless
+    /// indirect jumps make their CFG dense: -O0 machine code spills every value live across
+    /// blocks to the stack (glibc's `_int_malloc` had a 20 KiB frame, and benches/malloc ran
+    /// 1.65x the instructions).
+    #[test]
+    fn huge_functions_keep_registers_unless_their_cfg_is_dense() {
+        init_targets();
+        let f = big_loop(1500, None);
+        assert!(f.op_count() > HUGE_FUNCTION && f.op_count() < GIANT_FUNCTION, "{}", f.op_count());
+        assert_eq!(f.indirect_jump_edges(), 0);
+        assert!(!fast_codegen(&f));
+        let asm = asm_o2(&f, "x86-64-v3");
+        let frame: u64 = asm
+            .lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix("subq\t$").and_then(|r| r.strip_suffix(", %rsp")))
+            .map(|n| n.parse().unwrap())
+            .unwrap_or(0);
+        assert!(frame < 512, "stack frame of {frame} bytes: values spilled across blocks");
+
+        let dense = big_loop(600, Some(60));
+        assert!(dense.op_count() > HUGE_FUNCTION, "{}", dense.op_count());
+        assert!(dense.indirect_jump_edges() > DENSE_CFG_EDGES, "{}", dense.indirect_jump_edges());
+        assert!(fast_codegen(&dense));
     }
 }
