@@ -22,7 +22,7 @@ use aot_lifter::ir::{
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
 use cranelift_codegen::ir::{
-    types, AbiParam, AtomicRmwOp, Block, ExtFuncData, ExternalName, FuncRef, GlobalValue, GlobalValueData, InstBuilder,
+    types, AbiParam, Endianness, AtomicRmwOp, Block, ExtFuncData, ExternalName, FuncRef, GlobalValue, GlobalValueData, InstBuilder,
     MemFlagsData, SigRef, Signature, SourceLoc, TrapCode, Type, UserExternalName, Value as CVal,
 };
 use cranelift_codegen::ir::immediates::Imm64;
@@ -65,6 +65,21 @@ fn cty(t: Ty) -> Type {
         Ty::F32 => types::F32,
         Ty::F64 => types::F64,
         Ty::Void => types::INVALID,
+    }
+}
+
+fn int_cc(c: Cond) -> IntCC {
+    match c {
+        Cond::Eq => IntCC::Equal,
+        Cond::Ne => IntCC::NotEqual,
+        Cond::Ult => IntCC::UnsignedLessThan,
+        Cond::Ule => IntCC::UnsignedLessThanOrEqual,
+        Cond::Ugt => IntCC::UnsignedGreaterThan,
+        Cond::Uge => IntCC::UnsignedGreaterThanOrEqual,
+        Cond::Slt => IntCC::SignedLessThan,
+        Cond::Sle => IntCC::SignedLessThanOrEqual,
+        Cond::Sgt => IntCC::SignedGreaterThan,
+        Cond::Sge => IntCC::SignedGreaterThanOrEqual,
     }
 }
 
@@ -563,6 +578,68 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
     }
 
+    /// A lane-wise vector op (`Rule::Lanes`): the I128 (a register pair here) moved into an XMM
+    /// register as a Cranelift SIMD type, one vector instruction, and back.
+    fn lanes(&mut self, i: &ir::Inst) -> CVal {
+        let e = i.imm as u32;
+        let vt = match e {
+            8 => types::I8X16,
+            16 => types::I16X8,
+            32 => types::I32X4,
+            _ => types::I64X2,
+        };
+        let le = MemFlagsData::new().with_endianness(Endianness::Little);
+        let x = self.v(i.args[0]);
+        let x = self.b.ins().bitcast(vt, le, x);
+        let y = i.args.get(1).map(|&a| {
+            let y = self.v(a);
+            self.b.ins().bitcast(vt, le, y)
+        });
+        let y = || y.expect("two-operand lane op (verified)");
+        let amt = |s: &mut Self| s.b.ins().iconst(types::I32, i.imm2 as i64);
+        let r = match i.op {
+            Op::VAdd => self.b.ins().iadd(x, y()),
+            Op::VSub => self.b.ins().isub(x, y()),
+            Op::VMul if e == 8 => {
+                // No byte multiply on x86: even bytes from a 16-bit product of the words, odd
+                // bytes from the product of the words' high bytes with y's odd bytes in place.
+                let x16 = self.b.ins().bitcast(types::I16X8, le, x);
+                let y16 = self.b.ins().bitcast(types::I16X8, le, y());
+                let lo = self.b.ins().imul(x16, y16);
+                let eight = self.b.ins().iconst(types::I32, 8);
+                let xh = self.b.ins().ushr(x16, eight);
+                let ff00 = self.b.ins().iconst(types::I16, 0xff00);
+                let ff00 = self.b.ins().splat(types::I16X8, ff00);
+                let yh = self.b.ins().band(y16, ff00);
+                let hi = self.b.ins().imul(xh, yh);
+                let hi = self.b.ins().band(hi, ff00);
+                let lo = self.b.ins().band_not(lo, ff00);
+                let r = self.b.ins().bor(lo, hi);
+                self.b.ins().bitcast(vt, le, r)
+            }
+            Op::VMul => self.b.ins().imul(x, y()),
+            Op::VUMin => self.b.ins().umin(x, y()),
+            Op::VUMax => self.b.ins().umax(x, y()),
+            Op::VSMin => self.b.ins().smin(x, y()),
+            Op::VSMax => self.b.ins().smax(x, y()),
+            Op::VICmp => self.b.ins().icmp(int_cc(Cond::from_u64(i.imm2).unwrap()), x, y()),
+            Op::VShl => {
+                let s = amt(self);
+                self.b.ins().ishl(x, s)
+            }
+            Op::VLShr => {
+                let s = amt(self);
+                self.b.ins().ushr(x, s)
+            }
+            Op::VAShr => {
+                let s = amt(self);
+                self.b.ins().sshr(x, s)
+            }
+            op => unreachable!("{} is not a lane-wise vector op", op.text()),
+        };
+        self.b.ins().bitcast(types::I128, le, r)
+    }
+
     fn inst(&mut self, v: Value) -> R<Option<CVal>> {
         let i = self.f.inst(v).clone();
         let a = |k: usize| i.args[k];
@@ -705,19 +782,10 @@ impl<'a, 'b> Lower<'a, 'b> {
                     self.b.ins().bswap(x)
                 }
             }
+            Op::VAdd | Op::VSub | Op::VMul | Op::VUMin | Op::VUMax | Op::VSMin | Op::VSMax | Op::VICmp
+            | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(&i),
             Op::ICmp => {
-                let cc = match Cond::from_u64(i.imm).unwrap() {
-                    Cond::Eq => IntCC::Equal,
-                    Cond::Ne => IntCC::NotEqual,
-                    Cond::Ult => IntCC::UnsignedLessThan,
-                    Cond::Ule => IntCC::UnsignedLessThanOrEqual,
-                    Cond::Ugt => IntCC::UnsignedGreaterThan,
-                    Cond::Uge => IntCC::UnsignedGreaterThanOrEqual,
-                    Cond::Slt => IntCC::SignedLessThan,
-                    Cond::Sle => IntCC::SignedLessThanOrEqual,
-                    Cond::Sgt => IntCC::SignedGreaterThan,
-                    Cond::Sge => IntCC::SignedGreaterThanOrEqual,
-                };
+                let cc = int_cc(Cond::from_u64(i.imm).unwrap());
                 let (x, y) = (self.v(a(0)), self.v(a(1)));
                 if self.ty_of(a(0)) == Ty::I1 && cc != IntCC::Equal && cc != IntCC::NotEqual {
                     // Signed compares of I1 see 1 as -1.

@@ -1095,6 +1095,44 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(self.b.build_and(self.iv(x), t.const_int((w - 1) as u64, false), "")?)
     }
 
+    /// A lane-wise vector op (`Rule::Lanes`): the I128 operands as `<N x iE>`, one LLVM vector
+    /// operation (one host SIMD instruction for most), the result back as an i128.
+    fn lanes(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
+        let i = self.f.inst(v);
+        let b = &self.b;
+        let vt = self.vec_ty(i.imm as u32);
+        let arg = |k: usize| -> R<inkwell::values::VectorValue<'ctx>> {
+            Ok(b.build_bit_cast(self.v(i.args[k]), vt, "")?.into_vector_value())
+        };
+        let x = arg(0)?;
+        let splat = |c: u64| {
+            let e = vt.get_element_type().into_int_type().const_int(c, false);
+            inkwell::types::VectorType::const_vector(&vec![e; vt.get_size() as usize])
+        };
+        let minmax = |p: IntPredicate, y| -> R<inkwell::values::VectorValue<'ctx>> {
+            let c = b.build_int_compare(p, x, y, "")?;
+            Ok(b.build_select(c, x, y, "")?.into_vector_value())
+        };
+        let r = match i.op {
+            Op::VAdd => b.build_int_add(x, arg(1)?, "")?,
+            Op::VSub => b.build_int_sub(x, arg(1)?, "")?,
+            Op::VMul => b.build_int_mul(x, arg(1)?, "")?,
+            Op::VUMin => minmax(IntPredicate::ULT, arg(1)?)?,
+            Op::VUMax => minmax(IntPredicate::UGT, arg(1)?)?,
+            Op::VSMin => minmax(IntPredicate::SLT, arg(1)?)?,
+            Op::VSMax => minmax(IntPredicate::SGT, arg(1)?)?,
+            Op::VICmp => {
+                let c = b.build_int_compare(int_pred(Cond::from_u64(i.imm2).unwrap()), x, arg(1)?, "")?;
+                b.build_int_s_extend(c, vt, "")?
+            }
+            Op::VShl => b.build_left_shift(x, splat(i.imm2), "")?,
+            Op::VLShr => b.build_right_shift(x, splat(i.imm2), false, "")?,
+            Op::VAShr => b.build_right_shift(x, splat(i.imm2), true, "")?,
+            op => return Err(BackendError::Llvm(format!("{} is not a lane-wise vector op", op.text()))),
+        };
+        Ok(b.build_bit_cast(r, self.ctx.i128_type(), "")?)
+    }
+
     fn vec_ty(&self, esize: u32) -> inkwell::types::VectorType<'ctx> {
         self.ctx.custom_width_int_type(esize).vec_type(128 / esize)
     }
@@ -1232,20 +1270,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
             }
             Op::ICmp => {
-                let p = match Cond::from_u64(i.imm).unwrap() {
-                    Cond::Eq => IntPredicate::EQ,
-                    Cond::Ne => IntPredicate::NE,
-                    Cond::Ult => IntPredicate::ULT,
-                    Cond::Ule => IntPredicate::ULE,
-                    Cond::Ugt => IntPredicate::UGT,
-                    Cond::Uge => IntPredicate::UGE,
-                    Cond::Slt => IntPredicate::SLT,
-                    Cond::Sle => IntPredicate::SLE,
-                    Cond::Sgt => IntPredicate::SGT,
-                    Cond::Sge => IntPredicate::SGE,
-                };
+                let p = int_pred(Cond::from_u64(i.imm).unwrap());
                 b.build_int_compare(p, self.iv(a(0)), self.iv(a(1)), "")?.into()
             }
+            Op::VAdd | Op::VSub | Op::VMul | Op::VUMin | Op::VUMax | Op::VSMin | Op::VSMax | Op::VICmp
+            | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(v)?,
             Op::Select => b.build_select(self.iv(a(0)), self.v(a(1)), self.v(a(2)), "")?,
             // A scalar written to a V register (upper bits zero): lane 0 of a zero vector.
             Op::Zext if ty == Ty::I128 => {
@@ -2170,6 +2199,36 @@ mod tests {
         }
     }
 
+    /// A NEON integer lane-wise op is one host vector instruction (the IR's lane-wise ops,
+    /// `Rule::Lanes`), with no trip of the vector through general-purpose registers: the SWAR
+    /// forms these replaced became ~12 instructions each (masking, vpextrq/vmovq, two 64-bit
+    /// adds, vpunpcklqdq), which LLVM could not turn back into `vpaddd`.
+    #[test]
+    fn neon_integer_lane_ops_are_single_vector_instructions() {
+        init_targets();
+        for (insn, vop) in [
+            (0x4ea2_8420u32, "vpaddd"),  // add v0.4s, v1.4s, v2.4s
+            (0x4e22_8420, "vpaddb"),     // add v0.16b, v1.16b, v2.16b
+            (0x0e22_8420, "vpaddb"),     // add v0.8b, v1.8b, v2.8b
+            (0x6e62_8420, "vpsubw"),     // sub v0.8h, v1.8h, v2.8h
+            (0x6e22_8c20, "vpcmpeqb"),   // cmeq v0.16b, v1.16b, v2.16b
+            (0x4e60_9820, "vpcmpeqw"),   // cmeq v0.8h, v1.8h, #0
+            (0x4ea2_3420, "vpcmpgtd"),   // cmgt v0.4s, v1.4s, v2.4s
+            (0x6e22_6420, "vpmaxub"),    // umax v0.16b, v1.16b, v2.16b
+            (0x4ea2_9c20, "vpmulld"),    // mul v0.4s, v1.4s, v2.4s
+            (0x6f3d_0420, "vpsrld"),     // ushr v0.4s, v1.4s, #3
+        ] {
+            let f = lift_snippet(0x400000, &[insn, 0xd65f_03c0]);
+            let asm = asm_o2(&f, "x86-64-v3");
+            let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
+            let ret = body.iter().position(|l| l.starts_with("ret")).expect(&asm);
+            let hot = &body[..ret];
+            assert!(hot.iter().any(|l| l.starts_with(vop)), "{insn:#x}: no {vop}\n{asm}");
+            let to_gpr = |l: &&&str| l.starts_with("vpextrq") || (l.starts_with("vmovq\t%xmm") && l.contains("%r"));
+            assert!(!hot.iter().any(|l| to_gpr(&l)), "{insn:#x}: vector through a GPR\n{asm}");
+        }
+    }
+
     /// fp_groups: the lanes of FABD (fsub, then fabs of it) are one group; each lane's fabs
     /// uses a member and waits for the group's test unless it comes after the last member.
     #[test]
@@ -2521,5 +2580,20 @@ mod tests {
         assert!(dense.op_count() > HUGE_FUNCTION, "{}", dense.op_count());
         assert!(dense.indirect_jump_edges() > DENSE_CFG_EDGES, "{}", dense.indirect_jump_edges());
         assert!(fast_codegen(&dense));
+    }
+}
+
+fn int_pred(c: Cond) -> IntPredicate {
+    match c {
+        Cond::Eq => IntPredicate::EQ,
+        Cond::Ne => IntPredicate::NE,
+        Cond::Ult => IntPredicate::ULT,
+        Cond::Ule => IntPredicate::ULE,
+        Cond::Ugt => IntPredicate::UGT,
+        Cond::Uge => IntPredicate::UGE,
+        Cond::Slt => IntPredicate::SLT,
+        Cond::Sle => IntPredicate::SLE,
+        Cond::Sgt => IntPredicate::SGT,
+        Cond::Sge => IntPredicate::SGE,
     }
 }

@@ -285,6 +285,14 @@ impl Builder {
     pub fn extract(&mut self, v: Value, esize: u32, idx: u32) -> Value {
         self.push(Op::Extract, Ty::int(esize), &[v], esize as u64, idx as u64)
     }
+    /// A lane-wise vector op (`Rule::Lanes`) on I128 operands with `esize`-bit lanes.
+    pub fn vlanes(&mut self, op: Op, esize: u32, args: &[Value], imm2: u64) -> Value {
+        self.push(op, Ty::I128, args, esize as u64, imm2)
+    }
+    /// Lane compare: all-ones lanes where `c` holds.
+    pub fn vicmp(&mut self, c: Cond, esize: u32, x: Value, y: Value) -> Value {
+        self.push(Op::VICmp, Ty::I128, &[x, y], esize as u64, c as u64)
+    }
     pub fn insert(&mut self, v: Value, x: Value, esize: u32, idx: u32) -> Value {
         self.push(Op::Insert, Ty::I128, &[v, x], esize as u64, idx as u64)
     }

@@ -33,7 +33,7 @@ pub fn known_constants(f: &Function) -> Vec<bool> {
                 }
                 Op::Select | Op::Extract | Op::Insert => all(&k),
                 _ => match i.op.rule() {
-                    Rule::IntSame | Rule::FloatSame | Rule::Convert | Rule::Compare => all(&k),
+                    Rule::IntSame | Rule::FloatSame | Rule::Convert | Rule::Compare | Rule::Lanes => all(&k),
                     _ => false,
                 },
             };

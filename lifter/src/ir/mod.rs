@@ -8,7 +8,8 @@
 //! - The IR is position independent: every guest address comes from a relocation slot (`reloc`),
 //!   slot 0 being the function's own base. That makes the printed IR of a function (without slot
 //!   values) a cache key that is the same across programs.
-//! - Vector registers are I128 values; lanes are read and written with `extract`/`insert`.
+//! - Vector registers are I128 values; lanes are read and written with `extract`/`insert`, and
+//!   the hot integer lane-wise operations are single ops on the whole value (`vadd`, `vicmp`...).
 
 pub mod abi;
 pub mod builder;
@@ -107,6 +108,9 @@ pub enum Rule {
     Compare,
     /// One operand, result of another width/kind given by `ty` (checked per op).
     Convert,
+    /// Lane-wise vector op: I128 operands and result, element size 8/16/32/64 in `imm` (the
+    /// lane count is 128 / `imm`); `imm2` as the op says. Meaning: `interp::lanes`.
+    Lanes,
     /// Checked by a dedicated arm of the verifier.
     Special,
 }
@@ -177,6 +181,22 @@ ir_ops! {
     Extract "extract" 1 Special;
     /// Insert(vec: I128, x: I<imm>) at lane `imm2`.
     Insert "insert" 2 Special;
+    /// Lane-wise integer vector ops on I128 values with `imm`-bit lanes (`Rule::Lanes`): each lane
+    /// of the result is the scalar op on the same lane of the operands (wrapping). One op instead
+    /// of a lane loop or a SWAR form, so that backends emit one host vector instruction.
+    VAdd "vadd" 2 Lanes;
+    VSub "vsub" 2 Lanes;
+    VMul "vmul" 2 Lanes;
+    VUMin "vumin" 2 Lanes;
+    VUMax "vumax" 2 Lanes;
+    VSMin "vsmin" 2 Lanes;
+    VSMax "vsmax" 2 Lanes;
+    /// Lane compare, condition in `imm2` (see `Cond`): an all-ones lane where it holds, else 0.
+    VICmp "vicmp" 2 Lanes;
+    /// Lane shifts by the constant `imm2` (less than the lane width).
+    VShl "vshl" 1 Lanes;
+    VLShr "vlshr" 1 Lanes;
+    VAShr "vashr" 1 Lanes;
 
     FAdd "fadd" 2 FloatSame;
     FSub "fsub" 2 FloatSame;

@@ -45,6 +45,15 @@ pub fn print_inst(out: &mut String, f: &Function, v: Value) {
         Op::FRound => {
             let _ = write!(out, " mode{}", i.imm);
         }
+        Op::VICmp => {
+            let _ = write!(out, " e{} {}", i.imm, Cond::from_u64(i.imm2).map(|c| c.name()).unwrap_or("?"));
+        }
+        Op::VShl | Op::VLShr | Op::VAShr => {
+            let _ = write!(out, " e{} #{}", i.imm, i.imm2);
+        }
+        op if op.rule() == Rule::Lanes => {
+            let _ = write!(out, " e{}", i.imm);
+        }
         Op::Extract | Op::Insert => {
             let _ = write!(out, " e{}[{}]", i.imm, i.imm2);
         }

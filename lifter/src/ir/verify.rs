@@ -123,6 +123,20 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                         )));
                     }
                 }
+                Rule::Lanes => {
+                    let e = i.imm;
+                    let ok = matches!(e, 8 | 16 | 32 | 64)
+                        && i.ty == Ty::I128
+                        && (0..i.args.len()).all(|k| at(k) == Ty::I128)
+                        && match i.op {
+                            Op::VICmp => Cond::from_u64(i.imm2).is_some(),
+                            Op::VShl | Op::VLShr | Op::VAShr => i.imm2 < e,
+                            _ => i.imm2 == 0,
+                        };
+                    if !ok {
+                        return Err(here("bad lane-wise vector op".into()));
+                    }
+                }
                 Rule::Special => {
                     let ok = match i.op {
                         Op::GetReg => {

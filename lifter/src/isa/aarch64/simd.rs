@@ -4,7 +4,10 @@
 //! Vector registers are I128 values. Most instructions are lane loops over `extract`/`insert`
 //! built by a few generic helpers ([`map_lanes`], [`pairwise`], the widening and narrowing forms);
 //! a lane-wise result is assembled from zero, so a 64-bit (Q = 0) or scalar result leaves the
-//! upper bits zero as the architecture requires. Bitwise operations work on the whole I128.
+//! upper bits zero as the architecture requires. Bitwise operations work on the whole I128, and
+//! so do the hot integer lane-wise ones (ADD, SUB, MUL, MLA, compares, min/max, shifts by
+//! immediate: the IR's `vadd`, `vicmp`... ops, one host vector instruction each); their Q = 0
+//! forms keep only the low 64 bits of the result (`set_vq`).
 //!
 //! Group patterns that cover a vector form and its scalar twin use bit 28 as a field (`x`);
 //! the trans function rejects the combinations that are unallocated.
@@ -210,59 +213,29 @@ fn dup(b: &mut Builder, x: Value, esize: u32, q: bool) -> Value {
     b.mul(w, k)
 }
 
-// SWAR forms of the most frequent lane-wise operations: a handful of I128 operations instead of
-// a lane loop. `H` has the top bit of every lane set, `L` = !H.
-
-fn lane_top(esize: u32) -> u128 {
-    rep64(rep_lane(1u64 << (esize - 1), esize), true)
-}
-
-/// Lane-wise a + b.
-fn swar_add(b: &mut Builder, x: Value, y: Value, esize: u32) -> Value {
-    let h = lane_top(esize);
-    let xl = b.and_i(x, !h);
-    let yl = b.and_i(y, !h);
-    let s = b.add(xl, yl);
-    let t = b.xor(x, y);
-    let t = b.and_i(t, h);
-    b.xor(s, t)
-}
-
-/// Lane-wise a - b.
-fn swar_sub(b: &mut Builder, x: Value, y: Value, esize: u32) -> Value {
-    let h = lane_top(esize);
-    let hv = b.iconst(Ty::I128, h);
-    let xh = b.or(x, hv);
-    let yl = b.and_i(y, !h);
-    let d = b.sub(xh, yl);
-    let ny = b.not(y);
-    let t = b.xor(x, ny);
-    let t = b.and_i(t, h);
-    b.xor(d, t)
-}
-
-/// The top bit of each lane set iff the lane of `x` is non-zero (other bits clear).
-fn swar_nonzero_top(b: &mut Builder, x: Value, esize: u32) -> Value {
-    let h = lane_top(esize);
-    let xl = b.and_i(x, !h);
-    let s = b.add_i(xl, !h);
-    let o = b.or(s, x);
-    b.and_i(o, h)
-}
-
-/// Widen per-lane top bits (other bits clear) to all-ones lanes.
-fn swar_top_to_mask(b: &mut Builder, t: Value, esize: u32) -> Value {
-    let m = b.lshr_i(t, esize - 1);
-    let s = b.shl_i(m, esize);
-    b.sub(s, m)
-}
-
-/// CMEQ (register: x ^ y; zero: x) and CMTST (x & y) masks.
-fn swar_is_zero_mask(b: &mut Builder, x: Value, esize: u32) -> Value {
-    let nz = swar_nonzero_top(b, x, esize);
-    let h = b.iconst(Ty::I128, lane_top(esize));
-    let z = b.xor(nz, h);
-    swar_top_to_mask(b, z, esize)
+/// The three-same integer ops that are one lane-wise vector op (`Rule::Lanes`) on whole
+/// vectors: ADD, SUB, MUL, CMEQ, CMTST, CMGT, CMHI, CMGE, CMHS, SMAX, UMAX, SMIN, UMIN. The
+/// result's upper half is garbage for Q = 0 (`set_vq` drops it). `None` for the other ops.
+fn lanewise_3same(b: &mut Builder, op: u32, u: bool, esize: u32, vn: Value, vm: Value) -> Option<Value> {
+    let v = |b: &mut Builder, o: Op| b.vlanes(o, esize, &[vn, vm], 0);
+    Some(match (op, u) {
+        (0b10000, false) => v(b, Op::VAdd),
+        (0b10000, true) => v(b, Op::VSub),
+        (0b10011, false) => v(b, Op::VMul),
+        (0b10001, true) => b.vicmp(Cond::Eq, esize, vn, vm),
+        (0b10001, false) => {
+            let a = b.and(vn, vm);
+            let z = b.iconst(Ty::I128, 0);
+            b.vicmp(Cond::Ne, esize, a, z)
+        }
+        (0b00110, _) => b.vicmp(if u { Cond::Ugt } else { Cond::Sgt }, esize, vn, vm),
+        (0b00111, _) => b.vicmp(if u { Cond::Uge } else { Cond::Sge }, esize, vn, vm),
+        (0b01100, false) => v(b, Op::VSMax),
+        (0b01100, true) => v(b, Op::VUMax),
+        (0b01101, false) => v(b, Op::VSMin),
+        (0b01101, true) => v(b, Op::VUMin),
+        _ => return None,
+    })
 }
 
 fn to_f(b: &mut Builder, x: Value) -> Value {
@@ -1095,23 +1068,20 @@ fn trans_3same(l: &mut Lift, insn: u32) -> bool {
     let nl = if scalar { 1 } else { nlanes(q, esize) };
     let vn = l.vreg(n);
     let vm = l.vreg(m);
-    if !scalar && (op == 0b10000 || op == 0b10001) {
-        let b = &mut l.b;
-        let r = match (op, u) {
-            (0b10000, false) => swar_add(b, vn, vm, esize),
-            (0b10000, true) => swar_sub(b, vn, vm, esize),
-            (_, true) => {
-                let x = b.xor(vn, vm);
-                swar_is_zero_mask(b, x, esize)
-            }
-            _ => {
-                let x = b.and(vn, vm);
-                let nz = swar_nonzero_top(b, x, esize);
-                swar_top_to_mask(b, nz, esize)
-            }
-        };
-        set_vq(l, d, r, q);
-        return true;
+    if !scalar {
+        if let Some(r) = lanewise_3same(&mut l.b, op, u, esize, vn, vm) {
+            set_vq(l, d, r, q);
+            return true;
+        }
+        if op == 0b10010 {
+            // MLA / MLS: Vd +/- Vn * Vm.
+            let vd = l.vreg(d);
+            let b = &mut l.b;
+            let p = b.vlanes(Op::VMul, esize, &[vn, vm], 0);
+            let r = b.vlanes(if u { Op::VSub } else { Op::VAdd }, esize, &[vd, p], 0);
+            set_vq(l, d, r, q);
+            return true;
+        }
     }
     let r = match op {
         0b10100 | 0b10101 | 0b10111 => pairwise(&mut l.b, esize, nl, vn, vm, |b, x, y| {
@@ -1595,15 +1565,18 @@ fn trans_2misc(l: &mut Lift, insn: u32) -> bool {
             });
             l.set_vreg(d, r);
         }
-        (false, 0b01001) if !scalar => {
-            // CMEQ #0
-            let r = swar_is_zero_mask(&mut l.b, vn, esize);
-            set_vq(l, d, r, q);
-        }
-        (true, 0b01011) if !scalar => {
-            // NEG
-            let z = l.b.iconst(Ty::I128, 0);
-            let r = swar_sub(&mut l.b, z, vn, esize);
+        (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (true, 0b01011) if !scalar => {
+            // CMGT/CMGE/CMEQ/CMLE/CMLT #0, NEG: one lane-wise op against zero.
+            let b = &mut l.b;
+            let z = b.iconst(Ty::I128, 0);
+            let r = match (u, op) {
+                (false, 0b01000) => b.vicmp(Cond::Sgt, esize, vn, z),
+                (true, 0b01000) => b.vicmp(Cond::Sge, esize, vn, z),
+                (false, 0b01001) => b.vicmp(Cond::Eq, esize, vn, z),
+                (true, 0b01001) => b.vicmp(Cond::Sle, esize, vn, z),
+                (_, 0b01010) => b.vicmp(Cond::Slt, esize, vn, z),
+                _ => b.vlanes(Op::VSub, esize, &[z, vn], 0),
+            };
             set_vq(l, d, r, q);
         }
         (_, 0b01000) | (_, 0b01001) | (false, 0b01010) | (_, 0b01011) => {
@@ -1812,6 +1785,27 @@ fn trans_shift_imm(l: &mut Lift, insn: u32) -> bool {
         return false;
     }
     let vn = l.vreg(n);
+    if !scalar && (op == 0b00000 || op == 0b00010 || op == 0b01010 && !u) {
+        // SHL, SSHR/USHR, SSRA/USRA: one lane-wise shift (and add).
+        let b = &mut l.b;
+        let r = if op == 0b01010 {
+            b.vlanes(Op::VShl, esize, &[vn], lshift as u64)
+        } else if !u {
+            b.vlanes(Op::VAShr, esize, &[vn], rshift.min(esize - 1) as u64)
+        } else if rshift == esize {
+            b.iconst(Ty::I128, 0)
+        } else {
+            b.vlanes(Op::VLShr, esize, &[vn], rshift as u64)
+        };
+        let r = if op == 0b00010 {
+            let vd = l.vreg(d);
+            l.b.vlanes(Op::VAdd, esize, &[vd, r], 0)
+        } else {
+            r
+        };
+        set_vq(l, d, r, q);
+        return true;
+    }
     match op {
         0b00000 | 0b00010 | 0b00100 | 0b00110 | 0b01010 | 0b01000 => {
             let nl = if scalar { 1 } else { nlanes(q, esize) };
