@@ -590,6 +590,10 @@ impl<'a, 'b> Lower<'a, 'b> {
         };
         let le = MemFlagsData::new().with_endianness(Endianness::Little);
         let x = self.v(i.args[0]);
+        if i.op == Op::VDup {
+            let r = self.b.ins().splat(vt, x);
+            return self.b.ins().bitcast(types::I128, le, r);
+        }
         let x = self.b.ins().bitcast(vt, le, x);
         let y = i.args.get(1).map(|&a| {
             let y = self.v(a);
@@ -783,7 +787,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
             }
             Op::VAdd | Op::VSub | Op::VMul | Op::VUMin | Op::VUMax | Op::VSMin | Op::VSMax | Op::VICmp
-            | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(&i),
+            | Op::VDup | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(&i),
             Op::ICmp => {
                 let cc = int_cc(Cond::from_u64(i.imm).unwrap());
                 let (x, y) = (self.v(a(0)), self.v(a(1)));

@@ -1101,6 +1101,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let i = self.f.inst(v);
         let b = &self.b;
         let vt = self.vec_ty(i.imm as u32);
+        if i.op == Op::VDup {
+            // insertelement into lane 0, then a zero-mask shuffle: LLVM's splat (vpbroadcast).
+            let one = b.build_insert_element(vt.get_undef(), self.iv(i.args[0]), self.ctx.i32_type().const_zero(), "")?;
+            let zeros = self.ctx.i32_type().vec_type(vt.get_size()).const_zero();
+            let r = b.build_shuffle_vector(one, vt.get_undef(), zeros, "")?;
+            return Ok(b.build_bit_cast(r, self.ctx.i128_type(), "")?);
+        }
         let arg = |k: usize| -> R<inkwell::values::VectorValue<'ctx>> {
             Ok(b.build_bit_cast(self.v(i.args[k]), vt, "")?.into_vector_value())
         };
@@ -1274,7 +1281,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 b.build_int_compare(p, self.iv(a(0)), self.iv(a(1)), "")?.into()
             }
             Op::VAdd | Op::VSub | Op::VMul | Op::VUMin | Op::VUMax | Op::VSMin | Op::VSMax | Op::VICmp
-            | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(v)?,
+            | Op::VDup | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(v)?,
             Op::Select => b.build_select(self.iv(a(0)), self.v(a(1)), self.v(a(2)), "")?,
             // A scalar written to a V register (upper bits zero): lane 0 of a zero vector.
             Op::Zext if ty == Ty::I128 => {
@@ -2199,8 +2206,8 @@ mod tests {
         }
     }
 
-    /// A NEON integer lane-wise op is one host vector instruction (the IR's lane-wise ops,
-    /// `Rule::Lanes`), with no trip of the vector through general-purpose registers: the SWAR
+    /// A NEON integer lane-wise op (and DUP) is one host vector instruction (the IR's lane-wise
+    /// ops, `Rule::Lanes`), with no trip of the vector through general-purpose registers: the SWAR
     /// forms these replaced became ~12 instructions each (masking, vpextrq/vmovq, two 64-bit
     /// adds, vpunpcklqdq), which LLVM could not turn back into `vpaddd`.
     #[test]
@@ -2217,13 +2224,15 @@ mod tests {
             (0x6e22_6420, "vpmaxub"),    // umax v0.16b, v1.16b, v2.16b
             (0x4ea2_9c20, "vpmulld"),    // mul v0.4s, v1.4s, v2.4s
             (0x6f3d_0420, "vpsrld"),     // ushr v0.4s, v1.4s, #3
+            (0x4e01_0c20, "vpbroadcastb"), // dup v0.16b, w1
+            (0x4e04_0c20, "vpbroadcastd|vbroadcastss"), // dup v0.4s, w1 (may load the state slot)
         ] {
             let f = lift_snippet(0x400000, &[insn, 0xd65f_03c0]);
             let asm = asm_o2(&f, "x86-64-v3");
             let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
             let ret = body.iter().position(|l| l.starts_with("ret")).expect(&asm);
             let hot = &body[..ret];
-            assert!(hot.iter().any(|l| l.starts_with(vop)), "{insn:#x}: no {vop}\n{asm}");
+            assert!(hot.iter().any(|l| vop.split('|').any(|v| l.starts_with(v))), "{insn:#x}: no {vop}\n{asm}");
             let to_gpr = |l: &&&str| l.starts_with("vpextrq") || (l.starts_with("vmovq\t%xmm") && l.contains("%r"));
             assert!(!hot.iter().any(|l| to_gpr(&l)), "{insn:#x}: vector through a GPR\n{asm}");
         }

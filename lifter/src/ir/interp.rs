@@ -114,11 +114,12 @@ pub fn lanes(op: Op, esize: u32, imm2: u64, a: &[u128]) -> u128 {
     let mut r = 0u128;
     for k in 0..128 / e {
         let sh = k * e;
-        let x = (a[0] >> sh) & m;
+        let x = if op == Op::VDup { a[0] & m } else { (a[0] >> sh) & m };
         let y = a.get(1).map_or(0, |v| (v >> sh) & m);
         let (sx, sy) = (sext(x, e), sext(y, e));
         let v = match op {
             Op::VAdd => x.wrapping_add(y),
+            Op::VDup => x,
             Op::VSub => x.wrapping_sub(y),
             Op::VMul => x.wrapping_mul(y),
             Op::VUMin => x.min(y),
@@ -618,7 +619,7 @@ impl<'a> Interp<'a> {
                 old
             }
             Op::VAdd | Op::VSub | Op::VMul | Op::VUMin | Op::VUMax | Op::VSMin | Op::VSMax | Op::VICmp
-            | Op::VShl | Op::VLShr | Op::VAShr => {
+            | Op::VDup | Op::VShl | Op::VLShr | Op::VAShr => {
                 let args: Vec<u128> = i.args.iter().map(|x| self.vals[x.0 as usize]).collect();
                 lanes(i.op, i.imm as u32, i.imm2, &args)
             }
@@ -855,6 +856,28 @@ mod tests {
     }
 
     #[test]
+    fn lane_dup_equals_inserting_the_scalar_into_every_lane() {
+        for e in [8, 16, 32, 64] {
+            for (x, _) in operands(e) {
+                // The scalar is lane 1 of x (so that it is not simply x's low bits).
+                let got = run_v0(x, 0, |b, vx, _| {
+                    let s = b.extract(vx, e, 1);
+                    b.vlanes(Op::VDup, e, &[s], 0)
+                });
+                let want = run_v0(x, 0, |b, vx, _| {
+                    let s = b.extract(vx, e, 1);
+                    let mut acc = b.iconst(Ty::I128, 0);
+                    for k in 0..128 / e {
+                        acc = b.insert(acc, s, e, k);
+                    }
+                    acc
+                });
+                assert_eq!(got, want, "vdup e{e} of lane 1 of {x:#x}");
+            }
+        }
+    }
+
+    #[test]
     fn verifier_rejects_malformed_lane_ops() {
         let bad = |esize: u32, op: Op, imm2: u64| {
             let mut b = Builder::new("t", 0x1000);
@@ -875,5 +898,7 @@ mod tests {
         assert!(bad(8, Op::VShl, 8));
         assert!(!bad(8, Op::VShl, 7));
         assert!(bad(16, Op::VICmp, 99));
+        // vdup's operand is the lane's integer type, not a vector.
+        assert!(bad(16, Op::VDup, 0));
     }
 }

@@ -108,8 +108,9 @@ pub enum Rule {
     Compare,
     /// One operand, result of another width/kind given by `ty` (checked per op).
     Convert,
-    /// Lane-wise vector op: I128 operands and result, element size 8/16/32/64 in `imm` (the
-    /// lane count is 128 / `imm`); `imm2` as the op says. Meaning: `interp::lanes`.
+    /// Lane-wise vector op: I128 operands (`vdup`: one I<imm>) and result, element size
+    /// 8/16/32/64 in `imm` (the lane count is 128 / `imm`); `imm2` as the op says. Meaning:
+    /// `interp::lanes`.
     Lanes,
     /// Checked by a dedicated arm of the verifier.
     Special,
@@ -193,6 +194,9 @@ ir_ops! {
     VSMax "vsmax" 2 Lanes;
     /// Lane compare, condition in `imm2` (see `Cond`): an all-ones lane where it holds, else 0.
     VICmp "vicmp" 2 Lanes;
+    /// Broadcast: every lane is the operand, an I<imm> (the one `Lanes` op whose operand is not
+    /// I128).
+    VDup "vdup" 1 Lanes;
     /// Lane shifts by the constant `imm2` (less than the lane width).
     VShl "vshl" 1 Lanes;
     VLShr "vlshr" 1 Lanes;

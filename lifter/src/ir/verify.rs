@@ -127,7 +127,9 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                     let e = i.imm;
                     let ok = matches!(e, 8 | 16 | 32 | 64)
                         && i.ty == Ty::I128
-                        && (0..i.args.len()).all(|k| at(k) == Ty::I128)
+                        && (0..i.args.len()).all(|k| {
+                            at(k) == if i.op == Op::VDup { Ty::int(e as u32) } else { Ty::I128 }
+                        })
                         && match i.op {
                             Op::VICmp => Cond::from_u64(i.imm2).is_some(),
                             Op::VShl | Op::VLShr | Op::VAShr => i.imm2 < e,

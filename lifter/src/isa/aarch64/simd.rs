@@ -6,7 +6,7 @@
 //! a lane-wise result is assembled from zero, so a 64-bit (Q = 0) or scalar result leaves the
 //! upper bits zero as the architecture requires. Bitwise operations work on the whole I128, and
 //! so do the hot integer lane-wise ones (ADD, SUB, MUL, MLA, compares, min/max, shifts by
-//! immediate: the IR's `vadd`, `vicmp`... ops, one host vector instruction each); their Q = 0
+//! immediate, DUP: the IR's `vadd`, `vicmp`, `vdup`... ops, one host vector instruction each); their Q = 0
 //! forms keep only the low 64 bits of the result (`set_vq`).
 //!
 //! Group patterns that cover a vector form and its scalar twin use bit 28 as a field (`x`);
@@ -208,9 +208,13 @@ fn rep_lane(v: u64, esize: u32) -> u64 {
 
 /// Broadcast the `esize`-bit integer `x` to all lanes (Q selects 64 or 128 bits).
 fn dup(b: &mut Builder, x: Value, esize: u32, q: bool) -> Value {
-    let w = b.zext(x, Ty::I128);
-    let k = b.iconst(Ty::I128, rep64(rep_lane(1, esize), q));
-    b.mul(w, k)
+    let v = b.vlanes(Op::VDup, esize, &[x], 0);
+    if q {
+        v
+    } else {
+        let lo = b.trunc(v, Ty::I64);
+        b.zext(lo, Ty::I128)
+    }
 }
 
 /// The three-same integer ops that are one lane-wise vector op (`Rule::Lanes`) on whole
