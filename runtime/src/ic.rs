@@ -2,28 +2,34 @@
 //! function start), docs/design.md "Inline caches".
 //!
 //! Each such site in AOT code has one slot ([`IcSlot`], section `aot_ic`, translator/src/llvm.rs
-//! `ic_slot`): a pointer to an immutable `{guest_pc, host_fn}` record (an entry of the link
-//! step's `aot_entry_table`, or [`aot_ic_empty`]) and a miss counter. The hot path loads the
-//! pointer, compares the record's `guest_pc` with the target and calls the record's
-//! `host_fn(state, target)`; a mismatch calls [`aot_ic_miss`] (or [`aot_ic_miss_start`] for a
-//! jump), which looks the target up and points the slot at the target's record: at once when
-//! the slot is empty, else on every [`REFILL_EVERY`]th miss, so a megamorphic site (several
-//! targets in turn) costs little more than `aot_lookup` and a site whose target changes for
-//! good is repointed soon.
+//! `ic_slot`) of two levels, each entry a pointer to an immutable `{guest_pc, host_fn}` record
+//! (an entry of the link step's `aot_entry_table`, or [`aot_ic_empty`]):
+//! - level 1, `rec`: the hot path loads it, compares the record's `guest_pc` with the target
+//!   and calls the record's `host_fn(state, target)` (a monomorphic site stops here);
+//! - level 2, `ways`: [`WAYS`] entries indexed by [`way`]`(target)` (a multiplicative hash of
+//!   the target's low 32 bits), probed inline after a level-1 mismatch the same way, so a site
+//!   with a few targets in turn (function-pointer tables, virtual calls) runs without the runtime.
+//!
+//! A mismatch of both calls [`aot_ic_miss`] (or [`aot_ic_miss_start`] for a jump), which looks the
+//! target up and writes the target's record into the target's way and into level 1 when either
+//! is empty; a full one is rewritten only on every [`REFILL_EVERY`]th miss (both then), so a site
+//! with more targets than its ways hold, or two targets sharing a way, does not store and fence on
+//! every call, and a site whose target changes for good is repointed soon.
 //!
 //! Why this is sound:
-//! - One word: the pointer only ever changes from one record to another with one aligned
-//!   8-byte store, and records never change, so a reader sees a whole record, whose `guest_pc`
-//!   and `host_fn` belong together; racing fillers only decide which valid record stays. (The
-//!   miss counter is a heuristic; lost updates do not matter.)
+//! - One word per entry: an entry only ever changes from one record to another with one aligned
+//!   8-byte store, and records never change, so a reader (one load of the entry) sees a whole
+//!   record, whose `guest_pc` and `host_fn` belong together; racing fillers only decide which
+//!   valid record stays. (The miss counter is a heuristic; lost updates do not matter.) Which
+//!   way holds a record does not matter for correctness either: a hit compares `guest_pc`.
 //! - Only AOT entries are cached: their host code is never freed, so a slot never refers to
 //!   JIT'd code that crate::reclaim could free (JIT'd targets miss every time, as before).
-//! - AOT entries can be invalidated (IC IVAU on the program's own code, crate::smc): every slot
-//!   is then pointed back at the empty record ([`reset_all`]). A filler that raced with the
-//!   invalidation checks `smc::aot_invalid` after its store (both sides fence), and undoes it.
-//!   A thread that loaded a record just before the reset still reaches correct code: the
-//!   invalidated host function's entry pad is patched to `jmp aot_jit_enter`, which runs the JIT
-//!   translation of the same `(state, entry_pc)`, as for a direct call.
+//! - AOT entries can be invalidated (IC IVAU on the program's own code, crate::smc): every entry
+//!   of every slot is then pointed back at the empty record ([`reset_all`]). A filler that raced
+//!   with the invalidation checks `smc::aot_invalid` after its stores (both sides fence), and
+//!   undoes them. A thread that loaded a record just before the reset still reaches correct code:
+//!   the invalidated host function's entry pad is patched to `jmp aot_jit_enter`, which runs the
+//!   JIT translation of the same `(state, entry_pc)`, as for a direct call.
 //! - The record's host function gets the target as `entry_pc`: a multi-entry host function
 //!   switches on it, and the record is that of exactly this entry.
 
@@ -47,35 +53,65 @@ fn empty() -> u64 {
     &aot_ic_empty as *const EntryRec as u64
 }
 
-/// One site's cache, as translated code lays it out (`{ptr, i64}`, 8-aligned).
+/// Level-2 entries per slot (a power of two; translator/src/llvm.rs `IC_WAYS` is the same).
+pub const WAYS: usize = 8;
+/// The multiplier of [`way`] (translator/src/llvm.rs `IC_HASH` is the same): 2^32 / golden ratio.
+pub const HASH: u32 = 0x9E37_79B9;
+
+/// The level-2 entry of target `pc`: the top log2([`WAYS`]) bits of `low32(pc) * HASH`, as
+/// translated code computes it (`imul`, `shr`). Neighbouring 16-aligned functions get
+/// different ways.
+#[inline(always)]
+pub fn way(pc: u64) -> usize {
+    ((pc as u32).wrapping_mul(HASH) >> (32 - WAYS.trailing_zeros())) as usize
+}
+
+/// One site's cache, as translated code lays it out (`{ptr, i64, [WAYS x ptr]}`, 8-aligned).
 #[repr(C)]
 pub struct IcSlot {
     rec: AtomicU64,
     misses: AtomicU64,
+    ways: [AtomicU64; WAYS],
 }
 
-/// A filled slot is repointed on every this many misses (a power of two).
+/// A full entry is repointed on every this many misses of its site (a power of two).
 pub const REFILL_EVERY: u64 = 64;
 
 /// Misses that could not fill the slot (the target was JIT'd or invalidated, or a jump went into
-/// the middle of a function). Filling misses are not counted: a megamorphic site misses on
-/// nearly every call, and the miss path stays free of counters, as `aot_lookup`'s hit path.
+/// the middle of a function).
 pub static MISSES: AtomicU64 = AtomicU64::new(0);
 
-/// Point `slot` at `rec` (the lookup cache's record of `pc`); false, with the slot emptied
-/// again, when `pc` was invalidated meanwhile.
+/// Every call of [`aot_ic_miss`]/[`aot_ic_miss_start`] (AOT_STATS): both levels missed. Counted
+/// with a plain load and store, not a locked add (this path is hot at sites with more targets
+/// than ways), so threads missing at once may lose counts.
+pub static RUNTIME_CALLS: AtomicU64 = AtomicU64::new(0);
+
+#[inline(always)]
+fn count_call() {
+    RUNTIME_CALLS.store(RUNTIME_CALLS.load(Ordering::Relaxed).wrapping_add(1), Ordering::Relaxed);
+}
+
+/// Point `slot`'s way of `pc`, and level 1, at `rec` (the lookup cache's record of `pc`); false,
+/// with the stores undone, when `pc` was invalidated meanwhile.
 #[inline(always)]
 fn fill(slot: &IcSlot, pc: u64, rec: &'static EntryRec) -> bool {
     let r = rec as *const EntryRec as u64;
+    slot.ways[way(pc)].store(r, Ordering::Relaxed);
     slot.rec.store(r, Ordering::Relaxed);
-    // Pairs with the fence in `reset`: either the invalidation's reset comes after this store,
+    // Pairs with the fence in `reset`: either the invalidation's reset comes after these stores,
     // or this check sees the entry invalid.
     fence(Ordering::SeqCst);
     if crate::smc::aot_invalid(pc) {
-        let _ = slot.rec.compare_exchange(r, empty(), Ordering::Relaxed, Ordering::Relaxed);
+        undo(slot, pc, r);
         return false;
     }
     true
+}
+
+/// Empty the entries of `slot` that still hold record `r` of `pc`.
+fn undo(slot: &IcSlot, pc: u64, r: u64) {
+    let _ = slot.rec.compare_exchange(r, empty(), Ordering::Relaxed, Ordering::Relaxed);
+    let _ = slot.ways[way(pc)].compare_exchange(r, empty(), Ordering::Relaxed, Ordering::Relaxed);
 }
 
 /// Miss path of an inline-cached indirect call to `pc`: the host function to call with
@@ -89,15 +125,28 @@ fn fill(slot: &IcSlot, pc: u64, rec: &'static EntryRec) -> bool {
 pub unsafe extern "C" fn aot_ic_miss(slot: *const IcSlot, pc: u64) -> HostFn {
     // SAFETY: per the contract, an 8-aligned slot that lives for the whole run.
     let slot = unsafe { &*slot };
+    count_call();
     let Some(rec) = cached_entry(pc) else { return miss_slow(slot, pc) };
-    if slot.rec.load(Ordering::Relaxed) != empty() {
+    let (r, e) = (rec as *const EntryRec as u64, empty());
+    let w = &slot.ways[way(pc)];
+    let mut stored = false;
+    if w.load(Ordering::Relaxed) == e {
+        w.store(r, Ordering::Relaxed);
+        stored = true;
+    }
+    if slot.rec.load(Ordering::Relaxed) == e {
+        slot.rec.store(r, Ordering::Relaxed);
+        stored = true;
+    }
+    if !stored {
         let m = slot.misses.load(Ordering::Relaxed).wrapping_add(1);
         slot.misses.store(m, Ordering::Relaxed);
         if m % REFILL_EVERY != 0 {
             return rec.host_fn;
         }
+        w.store(r, Ordering::Relaxed);
+        slot.rec.store(r, Ordering::Relaxed);
     }
-    slot.rec.store(rec as *const EntryRec as u64, Ordering::Relaxed);
     // As in `fill`; the check of the invalid set is out of line (no frame here).
     fence(Ordering::SeqCst);
     if !crate::smc::any_aot_invalid() {
@@ -106,14 +155,14 @@ pub unsafe extern "C" fn aot_ic_miss(slot: *const IcSlot, pc: u64) -> HostFn {
     recheck(slot, pc, rec)
 }
 
-/// `aot_ic_miss` after its store when some AOT entry was invalidated: undo the store if `pc` is.
+/// `aot_ic_miss` after its stores when some AOT entry was invalidated: undo them if `pc` is.
 #[cold]
 #[inline(never)]
 fn recheck(slot: &IcSlot, pc: u64, rec: &'static EntryRec) -> HostFn {
     if !crate::smc::aot_invalid(pc) {
         return rec.host_fn;
     }
-    let _ = slot.rec.compare_exchange(rec as *const EntryRec as u64, empty(), Ordering::Relaxed, Ordering::Relaxed);
+    undo(slot, pc, rec as *const EntryRec as u64);
     MISSES.fetch_add(1, Ordering::Relaxed);
     aot_lookup(pc)
 }
@@ -140,6 +189,7 @@ fn miss_slow(slot: &IcSlot, pc: u64) -> HostFn {
 /// As [`aot_ic_miss`].
 #[no_mangle]
 pub unsafe extern "C" fn aot_ic_miss_start(slot: *const IcSlot, pc: u64) -> Option<HostFn> {
+    count_call();
     if crate::glue::fn_starts().binary_search(&pc).is_err() {
         return None;
     }
@@ -147,36 +197,62 @@ pub unsafe extern "C" fn aot_ic_miss_start(slot: *const IcSlot, pc: u64) -> Opti
     Some(miss_slow(unsafe { &*slot }, pc))
 }
 
-/// Point every slot of `slots` back at the empty record.
+/// Point every entry of every slot of `slots` back at the empty record.
 fn reset(slots: &[IcSlot]) {
     // Pairs with the fence in `fill`: the caller has marked the entries invalid before.
     fence(Ordering::SeqCst);
     let e = empty();
     for s in slots {
         s.rec.store(e, Ordering::Relaxed);
+        for w in &s.ways {
+            w.store(e, Ordering::Relaxed);
+        }
     }
 }
 
 /// An AOT entry was invalidated (crate::smc, after marking it): empty every slot.
 pub fn reset_all() {
     let w = crate::glue::ic_slots();
-    // SAFETY: the section holds whole IcSlots (two words each, 8-aligned).
-    reset(unsafe { core::slice::from_raw_parts(w.as_ptr() as *const IcSlot, w.len() / 2) });
+    // SAFETY: the section holds whole IcSlots (8-aligned).
+    reset(unsafe { core::slice::from_raw_parts(w.as_ptr() as *const IcSlot, w.len() * 8 / core::mem::size_of::<IcSlot>()) });
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    fn slot(r: u64) -> IcSlot {
+        IcSlot { rec: AtomicU64::new(r), misses: AtomicU64::new(7), ways: core::array::from_fn(|i| AtomicU64::new(r + 8 * i as u64)) }
+    }
+
     #[test]
     fn empty_record_never_matches_an_instruction_and_reset_empties() {
         assert_ne!(aot_ic_empty.guest_pc & 3, 0);
-        let slots: Vec<IcSlot> = (0..3).map(|i| IcSlot { rec: AtomicU64::new(0x1000 + i), misses: AtomicU64::new(7) }).collect();
+        let slots: Vec<IcSlot> = (0..3).map(|i| slot(0x1000 + 0x100 * i)).collect();
         reset(&slots);
         assert!(slots.iter().all(|s| s.rec.load(Ordering::Relaxed) == empty()));
-        // No entry is invalid here: a fill sticks.
-        let s = IcSlot { rec: AtomicU64::new(empty()), misses: AtomicU64::new(0) };
+        assert!(slots.iter().all(|s| s.ways.iter().all(|w| w.load(Ordering::Relaxed) == empty())));
+        // No entry is invalid here: a fill sticks, in level 1 and in the target's way only.
+        let s = slot(empty());
+        for w in &s.ways {
+            w.store(empty(), Ordering::Relaxed);
+        }
         assert!(fill(&s, 0x40_0000, &aot_ic_empty));
-        assert_eq!(s.rec.load(Ordering::Relaxed), &aot_ic_empty as *const EntryRec as u64);
-        assert_eq!(core::mem::size_of::<IcSlot>(), 16);
+        let r = &aot_ic_empty as *const EntryRec as u64;
+        assert_eq!(s.rec.load(Ordering::Relaxed), r);
+        assert_eq!(s.ways[way(0x40_0000)].load(Ordering::Relaxed), r);
+        assert_eq!(core::mem::size_of::<IcSlot>(), 16 + 8 * WAYS);
+    }
+
+    /// The way hash spreads neighbouring function starts (16 bytes apart, as gcc aligns small
+    /// functions) over different ways: eight in a row use all eight.
+    #[test]
+    fn neighbouring_functions_get_different_ways() {
+        for base in [0x1000_0860u64, 0x40_0000, 0x1000_1a00, 0x7f12_3450] {
+            let mut seen: Vec<usize> = (0..8).map(|i| way(base + 16 * i)).collect();
+            assert!(seen.iter().all(|&w| w < WAYS));
+            seen.sort();
+            seen.dedup();
+            assert!(seen.len() >= 6, "{base:#x}: {seen:?}");
+        }
     }
 }

@@ -94,7 +94,7 @@ pub fn print_stats() {
     // Lookups of AOT code on the fast path are not counted (it stays free of counters): every
     // lookup that is not a JIT lookup found AOT code.
     crate::guest::write_stderr(&format!(
-        "aot-translate stats: {}dispatcher entries {} ({} into AOT code, {} into JIT code), JIT lookups {} (lookups answered with JIT code; AOT ones are not counted), JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms, JIT code reclaimed {} KiB ({} functions), inline-cache misses not filling their slot {}\n",
+        "aot-translate stats: {}dispatcher entries {} ({} into AOT code, {} into JIT code), JIT lookups {} (lookups answered with JIT code; AOT ones are not counted), JIT compilations {} ({} guest instructions, {} bytes of code, {} failed), JIT compile time {:.1} ms, JIT code reclaimed {} KiB ({} functions), inline-cache misses calling the runtime {} ({} not filling their slot)\n",
         if crate::glue::foreign_path().is_some() { "JIT-only run, " } else { "" },
         DISPATCHES.load(Ordering::Relaxed),
         AOT_DISPATCHES.load(Ordering::Relaxed),
@@ -107,6 +107,7 @@ pub fn print_stats() {
         ms,
         crate::reclaim::RECLAIMED_BYTES.load(Ordering::Relaxed) / 1024,
         crate::reclaim::RECLAIMED_FNS.load(Ordering::Relaxed),
+        crate::ic::RUNTIME_CALLS.load(Ordering::Relaxed),
         crate::ic::MISSES.load(Ordering::Relaxed)
     ));
     if let Some(r) = crate::instrument::report(20) {

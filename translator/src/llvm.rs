@@ -62,6 +62,12 @@ pub const CODE_SECTION: &str = "aot_text";
 /// Section of the inline-cache slots of indirect calls and jumps (`Gen::ic_slot`), which the
 /// runtime finds through `__start_aot_ic`/`__stop_aot_ic` (runtime/src/ic.rs).
 pub const IC_SECTION: &str = "aot_ic";
+
+/// Level-2 entries ("ways") of an inline-cache slot, and the multiplier of the way hash
+/// `(low32(target) * IC_HASH) >> (32 - log2 IC_WAYS)`: runtime/src/ic.rs `WAYS`, `HASH` and
+/// `way` must agree (they fill the way translated code probes).
+pub const IC_WAYS: u32 = 8;
+pub const IC_HASH: u64 = 0x9E37_79B9;
 /// Bytes of NOP at the entry of every translated function (runtime/src/smc.rs patches them).
 pub const PATCH_PAD: u32 = 8;
 
@@ -701,8 +707,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     /// A new inline-cache slot for one indirect call or jump site (runtime/src/ic.rs IcSlot): a
-    /// private, writable, 8-aligned `{ptr, i64}` in section `aot_ic`, the pointer first at
-    /// `aot_ic_empty`.
+    /// private, writable, 8-aligned `{ptr, i64, [IC_WAYS x ptr]}` in section `aot_ic` (level 1,
+    /// miss count, level-2 ways), every pointer first at `aot_ic_empty`.
     fn ic_slot(&self) -> PointerValue<'ctx> {
         let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
         let empty = match self.module.get_global("aot_ic_empty") {
@@ -715,35 +721,37 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 g
             }
         };
-        // {record, miss count} (runtime/src/ic.rs IcSlot).
         let i64t = self.ctx.i64_type();
-        let ty = self.ctx.struct_type(&[ptr.into(), i64t.into()], false);
+        let e = empty.as_pointer_value();
+        let ways_ty = ptr.array_type(IC_WAYS);
+        let ty = self.ctx.struct_type(&[ptr.into(), i64t.into(), ways_ty.into()], false);
         let g = self.module.add_global(ty, None, "ic");
         g.set_linkage(Linkage::Private);
-        g.set_initializer(&ty.const_named_struct(&[empty.as_pointer_value().into(), i64t.const_zero().into()]));
+        let ways = ptr.const_array(&vec![e; IC_WAYS as usize]);
+        g.set_initializer(&ty.const_named_struct(&[e.into(), i64t.const_zero().into(), ways.into()]));
         g.set_section(Some(IC_SECTION));
         g.set_alignment(8);
         g.as_pointer_value()
     }
 
-    /// The inline-cache hit test of the site with slot `slot` for target `a`: the record's host
-    /// function when its guest address is `a` (load, compare, load), else branches to a new
-    /// block `miss` where the caller computes it. Returns (host fn on hit, hit block, miss block).
-    /// The builder is left at the end of the miss block.
-    fn ic_probe(&self, slot: PointerValue<'ctx>, a: IntValue<'ctx>) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
+    /// One inline-cache entry test: load the record pointer at `entry` (monotonic: another
+    /// thread may repoint it; one word, never torn), compare the record's guest address with
+    /// `a` (marked likely), and on a match load the record's host function in a new block.
+    /// Returns (host fn, its block, the mismatch block); the builder is left at the mismatch
+    /// block.
+    fn ic_test(&self, entry: PointerValue<'ctx>, a: IntValue<'ctx>, tag: &str) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
         let (i64t, ptr) = (self.ctx.i64_type(), self.ctx.ptr_type(inkwell::AddressSpace::default()));
-        let rec = self.b.build_load(ptr, slot, "ic_rec")?;
+        let rec = self.b.build_load(ptr, entry, "ic_rec")?;
         let li = rec.as_instruction_value().unwrap();
         li.set_alignment(8).ok();
-        // Atomic: another thread may repoint the slot; one word, never torn.
         li.set_atomic_ordering(AtomicOrdering::Monotonic).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
         let rec = rec.into_pointer_value();
         // Records are immutable (the entry table, aot_ic_empty).
         let pc = self.b.build_load(i64t, rec, "ic_pc")?.into_int_value();
         let same = self.b.build_int_compare(IntPredicate::EQ, pc, a, "")?;
         let same = self.expect(same, true)?;
-        let hit = self.ctx.append_basic_block(self.func, "ic_hit");
-        let miss = self.ctx.append_basic_block(self.func, "ic_miss");
+        let hit = self.ctx.append_basic_block(self.func, &format!("ic_hit{tag}"));
+        let miss = self.ctx.append_basic_block(self.func, &format!("ic_miss{tag}"));
         self.b.build_conditional_branch(same, hit, miss)?;
         self.b.position_at_end(hit);
         // SAFETY (LLVM): the host_fn field, 8 bytes into a record.
@@ -751,6 +759,34 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let fp = self.b.build_load(ptr, fpp, "ic_fn")?;
         self.b.position_at_end(miss);
         Ok((fp, hit, miss))
+    }
+
+    /// The inline-cache hit test of the site with slot `slot` for target `a`: level 1 (load,
+    /// compare, load), then, on a mismatch, the target's level-2 way (hash, load, compare, load).
+    /// Returns (host fn on a hit of either, hit block, miss block); the caller computes the host
+    /// function in the miss block, where the builder is left.
+    fn ic_probe(&self, slot: PointerValue<'ctx>, a: IntValue<'ctx>) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
+        let (i32t, i64t, ptr) = (self.ctx.i32_type(), self.ctx.i64_type(), self.ctx.ptr_type(inkwell::AddressSpace::default()));
+        let (fp1, hit1, _) = self.ic_test(slot, a, "")?;
+        // Way = top bits of low32(a) * IC_HASH (runtime/src/ic.rs `way`): `imul`, `shr`.
+        let lo = self.b.build_int_truncate(a, i32t, "")?;
+        let h = self.b.build_int_mul(lo, i32t.const_int(IC_HASH, false), "")?;
+        let w = self.b.build_right_shift(h, i32t.const_int(32 - IC_WAYS.trailing_zeros() as u64, false), false, "ic_way")?;
+        let w = self.b.build_int_z_extend(w, i64t, "")?;
+        let slot_ty = self.ctx.struct_type(&[ptr.into(), i64t.into(), ptr.array_type(IC_WAYS).into()], false);
+        // SAFETY (LLVM): way < IC_WAYS, inside the slot's array.
+        let entry = unsafe { self.b.build_in_bounds_gep(slot_ty, slot, &[i64t.const_zero(), i32t.const_int(2, false), w], "ic_entry")? };
+        let (fp2, hit2, miss) = self.ic_test(entry, a, "2")?;
+        let hit = self.ctx.append_basic_block(self.func, "ic_hit_any");
+        self.b.position_at_end(hit1);
+        self.b.build_unconditional_branch(hit)?;
+        self.b.position_at_end(hit2);
+        self.b.build_unconditional_branch(hit)?;
+        self.b.position_at_end(hit);
+        let fp = self.b.build_phi(ptr, "ic_fn")?;
+        fp.add_incoming(&[(&fp1, hit1), (&fp2, hit2)]);
+        self.b.position_at_end(miss);
+        Ok((fp.as_basic_value(), hit, miss))
     }
 
     fn intrinsic(&self, name: &str, tys: &[BasicTypeEnum<'ctx>]) -> R<FunctionValue<'ctx>> {
@@ -2068,9 +2104,17 @@ mod tests {
         let text = llvm_text(&f, "test").unwrap();
         assert!(text.contains("section \"aot_ic\""), "{text}");
         assert!(text.contains("@aot_ic_empty"), "{text}");
-        assert!(text.contains("load atomic ptr"), "{text}");
+        // Level 1 and the level-2 way: two atomic loads of record pointers, then the runtime.
+        assert_eq!(text.matches("load atomic ptr").count(), 2, "{text}");
         assert!(text.contains("@aot_ic_miss("), "{text}");
         assert!(!text.contains("@aot_lookup("), "{text}");
+        // The way hash is runtime/src/ic.rs `way`: top 3 bits of low32(target) * 0x9E3779B9.
+        assert!(text.contains("mul i32 %") && text.contains(&format!(", {}", IC_HASH as u32 as i32)), "{text}");
+        assert!(text.contains("lshr i32 %") && text.contains(&format!(", {}", 32 - IC_WAYS.trailing_zeros())), "{text}");
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let asm = compile_asm(&f, "blr", &opts, &tm).unwrap();
+        assert!(asm.contains("imull"), "{asm}");
     }
 
     /// A loop gets one safe point at its header (a leaf function none at entry): an atomic load
