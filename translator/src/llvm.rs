@@ -64,7 +64,7 @@ pub const CODE_SECTION: &str = "aot_text";
 pub const IC_SECTION: &str = "aot_ic";
 
 /// Level-2 entries ("ways") of an inline-cache slot, and the multiplier of the way hash
-/// `(low32(target) * IC_HASH) >> (32 - log2 IC_WAYS)`: runtime/src/ic.rs `WAYS`, `HASH` and
+/// `(low32(target >> 4) * IC_HASH) >> (32 - log2 IC_WAYS)`: runtime/src/ic.rs `WAYS`, `HASH` and
 /// `way` must agree (they fill the way translated code probes).
 pub const IC_WAYS: u32 = 8;
 pub const IC_HASH: u64 = 0x9E37_79B9;
@@ -768,8 +768,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     fn ic_probe(&self, slot: PointerValue<'ctx>, a: IntValue<'ctx>) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
         let (i32t, i64t, ptr) = (self.ctx.i32_type(), self.ctx.i64_type(), self.ctx.ptr_type(inkwell::AddressSpace::default()));
         let (fp1, hit1, _) = self.ic_test(slot, a, "")?;
-        // Way = top bits of low32(a) * IC_HASH (runtime/src/ic.rs `way`): `imul`, `shr`.
-        let lo = self.b.build_int_truncate(a, i32t, "")?;
+        // Way = top bits of low32(a >> 4) * IC_HASH (runtime/src/ic.rs `way`): `shr`, `imul`,
+        // `shr`.
+        let lo = self.b.build_right_shift(a, i64t.const_int(4, false), false, "")?;
+        let lo = self.b.build_int_truncate(lo, i32t, "")?;
         let h = self.b.build_int_mul(lo, i32t.const_int(IC_HASH, false), "")?;
         let w = self.b.build_right_shift(h, i32t.const_int(32 - IC_WAYS.trailing_zeros() as u64, false), false, "ic_way")?;
         let w = self.b.build_int_z_extend(w, i64t, "")?;
@@ -2108,7 +2110,7 @@ mod tests {
         assert_eq!(text.matches("load atomic ptr").count(), 2, "{text}");
         assert!(text.contains("@aot_ic_miss("), "{text}");
         assert!(!text.contains("@aot_lookup("), "{text}");
-        // The way hash is runtime/src/ic.rs `way`: top 3 bits of low32(target) * 0x9E3779B9.
+        // The way hash is runtime/src/ic.rs `way`: top 3 bits of low32(target >> 4) * 0x9E3779B9.
         assert!(text.contains("mul i32 %") && text.contains(&format!(", {}", IC_HASH as u32 as i32)), "{text}");
         assert!(text.contains("lshr i32 %") && text.contains(&format!(", {}", 32 - IC_WAYS.trailing_zeros())), "{text}");
         let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
