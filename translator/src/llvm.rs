@@ -379,6 +379,10 @@ struct Gen<'a, 'ctx> {
     /// NaN-tested FP ops lowered together (fp_groups): the role of each IR instruction; the IR
     /// instruction being lowered; the members lowered so far in the open group.
     fp_role: Vec<FpRole>,
+    /// Booleans that are one float compare (fcmp_masks): lowered as one host compare.
+    fcmp_mask: Vec<Option<FcmpMask>>,
+    /// Loads whose value only goes to S/D registers (fp_loads): loaded as floats.
+    fp_load: Vec<bool>,
     cur_inst: std::cell::Cell<Value>,
     fp_pending: std::cell::RefCell<Vec<PendingNan<'ctx>>>,
 }
@@ -398,6 +402,104 @@ enum NanFix {
     Operands(Vec<Value>),
     /// FMADD's rule (arm_fma_nan).
     Fma(Vec<Value>),
+}
+
+/// A boolean that is a function of one float comparison of `x` with `y`: true for the outcomes
+/// in `mask` (FCMP_LT, FCMP_EQ, FCMP_GT, FCMP_UN).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct FcmpMask {
+    x: Value,
+    y: Value,
+    mask: u8,
+}
+
+const FCMP_LT: u8 = 1;
+const FCMP_EQ: u8 = 2;
+const FCMP_GT: u8 = 4;
+const FCMP_UN: u8 = 8;
+
+/// For each I1 value, whether it is a NOT/AND/OR/XOR combination of float compares of the same
+/// two operands, as the set of outcomes for which it is true. FCMP sets N, Z, C and V from
+/// three compares (less, equal, unordered: fp::fcmp_flags) and a condition code combines up to
+/// three flags (LS is !C || Z = less || equal); the compares are constrained intrinsics, which
+/// LLVM does not merge, so `fcmpe d4, d7; b.ls` was three UCOMISDs and a chain of SETcc. Lowered
+/// as one compare with the predicate of the set (`ole` for LS), it is one UCOMISD and a branch.
+/// Flags are followed through `setreg`/`getreg` inside a block (up to a helper, safe point or
+/// crypto call, which may reload them).
+fn fcmp_masks(f: &Function) -> Vec<Option<FcmpMask>> {
+    let mut m: Vec<Option<FcmpMask>> = vec![None; f.insts.len()];
+    for blk in &f.blocks {
+        let mut last_set: HashMap<u64, Value> = HashMap::new();
+        for &v in &blk.insts {
+            let i = f.inst(v);
+            let get = |x: Value| m[x.0 as usize];
+            let r = match i.op {
+                Op::FCmp => {
+                    let mask = match FCond::from_u64(i.imm) {
+                        Some(FCond::Oeq) => FCMP_EQ,
+                        Some(FCond::Olt) => FCMP_LT,
+                        Some(FCond::Ole) => FCMP_LT | FCMP_EQ,
+                        Some(FCond::Ogt) => FCMP_GT,
+                        Some(FCond::Oge) => FCMP_GT | FCMP_EQ,
+                        Some(FCond::Uno) => FCMP_UN,
+                        None => continue,
+                    };
+                    Some(FcmpMask { x: i.args[0], y: i.args[1], mask })
+                }
+                Op::SetReg => {
+                    last_set.insert(i.imm, i.args[0]);
+                    None
+                }
+                Op::GetReg if i.ty == Ty::I1 => last_set.get(&i.imm).and_then(|&x| get(x)),
+                Op::Not if i.ty == Ty::I1 => get(i.args[0]).map(|c| FcmpMask { mask: c.mask ^ 15, ..c }),
+                Op::And | Op::Or | Op::Xor if i.ty == Ty::I1 => match (get(i.args[0]), get(i.args[1])) {
+                    (Some(p), Some(q)) if (p.x, p.y) == (q.x, q.y) => {
+                        let mask = match i.op {
+                            Op::And => p.mask & q.mask,
+                            Op::Or => p.mask | q.mask,
+                            _ => p.mask ^ q.mask,
+                        };
+                        Some(FcmpMask { mask, ..p })
+                    }
+                    _ => None,
+                },
+                Op::Helper | Op::SafePoint | Op::Crypto => {
+                    last_set.clear();
+                    None
+                }
+                _ => None,
+            };
+            m[v.0 as usize] = r;
+        }
+    }
+    m
+}
+
+/// Loads of 32 or 64 bits whose every use writes them to a V register (`ldr s`/`ldr d`: a zext
+/// to 128 bits) or reads them as a float. LLVM folds the S/D read of such a register into a
+/// bitcast of the loaded integer placed where the FP op is; when a NaN test's branch separates
+/// the load from that op, instruction selection (one block at a time) could not make it an XMM
+/// load, and the value went through a general-purpose register (`mov (mem), %r; vmovq %r, %xmm`:
+/// matmul's and spectral's inner loops). Loaded as a float, it is an XMM load wherever it is used.
+fn fp_loads(f: &Function) -> Vec<bool> {
+    let mut fp = vec![false; f.insts.len()];
+    for (k, i) in f.insts.iter().enumerate() {
+        fp[k] = i.op == Op::Load && matches!(i.ty, Ty::I32 | Ty::I64);
+    }
+    let mut used = vec![false; f.insts.len()];
+    for i in &f.insts {
+        let float_use = (i.op == Op::Zext && i.ty == Ty::I128) || (i.op == Op::Bitcast && i.ty.is_float());
+        for a in &i.args {
+            used[a.0 as usize] = true;
+            if !float_use {
+                fp[a.0 as usize] = false;
+            }
+        }
+    }
+    for (k, u) in used.iter().enumerate() {
+        fp[k] &= u;
+    }
+    fp
 }
 
 /// The part an IR instruction plays in the grouped NaN tests (fp_groups).
@@ -563,6 +665,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
             }),
             fp_role: fp_groups(f),
+            fcmp_mask: fcmp_masks(f),
+            fp_load: fp_loads(f),
             cur_inst: std::cell::Cell::new(Value(0)),
             fp_pending: std::cell::RefCell::new(vec![]),
         })
@@ -620,6 +724,79 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     fn is_v_low(&self, x: Value) -> bool {
         let i = self.f.inst(x);
         i.op == Op::Trunc && matches!(i.ty, Ty::I32 | Ty::I64) && self.f.inst(i.args[0]).ty == Ty::I128
+    }
+
+    /// The single compare a boolean combination of compares amounts to (fcmp_masks), when it is
+    /// to be lowered as one: not always true or false, and not in a function with strict FP
+    /// exceptions (there every compare stays as the IR has it).
+    fn merged_fcmp(&self, v: Value) -> Option<FcmpMask> {
+        self.fcmp_mask[v.0 as usize].filter(|m| m.mask != 0 && m.mask != 15 && !self.fp_env_strict)
+    }
+
+    /// One quiet compare of `x` with `y`, true for the outcomes in `mask`.
+    fn fcmp_of_mask(&self, x: Value, y: Value, mask: u8) -> R<BasicValueEnum<'ctx>> {
+        let pred = match mask {
+            1 => "olt",
+            2 => "oeq",
+            3 => "ole",
+            4 => "ogt",
+            5 => "one",
+            6 => "oge",
+            7 => "ord",
+            8 => "uno",
+            9 => "ult",
+            10 => "ueq",
+            11 => "ule",
+            12 => "ugt",
+            13 => "une",
+            _ => "uge",
+        };
+        let (mut x, mut y) = (self.v(x).into_float_value(), self.v(y).into_float_value());
+        let t = x.get_type();
+        // As for Op::FCmp: the fence keeps LLVM from folding a compare with zero into an
+        // integer test, wrong under FPCR.FZ (DAZ). Ordered/unordered do not depend on it.
+        if mask != 7 && mask != 8 {
+            x = self.call_intr("llvm.arithmetic.fence", &[t.into()], &[x.into()])?.into_float_value();
+            y = self.call_intr("llvm.arithmetic.fence", &[t.into()], &[y.into()])?.into_float_value();
+        }
+        let pm: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string(pred).into();
+        let ei: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string("fpexcept.ignore").into();
+        self.call_intr("llvm.experimental.constrained.fcmp", &[t.into()], &[x.into(), y.into(), pm, ei])
+    }
+
+    /// Whether `x` is the bits of an F32/F64 value (a bitcast of a float to an integer).
+    fn is_float_bits(&self, x: Value) -> bool {
+        let i = self.f.inst(x);
+        i.op == Op::Bitcast && matches!(self.f.inst(i.args[0]).ty, Ty::F32 | Ty::F64)
+    }
+
+    /// `x` in lane 0 of a vector whose other lanes are zero, as an i128, without the
+    /// `vmovq xmm, xmm` LLVM picks for inserting a float into a constant zero vector: valgrind
+    /// 3.19 cannot decode its register form from xmm8-15 (66 0F D6), which stops the callgrind
+    /// counts. The zero comes through an empty inline asm (like `opaque_float`), so LLVM sees a
+    /// blend of two registers (`vblendpd`/`vblendps`) and hoists the zero out of loops.
+    fn float_into_zero_vector(&self, x: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        let b = &self.b;
+        let fty = x.get_type();
+        let n = if fty == self.ctx.f32_type() { 4 } else { 2 };
+        let vt = fty.vec_type(n);
+        let ft = vt.fn_type(&[vt.into()], false);
+        let asm = self.ctx.create_inline_asm(ft, String::new(), "=x,0".into(), false, false, None, false);
+        let r = b.build_indirect_call(ft, asm, &[vt.const_zero().into()], "")?;
+        for attr in ["nounwind", "willreturn", "nosync", "memory"] {
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(attr);
+            r.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
+        }
+        let zero = r.try_as_basic_value().basic().ok_or_else(|| BackendError::Llvm("inline asm returns void".into()))?.into_vector_value();
+        let i32t = self.ctx.i32_type();
+        let xv = b.build_insert_element(vt.get_undef(), x, i32t.const_zero(), "")?;
+        // The blend is made on <2 x i64>, the type of V registers' allocas: were the value a
+        // bitcast, LLVM would fold the loop phis of the register into i128 (two GPRs).
+        let zero = b.build_bit_cast(zero, self.v2i64(), "")?.into_vector_value();
+        let xv = b.build_bit_cast(xv, self.v2i64(), "")?.into_vector_value();
+        let mask = [i32t.const_int(2, false), i32t.const_int(1, false)];
+        let v = b.build_shuffle_vector(zero, xv, inkwell::types::VectorType::const_vector(&mask), "")?;
+        Ok(b.build_bit_cast(v, self.ctx.i128_type(), "")?)
     }
 
     fn v2i64(&self) -> inkwell::types::VectorType<'ctx> {
@@ -1272,6 +1449,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let r = b.build_not(self.as_v2i64(self.v(a(0)))?, "")?;
                 b.build_bit_cast(r, self.ty(ty), "")?
             }
+            Op::Not | Op::And | Op::Or | Op::Xor if self.merged_fcmp(v).is_some() => {
+                let FcmpMask { x, y, mask } = self.merged_fcmp(v).unwrap();
+                self.fcmp_of_mask(x, y, mask)?
+            }
             Op::And => b.build_and(self.iv(a(0)), self.iv(a(1)), "")?.into(),
             Op::Or => b.build_or(self.iv(a(0)), self.iv(a(1)), "")?.into(),
             Op::Xor => b.build_xor(self.iv(a(0)), self.iv(a(1)), "")?.into(),
@@ -1321,6 +1502,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Op::VAdd | Op::VSub | Op::VMul | Op::VUMin | Op::VUMax | Op::VSMin | Op::VSMax | Op::VICmp
             | Op::VDup | Op::VShl | Op::VLShr | Op::VAShr => self.lanes(v)?,
             Op::Select => b.build_select(self.iv(a(0)), self.v(a(1)), self.v(a(2)), "")?,
+            // An S/D register write (a float's bits zero-extended to a V register): the float
+            // blended into lane 0 of a zero vector that LLVM cannot see is zero, so the value
+            // stays in XMM registers (`vblendpd`/`vblendps`) instead of going through a
+            // general-purpose register (docs/performance.md, FP kernels).
+            Op::Zext if ty == Ty::I128 && self.is_float_bits(a(0)) => {
+                let x = self.v(self.f.inst(a(0)).args[0]).into_float_value();
+                self.float_into_zero_vector(x)?
+            }
+            // `ldr s`/`ldr d` (fp_loads): the same, from the loaded float.
+            Op::Zext if ty == Ty::I128 && self.fp_load[a(0).0 as usize] => {
+                let fty = if self.f.inst(a(0)).ty == Ty::I32 { self.ctx.f32_type() } else { self.ctx.f64_type() };
+                let x = b.build_bit_cast(self.v(a(0)), fty, "")?.into_float_value();
+                self.float_into_zero_vector(x)?
+            }
             // A scalar written to a V register (upper bits zero): lane 0 of a zero vector.
             Op::Zext if ty == Ty::I128 => {
                 let x = self.iv(a(0));
@@ -1476,7 +1671,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let p = self.addr_ptr(a(0))?;
                 let o = Ordering::from_u64(i.imm).unwrap();
                 let vector = ty == Ty::I128 && o == Ordering::Plain;
-                let l = b.build_load(if vector { self.v2i64().into() } else { self.ty(ty) }, p, "")?;
+                let float = self.fp_load[v.0 as usize];
+                let lty = if vector {
+                    self.v2i64().into()
+                } else if float && w == 32 {
+                    self.ctx.f32_type().into()
+                } else if float {
+                    self.ctx.f64_type().into()
+                } else {
+                    self.ty(ty)
+                };
+                let l = b.build_load(lty, p, "")?;
                 let inst = l.as_instruction_value().unwrap();
                 if o == Ordering::Plain {
                     inst.set_alignment(1).ok();
@@ -1487,7 +1692,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     inst.set_alignment(w / 8).ok();
                     inst.set_atomic_ordering(ord(o)).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
                 }
-                l
+                if float {
+                    b.build_bit_cast(l, self.ty(ty), "")?
+                } else {
+                    l
+                }
             }
             Op::Store => {
                 let p = self.addr_ptr(a(0))?;
@@ -2345,6 +2554,56 @@ mod tests {
         assert!(!lines[head..back].iter().any(|l| gpr_to_xmm(&l)), "{:?}\n{asm}", &lines[head..back]);
     }
 
+    /// A D register carried round a loop stays in an XMM register: an S/D write is the float
+    /// blended into a zero vector (`float_into_zero_vector`), not `vmovq` to a general-purpose
+    /// register and back (docs/performance.md, FP kernels). No `vmovq` between the loop's head
+    /// and its back branch.
+    #[test]
+    fn loop_carried_fp_registers_stay_in_xmm_registers() {
+        init_targets();
+        // 0: fadd d0, d0, d1 ; subs x2, x2, #1 ; b.ne 0 ; ret
+        let f = lift_snippet(0x400000, &[0x1e61_2800, 0xf100_0442, 0x54ff_ffc1, 0xd65f_03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let lines: Vec<&str> = asm.lines().map(str::trim).collect();
+        let add = lines.iter().position(|l| l.starts_with("vaddsd")).expect(&asm);
+        let back = add + lines[add..].iter().position(|l| l.starts_with("jne")).expect(&asm);
+        let head = lines[..add].iter().rposition(|l| l.starts_with(".LBB")).expect(&asm);
+        assert!(!lines[head..back].iter().any(|l| l.starts_with("vmovq")), "{:?}\n{asm}", &lines[head..back]);
+    }
+
+    /// FCMP and a branch on a condition that combines its flags (LS: !C || Z, i.e. less or
+    /// equal) are one host compare (fcmp_masks), not one per flag.
+    #[test]
+    fn fp_compare_and_branch_is_one_host_compare() {
+        init_targets();
+        for (fcmp, what) in [(0x1e61_2000u32, "fcmp"), (0x1e61_2010, "fcmpe")] {
+            // fcmp(e) d0, d1 ; b.ls +12 ; mov x0, #1 ; ret ; mov x0, #2 ; ret
+            let mut f = lift_snippet(0x400000, &[fcmp, 0x5400_0069, 0xd280_0020, 0xd65f_03c0, 0xd280_0040, 0xd65f_03c0]);
+            // As in every program measured (ir::abi): returns do not store the flags, which
+            // would keep each flag's own compare.
+            f.flags_local = true;
+            let asm = asm_o2(&f, "x86-64-v3");
+            // fcmpe also tests for unordered operands (Invalid Operation on any NaN): one more.
+            let want = if what == "fcmp" { 1 } else { 2 };
+            assert_eq!(asm.lines().filter(|l| l.trim().starts_with("vucomisd")).count(), want, "{what}:\n{asm}");
+        }
+    }
+
+    /// A guest FP load whose value is used after another FP op's NaN test (a branch) is still
+    /// an XMM load (fp_loads): `ldr d2; fdiv d0, d3, d4; fmul d0, d0, d2` has no general-purpose
+    /// load moved into XMM with `vmovq` (spectral's inner loop).
+    #[test]
+    fn fp_loads_used_after_a_nan_test_are_xmm_loads() {
+        init_targets();
+        // ldr d2, [x1] ; fdiv d0, d3, d4 ; fmul d0, d0, d2 ; ret
+        let f = lift_snippet(0x400000, &[0xfd40_0022, 0x1e64_1860, 0x1e62_0800, 0xd65f_03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        // The hot path: from the entry to the return (the NaN blocks come after it).
+        let hot: Vec<&str> = asm.lines().map(str::trim).take_while(|l| !l.starts_with("retq")).collect();
+        assert!(hot.iter().any(|l| l.starts_with("vmovsd\t(")), "{asm}");
+        assert!(!hot.iter().any(|l| l.starts_with("vmovq\t%r") && l.contains("%xmm")), "{asm}");
+    }
+
     /// A register written before a loop that calls is stored once, on the loop entry (ir::dirty
     /// `flush`), not in the loop's block that makes the call.
     #[test]
@@ -2652,3 +2911,4 @@ fn int_pred(c: Cond) -> IntPredicate {
         Cond::Sge => IntPredicate::SGE,
     }
 }
+
