@@ -777,23 +777,28 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// blend of two registers (`vblendpd`/`vblendps`) and hoists the zero out of loops.
     fn float_into_zero_vector(&self, x: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
-        let fty = x.get_type();
-        let n = if fty == self.ctx.f32_type() { 4 } else { 2 };
-        let vt = fty.vec_type(n);
-        let ft = vt.fn_type(&[vt.into()], false);
+        let v2 = self.v2i64();
+        let ft = v2.fn_type(&[v2.into()], false);
         let asm = self.ctx.create_inline_asm(ft, String::new(), "=x,0".into(), false, false, None, false);
-        let r = b.build_indirect_call(ft, asm, &[vt.const_zero().into()], "")?;
+        let r = b.build_indirect_call(ft, asm, &[v2.const_zero().into()], "")?;
         for attr in ["nounwind", "willreturn", "nosync", "memory"] {
             let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(attr);
             r.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
         }
         let zero = r.try_as_basic_value().basic().ok_or_else(|| BackendError::Llvm("inline asm returns void".into()))?.into_vector_value();
         let i32t = self.ctx.i32_type();
-        let xv = b.build_insert_element(vt.get_undef(), x, i32t.const_zero(), "")?;
+        // The float in lane 0 of a vector whose first 64 bits are the float zero-extended: an F32
+        // goes into the (opaque) zero vector, so bits 32..63 are zero; an F64 fills them.
+        let fty = x.get_type();
+        let xv = if fty == self.ctx.f32_type() {
+            let z4 = b.build_bit_cast(zero, fty.vec_type(4), "")?.into_vector_value();
+            b.build_insert_element(z4, x, i32t.const_zero(), "")?
+        } else {
+            b.build_insert_element(fty.vec_type(2).get_undef(), x, i32t.const_zero(), "")?
+        };
         // The blend is made on <2 x i64>, the type of V registers' allocas: were the value a
         // bitcast, LLVM would fold the loop phis of the register into i128 (two GPRs).
-        let zero = b.build_bit_cast(zero, self.v2i64(), "")?.into_vector_value();
-        let xv = b.build_bit_cast(xv, self.v2i64(), "")?.into_vector_value();
+        let xv = b.build_bit_cast(xv, v2, "")?.into_vector_value();
         let mask = [i32t.const_int(2, false), i32t.const_int(1, false)];
         let v = b.build_shuffle_vector(zero, xv, inkwell::types::VectorType::const_vector(&mask), "")?;
         Ok(b.build_bit_cast(v, self.ctx.i128_type(), "")?)
@@ -2569,6 +2574,21 @@ mod tests {
         let back = add + lines[add..].iter().position(|l| l.starts_with("jne")).expect(&asm);
         let head = lines[..add].iter().rposition(|l| l.starts_with(".LBB")).expect(&asm);
         assert!(!lines[head..back].iter().any(|l| l.starts_with("vmovq")), "{:?}\n{asm}", &lines[head..back]);
+    }
+
+    /// An S register write zeroes bits 32..127: the float goes into the zero vector first
+    /// (`float_into_zero_vector` blends 64-bit lanes, so an F32 alone would leave bits 32..63
+    /// undefined). Printed asm of the write: the sum is merged into the zero register with a
+    /// 32-bit-lane instruction before any 64-bit blend.
+    #[test]
+    fn scalar_s_writes_zero_bits_32_to_63() {
+        init_targets();
+        // fadd s0, s1, s2 ; ret
+        let f = lift_snippet(0x400000, &[0x1e22_2820, 0xd65f_03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let hot: Vec<&str> = asm.lines().map(str::trim).take_while(|l| !l.starts_with("retq")).collect();
+        assert!(hot.iter().any(|l| l.starts_with("vblendps\t$1,")), "{asm}");
+        assert!(!hot.iter().any(|l| l.starts_with("vblendpd")), "{asm}");
     }
 
     /// FCMP and a branch on a condition that combines its flags (LS: !C || Z, i.e. less or
