@@ -777,28 +777,27 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// blend of two registers (`vblendpd`/`vblendps`) and hoists the zero out of loops.
     fn float_into_zero_vector(&self, x: FloatValue<'ctx>) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
-        let v2 = self.v2i64();
-        let ft = v2.fn_type(&[v2.into()], false);
+        let fty = x.get_type();
+        let f32 = fty == self.ctx.f32_type();
+        let vt = fty.vec_type(if f32 { 4 } else { 2 });
+        let ft = vt.fn_type(&[vt.into()], false);
         let asm = self.ctx.create_inline_asm(ft, String::new(), "=x,0".into(), false, false, None, false);
-        let r = b.build_indirect_call(ft, asm, &[v2.const_zero().into()], "")?;
+        let r = b.build_indirect_call(ft, asm, &[vt.const_zero().into()], "")?;
         for attr in ["nounwind", "willreturn", "nosync", "memory"] {
             let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(attr);
             r.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
         }
         let zero = r.try_as_basic_value().basic().ok_or_else(|| BackendError::Llvm("inline asm returns void".into()))?.into_vector_value();
         let i32t = self.ctx.i32_type();
-        // The float in lane 0 of a vector whose first 64 bits are the float zero-extended: an F32
-        // goes into the (opaque) zero vector, so bits 32..63 are zero; an F64 fills them.
-        let fty = x.get_type();
-        let xv = if fty == self.ctx.f32_type() {
-            let z4 = b.build_bit_cast(zero, fty.vec_type(4), "")?.into_vector_value();
-            b.build_insert_element(z4, x, i32t.const_zero(), "")?
-        } else {
-            b.build_insert_element(fty.vec_type(2).get_undef(), x, i32t.const_zero(), "")?
-        };
+        // Lane 0 of `xv` is the float; an F32 goes into the zero vector so that the first 64
+        // bits, blended below, are the float zero-extended (an F64 fills them).
+        let xv = b.build_insert_element(if f32 { zero } else { vt.get_undef() }, x, i32t.const_zero(), "")?;
         // The blend is made on <2 x i64>, the type of V registers' allocas: were the value a
-        // bitcast, LLVM would fold the loop phis of the register into i128 (two GPRs).
-        let xv = b.build_bit_cast(xv, v2, "")?.into_vector_value();
+        // bitcast, LLVM would fold the loop phis of the register into i128 (two GPRs). Both
+        // operands are bitcasts of float vectors, so LLVM still sees an S/D read of the result
+        // as the float itself.
+        let zero = b.build_bit_cast(zero, self.v2i64(), "")?.into_vector_value();
+        let xv = b.build_bit_cast(xv, self.v2i64(), "")?.into_vector_value();
         let mask = [i32t.const_int(2, false), i32t.const_int(1, false)];
         let v = b.build_shuffle_vector(zero, xv, inkwell::types::VectorType::const_vector(&mask), "")?;
         Ok(b.build_bit_cast(v, self.ctx.i128_type(), "")?)
@@ -2566,14 +2565,17 @@ mod tests {
     #[test]
     fn loop_carried_fp_registers_stay_in_xmm_registers() {
         init_targets();
-        // 0: fadd d0, d0, d1 ; subs x2, x2, #1 ; b.ne 0 ; ret
-        let f = lift_snippet(0x400000, &[0x1e61_2800, 0xf100_0442, 0x54ff_ffc1, 0xd65f_03c0]);
+        // 0: fmul d2, d0, d1 ; fadd d0, d0, d2 ; subs x3, x3, #1 ; b.ne 0 ; ret
+        let f = lift_snippet(0x400000, &[0x1e61_0802, 0x1e62_2800, 0xf100_0463, 0x54ff_ffa1, 0xd65f_03c0]);
         let asm = asm_o2(&f, "x86-64-v3");
         let lines: Vec<&str> = asm.lines().map(str::trim).collect();
+        let mul = lines.iter().position(|l| l.starts_with("vmulsd")).expect(&asm);
         let add = lines.iter().position(|l| l.starts_with("vaddsd")).expect(&asm);
         let back = add + lines[add..].iter().position(|l| l.starts_with("jne")).expect(&asm);
-        let head = lines[..add].iter().rposition(|l| l.starts_with(".LBB")).expect(&asm);
+        let head = lines[..mul].iter().rposition(|l| l.starts_with(".LBB")).expect(&asm);
         assert!(!lines[head..back].iter().any(|l| l.starts_with("vmovq")), "{:?}\n{asm}", &lines[head..back]);
+        // The fadd reads the fmul's result itself, not its blend into the V register.
+        assert!(!lines[mul..add].iter().any(|l| l.starts_with("vblend")), "{:?}\n{asm}", &lines[mul..add]);
     }
 
     /// An S register write zeroes bits 32..127: the float goes into the zero vector first
