@@ -106,6 +106,23 @@ fn sext(v: u128, bits: u32) -> i128 {
     ((v << s) as i128) >> s
 }
 
+/// Integer condition `c` of `x` and `y` (`sx`, `sy`: the same values sign-extended from their
+/// width), for `icmp` and each lane of `vicmp`.
+fn compare(c: Cond, x: u128, y: u128, sx: i128, sy: i128) -> bool {
+    match c {
+        Cond::Eq => x == y,
+        Cond::Ne => x != y,
+        Cond::Ult => x < y,
+        Cond::Ule => x <= y,
+        Cond::Ugt => x > y,
+        Cond::Uge => x >= y,
+        Cond::Slt => sx < sy,
+        Cond::Sle => sx <= sy,
+        Cond::Sgt => sx > sy,
+        Cond::Sge => sx >= sy,
+    }
+}
+
 /// Meaning of the lane-wise vector ops (`Rule::Lanes`): `imm`-bit lanes of I128 operands, lane i
 /// of the result from lane i of each operand, wrapping to the lane width.
 pub fn lanes(op: Op, esize: u32, imm2: u64, a: &[u128]) -> u128 {
@@ -127,19 +144,8 @@ pub fn lanes(op: Op, esize: u32, imm2: u64, a: &[u128]) -> u128 {
             Op::VSMin => if sx <= sy { x } else { y },
             Op::VSMax => if sx >= sy { x } else { y },
             Op::VICmp => {
-                let c = match Cond::from_u64(imm2).expect("verified vicmp condition") {
-                    Cond::Eq => x == y,
-                    Cond::Ne => x != y,
-                    Cond::Ult => x < y,
-                    Cond::Ule => x <= y,
-                    Cond::Ugt => x > y,
-                    Cond::Uge => x >= y,
-                    Cond::Slt => sx < sy,
-                    Cond::Sle => sx <= sy,
-                    Cond::Sgt => sx > sy,
-                    Cond::Sge => sx >= sy,
-                };
-                if c { m } else { 0 }
+                let c = Cond::from_u64(imm2).expect("verified vicmp condition");
+                if compare(c, x, y, sx, sy) { m } else { 0 }
             }
             Op::VShl => x << imm2,
             Op::VLShr => x >> imm2,
@@ -444,18 +450,7 @@ impl<'a> Interp<'a> {
                 let wa = aty(0).bits();
                 let (x, y) = (a(0), a(1));
                 let (sx, sy) = (sext(x, wa), sext(y, wa));
-                (match Cond::from_u64(i.imm).unwrap() {
-                    Cond::Eq => x == y,
-                    Cond::Ne => x != y,
-                    Cond::Ult => x < y,
-                    Cond::Ule => x <= y,
-                    Cond::Ugt => x > y,
-                    Cond::Uge => x >= y,
-                    Cond::Slt => sx < sy,
-                    Cond::Sle => sx <= sy,
-                    Cond::Sgt => sx > sy,
-                    Cond::Sge => sx >= sy,
-                }) as u128
+                compare(Cond::from_u64(i.imm).unwrap(), x, y, sx, sy) as u128
             }
             Op::Select => {
                 if a(0) & 1 != 0 {
