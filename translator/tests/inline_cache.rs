@@ -4,7 +4,7 @@
 use std::process::Command;
 
 mod common;
-use common::cross;
+use common::{cross, translate};
 
 /// One BLR site calls three functions in turn, `N` times, and a second site one function (a
 /// monomorphic site); writes "sum <decimal>\n" and exits 0.
@@ -55,17 +55,8 @@ fn expected_sum() -> u64 {
 #[test]
 fn rotating_call_site_stays_out_of_the_runtime() {
     let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector", "-fno-tree-loop-distribute-patterns"], ROTATE, "p") else { return };
-    let exe = env!("CARGO_BIN_EXE_aot-translate");
     let out = d.path().join("p.x");
-    let t = Command::new(exe)
-        .args(["--tier", "llvm", "--cache-dir"])
-        .arg(d.path().join("cache"))
-        .arg(&p)
-        .arg("-o")
-        .arg(&out)
-        .env("AOT_XLAT_CACHE", "")
-        .output()
-        .unwrap();
+    let t = translate(&["--tier", "llvm"], &d.path().join("cache"), &p, &out);
     assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
     let r = Command::new(&out).env("AOT_STATS", "1").output().unwrap();
     let stderr = String::from_utf8_lossy(&r.stderr);

@@ -8,7 +8,7 @@ use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
 use std::process::Command;
 
 mod common;
-use common::cross;
+use common::{cross, translate};
 
 
 /// Writes "ok <sum>\n", then loads from address 16 at the global label `fault_here`, in a
@@ -111,18 +111,9 @@ fn cranelift_tier_links_runs_and_faults_at_the_exact_pc() {
     let data = std::fs::read(&p).unwrap();
     let g = elf::parse(&data).unwrap();
     let fault_pc = g.symbols.iter().find(|s| s.name == "fault_here").expect("fault_here symbol").addr;
-    let exe = env!("CARGO_BIN_EXE_aot-translate");
     for tier in ["cranelift", "llvm", "auto"] {
         let out = d.path().join(format!("p.{tier}"));
-        let t = Command::new(exe)
-            .args(["--tier", tier, "-v", "--cache-dir"])
-            .arg(d.path().join("cache"))
-            .arg(&p)
-            .arg("-o")
-            .arg(&out)
-            .env("AOT_XLAT_CACHE", "")
-            .output()
-            .unwrap();
+        let t = translate(&["--tier", tier, "-v"], &d.path().join("cache"), &p, &out);
         let err = String::from_utf8_lossy(&t.stderr);
         assert!(t.status.success(), "--tier {tier}: {err}");
         if tier == "cranelift" {

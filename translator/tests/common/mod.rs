@@ -18,3 +18,19 @@ pub fn cross(args: &[&str], src: &str, out_name: &str) -> Option<(tempfile::Temp
     assert!(st.success());
     Some((dir, out))
 }
+
+/// Translate `guest` into `out` with aot-translate, `args` first (e.g. `--tier llvm`), a function
+/// cache in `cache` and no executable cache; the command's output, to check.
+#[allow(dead_code)] // not every test file translates
+pub fn translate(args: &[&str], cache: &std::path::Path, guest: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_aot-translate"))
+        .args(args)
+        .arg("--cache-dir")
+        .arg(cache)
+        .arg(guest)
+        .arg("-o")
+        .arg(out)
+        .env("AOT_XLAT_CACHE", "")
+        .output()
+        .unwrap()
+}
