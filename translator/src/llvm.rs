@@ -1150,8 +1150,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let flag = self.b.build_load(i32t, p, "")?;
         let li = flag.as_instruction_value().unwrap();
         li.set_alignment(4).ok();
-        // Atomic: the flag is set by a signal handler; a plain load could be hoisted out of a loop.
-        li.set_atomic_ordering(AtomicOrdering::Monotonic).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
+        // Volatile: the flag is set by a signal handler of this thread or by the reclaimer
+        // thread, and a plain load could be hoisted out of a loop. A volatile aligned 4-byte load
+        // is one `cmpl $0, mem` on x86 (what the host's atomic load would be too), where LLVM
+        // keeps a monotonic atomic load as a separate `movl` + `testl`: one instruction less
+        // per loop iteration.
+        li.set_volatile(true).map_err(|e| BackendError::Llvm(format!("{e:?}")))?;
         let set = self.b.build_int_compare(IntPredicate::NE, flag.into_int_value(), i32t.const_zero(), "")?;
         let set = self.expect(set, false)?;
         let cold = self.ctx.append_basic_block(self.func, "sig_deliver");
@@ -2533,6 +2537,22 @@ mod tests {
             l.starts_with("vmovq\t%xmm") && l.matches("%xmm").count() == 2
         };
         assert!(!asm.lines().any(|l| reg_reg(&l)), "{asm}");
+    }
+
+    /// A loop's safe-point poll of `sigpoll` is one compare with memory (`cmpl $0, 788(%reg)`)
+    /// and its branch, not a load into a register and a `test` (docs/performance.md "Safe
+    /// points").
+    #[test]
+    fn safe_point_poll_is_one_compare_with_memory() {
+        init_targets();
+        // 0: ldr x1, [x0] ; add x2, x2, x1 ; subs x3, x3, #1 ; b.ne 0 ; ret
+        let mut f = lift_snippet(0x400000, &[0xf940_0001, 0x8b01_0042, 0xf100_0463, 0x54ff_ffa1, 0xd65f_03c0]);
+        ir::safepoint::insert(&mut f);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let at = format!("{}(%", aot_lifter::cpu::SIGPOLL_OFFSET);
+        let polls: Vec<&str> = asm.lines().map(str::trim).filter(|l| l.contains(&at)).collect();
+        assert!(!polls.is_empty(), "no poll of sigpoll at {at}:\n{asm}");
+        assert!(polls.iter().all(|l| l.starts_with("cmpl\t$0,")), "{polls:?}\n{asm}");
     }
 
     /// A guest FP load feeding an FP op is an XMM load: the NaN block reads operand bits only

@@ -24,7 +24,7 @@ pub mod system;
 
 use super::{Flow, FunctionSpec};
 use crate::cpu::Reg;
-use crate::ir::{BlockId, Builder, Cond, Function, Reloc, Term, TrapKind, Ty, Value};
+use crate::ir::{BlockId, Builder, Cond, Function, Op, Reloc, Term, TrapKind, Ty, Value};
 use std::collections::BTreeMap;
 
 pub use decode::{decode, Pattern};
@@ -38,6 +38,20 @@ pub struct Lift<'a> {
     blocks: BTreeMap<u64, BlockId>,
     /// Registers that may hold an ADRP page before each instruction (bit n = Xn).
     pages: BTreeMap<u64, u32>,
+    /// The operands of the last SUBS/CMP, while its flags are the current ones (see
+    /// [`Lift::cond_holds`]).
+    last_sub: Option<SubFlags>,
+}
+
+/// A SUBS whose NZCV can be read back as a direct compare of its operands: valid while the
+/// current block is `block` and none of its instructions after index `at` writes a flag or
+/// calls a helper.
+#[derive(Clone, Copy)]
+struct SubFlags {
+    block: BlockId,
+    at: usize,
+    a: Value,
+    b: Value,
 }
 
 impl<'a> Lift<'a> {
@@ -183,8 +197,62 @@ impl<'a> Lift<'a> {
         }
         r
     }
+    /// Record that the flags just set are those of `a - b` (SUBS/CMP), so that a condition read
+    /// in the same block can compare `a` and `b` directly.
+    pub fn note_sub_flags(&mut self, a: Value, b: Value) {
+        self.last_sub = self.b.current().map(|block| SubFlags {
+            block,
+            at: self.b.func.blocks[block.0 as usize].insts.len(),
+            a,
+            b,
+        });
+    }
+
+    /// Condition `cc` as one compare of the operands of the SUBS that set the flags, when that
+    /// SUBS is in the current block and nothing after it can have changed NZCV. The flags are
+    /// still written (they may be read elsewhere), but the condition no longer goes through
+    /// them: GT = !Z && N == V is `a >s b`, which LLVM does not rebuild from the flag formulas.
+    /// N (MI/PL) and V (VS/VC) have no such form and return None.
+    fn sub_compare(&mut self, cc: u32) -> Option<Value> {
+        let s = self.last_sub?;
+        if self.b.current() != Some(s.block) {
+            return None;
+        }
+        let changed = self.b.func.blocks[s.block.0 as usize].insts[s.at..]
+            .iter()
+            .any(|&v| {
+                let i = &self.b.func.insts[v.0 as usize];
+                i.op == Op::Helper
+                    || (i.op == Op::SetReg
+                        && [Reg::N, Reg::Z, Reg::C, Reg::V]
+                            .iter()
+                            .any(|r| r.0 as u64 == i.imm))
+            });
+        if changed {
+            self.last_sub = None;
+            return None;
+        }
+        let cond = match cc {
+            0 => Cond::Eq,
+            1 => Cond::Ne,
+            2 => Cond::Uge, // CS: no borrow
+            3 => Cond::Ult,
+            8 => Cond::Ugt, // HI: C && !Z
+            9 => Cond::Ule,
+            10 => Cond::Sge, // GE: N == V
+            11 => Cond::Slt,
+            12 => Cond::Sgt, // GT: !Z && N == V
+            13 => Cond::Sle,
+            _ => return None,
+        };
+        Some(self.b.icmp(cond, s.a, s.b))
+    }
+
     /// Condition code `cc` (Arm encoding 0..15) evaluated from NZCV, as an I1.
     pub fn cond_holds(&mut self, cc: u32) -> Value {
+        if let Some(c) = self.sub_compare(cc) {
+            return c;
+        }
         let base = match cc >> 1 {
             0 => self.b.getreg(Reg::Z),
             1 => self.b.getreg(Reg::C),
@@ -390,6 +458,7 @@ pub fn lift_function(spec: &FunctionSpec) -> Function {
         spec,
         blocks,
         pages,
+        last_sub: None,
     };
     // The start first, then other entries.
     let mut entries = vec![spec.start];
@@ -711,6 +780,98 @@ mod tests {
             // Control: a reload from another slot is not a page, so the offset is a plain constant.
             let (spill, reload) = (vec![str_x(1, rn, 168)], vec![ldr_x(0, rn, 176)]);
             assert_ne!(key(&spill, &reload, a), key(&spill, &reload, b), "other slot through x{rn}");
+        }
+    }
+
+    /// `subs` then a condition in the same block: every condition code gives Arm's answer
+    /// (from NZCV as the Arm ARM defines them) on edge operands, in both widths, and the
+    /// signed/unsigned ones are a single compare of the operands rather than flag formulas.
+    #[test]
+    fn conditions_after_subs_compare_the_operands() {
+        use crate::cpu::CpuState;
+        let vals: [u64; 10] = [
+            0,
+            1,
+            2,
+            u64::MAX,
+            u64::MAX - 1,
+            1 << 63,
+            (1 << 63) - 1,
+            0x8000_0000,
+            0x7fff_ffff,
+            0xffff_ffff,
+        ];
+        for sf in [true, false] {
+            let bits = if sf { 64 } else { 32 };
+            let mask = if sf { u64::MAX } else { 0xffff_ffff };
+            for cc in 0..14u32 {
+                // subs x2, x0, x1; cset x3, cc (csinc x3, xzr, xzr, invert(cc)); the W forms
+                // when !sf.
+                let subs = 0x6b00_0002 | 1 << 16 | (sf as u32) << 31;
+                let cset = 0x1a9f_07e3 | (cc ^ 1) << 12 | (sf as u32) << 31;
+                let f = lift_snippet(0x1000, &[subs, cset]);
+                if ![4, 5, 6, 7, 14, 15].contains(&cc) {
+                    // The cset's select condition is an icmp of the two register reads.
+                    let ins = |v: Value| &f.insts[v.0 as usize];
+                    // A register read, through the truncation of a W operand.
+                    let reg_read = |v: Value| {
+                        let i = if ins(v).op == Op::Trunc {
+                            ins(ins(v).args[0])
+                        } else {
+                            ins(v)
+                        };
+                        (i.op, i.imm)
+                    };
+                    let sel = f
+                        .insts
+                        .iter()
+                        .find(|i| i.op == Op::Select)
+                        .expect("cset is a select");
+                    let c = ins(sel.args[0]);
+                    assert!(
+                        c.op == Op::ICmp
+                            && c.args.iter().map(|&v| reg_read(v)).eq([
+                                (Op::GetReg, Reg::x(0).0 as u64),
+                                (Op::GetReg, Reg::x(1).0 as u64)
+                            ]),
+                        "cc {cc} sf {sf}: one compare of x0 and x1:\n{}",
+                        crate::ir::print::print_function(&f, false)
+                    );
+                }
+                for &a in &vals {
+                    for &b in &vals {
+                        let (a, b) = (a & mask, b & mask);
+                        let mut st = CpuState::default();
+                        st.x[0] = a;
+                        st.x[1] = b;
+                        fp::tests::run1(&[subs, cset], &mut st);
+                        let r = a.wrapping_sub(b) & mask;
+                        let n = r >> (bits - 1) & 1 == 1;
+                        let z = r == 0;
+                        let c = a >= b;
+                        let sext = |x: u64| ((x << (64 - bits)) as i64 >> (64 - bits)) as i128;
+                        let exact = sext(a) - sext(b);
+                        let v = exact != sext(r);
+                        let base = match cc >> 1 {
+                            0 => z,
+                            1 => c,
+                            2 => n,
+                            3 => v,
+                            4 => c && !z,
+                            5 => n == v,
+                            6 => !z && n == v,
+                            _ => true,
+                        };
+                        let want = if cc & 1 == 1 && cc != 15 { !base } else { base };
+                        assert_eq!(st.x[3], want as u64, "cc {cc} a {a:#x} b {b:#x} sf {sf}");
+                        assert_eq!(
+                            st.nzcv() >> 28,
+                            (n as u64) << 3 | (z as u64) << 2 | (c as u64) << 1 | v as u64,
+                            "flags a {a:#x} b {b:#x}"
+                        );
+                    }
+                }
+            }
         }
     }
 }
