@@ -1251,8 +1251,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let base = self.reloc_value(0)?;
                 let off = self.b.build_int_sub(a, base, "")?;
                 let out = self.ctx.append_basic_block(self.func, "jump_out");
-                let cases: Vec<(IntValue, BasicBlock)> =
-                    self.f.entries.iter().map(|&(o, b)| (i64t.const_int(o, false), self.block(b))).collect();
+                // Switch on the offset rotated right by 2: entries are instruction addresses, so
+                // the case values become consecutive slot numbers (4x denser: LLVM builds a jump
+                // table where it built a compare tree for the byte offsets, 5-7 compares per
+                // dispatch in benches/interp), and a misaligned target gets high bits and falls
+                // to the default edge.
+                let off = self
+                    .call_intr("llvm.fshr", &[i64t.into()], &[off.into(), off.into(), i64t.const_int(2, false).into()])?
+                    .into_int_value();
+                let cases: Vec<(IntValue, BasicBlock)> = self
+                    .f
+                    .entries
+                    .iter()
+                    .map(|&(o, b)| (i64t.const_int(o.rotate_right(2), false), self.block(b)))
+                    .collect();
                 self.b.build_switch(off, out, &cases)?;
                 self.b.position_at_end(out);
                 self.store_state_at_boundary()?;
@@ -2346,12 +2358,17 @@ mod tests {
         ir::safepoint::insert(&mut f);
         ir::verify::verify(&f).unwrap();
         let text = llvm_text(&f, "sp").unwrap();
-        assert_eq!(text.matches("load atomic i32").count(), 1, "{text}");
+        assert_eq!(text.matches("load volatile i32").count(), 1, "{text}");
         assert_eq!(text.matches("call void @aot_safepoint").count(), 1, "{text}");
         let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
         let tm = target_machine(&opts).unwrap();
         let asm = compile_asm(&f, "sp", &opts, &tm).unwrap();
         assert!(asm.contains(&format!("{}(%rdi)", SIGPOLL_OFFSET)), "{asm}");
+        // The poll is one compare with memory (`cmpl $0, 788(%rdi)`) and its branch, not a load
+        // into a register and a `test` (docs/signals.md).
+        let at = format!("{}(%", SIGPOLL_OFFSET);
+        let polls: Vec<&str> = asm.lines().map(str::trim).filter(|l| l.contains(&at)).collect();
+        assert!(polls.iter().all(|l| l.starts_with("cmpl\t$0,")), "{polls:?}\n{asm}");
     }
 
     /// The memory-model mapping (docs/memory-model.md) as x86-64 instructions, on the baseline
@@ -2539,20 +2556,32 @@ mod tests {
         assert!(!asm.lines().any(|l| reg_reg(&l)), "{asm}");
     }
 
-    /// A loop's safe-point poll of `sigpoll` is one compare with memory (`cmpl $0, 788(%reg)`)
-    /// and its branch, not a load into a register and a `test` (docs/performance.md "Safe
-    /// points").
+    /// An indirect jump inside a function (a jump table) is one table jump, not a compare tree:
+    /// the switch is on the entry's offset divided by 4 (rotated, so a misaligned target still
+    /// misses), dense enough for LLVM's jump tables where the byte offsets were not.
     #[test]
-    fn safe_point_poll_is_one_compare_with_memory() {
+    fn jump_table_dispatch_is_one_indirect_jump() {
         init_targets();
-        // 0: ldr x1, [x0] ; add x2, x2, x1 ; subs x3, x3, #1 ; b.ne 0 ; ret
-        let mut f = lift_snippet(0x400000, &[0xf940_0001, 0x8b01_0042, 0xf100_0463, 0x54ff_ffa1, 0xd65f_03c0]);
-        ir::safepoint::insert(&mut f);
+        // 0: br x0; then 12 cases of `add x1, x1, #k; b 0` spaced 5 instructions apart (like a
+        // switch's case bodies), each an entry.
+        let base = 0x400000u64;
+        let mut insns = std::collections::BTreeMap::new();
+        let mut entries = vec![base];
+        insns.insert(base, 0xd61f_0000);
+        for k in 0..12u64 {
+            let at = base + 4 + 20 * k;
+            entries.push(at);
+            for j in 0..4 {
+                insns.insert(at + 4 * j, 0x9100_0421 | (k as u32 + 1) << 10);
+            }
+            let back = ((base as i64 - (at + 16) as i64) / 4) as u32 & 0x3ff_ffff;
+            insns.insert(at + 16, 0x1400_0000 | back);
+        }
+        let spec = aot_lifter::isa::FunctionSpec { name: "jt".into(), start: base, entries, insns };
+        let f = aot_lifter::isa::aarch64::lift_function(&spec);
+        ir::verify::verify(&f).unwrap();
         let asm = asm_o2(&f, "x86-64-v3");
-        let at = format!("{}(%", aot_lifter::cpu::SIGPOLL_OFFSET);
-        let polls: Vec<&str> = asm.lines().map(str::trim).filter(|l| l.contains(&at)).collect();
-        assert!(!polls.is_empty(), "no poll of sigpoll at {at}:\n{asm}");
-        assert!(polls.iter().all(|l| l.starts_with("cmpl\t$0,")), "{polls:?}\n{asm}");
+        assert!(asm.contains(".LJTI"), "no jump table:\n{asm}");
     }
 
     /// A guest FP load feeding an FP op is an XMM load: the NaN block reads operand bits only
