@@ -133,6 +133,21 @@ pub unsafe extern "C" fn aot_safepoint(st: *mut CpuState) {
     crate::syscall::signal::deliver_pending(unsafe { &mut *st });
 }
 
+/// [`aot_safepoint`] that also answers the caller's question: true (1) if `st.pc` is unchanged,
+/// so the caller reloads the state and continues; false if a handler moved it. The LLVM tier
+/// calls this one: it then needs no copy of the PC it set kept across the call (a callee-saved
+/// host register, saved and restored by every call of the function).
+///
+/// # Safety
+/// As [`aot_safepoint`].
+#[no_mangle]
+pub unsafe extern "C" fn aot_safepoint_same(st: *mut CpuState) -> bool {
+    // SAFETY: as aot_safepoint; the caller passes its live state.
+    let pc = unsafe { (*st).pc };
+    unsafe { aot_safepoint(st) };
+    unsafe { (*st).pc == pc }
+}
+
 /// Run guest code forever (the guest leaves through exit/exit_group).
 ///
 /// # Safety

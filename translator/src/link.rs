@@ -4,7 +4,7 @@
 //! build-essential). The glue is an assembly file (entry table, embedded guest image) and an
 //! implicit linker script that gives every relocation symbol its value for this program.
 
-use crate::llvm::{callee_symbol, fn_symbol, reloc_symbol};
+use crate::llvm::{callee_symbol, entry_symbol, fn_symbol, reloc_symbol, return_symbol};
 use aot_lifter::ir::Reloc;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -126,6 +126,15 @@ pub fn glue(fns: &[LinkFn], guest_image: &Path, guest_len: u64, required_feature
                     None => "aot_dispatch_stub".to_string(),
                 };
                 let _ = writeln!(syms, "{} = {};", callee_symbol(f.key, slot), target);
+            }
+        }
+    }
+    for f in fns {
+        // Entry addresses (return sites, safe points) as symbols of their own
+        // (translator/src/llvm.rs `entry_addr`, `return_check`, `safepoint`).
+        for &e in &f.entries {
+            for name in [entry_symbol(f.key, e), return_symbol(f.key, e)] {
+                let _ = writeln!(abs, "\t.globl {0}\n\t.set {0}, {1:#x}", name, f.start + e);
             }
         }
     }

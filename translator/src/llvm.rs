@@ -51,6 +51,15 @@ pub fn fn_symbol(key: &str) -> String {
 pub fn reloc_symbol(key: &str, slot: usize) -> String {
     format!("aot_r_{key}_{slot}")
 }
+/// Symbol holding the guest address of entry `off` (non-zero) of the function (absolute).
+pub fn entry_symbol(key: &str, off: u64) -> String {
+    format!("aot_e_{key}_{off:x}")
+}
+/// The same address again, for the return check of a call returning to entry `off`
+/// (`Gen::return_check`): a second symbol, so LLVM does not share one value with the X30 write.
+pub fn return_symbol(key: &str, off: u64) -> String {
+    format!("aot_q_{key}_{off:x}")
+}
 /// Symbol of the host function a call/tail-call slot goes to.
 pub fn callee_symbol(key: &str, slot: usize) -> String {
     format!("aot_c_{key}_{slot}")
@@ -874,6 +883,26 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(self.b.build_ptr_to_int(g.as_pointer_value(), self.ctx.i64_type(), "")?)
     }
 
+    /// `x + y` as the address of an entry of this function when it is one (`reloc #0` plus a
+    /// constant that is a non-zero entry offset, as a call's return address is): its own
+    /// absolute symbol, one `mov $imm` where base + offset took two instructions.
+    fn entry_addr(&self, x: Value, y: Value) -> R<Option<IntValue<'ctx>>> {
+        let (ix, iy) = (self.f.inst(x), self.f.inst(y));
+        let (r, c) = match (ix.op, iy.op) {
+            (Op::Reloc, Op::Const) => (ix, iy),
+            (Op::Const, Op::Reloc) => (iy, ix),
+            _ => return Ok(None),
+        };
+        if r.imm != 0 || c.ty != Ty::I64 || c.imm == 0 || !self.is_entry(c.imm) {
+            return Ok(None);
+        }
+        Ok(Some(self.global_addr(&entry_symbol(self.key, c.imm))?))
+    }
+
+    fn is_entry(&self, off: u64) -> bool {
+        self.f.entries.iter().any(|e| e.0 == off)
+    }
+
     fn reloc_value(&self, slot: usize) -> R<IntValue<'ctx>> {
         self.global_addr(&reloc_symbol(self.key, slot))
     }
@@ -1020,7 +1049,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // Dispatch on the entry offset.
         let pc = self.func.get_nth_param(1).unwrap().into_int_value();
         let base = self.reloc_value(0)?;
-        let off = self.b.build_int_sub(pc, base, "off")?;
         let bad = self.ctx.append_basic_block(self.func, "bad_entry");
         let cases: Vec<(IntValue, BasicBlock)> = self
             .f
@@ -1037,15 +1065,20 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             // tables or from signal returns. Test the start first, marked likely: LLVM lowers a
             // small switch to a compare chain in case order, which put the start last
             // (a recursive call paid every other entry's compare).
-            let zero = self.ctx.i64_type().const_zero();
-            let is_start = self.b.build_int_compare(IntPredicate::EQ, off, zero, "is_start")?;
+            // `pc == start` with the start's entry symbol, not `pc - base == 0`: one compare, the
+            // subtraction only on the other path (a register copy fewer per direct call). With
+            // the base itself LLVM folds the two back into one subtraction.
+            let start_sym = self.global_addr(&entry_symbol(self.key, 0))?;
+            let is_start = self.b.build_int_compare(IntPredicate::EQ, pc, start_sym, "is_start")?;
             let likely = self.expect(is_start, true)?;
             let others = self.ctx.append_basic_block(self.func, "other_entry");
             self.b.build_conditional_branch(likely, cases[start].1, others)?;
             self.b.position_at_end(others);
+            let off = self.b.build_int_sub(pc, base, "off")?;
             let rest: Vec<_> = cases.iter().enumerate().filter(|&(k, _)| k != start).map(|(_, &c)| c).collect();
             self.b.build_switch(off, bad, &rest)?;
         } else {
+            let off = self.b.build_int_sub(pc, base, "off")?;
             self.b.build_switch(off, bad, &cases)?;
         }
         self.b.position_at_end(bad);
@@ -1122,8 +1155,17 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// After a call returns: continue at `cont` if the guest returned where expected, else leave.
     fn return_check(&self, ret_off: u64, cont: BlockId) -> R<()> {
         let pc = self.b.build_load(self.ctx.i64_type(), self.slot_ptr(Reg::PC)?, "pc")?.into_int_value();
-        let base = self.reloc_value(0)?;
-        let expect = self.b.build_int_add(base, self.ctx.i64_type().const_int(ret_off, false), "")?;
+        // A return site is an entry (the dispatcher enters there after a non-LIFO return); its
+        // check symbol is used nowhere else, so LLVM loads it after the call instead of keeping
+        // the return address of the X30 write in a callee-saved register across the call (a
+        // push/pop pair, often a second one for alignment, and 16 host stack bytes per guest
+        // frame). docs/performance.md, "What was tried".
+        let expect = if self.is_entry(ret_off) {
+            self.global_addr(&return_symbol(self.key, ret_off))?
+        } else {
+            let base = self.reloc_value(0)?;
+            self.b.build_int_add(base, self.ctx.i64_type().const_int(ret_off, false), "")?
+        };
         let ok = self.b.build_int_compare(IntPredicate::EQ, pc, expect, "")?;
         let reload = self.ctx.append_basic_block(self.func, "ret_ok");
         let leave = self.ctx.append_basic_block(self.func, "ret_other");
@@ -1163,16 +1205,25 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.b.build_conditional_branch(set, cold, cont)?;
         self.b.position_at_end(cold);
         self.store_state_of(live)?;
+        // `off` is an entry (ir::safepoint), so it has a symbol (`entry_addr`).
         let base = self.reloc_value(0)?;
-        let here = self.b.build_int_add(base, i64t.const_int(off, false), "")?;
+        let here = if off == 0 {
+            base
+        } else if self.is_entry(off) {
+            self.global_addr(&entry_symbol(self.key, off))?
+        } else {
+            self.b.build_int_add(base, i64t.const_int(off, false), "")?
+        };
         self.set_pc(here)?;
+        // The runtime says whether the PC is still `here`: the address is not needed after the
+        // call, so no callee-saved register holds it (see `return_check`).
         let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
-        let f = self.runtime_fn("aot_safepoint", self.ctx.void_type().fn_type(&[ptr.into()], false));
+        let i8t = self.ctx.i8_type();
+        let f = self.runtime_fn("aot_safepoint_same", i8t.fn_type(&[ptr.into()], false));
         let cold_attr = self.ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("cold"), 0);
         f.add_attribute(AttributeLoc::Function, cold_attr);
-        self.b.build_call(f, &[self.st.into()], "")?;
-        let pc = self.b.build_load(i64t, self.slot_ptr(Reg::PC)?, "pc")?.into_int_value();
-        let same = self.b.build_int_compare(IntPredicate::EQ, pc, here, "")?;
+        let r = self.b.build_call(f, &[self.st.into()], "")?.try_as_basic_value().basic().unwrap().into_int_value();
+        let same = self.b.build_int_compare(IntPredicate::NE, r, i8t.const_zero(), "")?;
         let reload = self.ctx.append_basic_block(self.func, "sig_resume");
         let leave = self.ctx.append_basic_block(self.func, "sig_leave");
         self.b.build_conditional_branch(same, reload, leave)?;
@@ -1420,7 +1471,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
                 return Ok(None);
             }
-            Op::Add => b.build_int_add(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            Op::Add => match self.entry_addr(a(0), a(1))? {
+                Some(x) => x.into(),
+                None => b.build_int_add(self.iv(a(0)), self.iv(a(1)), "")?.into(),
+            },
             Op::Sub => b.build_int_sub(self.iv(a(0)), self.iv(a(1)), "")?.into(),
             Op::Mul => b.build_int_mul(self.iv(a(0)), self.iv(a(1)), "")?.into(),
             Op::UMulH | Op::SMulH => {
@@ -2359,7 +2413,7 @@ mod tests {
         ir::verify::verify(&f).unwrap();
         let text = llvm_text(&f, "sp").unwrap();
         assert_eq!(text.matches("load volatile i32").count(), 1, "{text}");
-        assert_eq!(text.matches("call void @aot_safepoint").count(), 1, "{text}");
+        assert_eq!(text.matches("call i8 @aot_safepoint_same").count(), 1, "{text}");
         let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
         let tm = target_machine(&opts).unwrap();
         let asm = compile_asm(&f, "sp", &opts, &tm).unwrap();
@@ -2423,16 +2477,44 @@ mod tests {
         assert_eq!(f.entries.len(), 3, "{:?}", f.entries);
         let asm = asm_o2(&f, "x86-64-v3");
         let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
-        // `off = entry_pc - base` sets ZF; the first conditional jump after it must test that
-        // (no compare with another entry's offset in between).
-        let sub = body.iter().position(|l| l.starts_with("subq") && l.contains("aot_r_t_0")).expect(&asm);
-        let jump = sub + 1 + body[sub + 1..].iter().position(|l| l.starts_with('j') && !l.starts_with("jmp")).expect(&asm);
-        let between = &body[sub + 1..jump];
-        assert!(between.iter().all(|l| !l.starts_with("cmp")), "{between:?}\n{asm}");
-        assert!(between.iter().all(|l| !l.starts_with("test")) || between.iter().any(|l| l.starts_with("test") && {
-            let ops: Vec<&str> = l.split_whitespace().nth(1).unwrap_or("").split(',').collect();
-            ops.len() == 2 && ops[0] == ops[1]
-        }), "{between:?}\n{asm}");
+        // `entry_pc == start` (a compare with the start's GOT slot, no copy and subtraction
+        // first); the first conditional jump after it must test that (no compare with another
+        // entry's offset in between).
+        let cmp = body.iter().position(|l| l.starts_with("cmpq") && l.contains("aot_e_t_0@")).expect(&asm);
+        assert!(body[cmp].ends_with("%rsi"), "compares entry_pc itself: {}\n{asm}", body[cmp]);
+        assert!(!body[..cmp].iter().any(|l| l.contains("aot_r_t_0")), "{asm}");
+        let jump = cmp + 1 + body[cmp + 1..].iter().position(|l| l.starts_with('j') && !l.starts_with("jmp")).expect(&asm);
+        let between = &body[cmp + 1..jump];
+        assert!(between.iter().all(|l| !l.starts_with("cmp") && !l.starts_with("test")), "{between:?}\n{asm}");
+    }
+
+    /// A call's return address and a safe point's PC come from symbols of their own
+    /// (`entry_addr`, `return_check`, `aot_safepoint_same`), so nothing computed before the call
+    /// is needed after it: a function calling another keeps only the state pointer in a
+    /// callee-saved register (one push, no alignment push, 16 host stack bytes per guest frame;
+    /// base + offset kept for the check took a second register and its alignment slot).
+    #[test]
+    fn calls_keep_only_the_state_pointer_across_the_call() {
+        init_targets();
+        // 0: stp x29, x30, [sp, #-16]! ; 4: bl +12 ; 8: ldp x29, x30, [sp], #16 ; c: ret ;
+        // 10: ret (the callee); entered also at the return site 8
+        let words = [0xa9bf_7bfdu32, 0x9400_0003, 0xa8c1_7bfd, 0xd65f_03c0, 0xd65f_03c0];
+        let spec = aot_lifter::isa::FunctionSpec {
+            name: "caller".into(),
+            start: 0x400000,
+            entries: vec![0x400000, 0x400008],
+            insns: words[..4].iter().enumerate().map(|(k, &w)| (0x400000 + 4 * k as u64, w)).collect(),
+        };
+        let mut f = aot_lifter::isa::aarch64::lift_function(&spec);
+        ir::safepoint::insert(&mut f);
+        ir::verify::verify(&f).unwrap();
+        assert!(f.entries.iter().any(|e| e.0 == 8), "{:?}", f.entries);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let pushes: Vec<&str> = asm.lines().map(str::trim).filter(|l| l.starts_with("push")).collect();
+        assert_eq!(pushes, ["pushq\t%rbx"], "{asm}");
+        // X30 = the return site's entry symbol; the check after the call reads the other one.
+        assert!(asm.contains("aot_e_t_8@GOTPCREL") && asm.contains("aot_q_t_8@GOTPCREL"), "{asm}");
+        assert!(asm.contains("callq\taot_safepoint_same"), "{asm}");
     }
 
     /// Arm NaN selection is out of line: between an FADD and the next FMUL the hot path holds
