@@ -1111,7 +1111,59 @@ impl<'a, 'b> Lower<'a, 'b> {
             }
             _ => r,
         };
+        let r = match ir::fptiny::TinyOp::of(i.op) {
+            Some(op) => self.arm_tiny(r, ty, op, &i.args)?,
+            None => r,
+        };
         Ok(Some(r))
+    }
+
+    /// Arm's underflow rule (ir::fptiny): when `|r|` is the smallest normal, a cold block calls
+    /// the runtime's `aot_fp_tiny` (UFC, and a zero under FZ, if the exact result was tiny).
+    fn arm_tiny(&mut self, r: CVal, t: Ty, op: ir::fptiny::TinyOp, args: &[Value]) -> R<CVal> {
+        let it = Self::ity(t);
+        let ri = self.b.ins().bitcast(it, MemFlagsData::new(), r);
+        let sign = if t == Ty::F32 { 0x7fff_ffffi64 } else { i64::MAX };
+        let abs = self.b.ins().band_imm_s(ri, sign);
+        let hit = self.b.ins().icmp_imm_s(IntCC::Equal, abs, ir::fptiny::min_normal(t) as i64);
+        let cold = self.b.create_block();
+        let cont = self.b.create_block();
+        let res = self.b.append_block_param(cont, cty(t));
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(hit, cold, &[], cont, &[r.into()]);
+        self.b.switch_to_block(cold);
+        let word = |s: &mut Self, x: CVal| {
+            let xi = s.b.ins().bitcast(it, MemFlagsData::new(), x);
+            if it == types::I64 {
+                xi
+            } else {
+                s.b.ins().uextend(types::I64, xi)
+            }
+        };
+        let mut ops = vec![];
+        for k in 0..3 {
+            let w = match args.get(k) {
+                Some(&a) => {
+                    let x = self.v(a);
+                    word(self, x)
+                }
+                None => self.b.ins().iconst(types::I64, 0),
+            };
+            ops.push(w);
+        }
+        let kind = self.b.ins().iconst(types::I64, op as i64 | if t == Ty::F32 { 0x100 } else { 0 });
+        let fpcr = self.b.use_var(self.vars[&Reg::FPCR.0]);
+        let fpcr = if self.b.func.dfg.value_type(fpcr) == types::I64 { fpcr } else { self.b.ins().uextend(types::I64, fpcr) };
+        let rw = word(self, r);
+        let params = [types::I64; 6];
+        let n = self
+            .call_sym("aot_fp_tiny", "fp_tiny", &params, Some(types::I64), &[kind, fpcr, ops[0], ops[1], ops[2], rw])?
+            .unwrap();
+        let n = if it == types::I64 { n } else { self.b.ins().ireduce(it, n) };
+        let nf = self.b.ins().bitcast(cty(t), MemFlagsData::new(), n);
+        self.b.ins().jump(cont, &[nf.into()]);
+        self.b.switch_to_block(cont);
+        Ok(res)
     }
 
     /// An I1 (0/1 in an I8) as 0 or -1.

@@ -41,6 +41,11 @@ crypto_fns! {
     sha1su1 Sha1su1 2; sha256h Sha256h 3; sha256h2 Sha256h2 3; sha256su0 Sha256su0 2; sha256su1 Sha256su1 3; clmul Clmul 2;
 }
 
+/// The runtime's `aot_fp_tiny` without the host flag (FPSR is not compared here).
+extern "C" fn fp_tiny(kind: u64, fpcr: u64, a: u64, b: u64, c: u64, r: u64) -> u64 {
+    aot_lifter::ir::fptiny::arm_tiny_word(kind, fpcr, a, b, c, r).unwrap_or(r)
+}
+
 struct TestSyms;
 impl Symbols for TestSyms {
     fn addr(&self, name: &str) -> Option<u64> {
@@ -49,6 +54,7 @@ impl Symbols for TestSyms {
             "aot_trap" => no_trap as *const () as u64,
             "aot_safepoint" => no_safepoint as *const () as u64,
             "aot_excl_table" => &aot_lifter::excl::aot_excl_table as *const _ as u64,
+            "aot_fp_tiny" => fp_tiny as *const () as u64,
             _ => return crypto_addr(name),
         })
     }

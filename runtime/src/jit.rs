@@ -147,6 +147,7 @@ impl Symbols for RuntimeSymbols {
             "aot_crypto_sha256su0" => aot_crypto_sha256su0 as *const (),
             "aot_crypto_sha256su1" => aot_crypto_sha256su1 as *const (),
             "aot_crypto_clmul" => aot_crypto_clmul as *const (),
+            "aot_fp_tiny" => crate::fp::aot_fp_tiny as *const (),
             _ => return None,
         };
         Some(p as u64)

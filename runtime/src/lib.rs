@@ -42,6 +42,7 @@ pub mod crypto;
 pub mod dispatch;
 pub mod elf;
 pub mod entry;
+pub mod fp;
 pub mod fault;
 pub mod glue;
 pub mod guest;

@@ -1938,12 +1938,79 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// branch that is not taken; Arm's choice of NaN is made out of line (unlikely_fixup).
     fn arm_nan(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
         let r = r.into_float_value();
-        let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        let rnan = self.rare_result(r)?;
         let ops = ops.to_vec();
         if self.defer_nan(r, rnan, NanFix::Operands(ops.clone())) {
             return Ok(r.into());
         }
-        self.unlikely_fixup(rnan, r, |g| g.processed_nan(r.get_type(), &ops))
+        let v = self.cur_inst.get();
+        self.unlikely_fixup(rnan, r, |g| {
+            let n = g.processed_nan(r.get_type(), &ops)?;
+            g.nan_or_tiny(v, r, n)
+        })
+    }
+
+    /// The condition of the out-of-line fix-up of the current instruction's result `r`: "is a
+    /// NaN", and for FMUL/FDIV/FMA-type ops (ir::fptiny) in functions that read or write FPSR
+    /// or write FPCR (fp_env_strict) "is a NaN or +-the smallest normal", in one compare:
+    /// `fcmp ueq |r|, min normal` (UCOMISD sets ZF for equal and unordered). Only there: the
+    /// extra ANDPD per op cost 5-16 % of the FP benchmarks' instructions (docs/performance.md).
+    fn rare_result(&self, r: FloatValue<'ctx>) -> R<IntValue<'ctx>> {
+        let i = self.f.inst(self.cur_inst.get());
+        if !self.fp_env_strict || ir::fptiny::TinyOp::of(i.op).is_none() {
+            return Ok(self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?);
+        }
+        let fty = r.get_type();
+        let abs = self.call_intr("llvm.fabs", &[fty.into()], &[r.into()])?.into_float_value();
+        let min = self.float_bits(fty, ir::fptiny::min_normal(i.ty))?;
+        Ok(self.b.build_float_compare(FloatPredicate::UEQ, abs, min, "")?)
+    }
+
+    /// In the out-of-line block of IR value `v` (result `r`, Arm NaN `nan`): `nan` if `r` is a
+    /// NaN, else (when rare_result tested for it) for FMUL/FDIV/FMA-type ops Arm's underflow
+    /// rule through the runtime's `aot_fp_tiny` (ir::fptiny: UFC, and a zero under FZ, when the
+    /// exact result was tiny; it returns `r` otherwise).
+    fn nan_or_tiny(&self, v: Value, r: FloatValue<'ctx>, nan: FloatValue<'ctx>) -> R<FloatValue<'ctx>> {
+        let i = self.f.inst(v);
+        let Some(op) = ir::fptiny::TinyOp::of(i.op).filter(|_| self.fp_env_strict) else { return Ok(nan) };
+        let b = &self.b;
+        let fty = r.get_type();
+        let (_, ity) = self.float_kind(fty);
+        let i64t = self.ctx.i64_type();
+        let word = |x: FloatValue<'ctx>| -> R<IntValue<'ctx>> {
+            let xi = b.build_bit_cast(x, ity, "")?.into_int_value();
+            Ok(if ity == i64t { xi } else { b.build_int_z_extend(xi, i64t, "")? })
+        };
+        let fresh = self.module.get_function("aot_fp_tiny").is_none();
+        let f = self.runtime_fn("aot_fp_tiny", i64t.fn_type(&[i64t.into(); 6], false));
+        if fresh {
+            for (attr, val) in [("nounwind", 0), ("willreturn", 0), ("nosync", 0), ("cold", 0)] {
+                let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(attr);
+                f.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, val));
+            }
+        }
+        let kind = op as u64 | if i.ty == Ty::F32 { 0x100 } else { 0 };
+        let mut args: Vec<BasicMetadataValueEnum<'ctx>> = vec![i64t.const_int(kind, false).into()];
+        let ft = self.ty(ir::reg_ty(Reg::FPCR)).into_int_type();
+        let fpcr = b.build_load(ft, self.regs[&Reg::FPCR.0], "fpcr")?.into_int_value();
+        args.push(b.build_int_z_extend_or_bit_cast(fpcr, i64t, "")?.into());
+        for k in 0..3 {
+            args.push(match i.args.get(k) {
+                Some(&a) => word(self.v(a).into_float_value())?.into(),
+                None => i64t.const_zero().into(),
+            });
+        }
+        args.push(word(r)?.into());
+        let call = b.build_call(f, &args, "")?;
+        // It raises a host flag and touches no memory: inaccessiblemem read/write keeps the
+        // call (as the strict FP op it follows is kept) without clobbering guest state.
+        let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("memory");
+        call.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 12));
+        let t = call.try_as_basic_value().basic().unwrap().into_int_value();
+        let t = if ity == i64t { t } else { b.build_int_truncate(t, ity, "")? };
+        let t = b.build_bit_cast(t, fty, "")?.into_float_value();
+        let rnan = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        Ok(b.build_select(rnan, nan, t, "")?.into_float_value())
     }
 
     /// If the instruction being lowered belongs to a group (fp_groups), record its NaN fix-up
@@ -1991,6 +2058,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     self.arm_fma_invalid(n.into(), args)?.into_float_value()
                 }
             };
+            let n = self.nan_or_tiny(p.v, p.r, n)?;
             fixed.push(self.b.build_select(p.cond, n, p.r, "")?.into_float_value());
         }
         let cold_end = self.b.get_insert_block().unwrap();
@@ -2009,14 +2077,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// host result, so both are decided out of line.
     fn arm_fma_nan(&self, r: BasicValueEnum<'ctx>, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
         let r = r.into_float_value();
-        let rnan = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        let rnan = self.rare_result(r)?;
         let args = args.to_vec();
         if self.defer_nan(r, rnan, NanFix::Fma(args.clone())) {
             return Ok(r.into());
         }
+        let v = self.cur_inst.get();
         self.unlikely_fixup(rnan, r, |g| {
             let n = g.processed_nan(r.get_type(), &[args[2], args[0], args[1]])?;
-            Ok(g.arm_fma_invalid(n.into(), &args)?.into_float_value())
+            let n = g.arm_fma_invalid(n.into(), &args)?.into_float_value();
+            g.nan_or_tiny(v, r, n)
         })
     }
 
@@ -2147,13 +2217,28 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// dynamic rounding mode and strict exceptions: LLVM folds such a call only when the result is
     /// exact and raises nothing, and never deletes it, so the guest's FPCR rounding mode and FPSR
     /// flags apply as at run time. The Arm NaN rules are applied as for the ordinary ops.
+    /// The operands of an op lowered by `strict_fp` because they are all translation-time
+    /// constants pass through `llvm.arithmetic.fence`: LLVM folds a constrained op on constants
+    /// when the result is exact, ignoring that under FPCR.FZ (MXCSR.DAZ, the dynamic denormal
+    /// mode) a denormal operand is a zero (`fmul` of 2^-1074 by 1.0 gave 2^-1074 instead of
+    /// +0.0). The values are not known here (they become constants in LLVM's optimisation), so
+    /// every such op is computed at run time.
+    fn hide_constant(&self, i: &ir::Inst, x: BasicValueEnum<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        let BasicValueEnum::FloatValue(f) = x else { return Ok(x) };
+        if !i.args.iter().all(|a| self.known[a.0 as usize]) {
+            return Ok(x);
+        }
+        self.call_intr("llvm.arithmetic.fence", &[f.get_type().into()], &[f.into()])
+    }
+
     fn strict_fp(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
         let i = self.f.inst(v);
         let b = &self.b;
         let ty = self.ty(i.ty);
         let rd: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string("round.dynamic").into();
         let es: BasicMetadataValueEnum<'ctx> = self.ctx.metadata_string("fpexcept.strict").into();
-        let args: Vec<BasicMetadataValueEnum<'ctx>> = i.args.iter().map(|&a| self.v(a).into()).collect();
+        let args: Vec<BasicMetadataValueEnum<'ctx>> =
+            i.args.iter().map(|&a| self.hide_constant(i, self.v(a)).map(Into::into)).collect::<R<_>>()?;
         let src = |k: usize| self.ty(self.f.inst(i.args[k]).ty);
         let r = match i.op {
             Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMa => {
@@ -2815,6 +2900,20 @@ mod tests {
         assert!(asm.contains(".p2align\t4"), "{asm}");
     }
 
+    /// Translation-time constants under FZ: `mov x1, #1; fmov d1, x1; fmov d2, #1.0;
+    /// fmul d0, d1, d2` is 2^-1074 * 1.0, exact, so LLVM folded the constrained fmul to 2^-1074;
+    /// under FPCR.FZ the denormal operand is a zero (+0.0 on qemu, the JIT and the
+    /// interpreter). The multiply must stay a run-time instruction (MXCSR.DAZ flushes it).
+    #[test]
+    fn denormal_constants_are_not_folded() {
+        init_targets();
+        let f = lift_snippet(0x400000, &[0xd2800021, 0x9e670021, 0x1e6e1002, 0x1e620820, 0xd65f03c0]);
+        for cpu in ["x86-64", "x86-64-v3"] {
+            let asm = asm_o2(&f, cpu);
+            assert!(asm.lines().any(|l| l.trim().trim_start_matches('v').starts_with("mulsd")), "{cpu}\n{asm}");
+        }
+    }
+
     /// In a function that reads FPSR, an FP op whose result is overwritten before the read
     /// still runs (its flags are what the read sees): `fdiv d0, d1, d2 ; fmov d0, xzr ;
     /// mrs x0, fpsr`. Without fp_env_strict LLVM deletes the dead divide.
@@ -2863,6 +2962,25 @@ mod tests {
             }
             assert!(conversions <= 1, "{asm}");
         }
+    }
+
+    /// Arm's underflow rule (ir::fptiny) in LLVM-translated code: in a function that reads
+    /// FPSR, FMUL's result test is "NaN or +-smallest normal" and the cold block calls
+    /// `aot_fp_tiny`; elsewhere (cost, docs/performance.md) it is the NaN test alone.
+    #[test]
+    fn tiny_results_checked_in_functions_that_touch_fpsr() {
+        init_targets();
+        // fmul d0, d1, d2 ; mrs x0, fpsr ; ret
+        let f = lift_snippet(0x400000, &[0x1e620820, 0xd53b4420, 0xd65f03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        assert!(asm.contains("aot_fp_tiny"), "{asm}");
+        // fmadd d0, d1, d2, d3 ; mrs x0, fpsr ; ret
+        let f = lift_snippet(0x400000, &[0x1f420c20, 0xd53b4420, 0xd65f03c0]);
+        assert!(asm_o2(&f, "x86-64-v3").contains("aot_fp_tiny"));
+        // fmul d0, d1, d2 ; ret
+        let f = lift_snippet(0x400000, &[0x1e620820, 0xd65f03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        assert!(!asm.contains("aot_fp_tiny"), "{asm}");
     }
 
     /// UCVTF .4S: the SLP vectorizer makes one `<4 x i32>` uitofp of the four lanes, which x86
@@ -3061,4 +3179,3 @@ fn int_pred(c: Cond) -> IntPredicate {
         Cond::Sge => IntPredicate::SGE,
     }
 }
-

@@ -364,6 +364,15 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+        // Arm detects tininess before rounding (ir::fptiny): UFC, and a zero under FZ, where
+        // the host's result is an inexact +-smallest normal.
+        if let (Some(op), Ok(Some(v))) = (super::fptiny::TinyOp::of(i.op), r) {
+            let args: Vec<u128> = i.args.iter().map(|x| self.vals[x.0 as usize]).collect();
+            if let Some(n) = super::fptiny::arm_tiny(op, i.ty, st.fpcr as u64, &args, v) {
+                st.fpsr |= super::fptiny::FPSR_UFC as u32;
+                return Ok(Some(n));
+            }
+        }
         // Default-NaN mode (FPCR.DN) replaces any NaN result of a NaN-processing op.
         if fpnan::obeys_dn(i.op) {
             if let Ok(Some(v)) = r {

@@ -18,6 +18,7 @@ pub mod crypto;
 pub mod dirty;
 pub mod fpexc;
 pub mod fpnan;
+pub mod fptiny;
 pub mod interp;
 pub mod print;
 pub mod safepoint;
