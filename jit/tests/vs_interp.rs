@@ -285,3 +285,40 @@ fn loops_with_safepoints() {
     run_jit(&mut jit, &f, &mut st);
     assert_eq!((st.x[0], st.pc, st.z), (10, 0x1234, 1));
 }
+
+/// Arm's underflow rule (ir::fptiny): an FMUL/FMSUB/FDIV result rounded to +-the smallest
+/// normal from a tiny exact one is a signed zero under FPCR.FZ (x86's FTZ keeps the smallest
+/// normal); the JIT's cold block through `aot_fp_tiny` gives the interpreter's value.
+#[test]
+fn tiny_results_under_fz_match_the_interpreter() {
+    let mut jit = Jit::new().unwrap();
+    let a = 0x1fff_ffff_ffff_ffffu64; // 0x1.fffffffffffffp-512
+    let b = 0x2000_0000_0000_0000u64; // 2^-511
+    let near = 0x001f_ffff_ffff_ffffu64; // 0x1.fffffffffffffp-1022
+    // (insn, d1/s1, d2/s2, sign of the result)
+    for (insn, v1, v2, fz_bits) in [
+        (0x1e62_0820u32, a, b, 0u64),               // fmul d0, d1, d2: +min normal -> +0
+        (0x1e62_0820, a | 1 << 63, b, 1 << 63),     // -min normal -> -0
+        (0x1f42_8c20, a | 1 << 63, b, 0),           // fmsub d0, d1, d2, d3 (d3 = 0): 0 - (-a * b)
+        (0x1e62_1820, near, 0x4000_0000_0000_0000, 0), // fdiv d0, d1, d2 (/ 2.0)
+        (0x1e22_0820, 0x3f7f_ffff - (63 << 23), 0x3f80_0000 - (63 << 23), 0), // fmul s0, s1, s2
+    ] {
+        let f = lift_snippet(0x40_0000, &[insn, RET]);
+        for fpcr in [0u32, 1 << 24] {
+            let mut st0 = CpuState::default();
+            st0.fpcr = fpcr;
+            st0.v[1] = v1 as u128;
+            st0.v[2] = v2 as u128;
+            let (mut x, mut y) = (st0.clone(), st0.clone());
+            let mut mem = Shadow { real_base: 0, bytes: vec![] };
+            assert!(matches!(Interp::new(&f).run(&mut x, &mut mem, 0, 10_000), Exit::Ret { .. }));
+            run_jit(&mut jit, &f, &mut y);
+            let single = insn == 0x1e22_0820;
+            let sign = (fz_bits >> if single { 32 } else { 0 }) as u128;
+            let min = if single { 0x0080_0000u128 } else { 0x0010_0000_0000_0000 };
+            let want = if fpcr != 0 { sign } else { sign | min };
+            assert_eq!(x.v[0], want, "interpreter {insn:08x} fpcr {fpcr:#x}");
+            assert_eq!(y.v[0], want, "JIT {insn:08x} fpcr {fpcr:#x}");
+        }
+    }
+}

@@ -205,6 +205,8 @@ ir_ops! {
 
     FAdd "fadd" 2 FloatSame;
     FSub "fsub" 2 FloatSame;
+    /// `fmul`, `fdiv` and `fma` follow Arm's underflow rule (tininess before rounding: UFC, and
+    /// +-0 under FPCR.FZ, for an inexact +-smallest-normal result of a tiny exact one; ir::fptiny).
     FMul "fmul" 2 FloatSame;
     FDiv "fdiv" 2 FloatSame;
     FMin "fmin" 2 FloatSame;
