@@ -24,3 +24,38 @@ fn raise_underflow() {
     let y = std::hint::black_box(3.0 * 2f64.powi(-60));
     std::hint::black_box(x * y);
 }
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    fn mxcsr() -> u32 {
+        let mut m: u32 = 0;
+        // SAFETY: stores MXCSR into the local.
+        unsafe { core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
+        m
+    }
+    fn set_mxcsr(m: u32) {
+        // SAFETY: loads MXCSR from the local (flags and masks only).
+        unsafe { core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &m as *const u32, options(nostack)) };
+    }
+
+    /// UE (MXCSR bit 4) is raised exactly when Arm detects tininess, with or without FTZ/DAZ.
+    #[test]
+    fn raises_the_host_underflow_flag() {
+        let old = mxcsr();
+        let a = 0x1fff_ffff_ffff_ffffu64; // 0x1.fffffffffffffp-512
+        let b = 0x2000_0000_0000_0000u64; // 2^-511: a * b rounds up to 2^-1022, tiny
+        let min = 0x0010_0000_0000_0000u64;
+        for (base, fpcr, want) in [(0x1f80u32, 0u64, min), (0x1f80 | 0x8040, 1 << 24, 0)] {
+            set_mxcsr(base);
+            assert_eq!(aot_fp_tiny(0, fpcr, a, b, 0, min), want);
+            assert_eq!(mxcsr() & 0x10, 0x10, "{base:#x}");
+            // Not tiny (2^-511 * 2^-511 is exact): r unchanged, no flag.
+            set_mxcsr(base);
+            assert_eq!(aot_fp_tiny(0, fpcr, b, b, 0, min), min);
+            assert_eq!(mxcsr() & 0x10, 0, "{base:#x}");
+        }
+        set_mxcsr(old);
+    }
+}
