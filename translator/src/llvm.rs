@@ -2213,10 +2213,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         !i.args.is_empty() && (self.fp_env_strict || i.args.iter().all(|a| self.known[a.0 as usize]))
     }
 
-    /// An FP op on translation-time constants, as `llvm.experimental.constrained.*` with a
-    /// dynamic rounding mode and strict exceptions: LLVM folds such a call only when the result is
-    /// exact and raises nothing, and never deletes it, so the guest's FPCR rounding mode and FPSR
-    /// flags apply as at run time. The Arm NaN rules are applied as for the ordinary ops.
     /// The operands of an op lowered by `strict_fp` because they are all translation-time
     /// constants pass through `llvm.arithmetic.fence`: LLVM folds a constrained op on constants
     /// when the result is exact, ignoring that under FPCR.FZ (MXCSR.DAZ, the dynamic denormal
@@ -2231,6 +2227,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.call_intr("llvm.arithmetic.fence", &[f.get_type().into()], &[f.into()])
     }
 
+    /// An FP op on translation-time constants, as `llvm.experimental.constrained.*` with a
+    /// dynamic rounding mode and strict exceptions on operands behind `hide_constant`: LLVM
+    /// neither folds nor deletes such a call, so the guest's FPCR rounding mode, flush-to-zero
+    /// and FPSR flags apply as at run time. The Arm NaN rules are applied as for the ordinary ops.
     fn strict_fp(&self, v: Value) -> R<BasicValueEnum<'ctx>> {
         let i = self.f.inst(v);
         let b = &self.b;
@@ -2261,7 +2261,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
             }
             Op::FCvt => {
-                let x = self.v(i.args[0]).into_float_value();
+                let x = self.hide_constant(i, self.v(i.args[0]))?.into_float_value();
                 let r = if i.ty.bits() > self.f.inst(i.args[0]).ty.bits() {
                     self.call_intr("llvm.experimental.constrained.fpext", &[ty, src(0)], &[x.into(), es])?
                 } else {
@@ -2286,7 +2286,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Op::FRound => {
                 // Only the current-mode rounding (strict_operands): the fixed modes fold to the
                 // same value at any FPCR.
-                let x: BasicMetadataValueEnum<'ctx> = self.v(i.args[0]).into();
+                let x: BasicMetadataValueEnum<'ctx> = self.hide_constant(i, self.v(i.args[0]))?.into();
                 let r = self.call_intr("llvm.experimental.constrained.nearbyint", &[ty], &[x, rd, es])?;
                 self.arm_nan(r, &i.args)?
             }
