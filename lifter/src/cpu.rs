@@ -284,8 +284,10 @@ mod tests {
 pub const MXCSR_FLAGS: u32 = 0x3f;
 
 /// FPSR cumulative exception bits for the flags accumulated in MXCSR: IE -> IOC, ZE -> DZC,
-/// OE -> OFC, UE -> UFC, PE -> IXC. x86's DE (denormal operand) has no Arm counterpart (IDC
-/// means "a denormal input was flushed", which DAZ does silently), so it is dropped.
+/// OE -> OFC, UE -> UFC, PE -> IXC, and DE -> IDC only in the runtime's FZ mode
+/// (`trapping_mxcsr_for_fpcr`: FTZ set, DAZ clear), where DE is set only by the runtime's
+/// handling of a denormal-operand trap, i.e. a denormal input that was flushed. Elsewhere DE
+/// (a denormal operand that was used as it is, FZ clear) has no Arm counterpart and is dropped.
 pub fn fpsr_flags_from_mxcsr(mxcsr: u32) -> u32 {
     let mut f = 0;
     for (x86, arm) in [(0, 0), (2, 1), (3, 2), (4, 3), (5, 4)] {
@@ -293,7 +295,40 @@ pub fn fpsr_flags_from_mxcsr(mxcsr: u32) -> u32 {
             f |= 1 << arm;
         }
     }
+    if mxcsr & (MXCSR_FTZ | MXCSR_DAZ | MXCSR_DE) == MXCSR_FTZ | MXCSR_DE {
+        f |= 1 << 7;
+    }
     f
+}
+
+/// MXCSR bits: the Denormal flag, Denormals-Are-Zero, the Denormal, Underflow and Precision
+/// exception masks, Flush-To-Zero.
+pub const MXCSR_DE: u32 = 1 << 1;
+pub const MXCSR_UE: u32 = 1 << 4;
+pub const MXCSR_PE: u32 = 1 << 5;
+pub const MXCSR_DAZ: u32 = 1 << 6;
+pub const MXCSR_DM: u32 = 1 << 8;
+pub const MXCSR_UM: u32 = 1 << 11;
+pub const MXCSR_PM: u32 = 1 << 12;
+pub const MXCSR_FTZ: u32 = 1 << 15;
+
+/// The MXCSR translated code runs under in the runtime (`mxcsr_for_fpcr` is the interpreter's).
+/// FPCR.FZ clear: exactly `mxcsr_for_fpcr` with the Denormal, Underflow and Precision exceptions
+/// masked (their default). FPCR.FZ set: FTZ set but DAZ clear, Denormal and Underflow unmasked,
+/// and Precision unmasked while its flag is clear: a denormal operand, a flushed result and the
+/// first inexact result trap (#XM) before the instruction commits, and the runtime's SIGFPE
+/// handler makes them Arm's IDC and UFC-without-IXC (runtime `fault::fztrap`, docs/design.md).
+pub fn trapping_mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
+    let m = mxcsr_for_fpcr(mxcsr, fpcr);
+    if fpcr & (1 << 24) == 0 {
+        return m | MXCSR_DM | MXCSR_UM | MXCSR_PM;
+    }
+    let m = (m & !(MXCSR_DAZ | MXCSR_DM | MXCSR_UM | MXCSR_PM)) | MXCSR_FTZ;
+    if m & MXCSR_PE != 0 {
+        m | MXCSR_PM
+    } else {
+        m
+    }
 }
 
 /// The host (x86-64) MXCSR that gives the FP behaviour guest FPCR asks for: the runtime loads it

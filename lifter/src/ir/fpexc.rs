@@ -1,15 +1,20 @@
-//! Arm FP exceptions the host does not raise, added to functions that can observe them.
+//! Arm FP exceptions the host does not raise, stated in the IR.
 //!
 //! Input Denormal (FPSR.IDC): under FPCR.FZ Arm flushes a denormal operand of an arithmetic op,
-//! compare, conversion or round-to-integral to zero and sets IDC. The host gets the flushing
-//! from MXCSR.DAZ, but x86 sets no DE flag under DAZ, so IDC would never be set.
+//! compare, conversion or round-to-integral to zero and sets IDC. In the runtime, FZ code runs
+//! with the host's Denormal exception unmasked and DAZ clear: a denormal operand traps, the
+//! runtime reruns the instruction flushed and the Denormal flag becomes IDC (runtime
+//! fault::fztrap; the interpreter states the same flags itself: interp `fz_flags`). That covers
+//! every op whose host instruction checks its operands (add, sub, mul, div, fma, sqrt, compares,
+//! float <-> double), at no cost in code. It does not cover:
 //!
-//! IDC is not a C `fenv` exception (aarch64 glibc has no FE_DENORMAL); a program sees it only by
-//! reading FPSR (`mrs fpsr`, the IR's `SyncFpsr` helper). So the test is added only to functions
-//! that read or write FPSR or write FPCR -- the functions the LLVM backend already lowers with
-//! strict FP semantics -- and ordinary FP code pays nothing. An FP op in a function that does not
-//! touch FPSR itself (its flags read by a caller or callee) does not set IDC: docs/isa-tester.md.
+//! - `fround` (FRINT*, and FCVT* to integer or fixed point, which round first): ROUNDSD raises
+//!   no Denormal exception, and without DAZ it rounds a denormal away from zero (ceil gives 1.0);
+//! - FMIN/FMAX/FMINNM/FMAXNM: their operands are flushed before the host op (they return an
+//!   operand's bits), so the host never sees the denormal.
 //!
+//! So every function gets, for those ops only, a test in the IR: `FPSR |= IDC` when FPCR.FZ is
+//! set and an operand is a denormal, and `fround` gets its operand flushed (a zero of its sign).
 //! The test is IR (getreg FPCR, integer compares, an `or` into FPSR), so the interpreter, the
 //! LLVM backend and the JIT all run the same one.
 
@@ -26,26 +31,23 @@ pub fn touches_fpsr(f: &Function) -> bool {
     })
 }
 
-/// Ops whose float operands Arm unpacks (FPUnpack), so a denormal one sets IDC under FZ: the
-/// NaN-processing ops (`fpnan::obeys_dn`) and the compares.
-fn unpacks_operands(op: Op) -> bool {
-    super::fpnan::obeys_dn(op) || op == Op::FCmp
+/// Ops whose float operands Arm unpacks (FPUnpack) but whose host instruction never sees or
+/// never checks a denormal operand: they need the IDC test in the IR (module doc).
+fn needs_ir_test(op: Op) -> bool {
+    matches!(op, Op::FRound | Op::FMin | Op::FMax | Op::FMinNm | Op::FMaxNm)
 }
 
-/// Add the IDC test after every op that unpacks float operands, in functions that touch FPSR
-/// (`touches_fpsr`); other functions are left as they are. Returns whether it changed `f`.
+/// Add the IDC test after every op of `needs_ir_test`, and flush the operand of every `fround`
+/// under FZ. Returns whether it changed `f`.
 pub fn add_input_denormal(f: &mut Function) -> bool {
-    if !touches_fpsr(f) {
-        return false;
-    }
     let mut changed = false;
     for bi in 0..f.blocks.len() {
         let old = std::mem::take(&mut f.blocks[bi].insts);
         let mut out = Vec::with_capacity(old.len());
         for v in old {
-            out.push(v);
             let i = f.inst(v).clone();
-            if !unpacks_operands(i.op) {
+            if !needs_ir_test(i.op) {
+                out.push(v);
                 continue;
             }
             let mut args: Vec<(Value, Ty)> = vec![];
@@ -56,6 +58,7 @@ pub fn add_input_denormal(f: &mut Function) -> bool {
                 }
             }
             if args.is_empty() {
+                out.push(v);
                 continue;
             }
             changed = true;
@@ -69,9 +72,10 @@ pub fn add_input_denormal(f: &mut Function) -> bool {
             let fzm = push(Op::Const, Ty::I32, &[], fpnan::FPCR_FZ, 0);
             let fzb = push(Op::And, Ty::I32, &[fpcr, fzm], 0, 0);
             let zero32 = push(Op::Const, Ty::I32, &[], 0, 0);
-            let mut c = push(Op::ICmp, Ty::I1, &[fzb, zero32], Cond::Ne as u64, 0);
+            let fz = push(Op::ICmp, Ty::I1, &[fzb, zero32], Cond::Ne as u64, 0);
             let mut den: Option<Value> = None;
-            for (a, ft) in args {
+            let mut flushed = vec![];
+            for &(a, ft) in &args {
                 let it = Ty::int(ft.bits());
                 let mant = if ft == Ty::F32 { 23 } else { 52 };
                 let bits = push(Op::Bitcast, it, &[a], 0, 0);
@@ -82,17 +86,31 @@ pub fn add_input_denormal(f: &mut Function) -> bool {
                 let lim = push(Op::Const, it, &[], (1u64 << mant) - 1, 0);
                 // 0 < |x| < min normal: |x| - 1 (wrapping) below min normal - 1.
                 let d = push(Op::ICmp, Ty::I1, &[m1, lim], Cond::Ult as u64, 0);
+                if i.op == Op::FRound {
+                    // Under FZ the host rounds the zero of the denormal's sign.
+                    let signm = push(Op::Const, it, &[], !(it.mask() >> 1) as u64 & it.mask() as u64, 0);
+                    let sign = push(Op::And, it, &[bits, signm], 0, 0);
+                    let z = push(Op::Bitcast, ft, &[sign], 0, 0);
+                    let c = push(Op::And, Ty::I1, &[fz, d], 0, 0);
+                    flushed.push((a, push(Op::Select, ft, &[c, z, a], 0, 0)));
+                }
                 den = Some(match den {
                     None => d,
                     Some(p) => push(Op::Or, Ty::I1, &[p, d], 0, 0),
                 });
             }
-            c = push(Op::And, Ty::I1, &[c, den.unwrap()], 0, 0);
+            let c = push(Op::And, Ty::I1, &[fz, den.unwrap()], 0, 0);
             let fpsr = push(Op::GetReg, reg_ty(Reg::FPSR), &[], Reg::FPSR.0 as u64, 0);
             let idc = push(Op::Const, Ty::I32, &[], FPSR_IDC, 0);
             let m = push(Op::Select, Ty::I32, &[c, idc, zero32], 0, 0);
             let n = push(Op::Or, Ty::I32, &[fpsr, m], 0, 0);
             push(Op::SetReg, Ty::Void, &[n], Reg::FPSR.0 as u64, 0);
+            for (a, fl) in flushed {
+                for x in f.insts[v.0 as usize].args.iter_mut().filter(|x| **x == a) {
+                    *x = fl;
+                }
+            }
+            out.push(v);
         }
         f.blocks[bi].insts = out;
     }
@@ -134,6 +152,8 @@ mod tests {
     const FSQRT_D: u32 = 0x1e61c020; // fsqrt d0, d1
     const FABS_D: u32 = 0x1e60c020; // fabs d0, d1 (no FPUnpack: never IDC)
     const FRINTN_D: u32 = 0x1e644020; // frintn d0, d1
+    const FRINTP_D: u32 = 0x1e64c020; // frintp d0, d1
+    const FMAX_D: u32 = 0x1e624820; // fmax d0, d1, d2
 
     #[test]
     fn denormal_operand_under_fz_sets_idc() {
@@ -167,13 +187,29 @@ mod tests {
     }
 
     #[test]
-    fn only_functions_that_touch_fpsr_get_the_test() {
-        // The same FMUL in a function without an FPSR access: no IDC (documented limitation;
-        // IDC is visible only to `mrs fpsr`).
-        assert_eq!(fpsr_after(FMUL_D, false, FZ, 1, 1.0f64.to_bits()) & 0x80, 0);
+    fn every_function_gets_the_test_for_ops_the_host_does_not_check() {
+        // Without an FPSR access in the function too (a caller reads FPSR).
+        assert_eq!(fpsr_after(FRINTN_D, false, FZ, 1, 0) & 0x80, 0x80);
+        assert_eq!(fpsr_after(FMAX_D, false, FZ, 1.0f64.to_bits(), 1) & 0x80, 0x80);
+        assert_eq!(fpsr_after(FMAX_D, false, 0, 1.0f64.to_bits(), 1) & 0x80, 0);
+        // FMUL: the host's Denormal trap (runtime) or the interpreter's own test, not IR.
         let f = crate::isa::aarch64::lift_snippet(0x1000, &[FMUL_D]);
-        assert!(!touches_fpsr(&f));
-        let f = crate::isa::aarch64::lift_snippet(0x1000, &[FMUL_D, MRS_X3_FPSR]);
-        assert!(touches_fpsr(&f));
+        assert!(!f.insts.iter().any(|i| i.op == Op::GetReg && i.imm == Reg::FPSR.0 as u64));
+        let f = crate::isa::aarch64::lift_snippet(0x1000, &[FRINTN_D]);
+        assert!(f.insts.iter().any(|i| i.op == Op::GetReg && i.imm == Reg::FPSR.0 as u64));
+        assert_eq!(fpsr_after(FMUL_D, false, FZ, 1, 1.0f64.to_bits()) & 0x80, 0x80);
+    }
+
+    #[test]
+    fn fround_rounds_a_flushed_denormal() {
+        // frintp d0, d1 of +2^-1074 under FZ: +0.0 (the host without DAZ would give 1.0).
+        for (fpcr, want) in [(FZ, 0u64), (0, 1.0f64.to_bits())] {
+            let f = crate::isa::aarch64::lift_snippet(0x1000, &[FRINTP_D]);
+            let mut st = CpuState::default();
+            st.fpcr = fpcr;
+            st.v[1] = 1;
+            Interp::new(&f).run(&mut st, &mut FlatMemory::default(), 0, 10_000);
+            assert_eq!(st.v[0] as u64, want, "fpcr {fpcr:x}");
+        }
     }
 }

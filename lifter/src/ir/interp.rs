@@ -346,7 +346,11 @@ impl<'a> Interp<'a> {
             // raises their Arm exceptions explicitly (FRINTX, FCVT*), on operands sanitized so
             // that the LLVM backend's host instructions raise nothing either.
             if !matches!(i.op, Op::FRound | Op::FPToSISat | Op::FPToUISat) {
-                st.fpsr |= crate::cpu::fpsr_flags_from_mxcsr(flags);
+                let mut f = crate::cpu::fpsr_flags_from_mxcsr(flags);
+                if st.fpcr as u64 & fpnan::FPCR_FZ != 0 {
+                    f = self.fz_flags(i, f);
+                }
+                st.fpsr |= f;
             }
             r
         } else {
@@ -380,6 +384,27 @@ impl<'a> Interp<'a> {
             }
         }
         r
+    }
+
+    /// Under FPCR.FZ the interpreter runs under MXCSR.DAZ (`host_fp`), translated code under the
+    /// runtime's traps (runtime fault::fztrap); this gives the FPSR flags those give for op `i`
+    /// whose host flags are `f`: IDC for a denormal operand of an op whose host instruction
+    /// checks its operands (the others state IDC in the IR: ir::fpexc), and UFC without IXC for
+    /// a result flushed to zero (Arm's FPRoundBase; x86's FTZ raises Underflow and Precision).
+    fn fz_flags(&self, i: &Inst, mut f: u32) -> u32 {
+        if f & 0x8 != 0 {
+            f &= !0x10;
+        }
+        if matches!(i.op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FMa | Op::FSqrt | Op::FCmp | Op::FCvt) {
+            for &a in &i.args {
+                let t = self.f.inst(a).ty;
+                let x = self.vals[a.0 as usize];
+                if matches!(t, Ty::F32 | Ty::F64) && fpnan::flush_denormal(t, fpnan::FPCR_FZ, x) != x {
+                    f |= super::fpexc::FPSR_IDC as u32;
+                }
+            }
+        }
+        f
     }
 
     fn exec_inner(

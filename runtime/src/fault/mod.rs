@@ -15,6 +15,7 @@
 //!   complete in `CpuState` and the thread continues in its dispatcher with all those host frames
 //!   dropped (`stack::resume_dispatcher`), so the host stack does not grow per fault.
 
+pub mod fztrap;
 pub mod jitmap;
 pub mod pcmap;
 pub mod stack;
@@ -102,6 +103,10 @@ fn runtime_fault(s: i32, addr: u64, rip: u64) -> ! {
 extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext (SA_SIGINFO).
     let (code, addr) = unsafe { ((*info).si_code, (*info).si_addr() as u64) };
+    // SAFETY: the ucontext of this host signal.
+    if unsafe { fztrap::handle(s, code, uc as *mut libc::ucontext_t) } {
+        return;
+    }
     if code <= 0 {
         // Sent by kill/tgkill/sigqueue: asynchronous. The lock may be held by this very thread
         // (interrupted in rt_sigaction): then the pending-signal path decides later.
@@ -181,12 +186,16 @@ extern "C" fn host_fault(s: libc::c_int, info: *mut libc::siginfo_t, uc: *mut li
     let Some(frame) = enter_handler(st, &f, &act, guest_mask) else { die_by_signal(libc::SIGSEGV) };
     let written = read_frame(frame);
     let handler = st.pc;
+    let handler_fpcr = st.fpcr;
     let stp = st as *mut CpuState;
     // The faulting frames wait on the stack the fault interrupted: the reclaimer's scans from
     // the signal stack must cover them too.
     // SAFETY: the kernel's saved context of this host signal.
     let rsp = unsafe { (*ucx).uc_mcontext.gregs[libc::REG_RSP as usize] as u64 };
     let prev = crate::reclaim::enter_fault(rsp);
+    // The host handler runs under the kernel's default MXCSR; the guest handler runs under its
+    // FPCR, as on Arm (the interrupted code's MXCSR comes back with this handler's return).
+    crate::syscall::misc::set_host_fp_env(handler_fpcr as u64);
     crate::dispatch::aot_lookup(handler)(stp, handler);
     crate::reclaim::leave_fault(prev);
     // SAFETY: `stp` is this thread's live state; translated code has returned.

@@ -93,10 +93,16 @@ pub fn semctl(_: &mut CpuState, a: &Args) -> i64 {
 /// `st` is null or the live guest state (called by translated code).
 #[no_mangle]
 pub unsafe extern "C" fn aot_helper_write_fpcr(st: *mut CpuState, fpcr: u64, _a1: u64, _a2: u64) -> u64 {
+    // The flags raised so far are read under the MXCSR they were raised in (DE means IDC only in
+    // the FZ mode: lifter cpu::fpsr_flags_from_mxcsr).
+    let flags = take_host_fp_flags();
     set_host_fp_env(fpcr);
     if !st.is_null() {
         // SAFETY: translated code passes the live guest state.
-        unsafe { (*st).fpcr = fpcr as u32 };
+        unsafe {
+            (*st).fpsr |= flags;
+            (*st).fpcr = fpcr as u32;
+        }
     }
     0
 }
@@ -134,13 +140,15 @@ mod tests {
 }
 
 /// Make this thread's MXCSR follow guest `fpcr` (rounding mode, flush-to-zero): translated FP
-/// code runs under it. Called when the guest writes FPCR and when a signal handler returns.
+/// code runs under it (`trapping_mxcsr_for_fpcr`: under FZ some exceptions trap, handled by
+/// crate::fault::fztrap). Called when the guest writes FPCR, when a signal handler is entered
+/// from a host signal and when it returns.
 pub fn set_host_fp_env(fpcr: u64) {
     let mut m: u32 = 0;
     // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
     unsafe {
         core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
-        let n = aot_lifter::cpu::mxcsr_for_fpcr(m, fpcr);
+        let n = aot_lifter::cpu::trapping_mxcsr_for_fpcr(m, fpcr);
         core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
     }
 }
@@ -163,7 +171,11 @@ pub fn take_host_fp_flags() -> u32 {
     // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
     unsafe {
         core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
-        let n = m & !aot_lifter::cpu::MXCSR_FLAGS;
+        let mut n = m & !aot_lifter::cpu::MXCSR_FLAGS;
+        if n & (aot_lifter::cpu::MXCSR_FTZ | aot_lifter::cpu::MXCSR_DAZ) == aot_lifter::cpu::MXCSR_FTZ {
+            // FZ mode: Precision traps again until its flag is set (crate::fault::fztrap).
+            n &= !aot_lifter::cpu::MXCSR_PM;
+        }
         core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
     }
     aot_lifter::cpu::fpsr_flags_from_mxcsr(m)
