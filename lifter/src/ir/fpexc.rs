@@ -24,13 +24,6 @@ use crate::cpu::Reg;
 /// FPSR.IDC.
 pub const FPSR_IDC: u64 = 0x80;
 
-/// Whether `f` reads or writes FPSR or writes FPCR (a `SyncFpsr` or `WriteFpcr` helper).
-pub fn touches_fpsr(f: &Function) -> bool {
-    f.insts.iter().any(|i| {
-        i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
-    })
-}
-
 /// Ops whose float operands Arm unpacks (FPUnpack) but whose host instruction never sees or
 /// never checks a denormal operand: they need the IDC test in the IR (module doc).
 fn needs_ir_test(op: Op) -> bool {
@@ -202,7 +195,11 @@ mod tests {
 
     #[test]
     fn fround_rounds_a_flushed_denormal() {
-        // frintp d0, d1 of +2^-1074 under FZ: +0.0 (the host without DAZ would give 1.0).
+        // frintp d0, d1 of +2^-1074 under FZ: +0.0 (the host without DAZ would give 1.0). The
+        // fround's operand is the flush's select (the interpreter alone would flush under DAZ).
+        let f = crate::isa::aarch64::lift_snippet(0x1000, &[FRINTP_D]);
+        let r = f.insts.iter().find(|i| i.op == Op::FRound).unwrap();
+        assert_eq!(f.inst(r.args[0]).op, Op::Select);
         for (fpcr, want) in [(FZ, 0u64), (0, 1.0f64.to_bits())] {
             let f = crate::isa::aarch64::lift_snippet(0x1000, &[FRINTP_D]);
             let mut st = CpuState::default();
