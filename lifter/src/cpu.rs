@@ -301,34 +301,39 @@ pub fn fpsr_flags_from_mxcsr(mxcsr: u32) -> u32 {
     f
 }
 
-/// MXCSR bits: the Denormal flag, Denormals-Are-Zero, the Denormal, Underflow and Precision
+/// MXCSR bits: the Invalid, Denormal, Underflow and Precision flags, Denormals-Are-Zero, their
 /// exception masks, Flush-To-Zero.
+pub const MXCSR_IE: u32 = 1 << 0;
 pub const MXCSR_DE: u32 = 1 << 1;
 pub const MXCSR_UE: u32 = 1 << 4;
 pub const MXCSR_PE: u32 = 1 << 5;
 pub const MXCSR_DAZ: u32 = 1 << 6;
+pub const MXCSR_IM: u32 = 1 << 7;
 pub const MXCSR_DM: u32 = 1 << 8;
 pub const MXCSR_UM: u32 = 1 << 11;
 pub const MXCSR_PM: u32 = 1 << 12;
 pub const MXCSR_FTZ: u32 = 1 << 15;
 
 /// The MXCSR translated code runs under in the runtime (`mxcsr_for_fpcr` is the interpreter's).
-/// FPCR.FZ clear: exactly `mxcsr_for_fpcr` with the Denormal, Underflow and Precision exceptions
-/// masked (their default). FPCR.FZ set: FTZ set but DAZ clear, Denormal and Underflow unmasked,
-/// and Precision unmasked while its flag is clear: a denormal operand, a flushed result and the
-/// first inexact result trap (#XM) before the instruction commits, and the runtime's SIGFPE
-/// handler makes them Arm's IDC and UFC-without-IXC (runtime `fault::fztrap`, docs/design.md).
+/// FPCR.FZ clear: exactly `mxcsr_for_fpcr` with the Invalid, Denormal, Underflow and Precision
+/// exceptions masked (their default). FPCR.FZ set: FTZ set but DAZ clear, Denormal and Underflow
+/// unmasked, and Invalid and Precision unmasked while their flag is clear: a denormal operand, a
+/// flushed result, the first invalid and the first inexact result trap (#XM) before the
+/// instruction commits, and the runtime's SIGFPE handler makes them Arm's IDC and
+/// UFC-without-IXC (runtime `fault::fztrap`, docs/design.md).
 pub fn trapping_mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
     let m = mxcsr_for_fpcr(mxcsr, fpcr);
     if fpcr & (1 << 24) == 0 {
-        return m | MXCSR_DM | MXCSR_UM | MXCSR_PM;
+        return m | MXCSR_IM | MXCSR_DM | MXCSR_UM | MXCSR_PM;
     }
-    let m = (m & !(MXCSR_DAZ | MXCSR_DM | MXCSR_UM | MXCSR_PM)) | MXCSR_FTZ;
+    let mut m = (m & !(MXCSR_DAZ | MXCSR_IM | MXCSR_DM | MXCSR_UM | MXCSR_PM)) | MXCSR_FTZ;
     if m & MXCSR_PE != 0 {
-        m | MXCSR_PM
-    } else {
-        m
+        m |= MXCSR_PM;
     }
+    if m & MXCSR_IE != 0 {
+        m |= MXCSR_IM;
+    }
+    m
 }
 
 /// The host (x86-64) MXCSR that gives the FP behaviour guest FPCR asks for: the runtime loads it

@@ -66,6 +66,14 @@ __attribute__((noinline)) static uint64_t op_fsqrt_d(void) {
                      : "=r"(r) : "r"(&dden) : "v0", "v1");
     return r;
 }
+/* sqrt of a negative denormal: -0.0 and IDC under FZ (x86 checks Invalid first), NaN and IOC
+ * without. */
+__attribute__((noinline)) static uint64_t op_fsqrt_neg_s(void) {
+    uint64_t r;
+    __asm__ volatile("ldr s1, [%1]\n fsqrt s0, s1\n fmov %w0, s0"
+                     : "=r"(r) : "r"(&sden) : "v0", "v1");
+    return r;
+}
 /* A tiny result: flushed under FZ (UFC alone), a denormal and UFC+IXC without. */
 __attribute__((noinline)) static uint64_t op_tiny_d(void) {
     uint64_t r;
@@ -84,7 +92,7 @@ __attribute__((noinline)) static uint64_t op_inexact_then_tiny_d(void) {
 static const struct { const char *name; uint64_t (*f)(void); } ops[] = {
     {"fmul.d", op_fmul_d}, {"fadd.s", op_fadd_s}, {"fcmp.d", op_fcmp_d},
     {"frintp.d", op_frintp_d}, {"fcvtps.d", op_fcvtps_d}, {"fmaxnm.s", op_fmaxnm_s},
-    {"fsqrt.d", op_fsqrt_d}, {"tiny.d", op_tiny_d}, {"ixc+tiny.d", op_inexact_then_tiny_d},
+    {"fsqrt.d", op_fsqrt_d}, {"fsqrt-.s", op_fsqrt_neg_s}, {"tiny.d", op_tiny_d}, {"ixc+tiny.d", op_inexact_then_tiny_d},
 };
 
 static volatile int sigfpe_seen;

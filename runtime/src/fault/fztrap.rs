@@ -21,31 +21,36 @@
 //! same way. A signal arriving between the trap and the step runs its host handler under the
 //! kernel's default MXCSR and TF clear; its sigreturn restores both.
 
-use aot_lifter::cpu::{MXCSR_DAZ, MXCSR_DE, MXCSR_FTZ, MXCSR_PE, MXCSR_PM, MXCSR_UE, MXCSR_UM};
+use aot_lifter::cpu::{MXCSR_DAZ, MXCSR_DE, MXCSR_FTZ, MXCSR_IE, MXCSR_IM, MXCSR_PE, MXCSR_PM, MXCSR_UE, MXCSR_UM};
 
 const FPE_FLTUND: i32 = 5;
 const FPE_FLTRES: i32 = 6;
+const FPE_FLTINV: i32 = 7;
 const TRAP_TRACE: i32 = 2;
 const EFLAGS_TF: i64 = 0x100;
 
 // The state of this thread's single step: 0 none, else 1 | (Precision set before << 1) |
-// (a scalar instruction << 2) | (Underflow set before << 3).
+// (a scalar instruction << 2) | (Underflow set before << 3) | (Invalid set before << 4) |
+// (an Invalid trap << 5).
 thread_local! {
     static STEP: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
 }
 
 /// The flags of MXCSR `m` that trapped: set and unmasked (mask bit = flag bit + 7).
 fn trapped(m: u32) -> u32 {
-    m & !(m >> 7) & (MXCSR_DE | MXCSR_UE | MXCSR_PE)
+    m & !(m >> 7) & (MXCSR_IE | MXCSR_DE | MXCSR_UE | MXCSR_PE)
 }
 
 /// The SIGFPE trap of the instruction: the new MXCSR for its single step and the step state.
 /// Underflow and Precision are cleared for the step, to see what the instruction itself raises.
+/// Invalid likewise (unmasked while its flag is clear, like Precision).
 pub fn on_trap(m: u32) -> (u32, u32) {
     let pe_before = m & MXCSR_PM != 0 && m & MXCSR_PE != 0;
     let ue_before = m & MXCSR_UE != 0;
-    let n = (m & !(MXCSR_PE | MXCSR_UE)) | MXCSR_DAZ | MXCSR_UM | MXCSR_PM;
-    (n, 1 | (pe_before as u32) << 1 | (ue_before as u32) << 3)
+    let ie_before = m & MXCSR_IM != 0 && m & MXCSR_IE != 0;
+    let ie_trap = m & MXCSR_IM == 0 && m & MXCSR_IE != 0;
+    let n = (m & !(MXCSR_PE | MXCSR_UE | MXCSR_IE)) | MXCSR_DAZ | MXCSR_IM | MXCSR_UM | MXCSR_PM;
+    (n, 1 | (pe_before as u32) << 1 | (ue_before as u32) << 3 | (ie_before as u32) << 4 | (ie_trap as u32) << 5)
 }
 
 /// The SIGTRAP after the step: the MXCSR to continue with. `scalar`: the instruction computes one
@@ -54,9 +59,20 @@ pub fn on_trap(m: u32) -> (u32, u32) {
 pub fn after_step(m: u32, step: u32, scalar: bool) -> u32 {
     let pe_before = step & 2 != 0;
     let pe = pe_before || (m & MXCSR_PE != 0 && (m & MXCSR_UE == 0 || !scalar));
-    let mut n = m & !(MXCSR_DAZ | MXCSR_UM | MXCSR_PE | MXCSR_PM);
+    let mut n = m & !(MXCSR_DAZ | MXCSR_UM | MXCSR_PE | MXCSR_PM | MXCSR_IM);
     if step & 8 != 0 {
         n |= MXCSR_UE;
+    }
+    // An Invalid trap (x86 checks Invalid before Denormal: SQRTSD of a negative denormal) whose
+    // flushed step is valid: the invalidity was the denormal's, Arm flushes it and sets IDC.
+    if step & 32 != 0 && m & MXCSR_IE == 0 {
+        n |= MXCSR_DE;
+    }
+    if step & 16 != 0 {
+        n |= MXCSR_IE;
+    }
+    if n & MXCSR_IE != 0 {
+        n |= MXCSR_IM;
     }
     if pe {
         n |= MXCSR_PE | MXCSR_PM;
@@ -98,7 +114,7 @@ pub unsafe fn handle(s: i32, code: i32, uc: *mut libc::ucontext_t) -> bool {
     // SAFETY: as above.
     let (m, efl) = unsafe { (&mut (*fp).mxcsr, &mut (*uc).uc_mcontext.gregs[libc::REG_EFL as usize]) };
     if s == libc::SIGFPE {
-        if !matches!(code, FPE_FLTUND | FPE_FLTRES) || *m & (MXCSR_FTZ | MXCSR_DAZ) != MXCSR_FTZ || trapped(*m) == 0 {
+        if !matches!(code, FPE_FLTUND | FPE_FLTRES | FPE_FLTINV) || *m & (MXCSR_FTZ | MXCSR_DAZ) != MXCSR_FTZ || trapped(*m) == 0 {
             return false;
         }
         let (n, step) = on_trap(*m);
@@ -134,7 +150,7 @@ mod tests {
         assert_eq!(trapping_mxcsr_for_fpcr(0x1f80, 0), 0x1f80);
         assert_eq!(trapping_mxcsr_for_fpcr(0x1f80 | MXCSR_PE, 0), 0x1f80 | MXCSR_PE);
         // FZ: FTZ, no DAZ, DE/UE/PE unmasked (PE only while its flag is clear).
-        assert_eq!(trapping_mxcsr_for_fpcr(0x1f80, FZ), 0x1f80 & !(MXCSR_DM | MXCSR_UM | MXCSR_PM) | MXCSR_FTZ);
+        assert_eq!(trapping_mxcsr_for_fpcr(0x1f80, FZ), 0x1f80 & !(MXCSR_IM | MXCSR_DM | MXCSR_UM | MXCSR_PM) | MXCSR_FTZ);
         assert_eq!(trapping_mxcsr_for_fpcr(0x1f80 | MXCSR_PE, FZ) & MXCSR_PM, MXCSR_PM);
         // Back to FZ clear: today's MXCSR.
         assert_eq!(trapping_mxcsr_for_fpcr(trapping_mxcsr_for_fpcr(0x1f80, FZ), 0), 0x1f80);
@@ -182,6 +198,25 @@ mod tests {
         // A packed op: another lane may have been inexact, its Precision stays.
         let (n, st) = on_trap(fz | MXCSR_UE | MXCSR_PE);
         assert_eq!(fpsr_flags_from_mxcsr(after_step(n | MXCSR_UE | MXCSR_PE, st, false)), 0x18);
+    }
+
+    #[test]
+    fn invalid_trap_of_a_negative_denormal_is_idc() {
+        let fz = trapping_mxcsr_for_fpcr(0x1f80, FZ);
+        // sqrt(-denormal): Invalid traps; the flushed step (sqrt(-0) = -0) raises nothing.
+        let (n, st) = on_trap(fz | MXCSR_IE);
+        assert_eq!(n & MXCSR_IE, 0);
+        let back = after_step(n, st, true);
+        assert_eq!(fpsr_flags_from_mxcsr(back), 0x80);
+        assert_eq!(back & MXCSR_IM, 0);
+        // sqrt(-1): the step raises Invalid again: IOC, Invalid masked until the flags are read.
+        let (n, st) = on_trap(fz | MXCSR_IE);
+        let back = after_step(n | MXCSR_IE, st, true);
+        assert_eq!(fpsr_flags_from_mxcsr(back), 0x1);
+        assert_eq!(back & MXCSR_IM, MXCSR_IM);
+        // Invalid set before (masked): it stays, also when this trap is another one.
+        let (n, st) = on_trap(back | MXCSR_DE);
+        assert_eq!(fpsr_flags_from_mxcsr(after_step(n, st, true)), 0x81);
     }
 
     #[test]

@@ -173,8 +173,9 @@ pub fn take_host_fp_flags() -> u32 {
         core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
         let mut n = m & !aot_lifter::cpu::MXCSR_FLAGS;
         if n & (aot_lifter::cpu::MXCSR_FTZ | aot_lifter::cpu::MXCSR_DAZ) == aot_lifter::cpu::MXCSR_FTZ {
-            // FZ mode: Precision traps again until its flag is set (crate::fault::fztrap).
-            n &= !aot_lifter::cpu::MXCSR_PM;
+            // FZ mode: Invalid and Precision trap again until their flag is set
+            // (crate::fault::fztrap).
+            n &= !(aot_lifter::cpu::MXCSR_PM | aot_lifter::cpu::MXCSR_IM);
         }
         core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
     }
