@@ -2,12 +2,13 @@
 //! tiny result flushed) at no cost on the FZ hot path. Design: docs/design.md ("FPCR.FZ").
 //!
 //! Under FZ the runtime runs with MXCSR.FTZ set, DAZ clear, and the Denormal and Underflow
-//! exceptions unmasked, Precision unmasked while its flag is clear
-//! (lifter `cpu::trapping_mxcsr_for_fpcr`). x86 raises Denormal before the instruction computes
+//! exceptions unmasked, Invalid and Precision unmasked while their flag is clear
+//! (lifter `cpu::trapping_mxcsr_for_fpcr`; Invalid because x86 checks it before Denormal:
+//! SQRTSD of a negative denormal gives a NaN where Arm flushes to -0.0). x86 raises Denormal before the instruction computes
 //! and, for an unmasked exception, SSE/AVX instructions write no result; so the instruction can
 //! run again:
 //!
-//! - SIGFPE (#XM) with one of those three flags set and unmasked: ours (a guest SIGFPE handler
+//! - SIGFPE (#XM) with one of those flags set and unmasked: ours (a guest SIGFPE handler
 //!   never sees it). Remember whether Precision was set before the instruction (it was iff
 //!   Precision is masked: it is unmasked exactly while its flag is clear), set DAZ (a denormal
 //!   input is read as a zero of its sign, as Arm's FZ does), mask Underflow and Precision, clear
@@ -15,7 +16,8 @@
 //! - SIGTRAP of that single step: restore DAZ clear and Underflow unmasked; the Precision flag is
 //!   the one from before unless the instruction raised it without Underflow (a flushed result is
 //!   UFC alone on Arm: FPRoundBase), and Precision stays masked iff its flag is set. The Denormal
-//!   flag of the trap stays set: `SyncFpsr` reads it as IDC in this mode.
+//!   flag of the trap stays set: `SyncFpsr` reads it as IDC in this mode. Invalid is handled
+//!   like Precision; an Invalid trap whose flushed step is valid sets the Denormal flag.
 //!
 //! The runtime's own code (and the JIT compiler) runs under the same MXCSR and is handled the
 //! same way. A signal arriving between the trap and the step runs its host handler under the
