@@ -433,6 +433,17 @@ fn fcvt_round_odd(b: &mut Builder, xi: Value) -> Value {
     let one = b_const(b, Ty::I32, 1);
     let odd = b.or(t, one);
     let r = b.select(exact, t, odd);
+    // FPCR.FZ: Arm flushes a result below the single-precision normal range to a signed zero
+    // (FPRoundBase, before any rounding): the host conversion already gave that zero, and the
+    // odd bit must not turn it into the smallest denormal.
+    let fpcr = b.getreg(crate::cpu::Reg::FPCR);
+    let fzb = b.and_i(fpcr, crate::ir::fpnan::FPCR_FZ as u128);
+    let fz = b.icmp_i(Cond::Ne, fzb, 0);
+    let expo = b.and_i(r, 0x7f80_0000);
+    let below = b.icmp_i(Cond::Eq, expo, 0);
+    let flush = b.and(fz, below);
+    let sign = b.and_i(t, 0x8000_0000);
+    let r = b.select(flush, sign, r);
     // NaN: quiet NaN with the top payload bits.
     let nan = b.fcmp(FCond::Uno, x, x);
     let qb = b_const(b, Ty::I32, 0x0040_0000);
@@ -2634,6 +2645,25 @@ mod tests {
         (0..n)
             .map(|i| *m.bytes.get(&(addr + i as u64)).unwrap_or(&0))
             .collect()
+    }
+
+    /// FCVTXN under FPCR.FZ: a result below the single-precision normal range is a signed zero
+    /// (the `fcvtxn s21, d14` the tester's seed 7 found: round to odd had made it 0x00000001).
+    #[test]
+    fn fcvtxn_flushes_a_tiny_result_under_fz() {
+        use crate::cpu::CpuState;
+        for (x, fz, want) in [
+            ((-140f64).exp2(), true, 0u32),
+            (-(-140f64).exp2(), true, 0x8000_0000),
+            ((-140f64).exp2(), false, ((-140f64).exp2() as f32).to_bits()),
+            (1.0 + (-40f64).exp2(), true, 0x3f80_0001),
+        ] {
+            let mut st = CpuState::default();
+            st.v[1] = x.to_bits() as u128;
+            st.fpcr = if fz { crate::ir::fpnan::FPCR_FZ as u32 } else { 0 };
+            crate::isa::aarch64::fp::tests::run1(&[0x7e61_6820], &mut st); // fcvtxn s0, d1
+            assert_eq!(st.v[0] as u32, want, "x {x:e} fz {fz}");
+        }
     }
 
     #[test]
