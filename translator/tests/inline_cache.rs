@@ -4,17 +4,11 @@
 use std::process::Command;
 
 mod common;
-use common::{cross, translate};
+use common::{cross, translate, with_sys};
 
 /// One BLR site calls three functions in turn, `N` times, and a second site one function (a
 /// monomorphic site); writes "sum <decimal>\n" and exits 0.
 const ROTATE: &str = r#"
-static long sys(long n, long a, long b, long c) {
-    register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
-    register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
-    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-    return x0;
-}
 __attribute__((noinline)) static long f0(long x) { return x + 1; }
 __attribute__((noinline)) static long f1(long x) { return x * 3; }
 __attribute__((noinline)) static long f2(long x) { return x ^ 0x55; }
@@ -54,7 +48,7 @@ fn expected_sum() -> u64 {
 /// the runtime is called about once per target and site.
 #[test]
 fn rotating_call_site_stays_out_of_the_runtime() {
-    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector", "-fno-tree-loop-distribute-patterns"], ROTATE, "p") else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector", "-fno-tree-loop-distribute-patterns"], &with_sys(ROTATE), "p") else { return };
     let out = d.path().join("p.x");
     let t = translate(&["--tier", "llvm"], &d.path().join("cache"), &p, &out);
     assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));

@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::process::Command;
 
 mod common;
-use common::cross;
+use common::{cross, with_sys};
 use std::time::{Duration, Instant};
 
 
@@ -139,12 +139,6 @@ fn catch_unwind_works() {
 }
 
 const SMALL: &str = r#"
-static long sys(long n, long a, long b, long c) {
-    register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
-    register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
-    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-    return x0;
-}
 static int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 static const char msg[] = "hello\n";
 int (*volatile fp)(int) = fib;
@@ -160,7 +154,7 @@ void _start(void) {
 
 #[test]
 fn mutants_small_static() {
-    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL, "p") else { return };
+    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(SMALL), "p") else { return };
     let orig = std::fs::read(p).unwrap();
     let g = elf::parse(&orig).unwrap();
     let r = recover::recover(&g).unwrap();
@@ -205,7 +199,7 @@ fn mutants_glibc_static() {
 /// success or a clean one-line error with a documented status, never a panic or a signal.
 #[test]
 fn mutants_through_the_cli() {
-    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL, "p") else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(SMALL), "p") else { return };
     let orig = std::fs::read(&p).unwrap();
     let exe = env!("CARGO_BIN_EXE_aot-translate");
     let cache = d.path().join("cache");
@@ -242,7 +236,7 @@ fn mutants_through_the_cli() {
 /// The translated executable is byte-identical whatever the number of worker threads.
 #[test]
 fn output_is_identical_for_any_job_count() {
-    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], SMALL, "p") else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(SMALL), "p") else { return };
     let exe = env!("CARGO_BIN_EXE_aot-translate");
     let mut outs = vec![];
     for jobs in ["1", "2", "3"] {

@@ -8,18 +8,12 @@ use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
 use std::process::Command;
 
 mod common;
-use common::{cross, translate};
+use common::{cross, translate, with_sys};
 
 
 /// Writes "ok <sum>\n", then loads from address 16 at the global label `fault_here`, in a
 /// function with a loop and calls.
 const FAULT: &str = r#"
-static long sys(long n, long a, long b, long c) {
-    register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
-    register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
-    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
-    return x0;
-}
 static int fib(int n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
 long *volatile nullp = (long *)16; /* .data, not .bss: an unmapped address */
 void _start(void) {
@@ -37,7 +31,7 @@ void _start(void) {
 
 #[test]
 fn cranelift_object_matches_the_llvm_contract() {
-    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], FAULT, "p") else { return };
+    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(FAULT), "p") else { return };
     let data = std::fs::read(&p).unwrap();
     let g = elf::parse(&data).unwrap();
     let rec = recover::recover(&g).unwrap();
@@ -107,7 +101,7 @@ fn cranelift_object_matches_the_llvm_contract() {
 #[test]
 fn cranelift_tier_links_runs_and_faults_at_the_exact_pc() {
     use std::os::unix::process::ExitStatusExt;
-    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], FAULT, "p") else { return };
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(FAULT), "p") else { return };
     let data = std::fs::read(&p).unwrap();
     let g = elf::parse(&data).unwrap();
     let fault_pc = g.symbols.iter().find(|s| s.name == "fault_here").expect("fault_here symbol").addr;

@@ -19,6 +19,21 @@ pub fn cross(args: &[&str], src: &str, out_name: &str) -> Option<(tempfile::Temp
     Some((dir, out))
 }
 
+/// `body`, a freestanding (`-nostdlib`) C guest, after `sys(n, a, b, c)`: a Linux syscall
+/// through `svc 0` (x8 = number, result in x0).
+#[allow(dead_code)] // not every test file builds freestanding guests
+pub fn with_sys(body: &str) -> String {
+    const SYS: &str = r#"
+static long sys(long n, long a, long b, long c) {
+    register long x8 __asm__("x8") = n; register long x0 __asm__("x0") = a;
+    register long x1 __asm__("x1") = b; register long x2 __asm__("x2") = c;
+    __asm__ volatile("svc 0" : "+r"(x0) : "r"(x8), "r"(x1), "r"(x2) : "memory");
+    return x0;
+}
+"#;
+    format!("{SYS}{body}")
+}
+
 /// Translate `guest` into `out` with aot-translate, `args` first (e.g. `--tier llvm`), a function
 /// cache in `cache` and no executable cache; the command's output, to check.
 #[allow(dead_code)] // not every test file translates
