@@ -222,11 +222,7 @@ impl<'a> Lift<'a> {
             .iter()
             .any(|&v| {
                 let i = &self.b.func.insts[v.0 as usize];
-                i.op == Op::Helper
-                    || (i.op == Op::SetReg
-                        && [Reg::N, Reg::Z, Reg::C, Reg::V]
-                            .iter()
-                            .any(|r| r.0 as u64 == i.imm))
+                i.op == Op::Helper || (i.op == Op::SetReg && crate::ir::abi::NZCV >> i.imm & 1 != 0)
             });
         if changed {
             self.last_sub = None;
