@@ -301,6 +301,24 @@ pub fn fpsr_flags_from_mxcsr(mxcsr: u32) -> u32 {
     f
 }
 
+/// This thread's MXCSR.
+#[cfg(target_arch = "x86_64")]
+pub fn host_mxcsr() -> u32 {
+    let mut m: u32 = 0;
+    // SAFETY: stmxcsr writes the 4-byte local only. Not `nomem`: the asm orders the FP ops
+    // around it as a memory clobber does (ir::interp's host_fp relies on it).
+    unsafe { core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
+    m
+}
+
+/// Load this thread's MXCSR (bits 16-31 are reserved and kept clear).
+#[cfg(target_arch = "x86_64")]
+pub fn set_host_mxcsr(m: u32) {
+    let m = m & 0xffff;
+    // SAFETY: ldmxcsr reads the 4-byte local; reserved bits are clear, so it cannot fault.
+    unsafe { core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &m as *const u32, options(nostack)) };
+}
+
 /// MXCSR bits: the Invalid, Denormal, Underflow and Precision flags, Denormals-Are-Zero, their
 /// exception masks, Flush-To-Zero.
 pub const MXCSR_IE: u32 = 1 << 0;
@@ -323,7 +341,7 @@ pub const MXCSR_FTZ: u32 = 1 << 15;
 /// UFC-without-IXC (runtime `fault::fztrap`, docs/design.md).
 pub fn trapping_mxcsr_for_fpcr(mxcsr: u32, fpcr: u64) -> u32 {
     let m = mxcsr_for_fpcr(mxcsr, fpcr);
-    if fpcr & (1 << 24) == 0 {
+    if fpcr & crate::ir::fpnan::FPCR_FZ == 0 {
         return m | MXCSR_IM | MXCSR_DM | MXCSR_UM | MXCSR_PM;
     }
     let mut m = (m & !(MXCSR_DAZ | MXCSR_IM | MXCSR_DM | MXCSR_UM | MXCSR_PM)) | MXCSR_FTZ;

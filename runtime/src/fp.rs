@@ -28,17 +28,7 @@ fn raise_underflow() {
 #[cfg(all(test, target_arch = "x86_64"))]
 mod tests {
     use super::*;
-
-    fn mxcsr() -> u32 {
-        let mut m: u32 = 0;
-        // SAFETY: stores MXCSR into the local.
-        unsafe { core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack)) };
-        m
-    }
-    fn set_mxcsr(m: u32) {
-        // SAFETY: loads MXCSR from the local (flags and masks only).
-        unsafe { core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &m as *const u32, options(nostack)) };
-    }
+    use aot_lifter::cpu::{host_mxcsr as mxcsr, set_host_mxcsr as set_mxcsr};
 
     /// UE (MXCSR bit 4) is raised exactly when Arm detects tininess, with or without FTZ/DAZ.
     #[test]

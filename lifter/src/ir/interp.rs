@@ -731,23 +731,14 @@ mod host_fp {
     /// `leave` on values that come through memory after the asm (which clobbers memory) and its
     /// result goes through `black_box` before `leave`, so the compiler cannot move it outside.
     pub fn enter(fpcr: u32) -> u32 {
-        let mut old: u32 = 0;
-        // SAFETY: stmxcsr/ldmxcsr touch only the local and MXCSR.
-        unsafe {
-            core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut old as *mut u32, options(nostack));
-            let new = crate::cpu::mxcsr_for_fpcr(old, fpcr as u64) & !crate::cpu::MXCSR_FLAGS;
-            core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &new as *const u32, options(nostack));
-        }
+        let old = crate::cpu::host_mxcsr();
+        crate::cpu::set_host_mxcsr(crate::cpu::mxcsr_for_fpcr(old, fpcr as u64) & !crate::cpu::MXCSR_FLAGS);
         old
     }
     /// Restore the MXCSR `enter` returned; returns the exception flags raised in between.
     pub fn leave(old: u32) -> u32 {
-        let mut now: u32 = 0;
-        // SAFETY: as in `enter`.
-        unsafe {
-            core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut now as *mut u32, options(nostack));
-            core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &old as *const u32, options(nostack));
-        }
+        let now = crate::cpu::host_mxcsr();
+        crate::cpu::set_host_mxcsr(old);
         now & crate::cpu::MXCSR_FLAGS
     }
 }

@@ -144,13 +144,8 @@ mod tests {
 /// crate::fault::fztrap). Called when the guest writes FPCR, when a signal handler is entered
 /// from a host signal and when it returns.
 pub fn set_host_fp_env(fpcr: u64) {
-    let mut m: u32 = 0;
-    // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
-    unsafe {
-        core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
-        let n = aot_lifter::cpu::trapping_mxcsr_for_fpcr(m, fpcr);
-        core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
-    }
+    let m = aot_lifter::cpu::host_mxcsr();
+    aot_lifter::cpu::set_host_mxcsr(aot_lifter::cpu::trapping_mxcsr_for_fpcr(m, fpcr));
 }
 
 /// FPSR read or write: fold the FP exception flags the host accumulated in MXCSR into the
@@ -167,17 +162,14 @@ pub unsafe extern "C" fn aot_helper_sync_fpsr(st: *mut CpuState, _a0: u64, _a1: 
 
 /// The FPSR bits for the FP exceptions raised on this thread since the last call; clears them.
 pub fn take_host_fp_flags() -> u32 {
-    let mut m: u32 = 0;
-    // SAFETY: stmxcsr/ldmxcsr read/write the 4-byte local `m` and the MXCSR register only.
-    unsafe {
-        core::arch::asm!("stmxcsr [{p}]", p = in(reg) &mut m as *mut u32, options(nostack));
-        let mut n = m & !aot_lifter::cpu::MXCSR_FLAGS;
-        if n & (aot_lifter::cpu::MXCSR_FTZ | aot_lifter::cpu::MXCSR_DAZ) == aot_lifter::cpu::MXCSR_FTZ {
-            // FZ mode: Invalid and Precision trap again until their flag is set
-            // (crate::fault::fztrap).
-            n &= !(aot_lifter::cpu::MXCSR_PM | aot_lifter::cpu::MXCSR_IM);
-        }
-        core::arch::asm!("ldmxcsr [{p}]", p = in(reg) &n as *const u32, options(nostack));
+    use aot_lifter::cpu::{MXCSR_DAZ, MXCSR_FLAGS, MXCSR_FTZ, MXCSR_IM, MXCSR_PM};
+    let m = aot_lifter::cpu::host_mxcsr();
+    let mut n = m & !MXCSR_FLAGS;
+    if n & (MXCSR_FTZ | MXCSR_DAZ) == MXCSR_FTZ {
+        // FZ mode: Invalid and Precision trap again until their flag is set
+        // (crate::fault::fztrap).
+        n &= !(MXCSR_PM | MXCSR_IM);
     }
+    aot_lifter::cpu::set_host_mxcsr(n);
     aot_lifter::cpu::fpsr_flags_from_mxcsr(m)
 }
