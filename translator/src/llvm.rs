@@ -899,6 +899,62 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(Some(self.global_addr(&entry_symbol(self.key, c.imm))?))
     }
 
+    /// `v - base` without the base when `v` is `base + c + x` within the current block (ADR of a
+    /// label plus a scaled table entry: `adr x1, L; add x0, x1, w0, sxtb #2; br x0`): `c + x`,
+    /// which LLVM can narrow to the table entry. Subtracting the base itself cannot fold, since
+    /// `base + c` is lowered as its own entry symbol (`entry_addr`).
+    fn base_offset(&self, v: Value) -> R<Option<IntValue<'ctx>>> {
+        let v = self.forward_reg(v);
+        let i = self.f.inst(v);
+        if i.op != Op::Add || i.ty != Ty::I64 {
+            return Ok(None);
+        }
+        for (x, y) in [(i.args[0], i.args[1]), (i.args[1], i.args[0])] {
+            if let Some(c) = self.base_plus_const(self.forward_reg(x)) {
+                let c = self.ctx.i64_type().const_int(c, false);
+                return Ok(Some(self.b.build_int_add(self.iv(y), c, "")?));
+            }
+        }
+        Ok(None)
+    }
+
+    /// `c` when `v` is `reloc #0` (the base) or `base + c`.
+    fn base_plus_const(&self, v: Value) -> Option<u64> {
+        let i = self.f.inst(v);
+        match i.op {
+            Op::Reloc if i.imm == 0 => Some(0),
+            Op::Add => {
+                let (x, y) = (self.f.inst(i.args[0]), self.f.inst(i.args[1]));
+                match (x.op, y.op) {
+                    (Op::Reloc, Op::Const) if x.imm == 0 => Some(y.imm),
+                    (Op::Const, Op::Reloc) if y.imm == 0 => Some(x.imm),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The value a `getreg` reads when the current block set that register before it; else `v`.
+    fn forward_reg(&self, v: Value) -> Value {
+        let i = self.f.inst(v);
+        if i.op != Op::GetReg {
+            return v;
+        }
+        let insts = &self.f.blocks[self.cur_block].insts;
+        let Some(at) = insts.iter().position(|&x| x == v) else { return v };
+        for &w in insts[..at].iter().rev() {
+            let j = self.f.inst(w);
+            if j.op == Op::SetReg && j.imm == i.imm {
+                return self.forward_reg(j.args[0]);
+            }
+            if matches!(j.op, Op::Helper | Op::SafePoint) {
+                return v; // may reload the register from the state
+            }
+        }
+        v
+    }
+
     fn is_entry(&self, off: u64) -> bool {
         self.f.entries.iter().any(|e| e.0 == off)
     }
@@ -1295,8 +1351,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let a = self.iv(addr);
                 // An entry of this function (jump table, computed goto): branch to it directly.
                 let i64t = self.ctx.i64_type();
-                let base = self.reloc_value(0)?;
-                let off = self.b.build_int_sub(a, base, "")?;
+                let off = match self.base_offset(addr)? {
+                    Some(off) => off,
+                    None => self.b.build_int_sub(a, self.reloc_value(0)?, "")?,
+                };
                 let out = self.ctx.append_basic_block(self.func, "jump_out");
                 // Switch on the offset rotated right by 2: entries are instruction addresses, so
                 // the case values become consecutive slot numbers (4x denser: LLVM builds a jump
@@ -2746,6 +2804,38 @@ mod tests {
         ir::verify::verify(&f).unwrap();
         let asm = asm_o2(&f, "x86-64-v3");
         assert!(asm.contains(".LJTI"), "no jump table:\n{asm}");
+    }
+
+    /// gcc's jump-table dispatch `ldrb w0, [x7, w0, uxtw]; adr x1, L; add x0, x1, w0, sxtb #2;
+    /// br x0`: ADR is base + offset and the switch takes `offset + 4 * entry` without subtracting
+    /// the base (which LLVM cannot fold: `base + offset` is an entry symbol of its own), so the
+    /// rotation folds into a shift of the table entry. No `ror`/`rorx` and no base symbol.
+    #[test]
+    fn adr_jump_tables_switch_on_the_table_entry() {
+        init_targets();
+        let base = 0x400000u64;
+        let mut insns = std::collections::BTreeMap::new();
+        let mut entries = vec![base];
+        for (k, w) in [0x3860_48e0u32, 0x1000_0061, 0x8b20_8820, 0xd61f_0000].into_iter().enumerate() {
+            insns.insert(base + 4 * k as u64, w);
+        }
+        // L = base + 16: 12 cases of `add x2, x2, #k` x 4; `b 0`, 20 bytes apart.
+        for k in 0..12u64 {
+            let at = base + 16 + 20 * k;
+            entries.push(at);
+            for j in 0..4 {
+                insns.insert(at + 4 * j, 0x9100_0442 | (k as u32 + 1) << 10);
+            }
+            let back = ((base as i64 - (at + 16) as i64) / 4) as u32 & 0x3ff_ffff;
+            insns.insert(at + 16, 0x1400_0000 | back);
+        }
+        let spec = aot_lifter::isa::FunctionSpec { name: "jt".into(), start: base, entries, insns };
+        let f = aot_lifter::isa::aarch64::lift_function(&spec);
+        ir::verify::verify(&f).unwrap();
+        let asm = asm_o2(&f, "x86-64-v3");
+        assert!(asm.contains(".LJTI"), "no jump table:\n{asm}");
+        let code: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.')).collect();
+        assert!(!code.iter().any(|l| l.starts_with("ror")), "rotate of base-relative offset:\n{asm}");
     }
 
     /// A guest FP load feeding an FP op is an XMM load: the NaN block reads operand bits only
