@@ -245,7 +245,9 @@ pub fn parse(data: &[u8]) -> Result<GuestElf, ElfError> {
         let offset = ph.p_offset(en);
         let flags = ph.p_flags(en);
         let file_end = offset.checked_add(filesz);
-        if file_end.is_none_or(|e| e > data.len() as u64) {
+        // A segment with nothing in the file (only .bss) may name any offset: Linux maps no
+        // file bytes for it.
+        if filesz > 0 && file_end.is_none_or(|e| e > data.len() as u64) {
             return Err(ElfError::SegmentOutsideFile { index, vaddr });
         }
         if filesz > memsz {
@@ -261,7 +263,7 @@ pub fn parse(data: &[u8]) -> Result<GuestElf, ElfError> {
         if memsz == 0 {
             continue;
         }
-        // Checked above: offset + filesz <= len.
+        // Checked above: offset + filesz <= len, or filesz is 0.
         let bytes = data.get(offset as usize..(offset + filesz) as usize).unwrap_or(&[]).to_vec();
         segments.push(Segment {
             vaddr,

@@ -133,6 +133,12 @@ fn inconsistent_headers() {
     let e = check(parse(&m), "segment ");
     assert!(matches!(e, ElfError::SegmentOutsideFile { .. }), "{e:?}");
     assert!(e.to_string().ends_with("lies outside the file"));
+    // A segment with no file bytes (only .bss) may have its offset past the end of the file.
+    let mut m = d.clone();
+    put_u64(&mut m, l[1] + 8, d.len() as u64 + 0x10000); // p_offset
+    put_u64(&mut m, l[1] + 32, 0); // p_filesz
+    let img = parse(&m).expect("a bss-only segment past the end of the file parses");
+    assert!(img.segments.iter().any(|s| s.filesz == 0 && s.data.is_empty()));
     // Offset + size overflows.
     let mut m = d.clone();
     put_u64(&mut m, l[0] + 8, u64::MAX - 2);
