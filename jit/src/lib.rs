@@ -265,6 +265,9 @@ impl Symbols for WithOwn<'_> {
     fn chain_slot(&self, pc: u64) -> Option<u64> {
         self.0.chain_slot(pc)
     }
+    fn ic_slot(&self, base: u64, site: u32) -> Option<u64> {
+        self.0.ic_slot(base, site)
+    }
 }
 
 impl Jit {

@@ -10,11 +10,15 @@
 //!   start are a call followed by a return (the host stack grows by one frame per tail call
 //!   until the chain returns).
 //! - Direct calls and tail calls to other guest functions call through the target's chaining
-//!   slot (`Symbols::chain_slot`); indirect ones go through `aot_lookup`.
+//!   slot (`Symbols::chain_slot`). Indirect calls, and indirect jumps out of a function with one
+//!   entry, probe an inline-cache slot first as the LLVM backend's do (aot_lifter::ic's layout,
+//!   the runtime's `aot_ic_miss` path; `Symbols::ic_slot`, object mode: the object's own `aot_ic`
+//!   section); without a slot they go through `aot_lookup`.
 //! - An I1 value is a Cranelift I8 holding 0 or 1.
 
 use aot_lifter::cpu::{Reg, SlotTy, SIGPOLL_OFFSET};
 use aot_lifter::excl;
+use aot_lifter::ic;
 use aot_lifter::ir::{
     self, fpnan, BlockId, Cond, CryptoOp, FCond, FenceKind, Function, Helper, Op, Ordering, RmwOp, RoundMode, Term, Ty,
     Value,
@@ -48,6 +52,28 @@ pub trait Symbols {
     fn object_key(&self) -> Option<&str> {
         None
     }
+    /// Inline caches (aot_lifter::ic, docs/design.md "Inline caches"): the address of the slot of
+    /// the `site`th inline-cached indirect call or jump of the function at guest address `base`,
+    /// the same slot for every translation of that function (slots hold only records of AOT
+    /// entries, which never move, and a hit compares the guest address, so a retranslation may
+    /// reuse it). `None`: such sites call `aot_lookup` every time. Not asked in object mode, where
+    /// the slots are the object's own ([`IC_SLOTS_SYMBOL`]).
+    fn ic_slot(&self, _base: u64, _site: u32) -> Option<u64> {
+        None
+    }
+}
+
+/// Object mode: the symbol of the object's inline-cache slots (slot `i` at `i *
+/// aot_lifter::ic::SLOT_BYTES`): not a real name, the object writer resolves it to the start of
+/// its `aot_ic` section (translator/src/clif.rs).
+pub const IC_SLOTS_SYMBOL: &str = ".aot_ic";
+
+/// What `Lower::emit` produced besides the function body.
+pub struct Emitted {
+    /// Object mode: the external symbols referenced, indexed by their `UserExternalName` index.
+    pub names: Vec<String>,
+    /// Object mode: inline-cache slots the code uses (at [`IC_SLOTS_SYMBOL`]).
+    pub ic_slots: u32,
 }
 
 #[derive(Debug)]
@@ -133,6 +159,8 @@ pub struct Lower<'a, 'b> {
     names: Vec<String>,
     funcs: HashMap<String, FuncRef>,
     gvs: HashMap<String, GlobalValue>,
+    /// Inline-cached sites lowered so far.
+    ic_sites: u32,
 }
 
 impl<'a, 'b> Lower<'a, 'b> {
@@ -164,6 +192,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             names: vec![],
             funcs: HashMap::new(),
             gvs: HashMap::new(),
+            ic_sites: 0,
         }
     }
 
@@ -308,9 +337,9 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().iconst(types::I64, self.f.base().wrapping_add(off) as i64)
     }
 
-    /// Lower the function; returns the external symbols it references (object mode), indexed by
-    /// their `UserExternalName` index.
-    pub fn emit(mut self) -> R<Vec<String>> {
+    /// Lower the function; returns the external symbols it references and the inline-cache slots
+    /// it uses (object mode).
+    pub fn emit(mut self) -> R<Emitted> {
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         for _ in &self.f.blocks {
@@ -369,7 +398,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
         self.b.seal_all_blocks();
         self.b.finalize(self.fe_config);
-        Ok(self.names)
+        Ok(Emitted { names: self.names, ic_slots: self.ic_sites })
     }
 
     fn zero(&mut self, t: Type) -> CVal {
@@ -413,10 +442,84 @@ impl<'a, 'b> Lower<'a, 'b> {
         self.b.ins().jump(c, &[]);
     }
 
+    /// A new inline-cache slot for the next indirect site: its address, or None (JIT without
+    /// slots).
+    fn ic_slot(&mut self) -> Option<CVal> {
+        let site = self.ic_sites;
+        if self.obj_key.is_some() {
+            self.ic_sites += 1;
+            let gv = match self.gvs.get(IC_SLOTS_SYMBOL) {
+                Some(&g) => g,
+                None => {
+                    let n = self.ext_name(IC_SLOTS_SYMBOL);
+                    // Colocated: a PC-relative `lea` of the object's own section.
+                    let g = self.b.create_global_value(GlobalValueData::Symbol { name: n, offset: Imm64::new(0), colocated: true, tls: false });
+                    self.gvs.insert(IC_SLOTS_SYMBOL.to_string(), g);
+                    g
+                }
+            };
+            let base = self.b.ins().symbol_value(types::I64, gv);
+            return Some(self.b.ins().iadd_imm_s(base, site as i64 * ic::SLOT_BYTES as i64));
+        }
+        let a = self.syms.ic_slot(self.f.base(), site)?;
+        self.ic_sites += 1;
+        Some(self.b.ins().iconst(types::I64, a as i64))
+    }
+
+    /// One inline-cache entry test: load the record pointer at `entry` (atomically: the runtime
+    /// repoints entries; one aligned word), compare the record's guest address with `a`; on a
+    /// match jump to `hit` with the record's host function. Leaves the builder in the mismatch
+    /// block.
+    fn ic_test(&mut self, entry: CVal, a: CVal, hit: Block) {
+        let rec = self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), entry);
+        // Records never change.
+        let ro = MemFlagsData::trusted().with_readonly().with_can_move();
+        let pc = self.b.ins().load(types::I64, ro, rec, ic::RECORD_PC_OFFSET);
+        let same = self.b.ins().icmp(IntCC::Equal, pc, a);
+        let found = self.b.create_block();
+        let next = self.b.create_block();
+        self.b.ins().brif(same, found, &[], next, &[]);
+        self.b.switch_to_block(found);
+        let fp = self.b.ins().load(types::I64, ro, rec, ic::RECORD_FN_OFFSET);
+        self.b.ins().jump(hit, &[fp.into()]);
+        self.b.switch_to_block(next);
+    }
+
+    /// The host function for target `a` at an inline-cached site with slot `slot`: level 1, the
+    /// target's way (aot_lifter::ic::way: `shr`, `imul`, `shr`), else the runtime's miss path
+    /// `miss` (`aot_ic_miss`: never null; `aot_ic_miss_start`: null for a target that starts no
+    /// function). The builder is left in the block that has the result.
+    fn ic_probe(&mut self, slot: CVal, a: CVal, miss: &str) -> R<CVal> {
+        let join = self.b.create_block();
+        let fp = self.b.append_block_param(join, types::I64);
+        let e1 = self.b.ins().iadd_imm_s(slot, ic::REC_OFFSET as i64);
+        self.ic_test(e1, a, join);
+        let sh = self.b.ins().ushr_imm_u(a, 4);
+        let lo = self.b.ins().ireduce(types::I32, sh);
+        let h = self.b.ins().imul_imm_u(lo, ic::HASH as i64);
+        let w = self.b.ins().ushr_imm_u(h, ic::WAY_SHIFT as i64);
+        let w = self.b.ins().uextend(types::I64, w);
+        let wo = self.b.ins().ishl_imm_u(w, 3);
+        let ways = self.b.ins().iadd_imm_s(slot, ic::WAYS_OFFSET as i64);
+        let e2 = self.b.ins().iadd(ways, wo);
+        self.ic_test(e2, a, join);
+        let cur = self.b.current_block().expect("in a block");
+        self.b.set_cold_block(cur);
+        let m = self.call_sym(miss, "ic_miss", &[types::I64, types::I64], Some(types::I64), &[slot, a])?.unwrap();
+        self.b.ins().jump(join, &[m.into()]);
+        self.b.switch_to_block(join);
+        Ok(fp)
+    }
+
     /// Host function for guest address `a` (the runtime's `aot_lookup`, which JIT-compiles
-    /// on a miss), called with the state written back.
-    fn call_guest(&mut self, a: CVal) -> R<()> {
-        let fp = self.call_sym("aot_lookup", "lookup", &[types::I64], Some(types::I64), &[a])?.unwrap();
+    /// on a miss; with `cached`, an inline cache first when there is a slot), called with the
+    /// state written back.
+    fn call_guest(&mut self, a: CVal, cached: bool) -> R<()> {
+        let slot = if cached { self.ic_slot() } else { None };
+        let fp = match slot {
+            Some(slot) => self.ic_probe(slot, a, ic::MISS_CALL)?,
+            None => self.call_sym("aot_lookup", "lookup", &[types::I64], Some(types::I64), &[a])?.unwrap(),
+        };
         let sr = self.sigref("hostfn", &[types::I64, types::I64], None);
         let st = self.st;
         self.b.ins().call_indirect(sr, fp, &[st, a]);
@@ -431,7 +534,7 @@ impl<'a, 'b> Lower<'a, 'b> {
         }
         let Some(slot) = self.syms.chain_slot(pc) else {
             let a = self.b.ins().iconst(types::I64, pc as i64);
-            return self.call_guest(a);
+            return self.call_guest(a, false);
         };
         let cell = self.b.ins().iconst(types::I64, slot as i64);
         let fp = self.b.ins().atomic_load(types::I64, MemFlagsData::trusted(), cell);
@@ -498,7 +601,7 @@ impl<'a, 'b> Lower<'a, 'b> {
             Term::CallInd { addr, ret_off, cont } => {
                 self.store_state();
                 let a = self.v(addr);
-                self.call_guest(a)?;
+                self.call_guest(a, true)?;
                 self.return_check(ret_off, cont);
             }
             Term::Ret { addr } => {
@@ -534,7 +637,13 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.b.switch_to_block(out);
                 self.store_state();
                 self.set_pc(a);
-                let fp = self.call_sym("aot_lookup_start", "lookup", &[types::I64], Some(types::I64), &[a])?.unwrap();
+                // A function with one entry (a tail call through a pointer, an IFUNC PLT stub): an
+                // inline cache as for calls, as in the LLVM backend (not with jump tables).
+                let slot = if self.f.entries.len() == 1 { self.ic_slot() } else { None };
+                let fp = match slot {
+                    Some(slot) => self.ic_probe(slot, a, ic::MISS_JUMP)?,
+                    None => self.call_sym("aot_lookup_start", "lookup", &[types::I64], Some(types::I64), &[a])?.unwrap(),
+                };
                 let tail = self.b.create_block();
                 let leave = self.b.create_block();
                 self.b.ins().brif(fp, tail, &[], leave, &[]);

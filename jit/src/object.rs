@@ -43,6 +43,10 @@ pub struct ObjectCode {
     pub srclocs: Vec<(u32, u32)>,
     /// Compiled only at Cranelift's opt_level=none (see `Jit::isa_plain`).
     pub retried: bool,
+    /// Inline-cache slots the code uses (aot_lifter::ic layout), addressed through relocations
+    /// against `lower::IC_SLOTS_SYMBOL`: the object must define them (an `aot_ic` section of
+    /// this many slots, every entry at `aot_ic_empty`).
+    pub ic_slots: u32,
 }
 
 /// x86-64 features of the generated code: the x86-64-v3 set, the x86-64-v2 set, the baseline, or
@@ -138,7 +142,7 @@ impl PicCompiler {
         self.ctx.func.signature = lower::host_fn_sig(cc);
         self.ctx.func.name = UserFuncName::user(1, 0);
         let syms = Named(key);
-        let names = {
+        let lower::Emitted { names, ic_slots } = {
             let b = FunctionBuilder::new(&mut self.ctx.func, &mut self.fctx);
             lower::Lower::new(f, b, &syms, cc, self.isa.frontend_config())
                 .emit()
@@ -171,6 +175,6 @@ impl PicCompiler {
             };
             relocs.push(ObjReloc { offset: r.offset, kind, symbol, addend: r.addend + extra });
         }
-        Ok(ObjectCode { code: bytes, relocs, srclocs, retried: false })
+        Ok(ObjectCode { code: bytes, relocs, srclocs, retried: false, ic_slots })
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod cpu;
 pub mod excl;
+pub mod ic;
 pub mod ir;
 pub mod isa;

@@ -1,8 +1,9 @@
 //! Inline caches of indirect calls (BLR) and of indirect jumps out of a function (BR to a
 //! function start), docs/design.md "Inline caches".
 //!
-//! Each such site in AOT code has one slot ([`IcSlot`], section `aot_ic`, translator/src/llvm.rs
-//! `ic_slot`) of two levels, each entry a pointer to an immutable `{guest_pc, host_fn}` record
+//! Each such site has one slot ([`IcSlot`], layout aot_lifter::ic): in AOT code from either
+//! backend in section `aot_ic` (translator/src/llvm.rs `ic_slot`, translator/src/clif.rs), in
+//! JIT'd code one of [`jit_slot`]'s. A slot has two levels, each entry a pointer to an immutable `{guest_pc, host_fn}` record
 //! (an entry of the link step's `aot_entry_table`, or [`aot_ic_empty`]):
 //! - level 1, `rec`: the hot path loads it, compares the record's `guest_pc` with the target
 //!   and calls the record's `host_fn(state, target)` (a monomorphic site stops here);
@@ -23,7 +24,8 @@
 //!   valid record stays. (The miss counter is a heuristic; lost updates do not matter.) Which
 //!   way holds a record does not matter for correctness either: a hit compares `guest_pc`.
 //! - Only AOT entries are cached: their host code is never freed, so a slot never refers to
-//!   JIT'd code that crate::reclaim could free (JIT'd targets miss every time, as before).
+//!   JIT'd code that crate::reclaim could free (JIT'd targets miss every time, as before; JIT'd
+//!   callers of AOT targets hit).
 //! - AOT entries can be invalidated (IC IVAU on the program's own code, crate::smc): every entry
 //!   of every slot is then pointed back at the empty record ([`reset_all`]). A filler that raced
 //!   with the invalidation checks `smc::aot_invalid` after its stores (both sides fence), and
@@ -53,19 +55,9 @@ fn empty() -> u64 {
     &aot_ic_empty as *const EntryRec as u64
 }
 
-/// Level-2 entries per slot (a power of two; translator/src/llvm.rs `IC_WAYS` is the same).
-pub const WAYS: usize = 8;
-/// The multiplier of [`way`] (translator/src/llvm.rs `IC_HASH` is the same): 2^32 / golden ratio.
-pub const HASH: u32 = 0x9E37_79B9;
-
-/// The level-2 entry of target `pc`: the top log2([`WAYS`]) bits of `low32(pc >> 4) * HASH`, as
-/// translated code computes it (`shr`, `imul`, `shr`). Fibonacci hashing spreads keys that
-/// differ by one best, and gcc aligns functions to 16 bytes: neighbouring functions get
-/// different ways (of `pc` itself the 16-byte steps made runs of two in one way).
-#[inline(always)]
-pub fn way(pc: u64) -> usize {
-    (((pc >> 4) as u32).wrapping_mul(HASH) >> (32 - WAYS.trailing_zeros())) as usize
-}
+/// Level-2 entries per slot; the layout and the way hash are aot_lifter::ic's, which the
+/// backends that probe slots use too.
+pub use aot_lifter::ic::{way, HASH, WAYS};
 
 /// One site's cache, as translated code lays it out (`{ptr, i64, [WAYS x ptr]}`, 8-aligned).
 #[repr(C)]
@@ -74,6 +66,17 @@ pub struct IcSlot {
     misses: AtomicU64,
     ways: [AtomicU64; WAYS],
 }
+
+// The layout the backends probe (aot_lifter::ic) is this struct's and EntryRec's.
+const _: () = {
+    use aot_lifter::ic as l;
+    assert!(core::mem::offset_of!(IcSlot, rec) == l::REC_OFFSET as usize);
+    assert!(core::mem::offset_of!(IcSlot, misses) == l::MISSES_OFFSET as usize);
+    assert!(core::mem::offset_of!(IcSlot, ways) == l::WAYS_OFFSET as usize);
+    assert!(core::mem::size_of::<IcSlot>() == l::SLOT_BYTES);
+    assert!(core::mem::offset_of!(EntryRec, guest_pc) == l::RECORD_PC_OFFSET as usize);
+    assert!(core::mem::offset_of!(EntryRec, host_fn) == l::RECORD_FN_OFFSET as usize);
+};
 
 /// A full entry is repointed on every this many misses of its site (a power of two).
 pub const REFILL_EVERY: u64 = 64;
@@ -217,11 +220,36 @@ fn reset(slots: &[IcSlot]) {
     }
 }
 
-/// An AOT entry was invalidated (crate::smc, after marking it): empty every slot.
+/// An AOT entry was invalidated (crate::smc, after marking it): empty every slot, the AOT code's
+/// and the JIT'd code's.
 pub fn reset_all() {
     let w = crate::glue::ic_slots();
     // SAFETY: the section holds whole IcSlots (8-aligned).
     reset(unsafe { core::slice::from_raw_parts(w.as_ptr() as *const IcSlot, w.len() * 8 / core::mem::size_of::<IcSlot>()) });
+    let m = JIT_SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    for s in m.values() {
+        reset(core::slice::from_ref(*s));
+    }
+}
+
+/// Slots of JIT'd code, by (guest function, site number): leaked, so that code compiled again
+/// for the same function (after reclamation or invalidation) gets the same slots and the number
+/// of slots stays bounded by the sites of the guest's code. Reusing a slot is sound: it holds
+/// only AOT records, and a hit compares the target.
+static JIT_SLOTS: std::sync::Mutex<std::collections::BTreeMap<(u64, u32), &'static IcSlot>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+/// The slot of the `site`th inline-cached site of the JIT'd function at guest address `base`
+/// (created empty on first use; aot_jit::lower::Symbols::ic_slot).
+pub fn jit_slot(base: u64, site: u32) -> u64 {
+    let mut m = JIT_SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+    let s = m.entry((base, site)).or_insert_with(|| {
+        let e = empty();
+        Box::leak(Box::new(IcSlot { rec: AtomicU64::new(e), misses: AtomicU64::new(0), ways: core::array::from_fn(|_| AtomicU64::new(e)) }))
+    });
+    // A slot made after an invalidation started is empty; one that a racing filler wrote
+    // follows `fill`'s protocol.
+    *s as *const IcSlot as u64
 }
 
 #[cfg(test)]

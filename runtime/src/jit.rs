@@ -124,6 +124,8 @@ impl Symbols for RuntimeSymbols {
         let p: *const () = match name {
             "aot_lookup" => crate::dispatch::aot_lookup as *const (),
             "aot_lookup_start" => crate::dispatch::aot_lookup_start as *const (),
+            aot_lifter::ic::MISS_CALL => crate::ic::aot_ic_miss as *const (),
+            aot_lifter::ic::MISS_JUMP => crate::ic::aot_ic_miss_start as *const (),
             "aot_safepoint" => crate::dispatch::aot_safepoint as *const (),
             "aot_trap" => crate::trap::aot_trap as *const (),
             "aot_excl_table" => &aot_lifter::excl::aot_excl_table as *const _ as *const (),
@@ -154,6 +156,9 @@ impl Symbols for RuntimeSymbols {
     }
     fn chain_slot(&self, pc: u64) -> Option<u64> {
         Some(crate::chain::slot(pc))
+    }
+    fn ic_slot(&self, base: u64, site: u32) -> Option<u64> {
+        Some(crate::ic::jit_slot(base, site))
     }
 }
 

@@ -2,7 +2,9 @@
 //! "Cranelift tier"): `cargo run --release --example tier-times -- GUEST [-O LEVEL] [-j JOBS]`.
 //! Prints one CSV line per function: name, address, ops, loops, self_calls, tail_calls, the
 //! backend `auto` picks, LLVM and Cranelift compile times in thread CPU milliseconds, object sizes.
-//! `--sample N`: only every Nth function (in recovery order), for big programs.
+//! `--sample N`: only every Nth function (in recovery order), for big programs. `--shapes 1`: no
+//! compiling (times and sizes 0), to see the choices. The last column is the function's key under
+//! `--tier auto` (its `aot_f_<key>` symbol, e.g. in a callgrind profile).
 
 use aot_translate::llvm::{self, Options};
 use aot_translate::tier::{auto_backend, shape, tail_cycles, Shape};
@@ -26,12 +28,14 @@ fn main() {
     let mut opt = 2u8;
     let mut jobs = 1usize;
     let mut sample = 1usize;
+    let mut shapes_only = false;
     let mut i = 2;
     while i + 1 < args.len() {
         match args[i].as_str() {
             "-O" => opt = args[i + 1].parse().expect("level"),
             "-j" => jobs = args[i + 1].parse().expect("jobs"),
             "--sample" => sample = args[i + 1].parse::<usize>().expect("sample").max(1),
+            "--shapes" => shapes_only = args[i + 1] == "1",
             a => panic!("unknown argument {a}"),
         }
         i += 2;
@@ -45,16 +49,32 @@ fn main() {
     let opts = Options { opt_level: opt, target_cpu: "x86-64-v3".into() };
     let keys = pipeline::keys(&funcs, &opts);
     let cyc = tail_cycles(&funcs);
+    // The keys of the `--tier auto` translation (its `aot_f_<key>` symbols).
+    let auto_keys = pipeline::keys_for(&funcs, &aot_translate::tier::choose_all(aot_translate::tier::Tier::Auto, &funcs), &opts);
     llvm::init_targets();
-    println!("name,addr,ops,loops,self_calls,indirect_tail,tail_cycle,auto,llvm_ms,cranelift_ms,llvm_bytes,cranelift_bytes,cranelift_error");
+    println!("name,addr,ops,loops,self_calls,indirect_tail,tail_cycle,auto,llvm_ms,cranelift_ms,llvm_bytes,cranelift_bytes,cranelift_error,key");
     let rows: Vec<String> = funcs
         .par_iter()
         .zip(keys.par_iter())
         .zip(cyc.par_iter())
+        .zip(auto_keys.par_iter())
         .enumerate()
         .filter(|(i, _)| i % sample == 0)
-        .map(|(_, ((f, key), &c))| {
+        .map(|(_, (((f, key), &c), akey))| {
             let s = Shape { tail_cycle: c, ..shape(f) };
+            let auto = auto_backend(&s).name();
+            if shapes_only {
+                return format!(
+                    "{},{:#x},{},{},{},{},{},{auto},0,0,0,0,,{akey}",
+                    f.name.replace(',', ";"),
+                    f.base(),
+                    s.ops,
+                    s.loops as u8,
+                    s.self_calls as u8,
+                    s.indirect_tail as u8,
+                    s.tail_cycle as u8
+                );
+            }
             let t0 = cpu_ms();
             let lo = TM.with(|tm| {
                 let mut tm = tm.borrow_mut();
@@ -71,7 +91,7 @@ fn main() {
                 Err(e) => (0, e.replace([',', '\n'], " ")),
             };
             format!(
-                "{},{:#x},{},{},{},{},{},{},{:.3},{:.3},{},{},{}",
+                "{},{:#x},{},{},{},{},{},{},{:.3},{:.3},{},{},{},{}",
                 f.name.replace(',', ";"),
                 f.base(),
                 s.ops,
@@ -79,12 +99,13 @@ fn main() {
                 s.self_calls as u8,
                 s.indirect_tail as u8,
                 s.tail_cycle as u8,
-                auto_backend(&s).name(),
+                auto,
                 t1 - t0,
                 t2 - t1,
                 lo,
                 cb,
-                ce
+                ce,
+                akey
             )
         })
         .collect();

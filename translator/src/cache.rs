@@ -15,7 +15,7 @@ pub const FORMAT_VERSION: &str = "aot-translate cache v48";
 
 /// Bumped whenever the Cranelift tier (translator/src/clif.rs, jit/src/lower.rs in object mode)
 /// changes what code a key produces; part of Cranelift keys only.
-pub const CRANELIFT_VERSION: &str = "cranelift tier v1";
+pub const CRANELIFT_VERSION: &str = "cranelift tier v2";
 
 /// The cache key of a function: hash of the translator version, code-generation options and the
 /// function's position-independent IR text.

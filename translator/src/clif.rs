@@ -7,7 +7,9 @@
 //! has line `guest offset / 4 + 1` (`llvm::pc_line`), so the runtime's fault map
 //! (runtime/src/fault/pcmap.rs) reads it like LLVM's. docs/design.md "Backends".
 
-use crate::llvm::{fn_symbol, pc_line, CODE_SECTION};
+use crate::llvm::{fn_symbol, pc_line, CODE_SECTION, IC_SECTION};
+use aot_jit::lower::IC_SLOTS_SYMBOL;
+use aot_lifter::ic;
 use aot_jit::object::{Features, ObjectCode, PicCompiler, RelocKind};
 use aot_jit::NO_GUEST;
 use aot_lifter::ir::Function;
@@ -32,6 +34,9 @@ pub fn compile(f: &Function, key: &str, target_cpu: &str) -> Result<Vec<u8>, Str
     })?;
     Ok(write_object(key, &code))
 }
+
+/// Section index of `aot_ic` in an object with inline-cache slots (after the eight others).
+const IC_SHNDX: u16 = 9;
 
 const R_X86_64_64: u32 = 1;
 const R_X86_64_PC32: u32 = 2;
@@ -156,32 +161,44 @@ fn sym(out: &mut Vec<u8>, name: u32, info: u8, shndx: u16, value: u64, size: u64
 }
 
 /// The ELF64 x86-64 relocatable object of one compiled function.
-pub fn write_object(key: &str, c: &ObjectCode) -> Vec<u8> {
+pub fn write_object<'a>(key: &str, c: &'a ObjectCode) -> Vec<u8> {
     let pad = ENTRY_PAD.len() as u32;
     let mut text = ENTRY_PAD.to_vec();
     text.extend_from_slice(&c.code);
     let (line, line_addr) = debug_line(&line_rows(&c.srclocs, pad), text.len() as u32);
 
-    // Symbols: 0 null, 1 the function, then the undefined ones in order of first use.
+    // Symbols: 0 null, then the local symbol of the inline-cache slots (when there are any),
+    // the function, then the undefined ones in order of first use.
     let mut strtab = Strtab(vec![0]);
     let mut syms = vec![0u8; 24];
+    let ic_bytes = c.ic_slots as usize * ic::SLOT_BYTES;
+    let ic_sym = if c.ic_slots > 0 {
+        let n = strtab.add(IC_SLOTS_SYMBOL);
+        sym(&mut syms, n, 0x01, IC_SHNDX, 0, ic_bytes as u64); // LOCAL OBJECT in aot_ic
+        Some(1u32)
+    } else {
+        None
+    };
+    let fsym = 1 + ic_sym.is_some() as u32;
     let fname = strtab.add(&fn_symbol(key));
     sym(&mut syms, fname, 0x12, 1, 0, text.len() as u64); // GLOBAL FUNC in section 1
     let mut undef: Vec<&str> = vec![];
     let mut rela_text = vec![];
+    let undef_index = |n: &'a str, undef: &mut Vec<&'a str>| -> u32 {
+        let i = match undef.iter().position(|u| *u == n) {
+            Some(i) => i,
+            None => {
+                undef.push(n);
+                undef.len() - 1
+            }
+        };
+        fsym + 1 + i as u32
+    };
     for r in &c.relocs {
         let s = match &r.symbol {
-            None => 1,
-            Some(n) => {
-                let i = match undef.iter().position(|u| u == n) {
-                    Some(i) => i,
-                    None => {
-                        undef.push(n);
-                        undef.len() - 1
-                    }
-                };
-                2 + i as u32
-            }
+            None => fsym,
+            Some(n) if n == IC_SLOTS_SYMBOL => ic_sym.expect("relocations against the slots come with slots"),
+            Some(n) => undef_index(n, &mut undef),
         };
         let (ty, addend) = match r.kind {
             RelocKind::Call32 => (R_X86_64_PLT32, r.addend),
@@ -199,12 +216,25 @@ pub fn write_object(key: &str, c: &ObjectCode) -> Vec<u8> {
         let addend = if r.symbol.is_none() { addend + pad as i64 } else { addend };
         rela(&mut rela_text, (r.offset + pad) as u64, s, ty, addend);
     }
+    // The slots (aot_lifter::ic layout): zero miss counters, every entry at the empty record.
+    let ic_data = vec![0u8; ic_bytes];
+    let mut rela_ic = vec![];
+    if c.ic_slots > 0 {
+        let e = undef_index(ic::EMPTY_RECORD, &mut undef);
+        for i in 0..c.ic_slots as usize {
+            let at = i * ic::SLOT_BYTES;
+            rela(&mut rela_ic, (at + ic::REC_OFFSET as usize) as u64, e, R_X86_64_64, 0);
+            for w in 0..ic::WAYS {
+                rela(&mut rela_ic, (at + ic::WAYS_OFFSET as usize + 8 * w) as u64, e, R_X86_64_64, 0);
+            }
+        }
+    }
     for n in &undef {
         let o = strtab.add(n);
         sym(&mut syms, o, 0x10, 0, 0, 0); // GLOBAL NOTYPE undefined
     }
     let mut rela_line = vec![];
-    rela(&mut rela_line, line_addr as u64, 1, R_X86_64_64, 0);
+    rela(&mut rela_line, line_addr as u64, fsym, R_X86_64_64, 0);
 
     let mut shstr = Strtab(vec![0]);
     let names = [
@@ -216,18 +246,24 @@ pub fn write_object(key: &str, c: &ObjectCode) -> Vec<u8> {
         shstr.add(".strtab"),
         shstr.add(".shstrtab"),
         shstr.add(".note.GNU-stack"),
+        shstr.add(IC_SECTION),
+        shstr.add(&format!(".rela{IC_SECTION}")),
     ];
     // (name, type, flags, data, link, info, align, entsize)
-    let secs: [(u32, u32, u64, &[u8], u32, u32, u64, u64); 8] = [
+    let mut secs: Vec<(u32, u32, u64, &[u8], u32, u32, u64, u64)> = vec![
         (names[0], 1, 0x6, &text, 0, 0, 16, 0),
         (names[1], 4, 0x40, &rela_text, 5, 1, 8, 24),
         (names[2], 1, 0, &line, 0, 0, 1, 0),
         (names[3], 4, 0x40, &rela_line, 5, 3, 8, 24),
-        (names[4], 2, 0, &syms, 6, 1, 8, 24),
+        (names[4], 2, 0, &syms, 6, fsym, 8, 24),
         (names[5], 3, 0, &strtab.0, 0, 0, 1, 0),
         (names[6], 3, 0, &shstr.0, 0, 0, 1, 0),
         (names[7], 1, 0, &[], 0, 0, 1, 0),
     ];
+    if c.ic_slots > 0 {
+        secs.push((names[8], 1, 0x3, &ic_data, 0, 0, 8, 0)); // PROGBITS, WRITE | ALLOC
+        secs.push((names[9], 4, 0x40, &rela_ic, 5, IC_SHNDX as u32, 8, 24));
+    }
     let mut out = vec![0u8; 64];
     let mut offs = vec![];
     for s in &secs {

@@ -73,10 +73,10 @@ pub const CODE_SECTION: &str = "aot_text";
 pub const IC_SECTION: &str = "aot_ic";
 
 /// Level-2 entries ("ways") of an inline-cache slot, and the multiplier of the way hash
-/// `(low32(target >> 4) * IC_HASH) >> (32 - log2 IC_WAYS)`: runtime/src/ic.rs `WAYS`, `HASH` and
-/// `way` must agree (they fill the way translated code probes).
-pub const IC_WAYS: u32 = 8;
-pub const IC_HASH: u64 = 0x9E37_79B9;
+/// `(low32(target >> 4) * IC_HASH) >> (32 - log2 IC_WAYS)`: the slot layout of aot_lifter::ic,
+/// which the runtime fills (runtime/src/ic.rs) and the Cranelift lowering probes too.
+pub const IC_WAYS: u32 = aot_lifter::ic::WAYS as u32;
+pub const IC_HASH: u64 = aot_lifter::ic::HASH as u64;
 /// Bytes of NOP at the entry of every translated function (runtime/src/smc.rs patches them).
 pub const PATCH_PAD: u32 = 8;
 
@@ -977,11 +977,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// miss count, level-2 ways), every pointer first at `aot_ic_empty`.
     fn ic_slot(&self) -> PointerValue<'ctx> {
         let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
-        let empty = match self.module.get_global("aot_ic_empty") {
+        let empty = match self.module.get_global(aot_lifter::ic::EMPTY_RECORD) {
             Some(g) => g,
             None => {
                 let rec = self.ctx.struct_type(&[self.ctx.i64_type().into(), ptr.into()], false);
-                let g = self.module.add_global(rec, None, "aot_ic_empty");
+                let g = self.module.add_global(rec, None, aot_lifter::ic::EMPTY_RECORD);
                 g.set_linkage(Linkage::External);
                 g.set_constant(true);
                 g
@@ -1039,7 +1039,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let lo = self.b.build_right_shift(a, i64t.const_int(4, false), false, "")?;
         let lo = self.b.build_int_truncate(lo, i32t, "")?;
         let h = self.b.build_int_mul(lo, i32t.const_int(IC_HASH, false), "")?;
-        let w = self.b.build_right_shift(h, i32t.const_int(32 - IC_WAYS.trailing_zeros() as u64, false), false, "ic_way")?;
+        let w = self.b.build_right_shift(h, i32t.const_int(aot_lifter::ic::WAY_SHIFT as u64, false), false, "ic_way")?;
         let w = self.b.build_int_z_extend(w, i64t, "")?;
         let slot_ty = self.ctx.struct_type(&[ptr.into(), i64t.into(), ptr.array_type(IC_WAYS).into()], false);
         // SAFETY (LLVM): way < IC_WAYS, inside the slot's array.
@@ -1320,7 +1320,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
                 let slot = self.ic_slot();
                 let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
-                let mf = self.runtime_fn("aot_ic_miss", ptr.fn_type(&[ptr.into(), self.ctx.i64_type().into()], false));
+                let mf = self.runtime_fn(aot_lifter::ic::MISS_CALL, ptr.fn_type(&[ptr.into(), self.ctx.i64_type().into()], false));
                 let miss_fp = self.b.build_call(mf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
                 let miss = self.b.get_insert_block().unwrap();
                 let call = self.ctx.append_basic_block(self.func, "ic_call");
@@ -1385,7 +1385,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     // benches/interp 8 % in instructions (docs/performance.md).
                     let slot = self.ic_slot();
                     let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
-                    let lf = self.runtime_fn("aot_ic_miss_start", ptr.fn_type(&[ptr.into(), i64t.into()], false));
+                    let lf = self.runtime_fn(aot_lifter::ic::MISS_JUMP, ptr.fn_type(&[ptr.into(), i64t.into()], false));
                     let miss_fp = self.b.build_call(lf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
                     let miss = self.b.get_insert_block().unwrap();
                     let is_null = self.b.build_is_null(miss_fp.into_pointer_value(), "")?;

@@ -121,3 +121,83 @@ fn cranelift_tier_links_runs_and_faults_at_the_exact_pc() {
         assert!(stderr.contains(&want), "--tier {tier}: want {want:?} in\n{stderr}");
     }
 }
+
+/// Calls through a function pointer (a BLR) and tail-calls through one (a BR in a function with
+/// one entry).
+const INDIRECT: &str = r#"
+__attribute__((noinline)) static long f0(long x) { return x + 1; }
+__attribute__((noinline)) static long f1(long x) { return x * 3; }
+long (*volatile table[2])(long) = {f0, f1};
+__attribute__((noinline)) long tail(long i, long x) { return table[i & 1](x); }
+void _start(void) {
+    long s = 1;
+    for (long i = 0; i < 10; i++) s = table[i & 1](s) + tail(i, s);
+    sys(93, (int)s & 1, 0, 0);
+    for (;;) {}
+}
+"#;
+
+/// The Cranelift tier's indirect calls and jumps out of a function probe an inline-cache slot of
+/// the object's own `aot_ic` section (the LLVM backend's layout, aot_lifter::ic) and miss into
+/// the runtime's `aot_ic_miss`/`aot_ic_miss_start`, never calling `aot_lookup` directly.
+#[test]
+fn cranelift_indirect_sites_have_inline_caches() {
+    use aot_lifter::ir::Term;
+    use object::RelocationFlags;
+    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(INDIRECT), "p") else { return };
+    let data = std::fs::read(&p).unwrap();
+    let g = elf::parse(&data).unwrap();
+    let rec = recover::recover(&g).unwrap();
+    let funcs = pipeline::lift_all(&rec).unwrap();
+    let opts = aot_translate::llvm::Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+    let keys = pipeline::keys(&funcs, &opts);
+    let (mut calls, mut jumps) = (0, 0);
+    for (f, key) in funcs.iter().zip(&keys) {
+        let sites = f
+            .blocks
+            .iter()
+            .filter(|b| matches!(b.term, Term::CallInd { .. }) || (matches!(b.term, Term::JumpInd { .. }) && f.entries.len() == 1))
+            .count();
+        calls += f.blocks.iter().filter(|b| matches!(b.term, Term::CallInd { .. })).count();
+        jumps += f.blocks.iter().filter(|b| matches!(b.term, Term::JumpInd { .. }) && f.entries.len() == 1).count();
+        let obj = clif::compile(f, key, "x86-64-v3").unwrap_or_else(|e| panic!("{}: {e}", f.name));
+        let o = object::File::parse(&*obj).unwrap();
+        let text = o.section_by_name("aot_text").unwrap();
+        let names: Vec<String> = text
+            .relocations()
+            .filter_map(|(_, r)| match r.target() {
+                RelocationTarget::Symbol(si) => Some(o.symbol_by_index(si).unwrap().name().unwrap().to_string()),
+                _ => None,
+            })
+            .collect();
+        assert!(!names.iter().any(|n| n == "aot_lookup"), "{}: {names:?}", f.name);
+        let Some(ic) = o.section_by_name("aot_ic") else {
+            assert_eq!(sites, 0, "{}: inline-cached sites without slots", f.name);
+            continue;
+        };
+        assert_eq!(ic.size() as usize, sites * aot_lifter::ic::SLOT_BYTES, "{}", f.name);
+        assert_eq!(ic.align(), 8);
+        let object::SectionFlags::Elf { sh_flags } = ic.flags() else { panic!() };
+        assert_eq!(sh_flags & 3, 3, "{}: aot_ic writable and allocated", f.name);
+        // Level 1 and every way of every slot start at the empty record.
+        let mut entries = vec![];
+        for (off, r) in ic.relocations() {
+            let RelocationTarget::Symbol(si) = r.target() else { panic!() };
+            assert_eq!(o.symbol_by_index(si).unwrap().name().unwrap(), aot_lifter::ic::EMPTY_RECORD);
+            assert!(matches!(r.flags(), RelocationFlags::Elf { r_type: 1 }), "{}: R_X86_64_64", f.name);
+            entries.push(off as usize);
+        }
+        entries.sort();
+        let want: Vec<usize> = (0..sites)
+            .flat_map(|s| {
+                let at = s * aot_lifter::ic::SLOT_BYTES;
+                std::iter::once(at + aot_lifter::ic::REC_OFFSET as usize)
+                    .chain((0..aot_lifter::ic::WAYS).map(move |w| at + aot_lifter::ic::WAYS_OFFSET as usize + 8 * w))
+            })
+            .collect();
+        assert_eq!(entries, want, "{}", f.name);
+        assert!(names.iter().any(|n| n == aot_lifter::ic::MISS_CALL || n == aot_lifter::ic::MISS_JUMP), "{}: {names:?}", f.name);
+        assert!(names.iter().any(|n| n == aot_jit::lower::IC_SLOTS_SYMBOL), "{}: {names:?}", f.name);
+    }
+    assert!(calls > 0 && jumps > 0, "the program has both kinds of site ({calls} calls, {jumps} jumps)");
+}
