@@ -68,3 +68,38 @@ fn rotating_call_site_stays_out_of_the_runtime() {
         assert!((4..=40).contains(&calls), "--tier {tier}: runtime calls {calls}\n{stderr}");
     }
 }
+
+/// The same program with `_start` (the loop and both call sites) left to the JIT
+/// (`AOT_JIT_ONLY_ABOVE`) and the targets in AOT code: the JIT'd sites probe their slots
+/// (runtime/src/ic.rs `jit_slot`) as AOT code does, so the runtime is called about once per
+/// target and site, not at each of the 6,000 calls.
+#[test]
+fn jit_call_site_to_aot_targets_stays_out_of_the_runtime() {
+    use object::{Object, ObjectSymbol};
+    let Some((d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector", "-fno-tree-loop-distribute-patterns"], &with_sys(ROTATE), "p") else { return };
+    let data = std::fs::read(&p).unwrap();
+    let o = object::File::parse(&*data).unwrap();
+    let addr = |n: &str| o.symbols().find(|s| s.name() == Ok(n)).unwrap_or_else(|| panic!("no {n}")).address();
+    let start = addr("_start");
+    for f in ["f0", "f1", "f2", "g"] {
+        assert!(addr(f) < start, "{f} must lie below _start for AOT_JIT_ONLY_ABOVE");
+    }
+    let out = d.path().join("p.x");
+    let t = translate(&["--tier", "llvm"], &d.path().join("cache"), &p, &out);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let r = Command::new(&out).env("AOT_STATS", "1").env("AOT_JIT_ONLY_ABOVE", format!("{start:x}")).output().unwrap();
+    let stderr = String::from_utf8_lossy(&r.stderr);
+    assert!(r.status.success(), "{:?}\n{stderr}", r.status);
+    assert_eq!(String::from_utf8_lossy(&r.stdout), format!("sum {}\n", expected_sum()));
+    let num = |after: &str| -> u64 {
+        stderr
+            .split(after)
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no '{after}' in\n{stderr}"))
+    };
+    assert!(num("JIT compilations ") >= 1, "_start was JIT'd\n{stderr}");
+    let calls = num("inline-cache misses calling the runtime ");
+    assert!((4..=40).contains(&calls), "runtime calls {calls}\n{stderr}");
+}
