@@ -1,10 +1,12 @@
 //! Measure both backends on every function of a guest (docs/performance.md "Translation time",
 //! "Cranelift tier"): `cargo run --release --example tier-times -- GUEST [-O LEVEL] [-j JOBS]`.
 //! Prints one CSV line per function: name, address, ops, loops, self_calls, tail_calls, the
-//! backend `auto` picks, LLVM and Cranelift compile times in thread CPU milliseconds, object sizes.
+//! backend `auto` picks, LLVM and Cranelift compile times in thread CPU milliseconds, object sizes,
+//! then the `auto` key, whether a loop calls nothing (`tier::leaf_loop`), direct callers and
+//! whether it makes a system call.
 //! `--sample N`: only every Nth function (in recovery order), for big programs. `--shapes 1`: no
-//! compiling (times and sizes 0), to see the choices. The last column is the function's key under
-//! `--tier auto` (its `aot_f_<key>` symbol, e.g. in a callgrind profile).
+//! compiling (times and sizes 0), to see the choices. The `auto` key is the function's `aot_f_<key>`
+//! symbol in a `--tier auto` translation (e.g. in a callgrind profile).
 
 use aot_translate::llvm::{self, Options};
 use aot_translate::tier::{auto_backend, shape, tail_cycles, Shape};
@@ -49,30 +51,35 @@ fn main() {
     let opts = Options { opt_level: opt, target_cpu: "x86-64-v3".into() };
     let keys = pipeline::keys(&funcs, &opts);
     let cyc = tail_cycles(&funcs);
+    let ncallers = aot_translate::tier::callers(&funcs);
     // The keys of the `--tier auto` translation (its `aot_f_<key>` symbols).
     let auto_keys = pipeline::keys_for(&funcs, &aot_translate::tier::choose_all(aot_translate::tier::Tier::Auto, &funcs), &opts);
     llvm::init_targets();
-    println!("name,addr,ops,loops,self_calls,indirect_tail,tail_cycle,auto,llvm_ms,cranelift_ms,llvm_bytes,cranelift_bytes,cranelift_error,key");
+    println!("name,addr,ops,loops,self_calls,indirect_tail,tail_cycle,auto,llvm_ms,cranelift_ms,llvm_bytes,cranelift_bytes,cranelift_error,key,leaf_loop,callers,syscalls");
     let rows: Vec<String> = funcs
         .par_iter()
         .zip(keys.par_iter())
         .zip(cyc.par_iter())
         .zip(auto_keys.par_iter())
+        .zip(ncallers.par_iter())
         .enumerate()
         .filter(|(i, _)| i % sample == 0)
-        .map(|(_, (((f, key), &c), akey))| {
-            let s = Shape { tail_cycle: c, ..shape(f) };
+        .map(|(_, ((((f, key), &c), akey), &n))| {
+            let s = Shape { tail_cycle: c, callers: n, ..shape(f) };
             let auto = auto_backend(&s).name();
             if shapes_only {
                 return format!(
-                    "{},{:#x},{},{},{},{},{},{auto},0,0,0,0,,{akey}",
+                    "{},{:#x},{},{},{},{},{},{auto},0,0,0,0,,{akey},{},{},{}",
                     f.name.replace(',', ";"),
                     f.base(),
                     s.ops,
                     s.loops as u8,
                     s.self_calls as u8,
                     s.indirect_tail as u8,
-                    s.tail_cycle as u8
+                    s.tail_cycle as u8,
+                    aot_translate::tier::leaf_loop(f) as u8,
+                    s.callers,
+                    s.syscalls as u8
                 );
             }
             let t0 = cpu_ms();
@@ -91,7 +98,7 @@ fn main() {
                 Err(e) => (0, e.replace([',', '\n'], " ")),
             };
             format!(
-                "{},{:#x},{},{},{},{},{},{},{:.3},{:.3},{},{},{},{}",
+                "{},{:#x},{},{},{},{},{},{},{:.3},{:.3},{},{},{},{},{},{},{}",
                 f.name.replace(',', ";"),
                 f.base(),
                 s.ops,
@@ -105,7 +112,10 @@ fn main() {
                 lo,
                 cb,
                 ce,
-                akey
+                akey,
+                aot_translate::tier::leaf_loop(f) as u8,
+                s.callers,
+                    s.syscalls as u8
             )
         })
         .collect();

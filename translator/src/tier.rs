@@ -2,7 +2,10 @@
 //! (translator/src/clif.rs: fast to compile, slower code). docs/design.md "Backends",
 //! docs/performance.md "Translation time" for the measurements behind `auto`.
 
-use aot_lifter::ir::{safepoint::back_edges, Function, Reloc, Term};
+use aot_lifter::ir::{
+    safepoint::{back_edges, successors},
+    Function, Helper, Op, Reloc, Term,
+};
 
 /// The `--tier` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -57,11 +60,23 @@ pub struct Shape {
     pub tail_cycle: bool,
     /// Operations (`Function::op_count`).
     pub ops: usize,
+    /// Makes a system call (an `svc`): a libc wrapper, run once per call of an I/O loop.
+    pub syscalls: bool,
+    /// How many other functions call it directly (`callers`).
+    pub callers: usize,
+    /// The program's `main` (by symbol; stripped programs have none).
+    pub main: bool,
 }
 
 pub fn shape(f: &Function) -> Shape {
     let base = f.base();
-    let mut s = Shape { ops: f.op_count(), loops: !back_edges(f).is_empty(), ..Shape::default() };
+    let mut s = Shape {
+        ops: f.op_count(),
+        loops: !back_edges(f).is_empty(),
+        syscalls: f.insts.iter().any(|i| i.op == Op::Helper && i.imm == Helper::Syscall as u64),
+        main: f.name == "main",
+        ..Shape::default()
+    };
     for b in &f.blocks {
         match b.term {
             Term::Call { target, .. } | Term::Tail { target } => {
@@ -74,6 +89,63 @@ pub fn shape(f: &Function) -> Shape {
         }
     }
     s
+}
+
+/// For each function, how many other functions call or tail-call it directly.
+pub fn callers(funcs: &[Function]) -> Vec<usize> {
+    let index: std::collections::HashMap<u64, usize> = funcs.iter().enumerate().map(|(i, f)| (f.base(), i)).collect();
+    let mut from: Vec<Vec<usize>> = vec![vec![]; funcs.len()];
+    for (i, f) in funcs.iter().enumerate() {
+        for b in &f.blocks {
+            if let Term::Call { target, .. } | Term::Tail { target } = b.term {
+                if let Some(&t) = f.relocs.get(target as usize).and_then(|r| match r {
+                    Reloc::Func(a) => index.get(a),
+                    _ => None,
+                }) {
+                    if t != i {
+                        from[t].push(i);
+                    }
+                }
+            }
+        }
+    }
+    from.into_iter()
+        .map(|mut v| {
+            v.sort_unstable();
+            v.dedup();
+            v.len()
+        })
+        .collect()
+}
+
+/// Whether one of the natural loops of `f` (for each back edge, the blocks that reach its source
+/// without passing its header) ends no block in a call. Not part of the `auto` policy: most big
+/// loop functions have such a loop (38 of 49 over 1,500 operations in a busybox sample), so it
+/// tells hot from cold no better than size (docs/performance.md "Cranelift tier");
+/// examples/tier-times prints it.
+pub fn leaf_loop(f: &Function) -> bool {
+    let back = back_edges(f);
+    let n = f.blocks.len();
+    let mut preds: Vec<Vec<usize>> = vec![vec![]; n];
+    for (i, b) in f.blocks.iter().enumerate() {
+        for s in successors(f, &b.term) {
+            if (s.0 as usize) < n {
+                preds[s.0 as usize].push(i);
+            }
+        }
+    }
+    back.iter().any(|&(from, head)| {
+        let mut seen = vec![false; n];
+        seen[head] = true;
+        let mut work = vec![from];
+        while let Some(b) = work.pop() {
+            if std::mem::replace(&mut seen[b], true) {
+                continue;
+            }
+            work.extend(preds[b].iter().copied().filter(|&p| !seen[p]));
+        }
+        seen.iter().enumerate().all(|(b, &inside)| !inside || !matches!(f.blocks[b].term, Term::Call { .. } | Term::CallInd { .. }))
+    })
 }
 
 /// Which functions lie on a cycle of direct tail calls (a function that tail-calls itself
@@ -163,23 +235,41 @@ pub fn strongly_connected_cycles(succ: &[Vec<usize>]) -> Vec<bool> {
 
 /// Functions with loops or recursion above this many operations go to Cranelift under `auto`:
 /// LLVM's time grows superlinearly with size, and the few hot loops of big functions are not
-/// worth it (measurements in docs/performance.md "Cranelift tier").
-pub const AUTO_MAX_LLVM_OPS: usize = 1500;
+/// worth it (measurements in docs/performance.md "Cranelift tier"). glibc's `strstr` (1,507
+/// operations) is the hot function of benches/strings.
+pub const AUTO_MAX_LLVM_OPS: usize = 1600;
+
+/// Functions that call themselves go to LLVM under `auto` up to this many operations: recursion
+/// runs a function many times per call from outside (glibc's `msort_with_tmp`, 1,568 operations,
+/// is half the instructions of benches/sort), and few functions are recursive (a stripped
+/// busybox sample: 3 % more compile CPU than with `AUTO_MAX_LLVM_OPS` alone, docs/performance.md).
+pub const AUTO_MAX_LLVM_RECURSIVE_OPS: usize = 3000;
 
 /// Functions up to this many operations go to LLVM under `auto` whatever their shape: they cost
 /// LLVM little (3 % of its time on a glibc program, docs/performance.md) and are the leaf helpers
 /// hot loops call (comparison callbacks, hash steps, accessors).
 pub const AUTO_SMALL_OPS: usize = 100;
 
-/// The `auto` policy: LLVM for code that looks hot (loops, recursion) up to `AUTO_MAX_LLVM_OPS`,
-/// for small functions (`AUTO_SMALL_OPS`), and, whatever their size, for functions Cranelift code
-/// must not run (tail calls through a pointer, cycles of direct tail calls: the host stack would
-/// grow); Cranelift for the rest.
+/// Functions called directly from at least this many others go to LLVM under `auto`, whatever
+/// their size: the program's common helpers and the C library's core (glibc's `malloc` has 88
+/// callers, `free` 135, `_int_malloc` and `_int_free` 5 each: most of benches/malloc), few in
+/// number (a busybox sample: 97 of 522 functions, 24 % more compile CPU than without the rule).
+pub const AUTO_LLVM_CALLERS: usize = 5;
+
+/// The `auto` policy. LLVM, whatever the size, for functions Cranelift code must not run (tail
+/// calls through a pointer, cycles of direct tail calls: the host stack would grow), for the
+/// program's `main` (its loops are the program's), for functions with `AUTO_LLVM_CALLERS`
+/// callers or more, and for small functions (`AUTO_SMALL_OPS`). LLVM up to `AUTO_MAX_LLVM_OPS`
+/// for code that looks hot: loops, recursion, system calls (the wrappers an I/O loop calls);
+/// recursive functions up to `AUTO_MAX_LLVM_RECURSIVE_OPS`. Cranelift for the rest.
 pub fn auto_backend(s: &Shape) -> Backend {
-    if s.indirect_tail || s.tail_cycle || s.ops <= AUTO_SMALL_OPS {
+    if s.indirect_tail || s.tail_cycle || s.main || s.callers >= AUTO_LLVM_CALLERS || s.ops <= AUTO_SMALL_OPS {
         return Backend::Llvm;
     }
-    if (s.loops || s.self_calls) && s.ops <= AUTO_MAX_LLVM_OPS {
+    if (s.loops || s.self_calls || s.syscalls) && s.ops <= AUTO_MAX_LLVM_OPS {
+        return Backend::Llvm;
+    }
+    if s.self_calls && s.ops <= AUTO_MAX_LLVM_RECURSIVE_OPS {
         return Backend::Llvm;
     }
     Backend::Cranelift
@@ -192,7 +282,8 @@ pub fn choose_all(tier: Tier, funcs: &[Function]) -> Vec<Backend> {
         Tier::Cranelift => vec![Backend::Cranelift; funcs.len()],
         Tier::Auto => {
             let cyc = tail_cycles(funcs);
-            funcs.iter().zip(cyc).map(|(f, c)| auto_backend(&Shape { tail_cycle: c, ..shape(f) })).collect()
+            let callers = callers(funcs);
+            funcs.iter().zip(cyc).zip(callers).map(|((f, c), n)| auto_backend(&Shape { tail_cycle: c, callers: n, ..shape(f) })).collect()
         }
     }
 }
@@ -217,10 +308,19 @@ mod tests {
         assert_eq!(auto_backend(&s(false, true, AUTO_SMALL_OPS + 1)), Backend::Llvm);
         assert_eq!(auto_backend(&s(true, false, AUTO_MAX_LLVM_OPS)), Backend::Llvm);
         assert_eq!(auto_backend(&s(true, false, AUTO_MAX_LLVM_OPS + 1)), Backend::Cranelift);
-        assert_eq!(auto_backend(&s(false, true, AUTO_MAX_LLVM_OPS + 1)), Backend::Cranelift);
+        assert_eq!(auto_backend(&s(false, true, AUTO_MAX_LLVM_OPS + 1)), Backend::Llvm);
+        assert_eq!(auto_backend(&s(true, true, AUTO_MAX_LLVM_RECURSIVE_OPS)), Backend::Llvm);
+        assert_eq!(auto_backend(&s(true, true, AUTO_MAX_LLVM_RECURSIVE_OPS + 1)), Backend::Cranelift);
         let big = s(false, false, AUTO_MAX_LLVM_OPS * 2);
         assert_eq!(auto_backend(&Shape { indirect_tail: true, ..big }), Backend::Llvm);
         assert_eq!(auto_backend(&Shape { tail_cycle: true, ..big }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { main: true, ..big }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { callers: AUTO_LLVM_CALLERS, ..big }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { callers: AUTO_LLVM_CALLERS - 1, ..big }), Backend::Cranelift);
+        let mid = s(false, false, AUTO_MAX_LLVM_OPS);
+        assert_eq!(auto_backend(&mid), Backend::Cranelift);
+        assert_eq!(auto_backend(&Shape { syscalls: true, ..mid }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { syscalls: true, ..big }), Backend::Cranelift);
     }
     #[test]
     fn cycles() {
