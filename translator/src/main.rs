@@ -79,11 +79,11 @@ struct Cli {
     /// jump tables, share of executable bytes covered) to this file.
     #[arg(long, value_name = "FILE.json")]
     report: Option<PathBuf>,
-    /// Which backend compiles each function: `llvm` (fastest code), `cranelift` (fastest
-    /// translation; the code is slower), or `auto`: small functions and those with loops or
-    /// recursion in LLVM, the rest in Cranelift (docs/design.md "Backends"; not yet the default:
-    /// it slows some benchmarks down, docs/performance.md "Cranelift tier").
-    #[arg(long, default_value = "llvm", value_parser = clap::value_parser!(Tier))]
+    /// Which backend compiles each function: `auto` (the default): code that looks hot (loops,
+    /// recursion, system calls, main, much-called and small functions) in LLVM, the rest in
+    /// Cranelift (docs/design.md "Backends"); `llvm` (fastest code, slowest translation) or
+    /// `cranelift` (fastest translation; the code is slower) for every function.
+    #[arg(long, default_value = "auto", value_parser = clap::value_parser!(Tier))]
     tier: Tier,
     /// Host linker driver.
     #[arg(long, default_value = "cc")]

@@ -10,10 +10,11 @@ use aot_lifter::ir::{
 /// The `--tier` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Tier {
-    /// Per function: hot-looking code in LLVM, the rest in Cranelift (`choose_all`).
-    Auto,
-    /// The default until `auto` stops slowing benchmarks down (docs/performance.md).
+    /// Per function: hot-looking code in LLVM, the rest in Cranelift (`choose_all`). The
+    /// default: within 3 % of `Llvm`'s instructions on every benchmark (docs/performance.md
+    /// "Cranelift tier"), about half its compile CPU.
     #[default]
+    Auto,
     Llvm,
     Cranelift,
 }
@@ -250,20 +251,29 @@ pub const AUTO_MAX_LLVM_RECURSIVE_OPS: usize = 3000;
 /// hot loops call (comparison callbacks, hash steps, accessors).
 pub const AUTO_SMALL_OPS: usize = 100;
 
-/// Functions called directly from at least this many others go to LLVM under `auto`, whatever
-/// their size: the program's common helpers and the C library's core (glibc's `malloc` has 88
-/// callers, `free` 135, `_int_malloc` and `_int_free` 5 each: most of benches/malloc), few in
-/// number (a busybox sample: 97 of 522 functions, 24 % more compile CPU than without the rule).
+/// Functions called directly from at least this many others go to LLVM under `auto` up to
+/// `AUTO_MAX_LLVM_CALLED_OPS`: the program's common helpers and the C library's core (glibc's
+/// `malloc` has 88 callers, `free` 135, `_int_malloc` (6,041 operations) and `_int_free` 5 each:
+/// most of benches/malloc), few in number (a busybox sample: 24 of 522 functions more in LLVM,
+/// about 15 % more compile CPU than without the rule, docs/performance.md).
 pub const AUTO_LLVM_CALLERS: usize = 5;
+
+/// The size cap of the `AUTO_LLVM_CALLERS` rule: above it are the printf engines
+/// (`__vfprintf_internal`, 13,305 operations, called from every printf variant), which cost LLVM
+/// tens of seconds each.
+pub const AUTO_MAX_LLVM_CALLED_OPS: usize = 6500;
 
 /// The `auto` policy. LLVM, whatever the size, for functions Cranelift code must not run (tail
 /// calls through a pointer, cycles of direct tail calls: the host stack would grow), for the
-/// program's `main` (its loops are the program's), for functions with `AUTO_LLVM_CALLERS`
-/// callers or more, and for small functions (`AUTO_SMALL_OPS`). LLVM up to `AUTO_MAX_LLVM_OPS`
+/// program's `main` (its loops are the program's) and for small functions (`AUTO_SMALL_OPS`);
+/// for functions with `AUTO_LLVM_CALLERS` callers or more up to `AUTO_MAX_LLVM_CALLED_OPS`. LLVM up to `AUTO_MAX_LLVM_OPS`
 /// for code that looks hot: loops, recursion, system calls (the wrappers an I/O loop calls);
 /// recursive functions up to `AUTO_MAX_LLVM_RECURSIVE_OPS`. Cranelift for the rest.
 pub fn auto_backend(s: &Shape) -> Backend {
-    if s.indirect_tail || s.tail_cycle || s.main || s.callers >= AUTO_LLVM_CALLERS || s.ops <= AUTO_SMALL_OPS {
+    if s.indirect_tail || s.tail_cycle || s.main || s.ops <= AUTO_SMALL_OPS {
+        return Backend::Llvm;
+    }
+    if s.callers >= AUTO_LLVM_CALLERS && s.ops <= AUTO_MAX_LLVM_CALLED_OPS {
         return Backend::Llvm;
     }
     if (s.loops || s.self_calls || s.syscalls) && s.ops <= AUTO_MAX_LLVM_OPS {
@@ -316,6 +326,8 @@ mod tests {
         assert_eq!(auto_backend(&Shape { tail_cycle: true, ..big }), Backend::Llvm);
         assert_eq!(auto_backend(&Shape { main: true, ..big }), Backend::Llvm);
         assert_eq!(auto_backend(&Shape { callers: AUTO_LLVM_CALLERS, ..big }), Backend::Llvm);
+        let huge = s(true, false, AUTO_MAX_LLVM_CALLED_OPS + 1);
+        assert_eq!(auto_backend(&Shape { callers: 100, ..huge }), Backend::Cranelift);
         assert_eq!(auto_backend(&Shape { callers: AUTO_LLVM_CALLERS - 1, ..big }), Backend::Cranelift);
         let mid = s(false, false, AUTO_MAX_LLVM_OPS);
         assert_eq!(auto_backend(&mid), Backend::Cranelift);
