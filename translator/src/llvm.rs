@@ -394,6 +394,11 @@ struct Gen<'a, 'ctx> {
     fp_load: Vec<bool>,
     cur_inst: std::cell::Cell<Value>,
     fp_pending: std::cell::RefCell<Vec<PendingNan<'ctx>>>,
+    /// Chains of scalar FP ops sharing one NaN test (fp_chains): the role of each IR
+    /// instruction, the chains, and the chain (index) closed by each one's last member.
+    chain_role: Vec<ChainRole>,
+    chains: Vec<FpChain>,
+    chain_end: HashMap<Value, usize>,
 }
 
 /// A member of an open group of NaN-tested FP ops (fp_groups): its IR value, host result, the
@@ -575,6 +580,189 @@ fn fp_groups(f: &Function) -> Vec<FpRole> {
     role
 }
 
+/// The part an IR instruction plays in a chain of scalar FP ops sharing one NaN test
+/// (fp_chains).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum ChainRole {
+    /// Not in a chain's window.
+    None,
+    /// A NaN-tested op of the chain: no test of its own. A sink's result reaches no later
+    /// member: the chain's condition tests it.
+    Member { sink: bool },
+    /// An instruction of the window that carries a member's result unchanged in its low bits
+    /// (bitcast, zext, trunc to at least the float's width, fneg, fabs, a setreg of such a value
+    /// or a getreg of a register set from one): recomputed in the chain's cold block.
+    Carrier,
+    /// An instruction of the window that does not depend on a member: lowered once.
+    Other,
+}
+
+/// A chain of scalar FP ops (fp_chains): the window from its first member to its last, the
+/// members whose result reaches no later member (the chain's test is of those), and for each
+/// carrier GetReg the value of the window's SetReg it reads.
+#[derive(Clone, Debug, Default)]
+struct FpChain {
+    insts: Vec<Value>,
+    sinks: Vec<Value>,
+    reads: HashMap<Value, Value>,
+}
+
+/// Chains of scalar FP ops sharing ONE NaN test. FADD, FSUB, FMUL, FDIV, FSQRT and FMA give a
+/// NaN whenever an operand is a NaN (on Arm and on x86), so when the ops of a window of one
+/// block feed each other (`fmul d1, d0, d1; fadd d1, d1, d6`), "the last result is not a NaN"
+/// means that no op of the chain saw or made one, and every host result is Arm's: one
+/// unordered test of the last result replaces one per op. When it is a NaN, a cold block
+/// recomputes the chain op by op with Arm's NaN rules from the chain's inputs (the host results
+/// are kept where they are not NaNs), and the values used after the chain, registers included,
+/// are joined by phis.
+///
+/// A window holds only members, carriers of their results and instructions that neither have
+/// an effect nor use a member's result; it is closed before anything else: a store, helper or
+/// other FP op, and any other use of a member's result (a compare, an FCVT, a lane extract),
+/// which so sees the corrected value. A member whose result reaches no later member (a sink)
+/// keeps a test of its own in the chain's one condition (`uno a, b` is one UCOMISD). Not in
+/// functions that observe FPSR or write FPCR (`strict`: there the per-op test also decides Arm's
+/// underflow rule, ir::fptiny), not for ops on translation-time constants (constrained
+/// intrinsics) and not for the lanes of a NEON instruction (fp_groups, `roles`).
+fn fp_chains(f: &Function, roles: &[FpRole], strict: bool, known: &[bool]) -> (Vec<ChainRole>, Vec<FpChain>) {
+    let mut role = vec![ChainRole::None; f.insts.len()];
+    let mut chains = vec![];
+    if strict {
+        return (role, chains);
+    }
+    let member = |v: Value| {
+        let i = f.inst(v);
+        matches!(i.op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMa)
+            && matches!(i.ty, Ty::F32 | Ty::F64)
+            && roles[v.0 as usize] == FpRole::Normal
+            && !i.args.iter().all(|a| known[a.0 as usize])
+    };
+    // No effect, no FP exception, no fault.
+    let inert = |op: Op| {
+        matches!(
+            op,
+            Op::Const | Op::Reloc | Op::GetReg | Op::SetReg | Op::Insn
+                | Op::Add | Op::Sub | Op::Mul | Op::UMulH | Op::SMulH | Op::And | Op::Or | Op::Xor
+                | Op::Shl | Op::LShr | Op::AShr | Op::RotR | Op::Not | Op::Neg | Op::Clz | Op::Cls
+                | Op::Ctpop | Op::Rbit | Op::Bswap | Op::ICmp | Op::Select
+                | Op::Zext | Op::Sext | Op::Trunc | Op::Bitcast | Op::Extract | Op::Insert
+                | Op::FNeg | Op::FAbs
+        )
+    };
+    #[derive(Default)]
+    struct Open {
+        win: Vec<Value>,
+        members: Vec<Value>,
+        /// Member or carrier -> (the member whose result it carries, the float's width).
+        carry: HashMap<Value, (Value, u32)>,
+        /// Register -> the carrier it was last set from in the window.
+        reg: HashMap<u64, Value>,
+        fed: Vec<Value>,
+        reads: HashMap<Value, Value>,
+    }
+    let close = |o: &mut Open, role: &mut Vec<ChainRole>, chains: &mut Vec<FpChain>| {
+        let o = std::mem::take(o);
+        if o.members.len() < 2 {
+            return;
+        }
+        let last = *o.members.last().unwrap();
+        let end = o.win.iter().position(|&v| v == last).unwrap();
+        let insts = o.win[..=end].to_vec();
+        for &v in &insts {
+            role[v.0 as usize] = if o.members.contains(&v) {
+                ChainRole::Member { sink: !o.fed.contains(&v) }
+            } else if o.carry.contains_key(&v) || (f.inst(v).op == Op::SetReg && o.carry.contains_key(&f.inst(v).args[0])) {
+                ChainRole::Carrier
+            } else {
+                ChainRole::Other
+            };
+        }
+        let sinks = o.members.iter().copied().filter(|m| !o.fed.contains(m)).collect();
+        let reads = o.reads.into_iter().filter(|(g, _)| insts.contains(g)).collect();
+        chains.push(FpChain { insts, sinks, reads });
+    };
+    for blk in &f.blocks {
+        let mut o = Open::default();
+        for &v in &blk.insts {
+            let i = f.inst(v);
+            loop {
+                let carried: Vec<(Value, u32)> = i.args.iter().filter_map(|a| o.carry.get(a).copied()).collect();
+                let width = carried.first().map(|c| c.1);
+                let all_width = |w: u32| carried.iter().all(|c| c.1 == w);
+                // Some(carrying member) for a carrier, None for an instruction independent of
+                // the members; Err for one that closes the window.
+                let step: Result<Option<(Value, u32)>, ()> = if member(v) && all_width(i.ty.bits()) {
+                    Ok(Some((v, i.ty.bits())))
+                } else if roles[v.0 as usize] != FpRole::Normal {
+                    Err(())
+                } else if i.op == Op::GetReg {
+                    match o.reg.get(&i.imm) {
+                        Some(&src) if f.inst(src).ty == i.ty => {
+                            o.reads.insert(v, src);
+                            Ok(o.carry.get(&src).copied())
+                        }
+                        Some(_) => Err(()),
+                        None => Ok(None),
+                    }
+                } else if carried.is_empty() {
+                    if inert(i.op) {
+                        if i.op == Op::SetReg {
+                            o.reg.remove(&i.imm);
+                        }
+                        Ok(None)
+                    } else {
+                        Err(())
+                    }
+                } else {
+                    let w = width.unwrap();
+                    let keeps = match i.op {
+                        Op::SetReg => Reg(i.imm as u8) != Reg::SP,
+                        Op::Bitcast | Op::Zext => true,
+                        Op::Trunc => i.ty.bits() >= w,
+                        Op::FNeg | Op::FAbs => i.ty.bits() == w,
+                        _ => false,
+                    };
+                    if keeps && carried.len() == 1 {
+                        if i.op == Op::SetReg {
+                            o.reg.insert(i.imm, i.args[0]);
+                        }
+                        Ok(Some(carried[0]))
+                    } else {
+                        Err(())
+                    }
+                };
+                match step {
+                    Err(()) if !o.win.is_empty() => {
+                        close(&mut o, &mut role, &mut chains);
+                        continue;
+                    }
+                    Err(()) => {}
+                    Ok(c) => {
+                        let is_member = c.is_some_and(|c| c.0 == v);
+                        if is_member {
+                            for (m, _) in &carried {
+                                o.fed.push(*m);
+                            }
+                            o.members.push(v);
+                        }
+                        if !o.win.is_empty() || is_member {
+                            o.win.push(v);
+                            if let Some(c) = c {
+                                if i.op != Op::SetReg {
+                                    o.carry.insert(v, c);
+                                }
+                            }
+                        }
+                    }
+                }
+                break;
+            }
+        }
+        close(&mut o, &mut role, &mut chains);
+    }
+    (role, chains)
+}
+
 fn ord(o: Ordering) -> AtomicOrdering {
     match o {
         Ordering::Plain => AtomicOrdering::NotAtomic,
@@ -649,6 +837,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let name = fn_symbol(key);
         let subprogram = di.create_function(cu.as_debug_info_scope(), &name, None, file, 1, sub_ty, false, true, 1, DIFlags::ZERO, true);
         func.set_subprogram(subprogram);
+        let fp_env_strict = f.insts.iter().any(|i| {
+            i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
+        });
+        let known = ir::consts::known_constants(f);
+        let fp_role = fp_groups(f);
+        let (chain_role, chains) = fp_chains(f, &fp_role, fp_env_strict, &known);
+        let chain_end = chains.iter().enumerate().map(|(k, c)| (*c.insts.last().unwrap(), k)).collect();
         Ok(Gen {
             ctx,
             module,
@@ -669,15 +864,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             dirty: std::cell::Cell::new(0),
             di,
             subprogram,
-            known: ir::consts::known_constants(f),
-            fp_env_strict: f.insts.iter().any(|i| {
-                i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
-            }),
-            fp_role: fp_groups(f),
+            known,
+            fp_env_strict,
+            fp_role,
             fcmp_mask: fcmp_masks(f),
             fp_load: fp_loads(f),
             cur_inst: std::cell::Cell::new(Value(0)),
             fp_pending: std::cell::RefCell::new(vec![]),
+            chain_role,
+            chains,
+            chain_end,
         })
     }
 
@@ -1163,6 +1359,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     }
                 }
                 self.dirty.set(ir::dirty::step(self.f.inst(v), self.dirty.get(), WRITE_THROUGH));
+                if let Some(&c) = self.chain_end.get(&v) {
+                    self.flush_fp_chain(c)?;
+                }
             }
             self.term(&blk.term)?;
         }
@@ -1995,6 +2194,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// round to integral), so the hot path is the op, one unordered test of its result and a
     /// branch that is not taken; Arm's choice of NaN is made out of line (unlikely_fixup).
     fn arm_nan(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        if self.in_chain() {
+            return self.chain_member_value(r);
+        }
         let r = r.into_float_value();
         let rnan = self.rare_result(r)?;
         let ops = ops.to_vec();
@@ -2130,10 +2332,111 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(())
     }
 
+    /// Whether the instruction being lowered is a member of a chain (fp_chains): its NaN test
+    /// is the chain's, made after its last member (flush_fp_chain).
+    fn in_chain(&self) -> bool {
+        matches!(self.chain_role[self.cur_inst.get().0 as usize], ChainRole::Member { .. })
+    }
+
+    /// The value of a chain member's host result `r` until the chain's test. A result that
+    /// feeds a later member goes through `opaque_float`: without it, LLVM's VectorCombine turns
+    /// `fmul (extractelement q1, 0), (extractelement q2, 0)` followed by an op on its result into
+    /// `fmul <2 x double> q1, q2` and an extract, computing the upper halves of the V registers
+    /// too (stray FPSR flags, FZ traps on a denormal there).
+    fn chain_member_value(&self, r: BasicValueEnum<'ctx>) -> R<BasicValueEnum<'ctx>> {
+        match self.chain_role[self.cur_inst.get().0 as usize] {
+            ChainRole::Member { sink: false } => Ok(self.opaque_float(r.into_float_value())?.into()),
+            _ => Ok(r),
+        }
+    }
+
+    /// The one NaN test of chain `c` (fp_chains), after its last member: an unordered test of
+    /// its sinks' results and an unlikely branch to a block that goes through the chain again,
+    /// each member's value becoming Arm's NaN from its (corrected) operands where its host
+    /// result is a NaN, the carriers recomputed from them, and the registers last set from a
+    /// carrier stored again; the members' and carriers' values become phis joining both paths.
+    fn flush_fp_chain(&mut self, c: usize) -> R<()> {
+        let ch = self.chains[c].clone();
+        let b = &self.b;
+        let mut any: Option<IntValue<'ctx>> = None;
+        for &s in &ch.sinks {
+            let r = self.v(s).into_float_value();
+            let un = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+            any = Some(match any {
+                Some(a) => b.build_or(a, un, "")?,
+                None => un,
+            });
+        }
+        let any = self.expect(any.expect("a chain has a sink (its last member)"), false)?;
+        let hot: Vec<(Value, BasicValueEnum<'ctx>)> = ch
+            .insts
+            .iter()
+            .filter(|&&v| self.chain_role[v.0 as usize] != ChainRole::Other && self.f.inst(v).op != Op::SetReg)
+            .map(|&v| (v, self.v(v)))
+            .collect();
+        let pre = b.get_insert_block().unwrap();
+        let cold = self.ctx.append_basic_block(self.func, "fp_nan_chain");
+        let cont = self.ctx.append_basic_block(self.func, "fp_cont");
+        b.build_conditional_branch(any, cold, cont)?;
+        b.position_at_end(cold);
+        let mut last_set: Vec<(u64, Value)> = vec![];
+        for &v in &ch.insts {
+            let i = self.f.inst(v);
+            match self.chain_role[v.0 as usize] {
+                ChainRole::Member { .. } => {
+                    let r = self.v(v).into_float_value();
+                    let fty = r.get_type();
+                    let n = if i.op == Op::FMa {
+                        let n = self.processed_nan(fty, &[i.args[2], i.args[0], i.args[1]])?;
+                        self.arm_fma_invalid(n.into(), &i.args)?.into_float_value()
+                    } else {
+                        self.processed_nan(fty, &i.args)?
+                    };
+                    let un = self.b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+                    self.vals[v.0 as usize] = Some(self.b.build_select(un, n, r, "")?);
+                }
+                ChainRole::Carrier if i.op == Op::GetReg => self.vals[v.0 as usize] = Some(self.v(ch.reads[&v])),
+                ChainRole::Carrier if i.op == Op::SetReg => last_set.push((i.imm, v)),
+                ChainRole::Carrier => {
+                    self.cur_inst.set(v);
+                    self.vals[v.0 as usize] = self.inst(v)?;
+                }
+                ChainRole::Other => {
+                    if i.op == Op::SetReg {
+                        last_set.push((i.imm, v));
+                    }
+                }
+                ChainRole::None => unreachable!("fp_chains: the window's instructions have roles"),
+            }
+        }
+        // The registers whose last write in the chain is a carrier: stored again with the
+        // corrected value (the others hold what the hot path stored).
+        for (k, &(reg, v)) in last_set.iter().enumerate() {
+            let last = !last_set[k + 1..].iter().any(|&(r2, _)| r2 == reg);
+            if last && self.chain_role[v.0 as usize] == ChainRole::Carrier {
+                self.cur_inst.set(v);
+                self.inst(v)?;
+            }
+        }
+        let cold_end = self.b.get_insert_block().unwrap();
+        self.b.build_unconditional_branch(cont)?;
+        self.b.position_at_end(cont);
+        for (v, h) in hot {
+            let n = self.v(v);
+            let phi = self.b.build_phi(h.get_type(), "")?;
+            phi.add_incoming(&[(&h, pre), (&n, cold_end)]);
+            self.vals[v.0 as usize] = Some(phi.as_basic_value());
+        }
+        Ok(())
+    }
+
     /// FMADD's NaN result (ir::fpnan::fma_result): NaN priority addend, then multiplicands; a
     /// quiet NaN addend with an inf * 0 product gives the default NaN. Both cases have a NaN
     /// host result, so both are decided out of line.
     fn arm_fma_nan(&self, r: BasicValueEnum<'ctx>, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        if self.in_chain() {
+            return self.chain_member_value(r);
+        }
         let r = r.into_float_value();
         let rnan = self.rare_result(r)?;
         let args = args.to_vec();
@@ -2657,18 +2960,18 @@ mod tests {
         assert!(asm.contains("callq\taot_safepoint_same"), "{asm}");
     }
 
-    /// Arm NaN selection is out of line: between an FADD and the next FMUL the hot path holds
-    /// only the unordered test of the result and its branch (no blend of a chosen NaN), and the
-    /// fix-up still exists (in a cold block).
+    /// Arm NaN selection is out of line: between an FADD and the next FP op (an FCVT, which
+    /// ends a chain of fp_chains) the hot path holds only the unordered test of the result and
+    /// its branch (no blend of a chosen NaN), and the fix-up still exists (in a cold block).
     #[test]
     fn fp_nan_fixup_is_out_of_line() {
         init_targets();
-        // fadd d0, d1, d2 ; fmul d0, d0, d2 ; ret
-        let f = lift_snippet(0x400000, &[0x1e62_2820, 0x1e62_0800, 0xd65f_03c0]);
+        // fadd d0, d1, d2 ; fcvt s0, d0 ; ret
+        let f = lift_snippet(0x400000, &[0x1e62_2820, 0x1e62_4000, 0xd65f_03c0]);
         let asm = asm_o2(&f, "x86-64-v3");
         let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
         let add = body.iter().position(|l| l.starts_with("vaddsd")).expect(&asm);
-        let mul = body.iter().position(|l| l.starts_with("vmulsd")).expect(&asm);
+        let mul = body.iter().position(|l| l.starts_with("vcvtsd2ss")).expect(&asm);
         let between = &body[add + 1..mul];
         assert!(between.iter().any(|l| l.starts_with("vucomisd")), "{asm}");
         assert!(between.iter().any(|l| l.starts_with("jp")), "{asm}");
@@ -2676,6 +2979,79 @@ mod tests {
         assert!(between.len() <= 6, "hot path between the ops: {between:?}\n{asm}");
         let text = llvm_text(&f, "t").unwrap();
         assert!(text.contains("fp_nan"), "{text}");
+    }
+
+    /// The hot path of a snippet's assembly: its lines up to the first `ret` (the NaN blocks
+    /// come after it).
+    fn hot_lines(asm: &str) -> Vec<&str> {
+        let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
+        let ret = body.iter().position(|l| l.starts_with("ret")).expect(asm);
+        body[..ret].to_vec()
+    }
+
+    /// fp_chains: scalar FP ops of one block that feed each other share ONE NaN test, an
+    /// unordered compare of the last result, where each op had its own `vucomisd; jp`. They stay
+    /// scalar host ops (no packed op computing the upper halves of the V registers), and the
+    /// Arm NaN selection still exists out of line.
+    #[test]
+    fn fp_chain_has_one_nan_test() {
+        init_targets();
+        for words in [
+            // fmul d0, d1, d2 ; fadd d0, d0, d3 ; ret
+            &[0x1e62_0820u32, 0x1e63_2800, 0xd65f_03c0][..],
+            // fmul d0, d1, d2 ; fadd d5, d0, d3 ; fsub d6, d5, d4 ; fdiv d7, d6, d1 ; fsqrt d8, d7 ;
+            // fmadd d9, d8, d2, d3 ; fnmul d10, d9, d4 ; fadd d10, d10, d1 ; ret
+            &[0x1e62_0820, 0x1e63_2805, 0x1e64_38a6, 0x1e61_18c7, 0x1e61_c0e8, 0x1f42_0d09, 0x1e64_892a, 0x1e61_294a, 0xd65f_03c0][..],
+            // fmul s11, s12, s13 ; fadd s11, s11, s14 ; fmsub s15, s11, s12, s13 ; fsqrt s16, s15 ; ret
+            &[0x1e2d_098b, 0x1e2e_296b, 0x1f0c_b56f, 0x1e21_c1f0, 0xd65f_03c0][..],
+        ] {
+            let f = lift_snippet(0x400000, words);
+            let asm = asm_o2(&f, "x86-64-v3");
+            let hot = hot_lines(&asm);
+            let tests = hot.iter().filter(|l| l.starts_with("vucomis")).count();
+            assert_eq!(tests, 1, "{words:08x?}: one NaN test\n{asm}");
+            let packed = |l: &&&str| {
+                let m = l.split_whitespace().next().unwrap_or("");
+                ["vadd", "vsub", "vmul", "vdiv", "vsqrt", "vfmadd", "vfmsub", "vfnmadd", "vfnmsub"].iter().any(|p| m.starts_with(p))
+                    && (m.ends_with("pd") || m.ends_with("ps"))
+            };
+            assert!(!hot.iter().any(|l| packed(&l)), "{words:08x?}: packed FP op\n{asm}");
+            let text = llvm_text(&f, "t").unwrap();
+            assert!(text.contains("fp_nan_chain"), "{text}");
+        }
+    }
+
+    /// fp_chains: a chain ends before another use of a member's result (an FCMP, a store), the
+    /// members that feed no later member (sinks) are tested, and a function that reads FPSR
+    /// keeps one test per op (there the test also decides Arm's underflow rule).
+    #[test]
+    fn fp_chain_windows() {
+        // 0: fmul d0, d1, d2 ; fcmp d0, d3 ; str d0, [x0] ; fadd d3, d0, d4 ; fsub d4, d1, d2 ;
+        // 14: fmul d0, d1, d2 ; fadd d0, d0, d3 ; ret
+        let words = [0x1e62_0820u32, 0x1e63_2000, 0xfd00_0000, 0x1e64_2803, 0x1e62_3824, 0x1e62_0820, 0x1e63_2800, 0xd65f_03c0];
+        let f = lift_snippet(0x400000, &words);
+        let known = ir::consts::known_constants(&f);
+        let (roles, chains) = fp_chains(&f, &fp_groups(&f), false, &known);
+        let fp: Vec<Value> = (0..f.insts.len() as u32).map(Value).filter(|&v| matches!(f.inst(v).op, Op::FAdd | Op::FSub | Op::FMul)).collect();
+        assert_eq!(fp.len(), 5);
+        assert_eq!(roles[fp[0].0 as usize], ChainRole::None, "the FCMP reads the first FMUL's result");
+        assert_eq!(chains.len(), 1, "{chains:?}");
+        let c = &chains[0];
+        assert_eq!((c.insts[0], *c.insts.last().unwrap()), (fp[1], fp[4]));
+        // fsub d4 feeds nothing (d4 is not read again), the last fadd ends the chain.
+        assert_eq!(c.sinks, vec![fp[2], fp[4]]);
+        for (k, sink) in [(1, false), (2, true), (3, false), (4, true)] {
+            assert_eq!(roles[fp[k].0 as usize], ChainRole::Member { sink }, "op {k}");
+        }
+        // The same ops followed by `mrs x0, fpsr`: no chain.
+        let mut strict = words.to_vec();
+        strict.insert(7, 0xd53b_4420);
+        let f = lift_snippet(0x400000, &strict);
+        let known = ir::consts::known_constants(&f);
+        let strict_fn = f.insts.iter().any(|i| i.op == Op::Helper && Helper::from_u64(i.imm) == Some(Helper::SyncFpsr));
+        assert!(strict_fn);
+        let (roles, chains) = fp_chains(&f, &fp_groups(&f), strict_fn, &known);
+        assert!(chains.is_empty() && roles.iter().all(|&r| r == ChainRole::None));
     }
 
     /// A NEON FP op stays one host vector op: the lanes' NaN tests are one vector compare and
