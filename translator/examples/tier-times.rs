@@ -67,20 +67,20 @@ fn main() {
         .map(|(_, ((((f, key), &c), akey), &n))| {
             let s = Shape { tail_cycle: c, callers: n, ..shape(f) };
             let auto = auto_backend(&s).name();
+            // The columns both forms share: the function and its shape.
+            let shape = format!(
+                "{},{:#x},{},{},{},{},{}",
+                f.name.replace(',', ";"),
+                f.base(),
+                s.ops,
+                s.loops as u8,
+                s.self_calls as u8,
+                s.indirect_tail as u8,
+                s.tail_cycle as u8
+            );
+            let leaf = aot_translate::tier::leaf_loop(f) as u8;
             if shapes_only {
-                return format!(
-                    "{},{:#x},{},{},{},{},{},{auto},0,0,0,0,,{akey},{},{},{}",
-                    f.name.replace(',', ";"),
-                    f.base(),
-                    s.ops,
-                    s.loops as u8,
-                    s.self_calls as u8,
-                    s.indirect_tail as u8,
-                    s.tail_cycle as u8,
-                    aot_translate::tier::leaf_loop(f) as u8,
-                    s.callers,
-                    s.syscalls as u8
-                );
+                return format!("{shape},{auto},0,0,0,0,,{akey},{leaf},{},{}", s.callers, s.syscalls as u8);
             }
             let t0 = cpu_ms();
             let lo = TM.with(|tm| {
@@ -98,24 +98,11 @@ fn main() {
                 Err(e) => (0, e.replace([',', '\n'], " ")),
             };
             format!(
-                "{},{:#x},{},{},{},{},{},{},{:.3},{:.3},{},{},{},{},{},{},{}",
-                f.name.replace(',', ";"),
-                f.base(),
-                s.ops,
-                s.loops as u8,
-                s.self_calls as u8,
-                s.indirect_tail as u8,
-                s.tail_cycle as u8,
-                auto,
+                "{shape},{auto},{:.3},{:.3},{lo},{cb},{ce},{akey},{leaf},{},{}",
                 t1 - t0,
                 t2 - t1,
-                lo,
-                cb,
-                ce,
-                akey,
-                aot_translate::tier::leaf_loop(f) as u8,
                 s.callers,
-                    s.syscalls as u8
+                s.syscalls as u8
             )
         })
         .collect();

@@ -3437,23 +3437,23 @@ mod tests {
         assert!(!asm.lines().any(|l| reg_reg(&l)), "{asm}");
     }
 
-    /// An indirect jump inside a function (a jump table) is one table jump, not a compare tree:
-    /// the switch is on the entry's offset divided by 4 (rotated, so a misaligned target still
-    /// misses), dense enough for LLVM's jump tables where the byte offsets were not.
-    #[test]
-    fn jump_table_dispatch_is_one_indirect_jump() {
+    /// The host code of a function at 0x400000 made of `dispatch` (ending in `br x0`) and, right
+    /// after it, 12 entries of `add xR, xR, #k` x 4; `b 0x400000`, 20 bytes apart (like a
+    /// switch's case bodies). `xR` must not be overwritten by `dispatch`, or LLVM merges the cases.
+    fn jump_table_asm(dispatch: &[u32], r: u32) -> String {
         init_targets();
-        // 0: br x0; then 12 cases of `add x1, x1, #k; b 0` spaced 5 instructions apart (like a
-        // switch's case bodies), each an entry.
         let base = 0x400000u64;
         let mut insns = std::collections::BTreeMap::new();
         let mut entries = vec![base];
-        insns.insert(base, 0xd61f_0000);
+        for (k, &w) in dispatch.iter().enumerate() {
+            insns.insert(base + 4 * k as u64, w);
+        }
+        let cases = base + 4 * dispatch.len() as u64;
         for k in 0..12u64 {
-            let at = base + 4 + 20 * k;
+            let at = cases + 20 * k;
             entries.push(at);
             for j in 0..4 {
-                insns.insert(at + 4 * j, 0x9100_0421 | (k as u32 + 1) << 10);
+                insns.insert(at + 4 * j, 0x9100_0000 | (k as u32 + 1) << 10 | r << 5 | r);
             }
             let back = ((base as i64 - (at + 16) as i64) / 4) as u32 & 0x3ff_ffff;
             insns.insert(at + 16, 0x1400_0000 | back);
@@ -3461,37 +3461,25 @@ mod tests {
         let spec = aot_lifter::isa::FunctionSpec { name: "jt".into(), start: base, entries, insns };
         let f = aot_lifter::isa::aarch64::lift_function(&spec);
         ir::verify::verify(&f).unwrap();
-        let asm = asm_o2(&f, "x86-64-v3");
+        asm_o2(&f, "x86-64-v3")
+    }
+
+    /// An indirect jump inside a function (a jump table) is one table jump, not a compare tree:
+    /// the switch is on the entry's offset divided by 4 (rotated, so a misaligned target still
+    /// misses), dense enough for LLVM's jump tables where the byte offsets were not.
+    #[test]
+    fn jump_table_dispatch_is_one_indirect_jump() {
+        let asm = jump_table_asm(&[0xd61f_0000], 1); // br x0
         assert!(asm.contains(".LJTI"), "no jump table:\n{asm}");
     }
 
     /// gcc's jump-table dispatch `ldrb w0, [x7, w0, uxtw]; adr x1, L; add x0, x1, w0, sxtb #2;
     /// br x0`: ADR is base + offset and the switch takes `offset + 4 * entry` without subtracting
     /// the base (which LLVM cannot fold: `base + offset` is an entry symbol of its own), so the
-    /// rotation folds into a shift of the table entry. No `ror`/`rorx` and no base symbol.
+    /// rotation folds into a shift of the table entry: no `ror`/`rorx`.
     #[test]
     fn adr_jump_tables_switch_on_the_table_entry() {
-        init_targets();
-        let base = 0x400000u64;
-        let mut insns = std::collections::BTreeMap::new();
-        let mut entries = vec![base];
-        for (k, w) in [0x3860_48e0u32, 0x1000_0061, 0x8b20_8820, 0xd61f_0000].into_iter().enumerate() {
-            insns.insert(base + 4 * k as u64, w);
-        }
-        // L = base + 16: 12 cases of `add x2, x2, #k` x 4; `b 0`, 20 bytes apart.
-        for k in 0..12u64 {
-            let at = base + 16 + 20 * k;
-            entries.push(at);
-            for j in 0..4 {
-                insns.insert(at + 4 * j, 0x9100_0442 | (k as u32 + 1) << 10);
-            }
-            let back = ((base as i64 - (at + 16) as i64) / 4) as u32 & 0x3ff_ffff;
-            insns.insert(at + 16, 0x1400_0000 | back);
-        }
-        let spec = aot_lifter::isa::FunctionSpec { name: "jt".into(), start: base, entries, insns };
-        let f = aot_lifter::isa::aarch64::lift_function(&spec);
-        ir::verify::verify(&f).unwrap();
-        let asm = asm_o2(&f, "x86-64-v3");
+        let asm = jump_table_asm(&[0x3860_48e0, 0x1000_0061, 0x8b20_8820, 0xd61f_0000], 2);
         assert!(asm.contains(".LJTI"), "no jump table:\n{asm}");
         let code: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.')).collect();
         assert!(!code.iter().any(|l| l.starts_with("ror")), "rotate of base-relative offset:\n{asm}");

@@ -29,15 +29,22 @@ void _start(void) {
 }
 "#;
 
-#[test]
-fn cranelift_object_matches_the_llvm_contract() {
-    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(FAULT), "p") else { return };
+/// The lifted functions of the freestanding guest `src` (`-O2 -static -nostdlib`) and their
+/// cache keys at -O2 for x86-64-v3; None without the cross compiler.
+fn lift_guest(src: &str) -> Option<(Vec<aot_lifter::ir::Function>, Vec<String>)> {
+    let (_d, p) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(src), "p")?;
     let data = std::fs::read(&p).unwrap();
     let g = elf::parse(&data).unwrap();
     let rec = recover::recover(&g).unwrap();
     let funcs = pipeline::lift_all(&rec).unwrap();
     let opts = aot_translate::llvm::Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
     let keys = pipeline::keys(&funcs, &opts);
+    Some((funcs, keys))
+}
+
+#[test]
+fn cranelift_object_matches_the_llvm_contract() {
+    let Some((funcs, keys)) = lift_guest(FAULT) else { return };
     assert!(!funcs.is_empty());
     for (f, key) in funcs.iter().zip(&keys) {
         let obj = clif::compile(f, key, "x86-64-v3").unwrap_or_else(|e| panic!("{}: {e}", f.name));
@@ -144,13 +151,7 @@ void _start(void) {
 fn cranelift_indirect_sites_have_inline_caches() {
     use aot_lifter::ir::Term;
     use object::RelocationFlags;
-    let Some((_d, p)) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], &with_sys(INDIRECT), "p") else { return };
-    let data = std::fs::read(&p).unwrap();
-    let g = elf::parse(&data).unwrap();
-    let rec = recover::recover(&g).unwrap();
-    let funcs = pipeline::lift_all(&rec).unwrap();
-    let opts = aot_translate::llvm::Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
-    let keys = pipeline::keys(&funcs, &opts);
+    let Some((funcs, keys)) = lift_guest(INDIRECT) else { return };
     let (mut calls, mut jumps) = (0, 0);
     for (f, key) in funcs.iter().zip(&keys) {
         let sites = f
