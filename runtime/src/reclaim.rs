@@ -169,11 +169,12 @@ pub struct Parked(Option<&'static ThreadRec>);
 pub fn park() -> Parked {
     let Some(rec) = me() else { return Parked(None) };
     if PARK_DEPTH.with(|d| d.replace(d.get() + 1)) == 0 {
-        let regs = capture();
-        for (a, v) in rec.park_regs.iter().zip(regs) {
-            a.store(v, Ordering::Relaxed);
-        }
-        rec.park_seq.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: seven aligned words of this thread's own record; no other thread writes them.
+        unsafe { capture_into(rec.park_regs[0].as_ptr()) };
+        // park_seq is written by its own thread only (park, unpark, enter_dispatcher), so a
+        // plain store does what a locked increment did: the seqlock writer's step to odd,
+        // ordered after the register words by Release (a MOV on x86-64, no LOCK prefix).
+        rec.park_seq.store(rec.park_seq.load(Ordering::Relaxed) + 1, Ordering::Release);
     }
     Parked(Some(rec))
 }
@@ -182,7 +183,11 @@ impl Drop for Parked {
     fn drop(&mut self) {
         let Some(rec) = self.0 else { return };
         if PARK_DEPTH.with(|d| d.replace(d.get().saturating_sub(1))) == 1 {
-            rec.park_seq.fetch_add(1, Ordering::SeqCst);
+            // The step to even must be visible before anything this thread writes next (its
+            // stack, once guest code runs): the seqlock writer's store + release fence; the
+            // reclaimer reads the words, then an acquire fence, then park_seq (scan_parked).
+            rec.park_seq.store(rec.park_seq.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+            std::sync::atomic::fence(Ordering::Release);
         }
     }
 }
@@ -209,7 +214,18 @@ pub fn leave_fault(prev: u64) {
 #[inline(always)]
 fn capture() -> [u64; 7] {
     let mut r = [0u64; 7];
-    // SAFETY: stores seven registers into the local array.
+    // SAFETY: seven words of the local array.
+    unsafe { capture_into(r.as_mut_ptr()) };
+    r
+}
+
+/// [`capture`] into seven words at `p`.
+///
+/// # Safety
+/// `p` must be valid for seven aligned 8-byte writes.
+#[inline(always)]
+unsafe fn capture_into(p: *mut u64) {
+    // SAFETY: the caller's contract.
     unsafe {
         core::arch::asm!(
             "mov [{p}], rsp",
@@ -219,11 +235,10 @@ fn capture() -> [u64; 7] {
             "mov [{p} + 32], r13",
             "mov [{p} + 40], r14",
             "mov [{p} + 48], r15",
-            p = in(reg) r.as_mut_ptr(),
+            p = in(reg) p,
             options(nostack, preserves_flags)
         )
-    };
-    r
+    }
 }
 
 /// The words of [lo, hi) that lie in the code cache.
@@ -343,6 +358,8 @@ fn scan_parked() {
         }
         let regs: [u64; 7] = core::array::from_fn(|i| rec.park_regs[i].load(Ordering::SeqCst));
         let refs = scan(rec, &regs);
+        // Seqlock reader: the words read above before the second read of park_seq.
+        std::sync::atomic::fence(Ordering::Acquire);
         if rec.park_seq.load(Ordering::SeqCst) == s1 {
             if let Some(refs) = refs {
                 answer(rec, req, refs);
@@ -464,6 +481,33 @@ mod tests {
         assert_eq!(scan(&rec, &regs), Some(vec![0x7e00_0000_0000, 0x7e00_0000_0042, 0x7e00_0000_ffff]));
         // a stack pointer on no stack of the thread: no answer
         assert_eq!(scan(&rec, &[8, 0, 0, 0, 0, 0, 0]), None);
+    }
+    #[test]
+    fn park_is_one_seqlock_step_and_saves_the_registers() {
+        std::thread::spawn(|| {
+            enter_dispatcher(core::ptr::null_mut());
+            let rec = me().expect("registered");
+            let seq = || rec.park_seq.load(Ordering::SeqCst);
+            let s0 = seq();
+            assert_eq!(s0 % 2, 0, "not parked at the start");
+            let here = 0u64;
+            {
+                let _p = park();
+                assert_eq!(seq(), s0 + 1, "parked: odd");
+                // park's own frame was below this one: the saved rsp is under this local
+                let rsp = rec.park_regs[0].load(Ordering::SeqCst);
+                assert!(rsp < &here as *const u64 as u64 && &here as *const u64 as u64 - rsp < 4096, "rsp {rsp:#x}");
+                {
+                    let _q = park();
+                    assert_eq!(seq(), s0 + 1, "a nested park counts once");
+                }
+                assert_eq!(seq(), s0 + 1, "still parked after the nested one");
+            }
+            assert_eq!(seq(), s0 + 2, "unparked: even again");
+            leave();
+        })
+        .join()
+        .unwrap();
     }
     #[test]
     fn capture_sees_this_stack() {

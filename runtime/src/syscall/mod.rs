@@ -423,7 +423,34 @@ pub fn lookup(nr: u64) -> Option<&'static Sys> {
     }
 }
 
+/// The host number of a syscall that [`do_syscall`] would pass through unchanged with nothing
+/// else to do (no tracing, no change of the mappings): the hot path of [`aot_helper_syscall`].
+#[inline(always)]
+fn plain_passthrough(nr: u64) -> Option<i64> {
+    if STRACE.load(Ordering::Relaxed) || changes_mappings(nr) {
+        return None;
+    }
+    match lookup(nr)?.handler {
+        Handler::Host(h) => Some(h),
+        _ => None,
+    }
+}
+
+/// shmdt, brk, munmap, mremap, mmap, mprotect: /proc/self/maps and the time vDSO state follow.
+#[inline(always)]
+fn changes_mappings(nr: u64) -> bool {
+    matches!(nr, 197 | 214 | 215 | 216 | 222 | 226)
+}
+
 pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
+    if let Some(h) = plain_passthrough(nr) {
+        return signal::safe_syscall(h, a);
+    }
+    do_syscall_slow(st, nr, a)
+}
+
+#[inline(never)]
+fn do_syscall_slow(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
     let ent = lookup(nr);
     let trace = STRACE.load(Ordering::Relaxed);
     // Printed before the call: exit/exit_group and a successful execve do not come back.
@@ -433,7 +460,7 @@ pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
             write_stderr(&format!("{c}{}", if matches!(nr, 93 | 94) { " = ?\n" } else { "\n" }));
         }
     }
-    if matches!(nr, 197 | 214 | 215 | 216 | 222 | 226) {
+    if changes_mappings(nr) {
         time::mappings_changed();
     }
     let r = match ent.map(|s| s.handler) {
@@ -464,15 +491,35 @@ pub fn do_syscall(st: &mut CpuState, nr: u64, a: &Args) -> i64 {
 pub unsafe extern "C" fn aot_helper_syscall(st: *mut CpuState, _a0: u64, _a1: u64, _a2: u64) -> u64 {
     // SAFETY: translated code passes the live state of the current guest thread.
     let st = unsafe { &mut *st };
-    let a = [st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]];
     let nr = st.x[8];
+    // The hot path (read, write, ... with no signal around them): the same steps as the loop
+    // below without its set-up; anything else continues there with the result.
+    if let Some(h) = plain_passthrough(nr) {
+        let r = {
+            let _parked = crate::reclaim::park();
+            signal::safe_syscall(h, &[st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]])
+        };
+        if r != signal::ERESTART_INTERNAL && !signal::pending() {
+            st.x[0] = r as u64;
+            return r as u64;
+        }
+        return syscall_loop(st, nr, Some(r));
+    }
+    syscall_loop(st, nr, None)
+}
+
+/// Make syscall `nr` (unless `done` holds the result of a first attempt), deliver the signals
+/// that came meanwhile and restart it as the kernel would.
+#[inline(never)]
+fn syscall_loop(st: &mut CpuState, nr: u64, mut done: Option<i64>) -> u64 {
+    let a = [st.x[0], st.x[1], st.x[2], st.x[3], st.x[4], st.x[5]];
     loop {
         // Parked: no guest code runs inside do_syscall (handlers run below, after it), so the
         // reclaimer may scan this thread while it blocks (crate::reclaim).
-        let r = {
+        let r = done.take().unwrap_or_else(|| {
             let _parked = crate::reclaim::park();
             do_syscall(st, nr, &a)
-        };
+        });
         if r == signal::ERESTART_INTERNAL {
             // A signal came before the syscall started: deliver it, then make the syscall.
             signal::deliver_pending(st);
