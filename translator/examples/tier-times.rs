@@ -3,7 +3,7 @@
 //! Prints one CSV line per function: name, address, ops, loops, self_calls, tail_calls, the
 //! backend `auto` picks, LLVM and Cranelift compile times in thread CPU milliseconds, object sizes,
 //! then the `auto` key, whether a loop calls nothing (`tier::leaf_loop`), direct callers and
-//! whether it makes a system call.
+//! whether it makes a system call, its blocks, entries and `Function::indirect_jump_edges`.
 //! `--sample N`: only every Nth function (in recovery order), for big programs. `--shapes 1`: no
 //! compiling (times and sizes 0), to see the choices. The `auto` key is the function's `aot_f_<key>`
 //! symbol in a `--tier auto` translation (e.g. in a callgrind profile).
@@ -55,7 +55,7 @@ fn main() {
     // The keys of the `--tier auto` translation (its `aot_f_<key>` symbols).
     let auto_keys = pipeline::keys_for(&funcs, &aot_translate::tier::choose_all(aot_translate::tier::Tier::Auto, &funcs), &opts);
     llvm::init_targets();
-    println!("name,addr,ops,loops,self_calls,indirect_tail,tail_cycle,auto,llvm_ms,cranelift_ms,llvm_bytes,cranelift_bytes,cranelift_error,key,leaf_loop,callers,syscalls");
+    println!("name,addr,ops,loops,self_calls,indirect_tail,tail_cycle,auto,llvm_ms,cranelift_ms,llvm_bytes,cranelift_bytes,cranelift_error,key,leaf_loop,callers,syscalls,blocks,entries,indirect_jump_edges");
     let rows: Vec<String> = funcs
         .par_iter()
         .zip(keys.par_iter())
@@ -79,8 +79,9 @@ fn main() {
                 s.tail_cycle as u8
             );
             let leaf = aot_translate::tier::leaf_loop(f) as u8;
+            let cfg = format!("{},{},{}", f.blocks.len(), f.entries.len(), f.indirect_jump_edges());
             if shapes_only {
-                return format!("{shape},{auto},0,0,0,0,,{akey},{leaf},{},{}", s.callers, s.syscalls as u8);
+                return format!("{shape},{auto},0,0,0,0,,{akey},{leaf},{},{},{cfg}", s.callers, s.syscalls as u8);
             }
             let t0 = cpu_ms();
             let lo = TM.with(|tm| {
@@ -98,7 +99,7 @@ fn main() {
                 Err(e) => (0, e.replace([',', '\n'], " ")),
             };
             format!(
-                "{shape},{auto},{:.3},{:.3},{lo},{cb},{ce},{akey},{leaf},{},{}",
+                "{shape},{auto},{:.3},{:.3},{lo},{cb},{ce},{akey},{leaf},{},{},{cfg}",
                 t1 - t0,
                 t2 - t1,
                 s.callers,

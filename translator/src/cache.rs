@@ -28,9 +28,13 @@ pub fn key(ir_text: &str, opt_level: u8, target_cpu: &str) -> String {
 pub fn key_for(ir_text: &str, opt_level: u8, target_cpu: &str, backend: Backend) -> String {
     let mut h = Sha256::new();
     h.update(FORMAT_VERSION.as_bytes());
-    if backend != Backend::Llvm {
-        h.update(CRANELIFT_VERSION.as_bytes());
-        h.update([0]);
+    match backend {
+        Backend::Llvm => {}
+        Backend::LlvmCold => h.update(b"llvm-cold\0"),
+        Backend::Cranelift => {
+            h.update(CRANELIFT_VERSION.as_bytes());
+            h.update([0]);
+        }
     }
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update([0, opt_level]);
@@ -129,6 +133,8 @@ mod tests {
         assert_ne!(a, key("function\n", 2, "x86-64"));
         assert_eq!(a, key_for("function\n", 2, "x86-64-v3", Backend::Llvm));
         assert_ne!(a, key_for("function\n", 2, "x86-64-v3", Backend::Cranelift));
+        assert_ne!(a, key_for("function\n", 2, "x86-64-v3", Backend::LlvmCold));
+        assert_ne!(key_for("function\n", 2, "x86-64-v3", Backend::Cranelift), key_for("function\n", 2, "x86-64-v3", Backend::LlvmCold));
     }
     #[test]
     fn put_then_get() {

@@ -9,6 +9,7 @@
 //! - `link`: glue and the host link
 //! - `pipeline`: the whole translation
 //! - `report`: the recovery report (`--report FILE.json`)
+//! - `timing`: CPU clocks for `--time-report`
 
 pub mod cache;
 pub mod clif;
@@ -21,3 +22,4 @@ pub mod recover;
 pub mod report;
 pub mod run;
 pub mod tier;
+pub mod timing;

@@ -563,18 +563,57 @@ thread_local! {
     static FAST_TM: std::cell::RefCell<Option<(String, TargetMachine)>> = const { std::cell::RefCell::new(None) };
 }
 
+/// Thread CPU time of the phases of one LLVM compilation (`--time-report`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PhaseTimes {
+    /// Building the LLVM IR from ours and verifying it.
+    pub build: std::time::Duration,
+    /// The IR optimisation pipeline (`default<On>`) and the FP-lane fix-up after it.
+    pub opt: std::time::Duration,
+    /// Instruction selection, register allocation and object emission.
+    pub codegen: std::time::Duration,
+}
+
+thread_local! {
+    static LAST_TIMES: std::cell::Cell<PhaseTimes> = const {
+        std::cell::Cell::new(PhaseTimes { build: std::time::Duration::ZERO, opt: std::time::Duration::ZERO, codegen: std::time::Duration::ZERO })
+    };
+}
+
+/// The phase times of the last compilation on this thread.
+pub fn last_phase_times() -> PhaseTimes {
+    LAST_TIMES.with(|c| c.get())
+}
+
+/// How much work LLVM puts into a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effort {
+    /// The `-O` level (with the size limits of `HUGE_FUNCTION` and `fast_codegen`).
+    Full,
+    /// At most -O1 IR optimisation and -O0 machine code (fast instruction selection and register
+    /// allocation): for functions that must be in LLVM but do not look hot (`tier::Backend::LlvmCold`).
+    Cold,
+}
+
 /// Compile one function to an object file in memory. `key` names its symbols.
 pub fn compile(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<Vec<u8>> {
-    CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Object))
+    CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Object, Effort::Full))
+}
+
+/// `compile` with the given effort.
+pub fn compile_with(f: &Function, key: &str, opts: &Options, tm: &TargetMachine, effort: Effort) -> R<Vec<u8>> {
+    CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Object, effort))
 }
 
 /// Optimised x86-64 assembly of a function (for tests that check instruction selection).
 pub fn compile_asm(f: &Function, key: &str, opts: &Options, tm: &TargetMachine) -> R<String> {
-    let a = CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Assembly))?;
+    let a = CONTEXT.with(|ctx| compile_in(ctx, f, key, opts, tm, FileType::Assembly, Effort::Full))?;
     Ok(String::from_utf8_lossy(&a).into_owned())
 }
 
-fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &TargetMachine, ft: FileType) -> R<Vec<u8>> {
+fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &TargetMachine, ft: FileType, effort: Effort) -> R<Vec<u8>> {
+    let t0 = crate::timing::thread_cpu();
+    LAST_TIMES.with(|c| c.set(PhaseTimes::default()));
     let module = ctx.create_module(key);
     module.set_triple(&tm.get_triple());
     module.set_data_layout(&tm.get_target_data().get_data_layout());
@@ -590,9 +629,13 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     // take 40+ s each); those get -O1, which still promotes guest registers to SSA. Those of
     // them with a dense CFG also get -O0 machine code (`fast_codegen`): the greedy register
     // allocator was most of what remained (vfwprintf: 97 s -> 13 s, docs/performance.md).
+    // `Effort::Cold` (tail-call chains `auto` must keep out of Cranelift but that do not look
+    // hot) gets both: -O1 and -O0 machine code.
+    let t1 = crate::timing::thread_cpu();
+    let cold = effort == Effort::Cold && opts.opt_level >= 1;
     let huge = opts.opt_level >= 2 && f.op_count() > HUGE_FUNCTION;
-    let fast = opts.opt_level >= 2 && fast_codegen(f);
-    let level = if huge { 1 } else { opts.opt_level };
+    let fast = (opts.opt_level >= 2 && fast_codegen(f)) || cold;
+    let level = if huge || cold { 1 } else { opts.opt_level };
     let passes = match level {
         0 => "default<O0>",
         1 => "default<O1>",
@@ -603,6 +646,7 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
         .run_passes(passes, tm, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
     strict_undefined_fp_lanes(ctx, &module)?;
+    let t2 = crate::timing::thread_cpu();
     let buf = if fast {
         FAST_TM.with(|cell| -> R<_> {
             let mut cell = cell.borrow_mut();
@@ -616,6 +660,8 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     } else {
         tm.write_to_memory_buffer(&module, ft).map_err(|e| BackendError::Llvm(e.to_string()))?
     };
+    let t3 = crate::timing::thread_cpu();
+    LAST_TIMES.with(|c| c.set(PhaseTimes { build: t1.saturating_sub(t0), opt: t2.saturating_sub(t1), codegen: t3.saturating_sub(t2) }));
     Ok(buf.as_slice().to_vec())
 }
 
@@ -3989,6 +4035,29 @@ mod tests {
         assert!(dense.op_count() > HUGE_FUNCTION, "{}", dense.op_count());
         assert!(dense.indirect_jump_edges() > DENSE_CFG_EDGES, "{}", dense.indirect_jump_edges());
         assert!(fast_codegen(&dense));
+    }
+
+    /// `Effort::Cold` is -O0 machine code: values live across blocks go to the stack, where the
+    /// full effort keeps them in registers; both compile the same function.
+    #[test]
+    fn cold_effort_uses_fast_register_allocation() {
+        init_targets();
+        let f = big_loop(200, None);
+        let opts = Options { opt_level: 2, target_cpu: "x86-64-v3".into() };
+        let tm = target_machine(&opts).unwrap();
+        let frame = |effort| {
+            let a = CONTEXT.with(|ctx| compile_in(ctx, &f, "t", &opts, &tm, FileType::Assembly, effort)).unwrap();
+            let a = String::from_utf8_lossy(&a).into_owned();
+            assert!(a.contains("aot_f_t"), "{a}");
+            a.lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix("subq\t$").and_then(|r| r.strip_suffix(", %rsp")))
+                .map(|n| n.parse::<u64>().unwrap())
+                .unwrap_or(0)
+        };
+        let (full, cold) = (frame(Effort::Full), frame(Effort::Cold));
+        assert!(cold > full, "stack frame: cold {cold} bytes, full {full}");
+        assert!(compile_with(&f, "t", &opts, &tm, Effort::Cold).is_ok());
     }
 }
 

@@ -88,6 +88,17 @@ struct Cli {
     /// Host linker driver.
     #[arg(long, default_value = "cc")]
     linker: String,
+    /// Print where the translation time went: wall and CPU time of each phase (parse and
+    /// recovery, lifting, analyses, compiling, linking), the compile CPU split into LLVM IR
+    /// building, LLVM optimisation, LLVM code generation and Cranelift, how busy the worker
+    /// threads were, and the functions that cost most.
+    #[arg(long)]
+    time_report: bool,
+    /// Write one CSV line per compiled function (cache misses): name, address, backend,
+    /// operations, wall and thread-CPU milliseconds, LLVM's build, optimisation and code
+    /// generation CPU milliseconds.
+    #[arg(long, value_name = "FILE.csv")]
+    time_csv: Option<PathBuf>,
 }
 
 /// `aot-translate run ...` (the first argument is exactly `run`; a file named so is `./run`).
@@ -176,7 +187,12 @@ fn main() -> ExitCode {
                     ),
                 }
                 eprintln!("cache: {} hits, {} misses", r.cache_hits, r.cache_misses);
-                eprintln!("tier: {} functions in LLVM, {} in Cranelift", r.per_backend[0], r.per_backend[1]);
+                eprintln!(
+                    "tier: {} functions in LLVM ({} of them with little optimisation), {} in Cranelift",
+                    r.per_backend[0] + r.per_backend[1],
+                    r.per_backend[1],
+                    r.per_backend[2]
+                );
                 for (name, addr, why) in r.fallbacks.iter().take(5) {
                     eprintln!("  Cranelift could not compile {name} at {addr:#x} (LLVM did): {why}");
                 }
@@ -184,9 +200,9 @@ fn main() -> ExitCode {
                     eprintln!("  ... {} functions in all went from Cranelift to LLVM", r.fallbacks.len());
                 }
                 let mut slow = r.compiled.clone();
-                slow.sort_by(|a, b| b.2.cmp(&a.2));
-                for (name, addr, dt, b) in slow.iter().take(5) {
-                    eprintln!("  compiled {name} at {addr:#x} in {:.2}s ({})", dt.as_secs_f64(), b.name());
+                slow.sort_by(|a, b| b.wall.cmp(&a.wall));
+                for t in slow.iter().take(5) {
+                    eprintln!("  compiled {} at {:#x} in {:.2}s ({})", t.name, t.addr, t.wall.as_secs_f64(), t.backend.name());
                 }
                 eprintln!(
                     "time: parse+recover {:.2}s, lift {:.2}s, compile {:.2}s, link {:.2}s",
@@ -196,6 +212,15 @@ fn main() -> ExitCode {
                     r.t_link.as_secs_f64()
                 );
                 eprintln!("total: {:.2}s", r.t_total.as_secs_f64());
+            }
+            if cli.time_report {
+                eprint!("{}", pipeline::time_report(&r, rayon::current_num_threads()));
+            }
+            if let Some(p) = &cli.time_csv {
+                if let Err(e) = std::fs::write(p, pipeline::time_csv(&r)) {
+                    eprintln!("aot-translate: error: cannot write {}: {e}", p.display());
+                    return ExitCode::from(EXIT_TRANSLATION_FAILED);
+                }
             }
             ExitCode::SUCCESS
         }

@@ -9,6 +9,7 @@ use aot_lifter::ir::{print::print_function, verify::verify, Function};
 use aot_lifter::isa::aarch64::lift_function;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use crate::timing::{Span, Stopwatch};
 use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
@@ -75,16 +76,169 @@ pub struct Report {
     pub t_link: Duration,
     pub t_total: Duration,
     pub stats: recover::RecoverStats,
-    /// The functions compiled in this run (cache misses): name, guest address, compile time,
-    /// the backend that compiled it.
-    pub compiled: Vec<(String, u64, Duration, Backend)>,
-    /// Functions per backend chosen (all functions, hits included): LLVM, Cranelift.
-    pub per_backend: [usize; 2],
+    /// The functions compiled in this run (cache misses).
+    pub compiled: Vec<FnTime>,
+    /// Wall and CPU time of each phase, in order (`--time-report`).
+    pub phases: Vec<(&'static str, Span)>,
+    /// Functions per backend chosen (all functions, hits included): LLVM, LLVM with little
+    /// optimisation, Cranelift.
+    pub per_backend: [usize; 3],
     /// Functions Cranelift could not compile, compiled by LLVM instead (name, address, why).
     pub fallbacks: Vec<(String, u64, String)>,
     /// Functions that pass flags across a call boundary (ir::abi); empty: no call or return
     /// stores the flags.
     pub flags_not_local: Vec<(String, u64)>,
+}
+
+/// What compiling one function cost (a cache miss).
+#[derive(Clone, Debug)]
+pub struct FnTime {
+    pub name: String,
+    pub addr: u64,
+    /// The backend that compiled it (LLVM also for Cranelift's fallbacks).
+    pub backend: Backend,
+    /// Its operations (`Function::op_count`).
+    pub ops: usize,
+    /// Wall time of its compilation (on a loaded machine, more than its CPU time).
+    pub wall: Duration,
+    /// Thread CPU time of its compilation, all phases.
+    pub cpu: Duration,
+    /// LLVM's phases (zero for Cranelift).
+    pub llvm: llvm::PhaseTimes,
+}
+
+fn secs(d: Duration) -> f64 {
+    d.as_secs_f64()
+}
+
+/// The `--time-report` text: each phase's wall and CPU seconds, the compile phase's CPU by
+/// backend phase (thread CPU of the workers, summed), the workers' average busy threads, and the
+/// ten functions that took the most CPU.
+pub fn time_report(r: &Report, threads: usize) -> String {
+    use std::fmt::Write;
+    let mut s = String::new();
+    let _ = writeln!(s, "time report ({threads} worker threads; CPU = user + system of all threads, children included):");
+    let _ = writeln!(s, "  {:<16} {:>9} {:>9}", "phase", "wall s", "CPU s");
+    let (mut wall, mut cpu) = (Duration::ZERO, Duration::ZERO);
+    for (name, sp) in &r.phases {
+        let _ = writeln!(s, "  {:<16} {:>9.2} {:>9.2}", name, secs(sp.wall), secs(sp.cpu));
+        wall += sp.wall;
+        cpu += sp.cpu;
+    }
+    let _ = writeln!(s, "  {:<16} {:>9.2} {:>9.2}", "all phases", secs(wall), secs(cpu));
+    let sum = |f: &dyn Fn(&FnTime) -> Duration, b: Option<Backend>| -> Duration {
+        r.compiled.iter().filter(|t| b.is_none_or(|b| t.backend == b)).map(f).sum()
+    };
+    let n = |b: Backend| r.compiled.iter().filter(|t| t.backend == b).count();
+    let llvm_sum = |f: &dyn Fn(&FnTime) -> Duration| sum(f, Some(Backend::Llvm)) + sum(f, Some(Backend::LlvmCold));
+    let all = sum(&|t| t.cpu, None);
+    let _ = writeln!(s, "compile CPU by backend phase ({} functions compiled, {} cache hits):", r.compiled.len(), r.cache_hits);
+    let rows = [
+        ("LLVM IR build", llvm_sum(&|t| t.llvm.build)),
+        ("LLVM optimise", llvm_sum(&|t| t.llvm.opt)),
+        ("LLVM codegen", llvm_sum(&|t| t.llvm.codegen)),
+        ("Cranelift", sum(&|t| t.cpu, Some(Backend::Cranelift))),
+    ];
+    for (name, d) in rows {
+        let _ = writeln!(s, "  {:<16} {:>9.2} s {:>5.1} %", name, secs(d), 100.0 * secs(d) / secs(all).max(1e-9));
+    }
+    let _ = writeln!(
+        s,
+        "  LLVM {} functions {:.2} s, LLVM cold {} functions {:.2} s, Cranelift {} functions {:.2} s",
+        n(Backend::Llvm),
+        secs(sum(&|t| t.cpu, Some(Backend::Llvm))),
+        n(Backend::LlvmCold),
+        secs(sum(&|t| t.cpu, Some(Backend::LlvmCold))),
+        n(Backend::Cranelift),
+        secs(sum(&|t| t.cpu, Some(Backend::Cranelift)))
+    );
+    if let Some((_, sp)) = r.phases.iter().find(|(n, _)| *n == "compile") {
+        // Compile CPU over compile wall: how many workers were running on average (at most the
+        // thread count; less when one big function is the last to finish or the machine is busy).
+        let _ = writeln!(s, "  busy threads on average: {:.2} of {threads}", secs(sp.cpu) / secs(sp.wall).max(1e-9));
+    }
+    let mut slow: Vec<&FnTime> = r.compiled.iter().collect();
+    slow.sort_by(|a, b| b.cpu.cmp(&a.cpu));
+    if !slow.is_empty() {
+        let _ = writeln!(s, "most expensive functions (CPU s: all = build + optimise + codegen for LLVM):");
+        for t in slow.iter().take(10) {
+            let _ = writeln!(
+                s,
+                "  {:>7.2} {:<9} {:>6} ops  {:.2} + {:.2} + {:.2}  {} at {:#x}",
+                secs(t.cpu),
+                t.backend.name(),
+                t.ops,
+                secs(t.llvm.build),
+                secs(t.llvm.opt),
+                secs(t.llvm.codegen),
+                t.name,
+                t.addr
+            );
+        }
+    }
+    s
+}
+
+/// The `--time-csv` text: a header and one line per compiled function.
+pub fn time_csv(r: &Report) -> String {
+    let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1e3);
+    let mut s = String::from("name,addr,backend,ops,wall_ms,cpu_ms,llvm_build_ms,llvm_opt_ms,llvm_codegen_ms\n");
+    for t in &r.compiled {
+        // Names come from the symbol table: keep a comma in one from splitting the line.
+        let name = t.name.replace([',', '\n'], "_");
+        s += &format!(
+            "{name},{:#x},{},{},{},{},{},{},{}\n",
+            t.addr,
+            t.backend.name(),
+            t.ops,
+            ms(t.wall),
+            ms(t.cpu),
+            ms(t.llvm.build),
+            ms(t.llvm.opt),
+            ms(t.llvm.codegen)
+        );
+    }
+    s
+}
+
+/// A guess at how long compiling `f` takes, to start the longest first: its operations, more
+/// per operation for a dense CFG (`Function::indirect_jump_edges`), a tenth for Cranelift
+/// (about 10x faster than LLVM -O2 per function, docs/performance.md "Cranelift tier").
+fn expected_cost(f: &Function, backend: Backend) -> u64 {
+    let ops = f.op_count() as u64;
+    let dense = ops * (1 + f.indirect_jump_edges() as u64 / 64);
+    match backend {
+        Backend::Llvm => dense,
+        Backend::LlvmCold => dense / 4,
+        Backend::Cranelift => dense / 10,
+    }
+}
+
+/// `work(i)` for every `i` in `0..n` on the worker threads, taking the jobs in decreasing
+/// `cost(i)` from one shared queue, so one big function started last does not keep a single
+/// core busy after the others have finished (the longest-processing-time-first rule). The
+/// results are in index order.
+fn longest_first<T: Send>(n: usize, cost: impl Fn(usize) -> u64 + Sync, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let mut order: Vec<usize> = (0..n).collect();
+    // Stable: equal costs keep recovery order.
+    order.sort_by_key(|&i| std::cmp::Reverse(cost(i)));
+    let next = AtomicUsize::new(0);
+    let threads = rayon::current_num_threads().max(1);
+    let mut done: Vec<(usize, T)> = (0..threads)
+        .into_par_iter()
+        .flat_map_iter(|_| {
+            let mut out = vec![];
+            loop {
+                let k = next.fetch_add(1, Ordering::Relaxed);
+                let Some(&i) = order.get(k) else { break };
+                out.push((i, work(i)));
+            }
+            out
+        })
+        .collect();
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// Lift every recovered function (parallel; the result is in recovery order).
@@ -144,7 +298,7 @@ thread_local! {
     static TM: std::cell::RefCell<Option<(String, u8, inkwell::targets::TargetMachine)>> = const { std::cell::RefCell::new(None) };
 }
 
-fn compile_one(f: &Function, key: &str, opts: &Options) -> Result<Vec<u8>, TranslateError> {
+fn compile_one(f: &Function, key: &str, opts: &Options, effort: llvm::Effort) -> Result<Vec<u8>, TranslateError> {
     let err = |msg: String| TranslateError::Codegen { func: f.name.clone(), addr: f.base(), msg };
     TM.with(|tm| {
         let mut tm = tm.borrow_mut();
@@ -157,7 +311,7 @@ fn compile_one(f: &Function, key: &str, opts: &Options) -> Result<Vec<u8>, Trans
             *tm = Some((opts.target_cpu.clone(), opts.opt_level, m));
         }
         let (_, _, m) = tm.as_ref().expect("target machine set");
-        llvm::compile(f, key, opts, m).map_err(|e| err(e.to_string()))
+        llvm::compile_with(f, key, opts, m, effort).map_err(|e| err(e.to_string()))
     })
 }
 
@@ -171,6 +325,7 @@ pub fn required_features(cpu: &str) -> u64 {
 
 pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, TranslateError> {
     let t0 = Instant::now();
+    let sw = Stopwatch::start();
     let mut rep = Report::default();
     let data = std::fs::read(input).map_err(TranslateError::Read)?;
     let guest = elf::parse(&data)?;
@@ -180,10 +335,14 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
         std::fs::write(p, text).map_err(|e| TranslateError::Report { path: p.display().to_string(), err: e })?;
     }
     rep.t_parse = t0.elapsed();
+    rep.phases.push(("parse+recover", sw.stop()));
     rep.stats = rec.stats.clone();
 
     let t1 = Instant::now();
+    let sw = Stopwatch::start();
     let mut funcs = lift_all(&rec)?;
+    rep.phases.push(("lift", sw.stop()));
+    let sw = Stopwatch::start();
     // The trace compares every block's full state with qemu's: flags must stay exact there.
     if !cfg.trace && !cfg.flags_at_calls {
         rep.flags_not_local = mark_flags_local(&mut funcs);
@@ -194,11 +353,16 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     if cfg.instrument {
         funcs.iter_mut().for_each(aot_lifter::ir::Builder::instrument_count);
     }
+    rep.phases.push(("flags analysis", sw.stop()));
+    let sw = Stopwatch::start();
     let backends = tier::choose_all(cfg.tier, &funcs);
     for b in &backends {
-        rep.per_backend[(*b == Backend::Cranelift) as usize] += 1;
+        rep.per_backend[*b as usize] += 1;
     }
+    rep.phases.push(("tier choice", sw.stop()));
+    let sw = Stopwatch::start();
     let keys = keys_for(&funcs, &backends, &cfg.opts);
+    rep.phases.push(("cache keys", sw.stop()));
     rep.functions = funcs.len();
     rep.instructions = rec.functions.iter().map(|f| f.insns.len()).sum();
     rep.t_lift = t1.elapsed();
@@ -212,6 +376,7 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     }
 
     let t2 = Instant::now();
+    let sw = Stopwatch::start();
     llvm::init_targets();
     let tmp = tempfile::tempdir()?;
     let cache = match &cfg.cache_dir {
@@ -228,12 +393,10 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
     } else {
         indicatif::ProgressBar::hidden()
     };
-    type Compiled = (PathBuf, Option<(Duration, Backend)>, Option<String>);
-    let results: Vec<Result<Compiled, TranslateError>> = funcs
-        .par_iter()
-        .zip(keys.par_iter())
-        .zip(backends.par_iter())
-        .map(|((f, key), &backend)| {
+    type Compiled = (PathBuf, Option<(Duration, Duration, llvm::PhaseTimes, Backend)>, Option<String>);
+    let compile = |i: usize| -> Result<Compiled, TranslateError> {
+        let (f, key, backend) = (&funcs[i], &keys[i], backends[i]);
+        {
             let r = (|| {
                 if let Some(c) = &cache {
                     if let Some(p) = c.get(key) {
@@ -241,17 +404,21 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
                     }
                 }
                 let tc = Instant::now();
+                let cc = crate::timing::thread_cpu();
                 // A function Cranelift cannot compile (an op its x86 backend cannot lower with
                 // these features) goes to LLVM, under the same key: the result is the same
                 // every time.
                 let (obj, used, fallback) = match backend {
-                    Backend::Llvm => (compile_one(f, key, &cfg.opts)?, Backend::Llvm, None),
+                    Backend::Llvm => (compile_one(f, key, &cfg.opts, llvm::Effort::Full)?, Backend::Llvm, None),
+                    Backend::LlvmCold => (compile_one(f, key, &cfg.opts, llvm::Effort::Cold)?, Backend::LlvmCold, None),
                     Backend::Cranelift => match clif::compile(f, key, &cfg.opts.target_cpu) {
                         Ok(o) => (o, Backend::Cranelift, None),
-                        Err(e) => (compile_one(f, key, &cfg.opts)?, Backend::Llvm, Some(e)),
+                        Err(e) => (compile_one(f, key, &cfg.opts, llvm::Effort::Full)?, Backend::Llvm, Some(e)),
                     },
                 };
                 let dt = tc.elapsed();
+                let dc = crate::timing::thread_cpu().saturating_sub(cc);
+                let phases = if used == Backend::Cranelift { llvm::PhaseTimes::default() } else { llvm::last_phase_times() };
                 let p = match &cache {
                     Some(c) => c.put(key, &obj).map_err(|e| TranslateError::Cache { dir: "put".into(), err: e })?,
                     None => {
@@ -260,21 +427,22 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
                         p
                     }
                 };
-                Ok((p, Some((dt, used)), fallback))
+                Ok((p, Some((dt, dc, phases, used)), fallback))
             })();
             bar.inc(1);
             r
-        })
-        .collect();
+        }
+    };
+    let results = longest_first(funcs.len(), |i| expected_cost(&funcs[i], backends[i]), compile);
     bar.finish_and_clear();
     let mut objects = Vec::with_capacity(results.len());
     for (r, f) in results.into_iter().zip(&funcs) {
         let (p, compiled, fallback) = r?;
         match compiled {
             None => rep.cache_hits += 1,
-            Some((dt, b)) => {
+            Some((wall, cpu, llvm, backend)) => {
                 rep.cache_misses += 1;
-                rep.compiled.push((f.name.clone(), f.base(), dt, b));
+                rep.compiled.push(FnTime { name: f.name.clone(), addr: f.base(), backend, ops: f.op_count(), wall, cpu, llvm });
             }
         }
         if let Some(why) = fallback {
@@ -283,8 +451,10 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
         objects.push(p);
     }
     rep.t_compile = t2.elapsed();
+    rep.phases.push(("compile", sw.stop()));
 
     let t3 = Instant::now();
+    let sw = Stopwatch::start();
     let runtime = link::find_runtime()?;
     let link_fns: Vec<LinkFn> = funcs
         .iter()
@@ -300,6 +470,39 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
         .collect();
     link::link(&link_fns, &data, output, &runtime, required_features(&cfg.opts.target_cpu), &cfg.linker)?;
     rep.t_link = t3.elapsed();
+    rep.phases.push(("link", sw.stop()));
     rep.t_total = t0.elapsed();
     Ok(rep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn longest_first_runs_each_job_once_biggest_first() {
+        let costs = [3u64, 9, 1, 9, 5];
+        // One worker: the jobs run in decreasing cost (ties in index order).
+        let ran = std::sync::Mutex::new(vec![]);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let out = pool.install(|| {
+            longest_first(costs.len(), |i| costs[i], |i| {
+                ran.lock().unwrap().push(i);
+                i * 10
+            })
+        });
+        assert_eq!(out, vec![0, 10, 20, 30, 40]);
+        assert_eq!(*ran.lock().unwrap(), vec![1, 3, 4, 0, 2]);
+        // Three workers: every job once, results still in index order.
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let out = pool.install(|| {
+            longest_first(100, |i| (i % 7) as u64, |i| {
+                count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                i
+            })
+        });
+        assert_eq!(out, (0..100).collect::<Vec<_>>());
+        assert_eq!(count.into_inner(), 100);
+        assert!(longest_first(0, |_| 0, |i| i).is_empty());
+    }
 }

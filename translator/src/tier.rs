@@ -35,6 +35,9 @@ impl std::str::FromStr for Tier {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Backend {
     Llvm,
+    /// LLVM with little optimisation (`llvm::Effort::Cold`: -O1 IR, -O0 machine code): for
+    /// functions Cranelift code must not run that do not look hot.
+    LlvmCold,
     Cranelift,
 }
 
@@ -42,6 +45,7 @@ impl Backend {
     pub fn name(self) -> &'static str {
         match self {
             Backend::Llvm => "llvm",
+            Backend::LlvmCold => "llvm-cold",
             Backend::Cranelift => "cranelift",
         }
     }
@@ -67,6 +71,9 @@ pub struct Shape {
     pub callers: usize,
     /// The program's `main` (by symbol; stripped programs have none).
     pub main: bool,
+    /// Control-flow edges its indirect jumps add (`Function::indirect_jump_edges`: each reaches
+    /// every entry).
+    pub jump_edges: usize,
 }
 
 pub fn shape(f: &Function) -> Shape {
@@ -76,6 +83,7 @@ pub fn shape(f: &Function) -> Shape {
         loops: !back_edges(f).is_empty(),
         syscalls: f.insts.iter().any(|i| i.op == Op::Helper && i.imm == Helper::Syscall as u64),
         main: f.name == "main",
+        jump_edges: f.indirect_jump_edges(),
         ..Shape::default()
     };
     for b in &f.blocks {
@@ -263,24 +271,38 @@ pub const AUTO_LLVM_CALLERS: usize = 5;
 /// tens of seconds each.
 pub const AUTO_MAX_LLVM_CALLED_OPS: usize = 6500;
 
-/// The `auto` policy. LLVM, whatever the size, for functions Cranelift code must not run (tail
-/// calls through a pointer, cycles of direct tail calls: the host stack would grow), for the
-/// program's `main` (its loops are the program's) and for small functions (`AUTO_SMALL_OPS`);
-/// for functions with `AUTO_LLVM_CALLERS` callers or more up to `AUTO_MAX_LLVM_CALLED_OPS`. LLVM up to `AUTO_MAX_LLVM_OPS`
-/// for code that looks hot: loops, recursion, system calls (the wrappers an I/O loop calls);
-/// recursive functions up to `AUTO_MAX_LLVM_RECURSIVE_OPS`. Cranelift for the rest.
+/// Functions whose indirect jumps add more control-flow edges than this (`Shape::jump_edges`)
+/// are not taken into LLVM by the hotness rules (callers, loops, recursion, system calls): LLVM's
+/// time grows with the edges, a dense CFG costs it several times more per operation (a stripped
+/// busybox: `sub_432d20`, 2,822 operations, 234 entries, 936 edges, 10.9 CPU-s, the most
+/// expensive function; the median function of its size takes about 0.3 s), and no hot function
+/// of the benchmarks has more than 164 (docs/performance.md "Translation time").
+pub const AUTO_MAX_LLVM_JUMP_EDGES: usize = 300;
+
+/// The `auto` policy. LLVM, whatever the size, for the program's `main` (its loops are the
+/// program's) and for small functions (`AUTO_SMALL_OPS`). LLVM, unless the CFG is dense
+/// (`AUTO_MAX_LLVM_JUMP_EDGES`), for functions with `AUTO_LLVM_CALLERS` callers or more up to
+/// `AUTO_MAX_LLVM_CALLED_OPS`, and up to `AUTO_MAX_LLVM_OPS` for code that looks hot: loops,
+/// recursion, system calls (the wrappers an I/O loop calls); recursive functions up to
+/// `AUTO_MAX_LLVM_RECURSIVE_OPS`. Of the rest, functions Cranelift code must not run (tail calls
+/// through a pointer, cycles of direct tail calls: the host stack would grow) go to LLVM with
+/// little optimisation (`LlvmCold`), the others to Cranelift.
 pub fn auto_backend(s: &Shape) -> Backend {
-    if s.indirect_tail || s.tail_cycle || s.main || s.ops <= AUTO_SMALL_OPS {
+    if s.main || s.ops <= AUTO_SMALL_OPS {
         return Backend::Llvm;
     }
-    if s.callers >= AUTO_LLVM_CALLERS && s.ops <= AUTO_MAX_LLVM_CALLED_OPS {
+    let sparse = s.jump_edges <= AUTO_MAX_LLVM_JUMP_EDGES;
+    if sparse && s.callers >= AUTO_LLVM_CALLERS && s.ops <= AUTO_MAX_LLVM_CALLED_OPS {
         return Backend::Llvm;
     }
-    if (s.loops || s.self_calls || s.syscalls) && s.ops <= AUTO_MAX_LLVM_OPS {
+    if sparse && (s.loops || s.self_calls || s.syscalls) && s.ops <= AUTO_MAX_LLVM_OPS {
         return Backend::Llvm;
     }
-    if s.self_calls && s.ops <= AUTO_MAX_LLVM_RECURSIVE_OPS {
+    if sparse && s.self_calls && s.ops <= AUTO_MAX_LLVM_RECURSIVE_OPS {
         return Backend::Llvm;
+    }
+    if s.indirect_tail || s.tail_cycle {
+        return Backend::LlvmCold;
     }
     Backend::Cranelift
 }
@@ -322,8 +344,21 @@ mod tests {
         assert_eq!(auto_backend(&s(true, true, AUTO_MAX_LLVM_RECURSIVE_OPS)), Backend::Llvm);
         assert_eq!(auto_backend(&s(true, true, AUTO_MAX_LLVM_RECURSIVE_OPS + 1)), Backend::Cranelift);
         let big = s(false, false, AUTO_MAX_LLVM_OPS * 2);
-        assert_eq!(auto_backend(&Shape { indirect_tail: true, ..big }), Backend::Llvm);
-        assert_eq!(auto_backend(&Shape { tail_cycle: true, ..big }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { indirect_tail: true, ..big }), Backend::LlvmCold);
+        assert_eq!(auto_backend(&Shape { tail_cycle: true, ..big }), Backend::LlvmCold);
+        // a tail cycle that also looks hot gets the full pipeline; a small one too
+        assert_eq!(auto_backend(&Shape { tail_cycle: true, loops: true, ..s(false, false, AUTO_MAX_LLVM_OPS) }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { tail_cycle: true, ..s(false, false, AUTO_SMALL_OPS) }), Backend::Llvm);
+        // a dense CFG keeps a function out of the hotness rules, not out of main or small
+        let dense = AUTO_MAX_LLVM_JUMP_EDGES + 1;
+        let hot_loop = s(true, true, AUTO_MAX_LLVM_OPS);
+        assert_eq!(auto_backend(&Shape { jump_edges: AUTO_MAX_LLVM_JUMP_EDGES, ..hot_loop }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { jump_edges: dense, ..hot_loop }), Backend::Cranelift);
+        assert_eq!(auto_backend(&Shape { jump_edges: dense, callers: AUTO_LLVM_CALLERS, ..big }), Backend::Cranelift);
+        assert_eq!(auto_backend(&Shape { jump_edges: dense, syscalls: true, ..hot_loop }), Backend::Cranelift);
+        assert_eq!(auto_backend(&Shape { jump_edges: dense, tail_cycle: true, ..hot_loop }), Backend::LlvmCold);
+        assert_eq!(auto_backend(&Shape { jump_edges: dense, main: true, ..big }), Backend::Llvm);
+        assert_eq!(auto_backend(&Shape { jump_edges: dense, ..s(true, false, AUTO_SMALL_OPS) }), Backend::Llvm);
         assert_eq!(auto_backend(&Shape { main: true, ..big }), Backend::Llvm);
         assert_eq!(auto_backend(&Shape { callers: AUTO_LLVM_CALLERS, ..big }), Backend::Llvm);
         let huge = s(true, false, AUTO_MAX_LLVM_CALLED_OPS + 1);
