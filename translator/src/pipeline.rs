@@ -505,4 +505,40 @@ mod tests {
         assert_eq!(count.into_inner(), 100);
         assert!(longest_first(0, |_| 0, |i| i).is_empty());
     }
+
+    #[test]
+    fn time_report_sums_phases_and_ranks_functions() {
+        let ms = Duration::from_millis;
+        let t = |name: &str, backend, cpu, build, opt, codegen| FnTime {
+            name: name.into(),
+            addr: 0x1000,
+            backend,
+            ops: 7,
+            wall: ms(cpu * 2),
+            cpu: ms(cpu),
+            llvm: llvm::PhaseTimes { build: ms(build), opt: ms(opt), codegen: ms(codegen) },
+        };
+        let r = Report {
+            compiled: vec![
+                t("cheap", Backend::Cranelift, 100, 0, 0, 0),
+                t("dear,x", Backend::Llvm, 900, 100, 300, 500),
+                t("cold", Backend::LlvmCold, 400, 0, 100, 300),
+            ],
+            phases: vec![("lift", Span { wall: ms(500), cpu: ms(250) }), ("compile", Span { wall: ms(1000), cpu: ms(1400) })],
+            ..Report::default()
+        };
+        let text = time_report(&r, 2);
+        assert!(text.contains("all phases            1.50      1.65"), "{text}");
+        assert!(text.contains("LLVM optimise         0.40 s  28.6 %"), "{text}");
+        assert!(text.contains("LLVM codegen          0.80 s  57.1 %"), "{text}");
+        assert!(text.contains("Cranelift             0.10 s   7.1 %"), "{text}");
+        assert!(text.contains("busy threads on average: 1.40 of 2"), "{text}");
+        let (dear, cold, cheap) = (text.find("dear,x").unwrap(), text.find("cold at").unwrap(), text.find("cheap at").unwrap());
+        assert!(dear < cold && cold < cheap, "{text}");
+        let csv = time_csv(&r);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 4);
+        assert_eq!(lines[2], "dear_x,0x1000,llvm,7,1800.0,900.0,100.0,300.0,500.0");
+        assert_eq!(lines[3], "cold,0x1000,llvm-cold,7,800.0,400.0,0.0,100.0,300.0");
+    }
 }
