@@ -45,13 +45,35 @@ pub struct Lift<'a> {
 
 /// A SUBS whose NZCV can be read back as a direct compare of its operands: valid while the
 /// current block is `block` and none of its instructions after index `at` writes a flag or
-/// calls a helper.
+/// calls a helper. A CCMP's flags are `guard ? flags(a - b) : nzcv`: `guard` holds its
+/// condition and its immediate flags.
 #[derive(Clone, Copy)]
 struct SubFlags {
     block: BlockId,
     at: usize,
     a: Value,
     b: Value,
+    guard: Option<(Value, u32)>,
+}
+
+/// Whether condition `cc` (Arm encoding) holds for the flags `nzcv` (N in bit 3).
+pub fn cond_of_nzcv(cc: u32, nzcv: u32) -> bool {
+    let (n, z, c, v) = (nzcv & 8 != 0, nzcv & 4 != 0, nzcv & 2 != 0, nzcv & 1 != 0);
+    let base = match cc >> 1 {
+        0 => z,
+        1 => c,
+        2 => n,
+        3 => v,
+        4 => c && !z,
+        5 => n == v,
+        6 => !z && n == v,
+        _ => true,
+    };
+    if cc & 1 == 1 && cc != 15 {
+        !base
+    } else {
+        base
+    }
 }
 
 impl<'a> Lift<'a> {
@@ -205,7 +227,18 @@ impl<'a> Lift<'a> {
             at: self.b.func.blocks[block.0 as usize].insts.len(),
             a,
             b,
+            guard: None,
         });
+    }
+    /// Record that the flags just set are a CCMP's: those of `a - b` when `cond` holds, else
+    /// `nzcv`. A condition read in the same block is then `cond ? a <cc> b : constant`, one
+    /// compare and an AND or OR with `cond`, instead of flag formulas through selects (gcc's
+    /// `cmp; ccmp; b.le` for `i < h && j < n`).
+    pub fn note_ccmp_flags(&mut self, a: Value, b: Value, cond: Value, nzcv: u32) {
+        self.note_sub_flags(a, b);
+        if let Some(s) = self.last_sub.as_mut() {
+            s.guard = Some((cond, nzcv));
+        }
     }
 
     /// Condition `cc` as one compare of the operands of the SUBS that set the flags, when that
@@ -241,7 +274,15 @@ impl<'a> Lift<'a> {
             13 => Cond::Sle,
             _ => return None,
         };
-        Some(self.b.icmp(cond, s.a, s.b))
+        let cmp = self.b.icmp(cond, s.a, s.b);
+        Some(match s.guard {
+            None => cmp,
+            Some((g, nzcv)) if cond_of_nzcv(cc, nzcv) => {
+                let ng = self.b.not(g);
+                self.b.or(ng, cmp)
+            }
+            Some((g, _)) => self.b.and(g, cmp),
+        })
     }
 
     /// Condition code `cc` (Arm encoding 0..15) evaluated from NZCV, as an I1.
@@ -865,6 +906,79 @@ mod tests {
                             (n as u64) << 3 | (z as u64) << 2 | (c as u64) << 1 | v as u64,
                             "flags a {a:#x} b {b:#x}"
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    /// `cmp; ccmp; cset`: every condition after a CCMP gives Arm's answer (its flags are the
+    /// compare's when its condition holds, else the immediate NZCV), and the signed/unsigned
+    /// conditions are a compare of the CCMP's operands combined with the CCMP's condition, not
+    /// flag formulas through the selects of the flags (gcc's `cmp x20, x5; ccmp x21, x6, #4,
+    /// gt; b.le` in benches/sort.c's merge loop).
+    #[test]
+    fn conditions_after_ccmp_compare_the_operands() {
+        use crate::cpu::CpuState;
+        // Arm's NZCV of a - b (64-bit) and condition `cc` on NZCV, as the Arm ARM defines them.
+        let flags = |a: u64, b: u64| -> u32 {
+            let r = a.wrapping_sub(b);
+            let n = r >> 63 == 1;
+            let v = (a as i64 as i128 - b as i64 as i128) != r as i64 as i128;
+            (n as u32) << 3 | ((r == 0) as u32) << 2 | ((a >= b) as u32) << 1 | v as u32
+        };
+        let holds = |cc: u32, f: u32| -> bool {
+            let (n, z, c, v) = (f & 8 != 0, f & 4 != 0, f & 2 != 0, f & 1 != 0);
+            let base = [z, c, n, v, c && !z, n == v, !z && n == v, true][(cc >> 1) as usize];
+            if cc & 1 == 1 && cc != 15 { !base } else { base }
+        };
+        let vals: [u64; 5] = [0, 1, u64::MAX, 1 << 63, (1 << 63) - 1];
+        for gcc in [0u32, 1, 2, 3, 8, 9, 10, 11, 12, 13] {
+            for nzcv in [0u32, 1, 2, 4, 6, 8, 9, 15] {
+                for cc in 0..14u32 {
+                    // cmp x0, x4 ; ccmp x1, x2, #nzcv, gcc ; cset x3, cc
+                    let cmp = 0xeb04_001f;
+                    let ccmp = 0xfa42_0020 | gcc << 12 | nzcv;
+                    let cset = 0x9a9f_07e3 | (cc ^ 1) << 12;
+                    let words = [cmp, ccmp, cset];
+                    let f = lift_snippet(0x1000, &words);
+                    if ![4, 5, 6, 7].contains(&cc) {
+                        // The cset's condition reads no flag select: it is made of compares,
+                        // NOT, AND and OR only.
+                        let ins = |v: Value| &f.insts[v.0 as usize];
+                        let sel = f.insts.iter().rev().find(|i| i.op == Op::Select).expect("cset is a select");
+                        let mut todo = vec![sel.args[0]];
+                        let mut compares = 0;
+                        while let Some(v) = todo.pop() {
+                            let i = ins(v);
+                            match i.op {
+                                Op::ICmp => compares += 1,
+                                Op::Not | Op::And | Op::Or => todo.extend(i.args.iter().copied()),
+                                Op::Const => {}
+                                op => panic!(
+                                    "gcc {gcc} nzcv {nzcv} cc {cc}: {op:?} in the condition:\n{}",
+                                    crate::ir::print::print_function(&f, false)
+                                ),
+                            }
+                        }
+                        assert!(compares <= 2, "gcc {gcc} cc {cc}: {compares} compares");
+                    }
+                    for &g in &[0u64, 1, 2] {
+                        for &a in &vals {
+                            for &b in &vals {
+                                let mut st = CpuState::default();
+                                st.x[0] = g;
+                                st.x[4] = 1;
+                                st.x[1] = a;
+                                st.x[2] = b;
+                                fp::tests::run1(&words, &mut st);
+                                let fl = if holds(gcc, flags(g, 1)) { flags(a, b) } else { nzcv };
+                                let want = holds(cc, fl);
+                                let at = format!("gcc {gcc} nzcv {nzcv} cc {cc} g {g} a {a:#x} b {b:#x}");
+                                assert_eq!(st.x[3], want as u64, "{at}");
+                                assert_eq!(st.nzcv() >> 28, fl as u64, "flags {at}");
+                            }
+                        }
                     }
                 }
             }
