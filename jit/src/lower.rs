@@ -610,7 +610,7 @@ impl<'a, 'b> Lower<'a, 'b> {
                 self.set_pc(a);
                 self.b.ins().return_(&[]);
             }
-            Term::Tail { target } => {
+            Term::Tail { target, .. } => {
                 let pc = self.f.relocs[target as usize].value();
                 let a = self.reloc_val(target as usize);
                 self.store_state();

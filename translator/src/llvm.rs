@@ -1368,9 +1368,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.store_state_of(u128::MAX)
     }
 
-    /// `store_state` at a call, a return or an indirect jump out of the function: without the
-    /// flags when they never cross a call boundary in this program (ir::abi). Direct tail calls
-    /// and traps keep them.
+    /// `store_state` at a call, a return, an indirect jump out of the function or a tail call to
+    /// a function's start: without the flags when they never cross a call boundary in this
+    /// program (ir::abi). Direct tail calls to other entries and traps keep them.
     fn store_state_at_boundary(&self) -> R<()> {
         self.store_state_of(if self.f.flags_local { !ir::abi::NZCV } else { u128::MAX })
     }
@@ -1866,9 +1866,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.set_pc(self.iv(addr))?;
                 self.b.build_return(None)?;
             }
-            Term::Tail { target } => {
+            Term::Tail { target, to_start } => {
                 let addr = self.reloc_value(target as usize)?;
-                self.store_state()?;
+                // A function start reads no flag (ir::abi); other targets (another function's
+                // extra entry: a `.cold` part jumping back) get them.
+                if to_start {
+                    self.store_state_at_boundary()?;
+                } else {
+                    self.store_state()?;
+                }
                 self.set_pc(addr)?;
                 let f = self.callee(target as usize);
                 let c = self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
@@ -3980,6 +3986,38 @@ mod tests {
         let key_local = aot_lifter::ir::print::print_function(&f, false);
         f.flags_local = false;
         assert_ne!(key_local, aot_lifter::ir::print::print_function(&f, false), "the fact is part of the cache key");
+    }
+
+    /// With `flags_local`, a tail call to a function's start stores no flag (benches/sort's
+    /// glibc `msort_with_tmp` ends in `b memcpy`: its loop computed N and Z for that store on
+    /// every iteration); a tail call to another entry (a `.cold` part jumping back) still does,
+    /// and `to_start` is part of the cache key.
+    #[test]
+    fn flags_local_tail_calls_to_a_start_store_no_flags() {
+        init_targets();
+        // cmp x0, x1 ; b 0x401000 (outside: a tail call)
+        let mut f = lift_snippet(0x400000, &[0xeb01_001f, 0x1400_03ff]);
+        f.flags_local = true;
+        let flag_slots: Vec<String> = [Reg::N, Reg::Z, Reg::C, Reg::V].iter().map(|r| format!("{}(%rdi)", r.slot().0)).collect();
+        let stores = |asm: &str| asm.lines().filter(|l| flag_slots.iter().any(|s| l.trim_end().ends_with(s.as_str()))).count();
+        let set_start = |f: &mut Function, v: bool| {
+            let mut n = 0;
+            for b in f.blocks.iter_mut() {
+                if let Term::Tail { to_start, .. } = &mut b.term {
+                    *to_start = v;
+                    n += 1;
+                }
+            }
+            assert_eq!(n, 1, "one tail call");
+        };
+        set_start(&mut f, false);
+        let other = asm_o2(&f, "x86-64-v3");
+        assert_eq!(stores(&other), 4, "{other}");
+        let key_other = aot_lifter::ir::print::print_function(&f, false);
+        set_start(&mut f, true);
+        let start = asm_o2(&f, "x86-64-v3");
+        assert_eq!(stores(&start), 0, "{start}");
+        assert_ne!(key_other, aot_lifter::ir::print::print_function(&f, false), "to_start is part of the cache key");
     }
 
     /// A loop of `steps` x (`add x1, x1, x2; cbz x1, +8; str x1, [x5]`), then `subs x0, x0, #1;

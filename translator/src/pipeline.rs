@@ -5,7 +5,8 @@ use crate::link::{self, LinkFn};
 use crate::llvm::{self, Options};
 use crate::tier::{self, Backend, Tier};
 use crate::{clif, elf, recover};
-use aot_lifter::ir::{print::print_function, verify::verify, Function};
+use aot_lifter::ir::{print::print_function, verify::verify, Function, Reloc, Term};
+use std::collections::HashSet;
 use aot_lifter::isa::aarch64::lift_function;
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -266,6 +267,18 @@ pub fn mark_flags_local(funcs: &mut [Function]) -> Vec<(String, u64)> {
         .collect();
     let local = breakers.is_empty();
     funcs.iter_mut().for_each(|f| f.flags_local = local);
+    if local {
+        // Tail calls to a function start need not store the flags: no start reads them.
+        let starts: HashSet<u64> = funcs.iter().map(|f| f.base()).collect();
+        for f in funcs.iter_mut() {
+            let relocs = f.relocs.clone();
+            for b in f.blocks.iter_mut() {
+                if let Term::Tail { target, to_start } = &mut b.term {
+                    *to_start = relocs.get(*target as usize).is_some_and(|r| matches!(r, Reloc::Func(a) if starts.contains(a)));
+                }
+            }
+        }
+    }
     breakers
 }
 
@@ -478,6 +491,7 @@ pub fn translate(input: &Path, output: &Path, cfg: &Config) -> Result<Report, Tr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aot_lifter::isa::aarch64::lift_snippet;
     #[test]
     fn longest_first_runs_each_job_once_biggest_first() {
         let costs = [3u64, 9, 1, 9, 5];
@@ -540,5 +554,28 @@ mod tests {
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[2], "dear_x,0x1000,llvm,7,1800.0,900.0,100.0,300.0,500.0");
         assert_eq!(lines[3], "cold,0x1000,llvm-cold,7,800.0,400.0,0.0,100.0,300.0");
+    }
+
+    /// When the flags are local to functions, a tail call whose target is another lifted
+    /// function's start is marked `to_start` (the backend stores no flag there); one to an
+    /// address that starts no function is not, and nothing is marked when the fact fails.
+    #[test]
+    fn tail_calls_to_function_starts_are_marked() {
+        let tails = |f: &Function| -> Vec<bool> {
+            f.blocks.iter().filter_map(|b| if let Term::Tail { to_start, .. } = b.term { Some(to_start) } else { None }).collect()
+        };
+        // cmp x0, x1 ; b.eq 0x401000 ; b 0x401004   (0x401000 starts a function, 0x401004 not)
+        let a = lift_snippet(0x400000, &[0xeb01_001f, 0x5400_7fe0, 0x1400_03ff]);
+        let b = lift_snippet(0x401000, &[0xd503_201f, 0xd65f_03c0]); // nop ; ret
+        let mut funcs = vec![a.clone(), b.clone()];
+        assert!(mark_flags_local(&mut funcs).is_empty());
+        let mut t = tails(&funcs[0]);
+        t.sort();
+        assert_eq!(t, vec![false, true], "{}", print_function(&funcs[0], false));
+        // A function reading the flags at its start (b.eq first) breaks the fact: no marks.
+        let c = lift_snippet(0x402000, &[0x5400_0040, 0xd65f_03c0, 0xd65f_03c0]);
+        let mut funcs = vec![a, b, c];
+        assert!(!mark_flags_local(&mut funcs).is_empty());
+        assert_eq!(tails(&funcs[0]), vec![false, false]);
     }
 }

@@ -88,7 +88,7 @@ pub fn shape(f: &Function) -> Shape {
     };
     for b in &f.blocks {
         match b.term {
-            Term::Call { target, .. } | Term::Tail { target } => {
+            Term::Call { target, .. } | Term::Tail { target, .. } => {
                 if f.relocs.get(target as usize) == Some(&Reloc::Func(base)) {
                     s.self_calls = true;
                 }
@@ -106,7 +106,7 @@ pub fn callers(funcs: &[Function]) -> Vec<usize> {
     let mut from: Vec<Vec<usize>> = vec![vec![]; funcs.len()];
     for (i, f) in funcs.iter().enumerate() {
         for b in &f.blocks {
-            if let Term::Call { target, .. } | Term::Tail { target } = b.term {
+            if let Term::Call { target, .. } | Term::Tail { target, .. } = b.term {
                 if let Some(&t) = f.relocs.get(target as usize).and_then(|r| match r {
                     Reloc::Func(a) => index.get(a),
                     _ => None,
@@ -170,7 +170,7 @@ pub fn tail_cycles(funcs: &[Function]) -> Vec<bool> {
                 .blocks
                 .iter()
                 .filter_map(|b| match b.term {
-                    Term::Tail { target } => match f.relocs.get(target as usize) {
+                    Term::Tail { target, .. } => match f.relocs.get(target as usize) {
                         Some(Reloc::Func(t)) => index.get(t).copied(),
                         _ => None,
                     },

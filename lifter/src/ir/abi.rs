@@ -105,7 +105,7 @@ fn may_return(f: &Function, noreturn: &HashSet<u64>) -> bool {
         }
         match blk.term {
             Term::Ret { .. } | Term::JumpInd { .. } => return true,
-            Term::Tail { target } if !known_noreturn(target) => return true,
+            Term::Tail { target, .. } if !known_noreturn(target) => return true,
             Term::Call { target, .. } if known_noreturn(target) => {}
             ref t => work.extend(super::safepoint::successors(f, t)),
         }

@@ -307,7 +307,7 @@ impl<'a> Interp<'a> {
                     st.pc = val(addr);
                     return Exit::Ret { target: val(addr) };
                 }
-                Term::Tail { target } => {
+                Term::Tail { target, .. } => {
                     st.pc = self.reloc(*target as u64);
                     return Exit::Tail { target: st.pc };
                 }

@@ -662,9 +662,12 @@ pub enum Term {
     Ret {
         addr: Value,
     },
-    /// Tail call / jump to the function at reloc slot `target`.
+    /// Tail call / jump to the function at reloc slot `target`. `to_start`: the target is the
+    /// start of a lifted function of the program (set by the translator with `flags_local`,
+    /// ir::abi), which reads no flag there, so the backend need not store them.
     Tail {
         target: u32,
+        to_start: bool,
     },
     /// Indirect jump through the dispatcher.
     JumpInd {

@@ -123,7 +123,8 @@ pub fn print_term(out: &mut String, t: &Term) {
             cont,
         } => writeln!(out, "call.ind v{}, ret +{ret_off:#x}, b{}", addr.0, cont.0),
         Term::Ret { addr } => writeln!(out, "ret v{}", addr.0),
-        Term::Tail { target } => writeln!(out, "tail #{target}"),
+        Term::Tail { target, to_start: false } => writeln!(out, "tail #{target}"),
+        Term::Tail { target, to_start: true } => writeln!(out, "tail #{target} start"),
         Term::JumpInd { addr } => writeln!(out, "jump.ind v{}", addr.0),
         Term::Trap { kind, off } => writeln!(out, "trap {} +{off:#x}", kind.name()),
     };

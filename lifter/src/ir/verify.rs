@@ -254,7 +254,7 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
             {
                 return Err(err(format!("b{bi} jumps to non-i64 address")));
             }
-            Term::Call { target, .. } | Term::Tail { target } => {
+            Term::Call { target, .. } | Term::Tail { target, .. } => {
                 if !matches!(f.relocs.get(target as usize), Some(Reloc::Func(_))) {
                     return Err(err(format!(
                         "b{bi} calls reloc #{target}, which is not a function"

@@ -339,7 +339,7 @@ impl<'a> Lift<'a> {
             Some(b) => self.b.terminate(Term::Br(b)),
             None => {
                 let s = self.b.reloc_slot(Reloc::Func(target));
-                self.b.terminate(Term::Tail { target: s });
+                self.b.terminate(Term::Tail { target: s, to_start: false });
             }
         }
     }
