@@ -29,7 +29,9 @@
 //! jump: a flag value carried across a call, which compiled code never has.
 //!
 //! Calls, returns and indirect jumps that leave the function (`br x16` tail calls, PLT stubs,
-//! a longjmp to another function's return site) drop the flags. Direct tail calls, traps and
+//! a longjmp to another function's return site) drop the flags, and so do direct tail calls to
+//! the start of a lifted function (the translator marks them `to_start`: no start reads the
+//! flags). Other direct tail calls, traps and
 //! helpers still store the flags the function wrote, so flags that reach another function's
 //! extra entry by a direct jump (a `.cold` part jumping back into its hot part) are exact as
 //! before; what such an entry could still see stale is a flag value from before a call, which
