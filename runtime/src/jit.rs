@@ -257,6 +257,7 @@ pub fn lookup_or_compile(pc: u64) -> Option<HostFn> {
     let t0 = std::time::Instant::now();
     let spec = recover(pc)?;
     let mut f = lift_function(&spec);
+    aot_lifter::ir::counted::relax_affine(&mut f);
     aot_lifter::ir::safepoint::insert(&mut f);
     if let Err(e) = aot_lifter::ir::verify::verify(&f) {
         FAILURES.fetch_add(1, Ordering::Relaxed);

@@ -727,6 +727,8 @@ struct Gen<'a, 'ctx> {
     /// instruction, the chains, and the chain (index) closed by each one's last member.
     chain_role: Vec<ChainRole>,
     chains: Vec<FpChain>,
+    /// Per IR block: NaN fix-ups lowered as selects, without a branch (`branch_free_blocks`).
+    branch_free: Vec<bool>,
     chain_end: HashMap<Value, usize>,
 }
 
@@ -843,6 +845,35 @@ fn fp_loads(f: &Function) -> Vec<bool> {
         fp[k] &= u;
     }
     fp
+}
+
+/// Blocks whose NaN fix-ups are selects instead of a branch to a cold block: those of counted
+/// loops (ir::counted), the loops LLVM's loop vectorizer may take, which needs branch-free
+/// (if-convertible) bodies. The selection is the same, computed on every iteration (a few
+/// bit tests and blends per FP op, vectorised with the loop); the results are bit-exact alike.
+/// Not in functions with the strict FP environment (its fix-up calls the runtime).
+fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
+    let mut free = vec![false; f.blocks.len()];
+    if strict {
+        return free;
+    }
+    for l in ir::counted::loops(f).into_iter().filter(|l| l.counted) {
+        for (b, &inside) in l.body.iter().enumerate() {
+            free[b] |= inside;
+        }
+    }
+    free
+}
+
+/// The block of each instruction (`None`: in no block).
+fn block_of_insts(f: &Function) -> Vec<Option<usize>> {
+    let mut of = vec![None; f.insts.len()];
+    for (b, blk) in f.blocks.iter().enumerate() {
+        for &v in &blk.insts {
+            of[v.0 as usize] = Some(b);
+        }
+    }
+    of
 }
 
 /// The part an IR instruction plays in the grouped NaN tests (fp_groups).
@@ -1170,8 +1201,23 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             i.op == Op::Helper && matches!(Helper::from_u64(i.imm), Some(Helper::SyncFpsr | Helper::WriteFpcr))
         });
         let known = ir::consts::known_constants(f);
-        let fp_role = fp_groups(f);
-        let (chain_role, chains) = fp_chains(f, &fp_role, fp_env_strict, &known);
+        let branch_free = branch_free_blocks(f, fp_env_strict);
+        let mut fp_role = fp_groups(f);
+        let block_of = block_of_insts(f);
+        let free = |v: Value| block_of[v.0 as usize].is_some_and(|b| branch_free[b]);
+        for (k, r) in fp_role.iter_mut().enumerate() {
+            if free(Value(k as u32)) {
+                *r = FpRole::Normal;
+            }
+        }
+        let (mut chain_role, mut chains) = fp_chains(f, &fp_role, fp_env_strict, &known);
+        chains.retain(|c| {
+            let keep = !free(c.insts[0]);
+            if !keep {
+                c.insts.iter().for_each(|&v| chain_role[v.0 as usize] = ChainRole::None);
+            }
+            keep
+        });
         let chain_end = chains.iter().enumerate().map(|(k, c)| (*c.insts.last().unwrap(), k)).collect();
         Ok(Gen {
             ctx,
@@ -1203,7 +1249,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             chain_role,
             chains,
             chain_end,
+            branch_free,
         })
+    }
+
+    /// Is the block being lowered one whose NaN fix-ups are selects (`branch_free_blocks`)?
+    fn nan_selects(&self) -> bool {
+        self.branch_free.get(self.cur_block).copied().unwrap_or(false)
     }
 
     /// Attribute the instructions built from now on to the guest instruction at `off`.
@@ -1963,6 +2015,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(self.b.build_int_to_ptr(self.iv(a), self.ctx.ptr_type(inkwell::AddressSpace::default()), "")?)
     }
 
+    /// The pointer of a plain access (ir::counted::relax_affine) at `base + index`: a byte GEP
+    /// from the base pointer, so that LLVM's scalar evolution sees the address as an affine
+    /// function of the loop's induction variable off an unknown base (the loop vectorizer's
+    /// runtime alias checks need that; an `inttoptr` of the sum is opaque to it).
+    fn plain_addr_ptr(&self, a: Value) -> R<PointerValue<'ctx>> {
+        let i = self.f.inst(a);
+        if i.op == Op::Add && i.ty == Ty::I64 {
+            let index = |v: Value| matches!(self.f.inst(v).op, Op::Shl | Op::Mul | Op::Sext | Op::Zext);
+            let (base, off) = if index(i.args[1]) || !index(i.args[0]) { (i.args[0], i.args[1]) } else { (i.args[1], i.args[0]) };
+            let p = self.addr_ptr(base)?;
+            // SAFETY (LLVM): a GEP without inbounds is plain address arithmetic.
+            return Ok(unsafe { self.b.build_gep(self.ctx.i8_type(), p, &[self.iv(off)], "")? });
+        }
+        self.addr_ptr(a)
+    }
+
     /// Width mask for shift amounts (amount modulo the width).
     fn shift_amount(&self, x: Value, w: u32) -> R<IntValue<'ctx>> {
         let t = self.iv(x).get_type();
@@ -2330,8 +2398,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.call_intr(name, &[self.ty(ty), src], &[x.into()])?
             }
             Op::Load => {
-                let p = self.addr_ptr(a(0))?;
                 let o = Ordering::from_u64(i.imm).unwrap();
+                let p = if o == Ordering::Plain { self.plain_addr_ptr(a(0))? } else { self.addr_ptr(a(0))? };
                 let vector = ty == Ty::I128 && o == Ordering::Plain;
                 let float = self.fp_load[v.0 as usize];
                 let lty = if vector {
@@ -2361,8 +2429,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 }
             }
             Op::Store => {
-                let p = self.addr_ptr(a(0))?;
                 let o = Ordering::from_u64(i.imm).unwrap();
+                let p = if o == Ordering::Plain { self.plain_addr_ptr(a(0))? } else { self.addr_ptr(a(0))? };
                 let sw = self.f.inst(a(1)).ty.bits();
                 let x = if sw == 128 && o == Ordering::Plain { self.as_v2i64(self.v(a(1)))?.into() } else { self.v(a(1)) };
                 let s = b.build_store(p, x)?;
@@ -2796,6 +2864,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         fix: impl FnOnce(&Self) -> R<FloatValue<'ctx>>,
     ) -> R<BasicValueEnum<'ctx>> {
         let b = &self.b;
+        if self.nan_selects() {
+            let n = fix(self)?;
+            return Ok(b.build_select(cond, n, r, "")?);
+        }
         let cond = self.expect(cond, false)?;
         let pre = b.get_insert_block().unwrap();
         let cold = self.ctx.append_basic_block(self.func, "fp_nan");
@@ -2870,7 +2942,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // First quiet NaN, then (overriding) the first signalling NaN: Arm's FPProcessNaNs.
         let mut snans = vec![];
         for &o in ops.iter().rev() {
-            let (nan, snan, qf) = self.nan_parts(self.opaque_float(self.v(o).into_float_value())?)?;
+            let x = self.v(o).into_float_value();
+            // In branch-free blocks the bit tests run on the hot path anyway (and inline asm
+            // would keep the loop from being vectorised).
+            let x = if self.nan_selects() { x } else { self.opaque_float(x)? };
+            let (nan, snan, qf) = self.nan_parts(x)?;
             snans.push((snan, qf));
             acc = b.build_select(nan, qf, acc, "")?.into_float_value();
         }
@@ -3184,8 +3260,9 @@ mod tests {
     #[test]
     fn safepoints_lower_to_a_poll_and_a_cold_call() {
         init_targets();
-        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
-        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        // 0: mov x0, #0 ; 4: add x0, x0, #2 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret (step 2: not
+        // a counted loop, ir::counted)
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0800, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
         ir::safepoint::insert(&mut f);
         ir::verify::verify(&f).unwrap();
         let text = llvm_text(&f, "sp").unwrap();
@@ -3546,10 +3623,10 @@ mod tests {
     fn fp_loads_in_a_loop_stay_in_xmm_registers() {
         init_targets();
         // 0: ldr d1, [x0] ; ldr d2, [x1] ; fmul d2, d1, d2 ; fadd d1, d1, d2 ; str d1, [x0] ;
-        // subs x3, x3, #1 ; b.ne 0 ; ret
+        // subs x3, x3, #2 ; b.ne 0 ; ret (step 2: not a counted loop, whose fix-ups are selects)
         let f = lift_snippet(
             0x400000,
-            &[0xfd40_0001, 0xfd40_0022, 0x1e62_0822, 0x1e62_2821, 0xfd00_0001, 0xf100_0463, 0x54ff_ff41, 0xd65f_03c0],
+            &[0xfd40_0001, 0xfd40_0022, 0x1e62_0822, 0x1e62_2821, 0xfd00_0001, 0xf100_0863, 0x54ff_ff41, 0xd65f_03c0],
         );
         let asm = asm_o2(&f, "x86-64-v3");
         let lines: Vec<&str> = asm.lines().map(str::trim).collect();
@@ -3560,6 +3637,32 @@ mod tests {
         assert!(!lines[head..back].iter().any(|l| gpr_to_xmm(&l)), "{:?}\n{asm}", &lines[head..back]);
     }
 
+    /// matmul's inner loop (`c[j] += a * b[j]`, j counting to n): a counted loop (ir::counted)
+    /// without a poll, whose indexed accesses are plain and whose NaN fix-ups are selects, is
+    /// vectorised by LLVM (packed multiply and add on x86-64-v3). The same loop with a step of
+    /// 2 against `ne` (not counted) stays scalar.
+    #[test]
+    fn counted_fp_loops_are_vectorised() {
+        init_targets();
+        // 0: ldr d2, [x2, x0, lsl #3] ; ldr d1, [x1, x0, lsl #3] ; fmul d2, d3, d2 ; fadd d1, d1, d2
+        // str d1, [x1, x0, lsl #3] ; add x0, x0, #STEP ; cmp x0, x19 ; b.ne 0 ; ret
+        let lift = |add: u32| {
+            let mut f = lift_snippet(
+                0x400000,
+                &[0xfc60_7842, 0xfc60_7821, 0x1e62_0862, 0x1e62_2821, 0xfc20_7821, add, 0xeb13_001f, 0x54ff_ff21, 0xd65f_03c0],
+            );
+            ir::counted::relax_affine(&mut f);
+            ir::safepoint::insert(&mut f);
+            ir::verify::verify(&f).unwrap();
+            asm_o2(&f, "x86-64-v3")
+        };
+        let asm = lift(0x9100_0400);
+        assert!(asm.contains("vmulpd") && asm.contains("vaddpd"), "{asm}");
+        assert!(!asm.contains("aot_safepoint"), "{asm}");
+        let asm = lift(0x9100_0800);
+        assert!(!asm.contains("vmulpd") && asm.contains("aot_safepoint"), "{asm}");
+    }
+
     /// A D register carried round a loop stays in an XMM register: an S/D write is the float
     /// blended into a zero vector (`float_into_zero_vector`), not `vmovq` to a general-purpose
     /// register and back (docs/performance.md, FP kernels). No `vmovq` between the loop's head
@@ -3567,8 +3670,8 @@ mod tests {
     #[test]
     fn loop_carried_fp_registers_stay_in_xmm_registers() {
         init_targets();
-        // 0: fmul d2, d0, d1 ; fadd d0, d0, d2 ; subs x3, x3, #1 ; b.ne 0 ; ret
-        let f = lift_snippet(0x400000, &[0x1e61_0802, 0x1e62_2800, 0xf100_0463, 0x54ff_ffa1, 0xd65f_03c0]);
+        // 0: fmul d2, d0, d1 ; fadd d0, d0, d2 ; subs x3, x3, #2 ; b.ne 0 ; ret (not counted)
+        let f = lift_snippet(0x400000, &[0x1e61_0802, 0x1e62_2800, 0xf100_0863, 0x54ff_ffa1, 0xd65f_03c0]);
         let asm = asm_o2(&f, "x86-64-v3");
         let lines: Vec<&str> = asm.lines().map(str::trim).collect();
         let mul = lines.iter().position(|l| l.starts_with("vmulsd")).expect(&asm);

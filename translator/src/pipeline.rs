@@ -248,6 +248,7 @@ pub fn lift_all(rec: &recover::Recovered) -> Result<Vec<Function>, TranslateErro
         .par_iter()
         .map(|spec| {
             let mut f = lift_function(spec);
+            aot_lifter::ir::counted::relax_affine(&mut f);
             aot_lifter::ir::safepoint::insert(&mut f);
             verify(&f).map_err(|e| TranslateError::Lift { func: spec.name.clone(), addr: spec.start, msg: e.msg })?;
             Ok(f)

@@ -14,6 +14,7 @@
 pub mod abi;
 pub mod builder;
 pub mod consts;
+pub mod counted;
 pub mod crypto;
 pub mod dirty;
 pub mod fpexc;

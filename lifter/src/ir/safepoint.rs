@@ -5,8 +5,10 @@
 //! `safepoint` op at the start of every block that is the target of a back edge (every loop has
 //! one; indirect jumps count as edges to every entry) and, in functions that call anything, at
 //! the start of the first entry block (recursion without loops), so any cycle of execution passes
-//! a safe point. Leaf functions without loops need none. Backends lower it as one load and a never-taken
-//! branch (`CpuState::sigpoll`); the cold path delivers with the guest state exact.
+//! a safe point. Counted loops (`ir::counted`) are the exception: they end for sure, and their
+//! cycles pass none (docs/signals.md "Counted loops"). Leaf functions without loops need none.
+//! Backends lower it as one load and a never-taken branch (`CpuState::sigpoll`); the cold path
+//! delivers with the guest state exact.
 //!
 //! The pass is ISA-neutral. It relies on one frontend contract: a block that is the target of a
 //! branch inside the function starts at a guest instruction boundary (`Block::off`), with the
@@ -25,12 +27,18 @@ pub fn insert(f: &mut Function) {
     // A function that calls nothing (no call, tail call or jump out) cannot be part of a
     // recursion: its loops are its only cycles, and its entry needs no poll.
     let calls = f.blocks.iter().any(|b| matches!(b.term, Term::Call { .. } | Term::CallInd { .. } | Term::Tail { .. } | Term::JumpInd { .. }));
-    if let Some(&(_, b)) = f.entries.first() {
-        want[b.0 as usize] = calls;
-    }
-    // A loop header is the target of a back edge.
+    // A loop header is the target of a back edge; a counted loop (ir::counted: it ends for
+    // sure) needs no poll, its signals are delivered at the next safe point after it.
     for (_, header) in back_edges(f) {
         want[header] = true;
+    }
+    for l in super::counted::loops(f) {
+        if l.counted {
+            want[l.header] = false;
+        }
+    }
+    if let Some(&(_, b)) = f.entries.first() {
+        want[b.0 as usize] |= calls;
     }
     for (b, w) in want.into_iter().enumerate() {
         if !w {
@@ -234,8 +242,9 @@ mod tests {
     #[test]
     fn loop_header_and_entry() {
         use crate::isa::aarch64::lift_snippet;
-        // 0: mov x0, #0 ; 4: add x0, x0, #1 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
-        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0400, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
+        // 0: mov x0, #0 ; 4: add x0, x0, #2 ; 8: cmp x0, #10 ; c: b.ne 4 ; 10: ret
+        // (step 2: not a counted loop, ir::counted)
+        let mut f = lift_snippet(0x400000, &[0xd280_0000, 0x9100_0800, 0xf100_281f, 0x54ff_ffc1, 0xd65f_03c0]);
         insert(&mut f);
         crate::ir::verify::verify(&f).unwrap();
         assert_eq!(count(&f), vec![4], "a leaf: the loop header only");
