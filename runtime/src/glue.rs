@@ -27,6 +27,8 @@ mod real {
         static aot_required_features: u64;
         static aot_fn_starts: [u64; 0];
         static aot_fn_start_count: u64;
+        static aot_direct_table: [[u64; 2]; 0];
+        static aot_direct_count: u64;
         // Defined by the linker around the `aot_text` section of translated code.
         static __start_aot_text: u8;
         static __stop_aot_text: u8;
@@ -70,6 +72,12 @@ mod real {
         }
     }
 
+    pub fn direct_entries() -> &'static [[u64; 2]] {
+        // SAFETY: the link step emits `aot_direct_count` pairs (full-state entry, direct entry)
+        // at `aot_direct_table`, immutable for the whole run.
+        unsafe { core::slice::from_raw_parts(core::ptr::addr_of!(aot_direct_table) as *const [u64; 2], aot_direct_count as usize) }
+    }
+
     pub fn image() -> &'static [u8] {
         // SAFETY: the link step embeds `aot_guest_image_len` bytes at `aot_guest_image`, read-only.
         unsafe {
@@ -85,6 +93,9 @@ mod real {
 mod stub {
     use super::EntryRec;
     pub fn entries() -> &'static [EntryRec] {
+        &[]
+    }
+    pub fn direct_entries() -> &'static [[u64; 2]] {
         &[]
     }
     pub fn image() -> &'static [u8] {
@@ -139,6 +150,12 @@ pub fn set_foreign(path: &[u8]) -> Result<(), String> {
     fn_starts.sort_unstable();
     fn_starts.dedup();
     FOREIGN.set(Foreign { path: path.to_vec(), image, fn_starts }).map_err(|_| format!("{name}: guest already set"))
+}
+
+/// (full-state entry `aot_f_`, direct entry `aot_d_`) of every translated function, in link
+/// order (translator/src/link.rs; docs/design.md "Direct calls").
+pub fn direct_entries() -> &'static [[u64; 2]] {
+    imp::direct_entries()
 }
 
 /// Whether this process runs a guest read from a file (run mode), and its path.

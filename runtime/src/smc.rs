@@ -155,6 +155,14 @@ fn invalidate_aot(lo: u64, hi: u64) {
     crate::ic::reset_all();
     crate::chain::reset(&victims);
     for h in hosts {
+        // The direct entry of the same function (translator/src/llvm.rs `direct_symbol`): direct
+        // calls enter there without passing through `h`. LLVM's has a patch pad; the Cranelift
+        // tier's is an adapter that stores the registers and jumps to `h` (no pad, nothing to do).
+        if let Some(&[_, d]) = crate::glue::direct_entries().iter().find(|e| e[0] == h) {
+            if d != h {
+                redirect_to(d, crate::jit::aot_jit_enter_d as *const () as u64);
+            }
+        }
         if !redirect(h) && crate::trap::debug() {
             crate::guest::write_stderr(&format!("aot-translate runtime: cannot redirect the host function at 0x{h:x}: direct calls still enter it\n"));
         }
@@ -177,11 +185,16 @@ fn jump_word(host: u64, target: u64) -> Option<u64> {
 /// entry_pc)` receives the function's own arguments and runs what `aot_lookup` finds for
 /// `entry_pc` (a JIT translation: the entry is invalid). False if the pad is not there.
 fn redirect(host: u64) -> bool {
+    redirect_to(host, crate::jit::aot_jit_enter as *const () as u64)
+}
+
+/// `redirect` to `target` (`aot_jit_enter_d` for a direct entry).
+fn redirect_to(host: u64, target: u64) -> bool {
     let (lo, hi) = crate::glue::code_range();
     if host % 8 != 0 || host < lo || host + 8 > hi {
         return false;
     }
-    let Some(word) = jump_word(host, crate::jit::aot_jit_enter as *const () as u64) else { return false };
+    let Some(word) = jump_word(host, target) else { return false };
     let _g = PATCH.lock().unwrap_or_else(|e| e.into_inner());
     // SAFETY: `host` is 8-byte aligned inside the translated code section (mapped, readable).
     let cell = unsafe { &*(host as *const AtomicU64) };

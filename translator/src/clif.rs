@@ -7,7 +7,7 @@
 //! has line `guest offset / 4 + 1` (`llvm::pc_line`), so the runtime's fault map
 //! (runtime/src/fault/pcmap.rs) reads it like LLVM's. docs/design.md "Backends".
 
-use crate::llvm::{fn_symbol, pc_line, CODE_SECTION, IC_SECTION};
+use crate::llvm::{direct_symbol, fn_symbol, pc_line, CODE_SECTION, DIRECT_REGS, IC_SECTION};
 use aot_jit::lower::IC_SLOTS_SYMBOL;
 use aot_lifter::ic;
 use aot_jit::object::{Features, ObjectCode, PicCompiler, RelocKind};
@@ -160,12 +160,33 @@ fn sym(out: &mut Vec<u8>, name: u32, info: u8, shndx: u16, value: u64, size: u64
     out.extend_from_slice(&size.to_le_bytes());
 }
 
+/// The direct entry `aot_d_<key>` (translator/src/llvm.rs `direct_symbol`) of a Cranelift
+/// function, placed at `at` after it: store the registers passed in rdx, rcx, r8 and r9
+/// (`DIRECT_REGS`) to the state and jump to the full-state entry at offset 0 (through its patch
+/// pad, so a redirected function is redirected for direct calls too).
+fn direct_adapter(at: usize) -> Vec<u8> {
+    // mov %rdx/%rcx/%r8/%r9, disp32(%rdi)
+    let ops: [[u8; 3]; 4] = [[0x48, 0x89, 0x97], [0x48, 0x89, 0x8f], [0x4c, 0x89, 0x87], [0x4c, 0x89, 0x8f]];
+    let mut out = vec![];
+    for (r, op) in DIRECT_REGS.iter().zip(ops) {
+        out.extend_from_slice(&op);
+        out.extend_from_slice(&(r.slot().0 as u32).to_le_bytes());
+    }
+    let rel = -((at + out.len() + 5) as i64) as i32;
+    out.push(0xe9);
+    out.extend_from_slice(&rel.to_le_bytes());
+    out
+}
+
 /// The ELF64 x86-64 relocatable object of one compiled function.
 pub fn write_object<'a>(key: &str, c: &'a ObjectCode) -> Vec<u8> {
     let pad = ENTRY_PAD.len() as u32;
     let mut text = ENTRY_PAD.to_vec();
     text.extend_from_slice(&c.code);
     let (line, line_addr) = debug_line(&line_rows(&c.srclocs, pad), text.len() as u32);
+    let fn_len = text.len();
+    let adapter = fn_len;
+    text.extend_from_slice(&direct_adapter(fn_len));
 
     // Symbols: 0 null, then the local symbol of the inline-cache slots (when there are any),
     // the function, then the undefined ones in order of first use.
@@ -181,7 +202,7 @@ pub fn write_object<'a>(key: &str, c: &'a ObjectCode) -> Vec<u8> {
     };
     let fsym = 1 + ic_sym.is_some() as u32;
     let fname = strtab.add(&fn_symbol(key));
-    sym(&mut syms, fname, 0x12, 1, 0, text.len() as u64); // GLOBAL FUNC in section 1
+    sym(&mut syms, fname, 0x12, 1, 0, fn_len as u64); // GLOBAL FUNC in section 1
     let mut undef: Vec<&str> = vec![];
     let mut rela_text = vec![];
     let undef_index = |n: &'a str, undef: &mut Vec<&'a str>| -> u32 {
@@ -233,6 +254,8 @@ pub fn write_object<'a>(key: &str, c: &'a ObjectCode) -> Vec<u8> {
         let o = strtab.add(n);
         sym(&mut syms, o, 0x10, 0, 0, 0); // GLOBAL NOTYPE undefined
     }
+    let dname = strtab.add(&direct_symbol(key));
+    sym(&mut syms, dname, 0x12, 1, adapter as u64, (text.len() - adapter) as u64);
     let mut rela_line = vec![];
     rela(&mut rela_line, line_addr as u64, fsym, R_X86_64_64, 0);
 

@@ -4,7 +4,7 @@
 //! build-essential). The glue is an assembly file (entry table, embedded guest image) and an
 //! implicit linker script that gives every relocation symbol its value for this program.
 
-use crate::llvm::{callee_symbol, entry_symbol, fn_symbol, reloc_symbol, return_symbol};
+use crate::llvm::{callee_symbol, direct_callee_symbol, direct_symbol, entry_symbol, fn_symbol, reloc_symbol, return_symbol, DIRECT_REGS};
 use aot_lifter::ir::Reloc;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -100,6 +100,20 @@ pub fn glue(fns: &[LinkFn], guest_image: &Path, guest_len: u64, required_feature
         "\t.text\n\t.globl aot_dispatch_stub\n\t.type aot_dispatch_stub,@function\naot_dispatch_stub:\n\tmov %rsi, {}(%rdi)\n\tjmp aot_jit_enter",
         aot_lifter::cpu::Reg::PC.slot().0
     );
+    // The same for a direct call (translator/src/llvm.rs `direct_symbol`): the registers the
+    // caller passed in host registers go to the state first.
+    asm.push_str("\t.globl aot_dispatch_stub_d\n\t.type aot_dispatch_stub_d,@function\naot_dispatch_stub_d:\n");
+    for (r, host) in DIRECT_REGS.iter().zip(["rdx", "rcx", "r8", "r9"]) {
+        let _ = writeln!(asm, "\tmov %{host}, {}(%rdi)", r.slot().0);
+    }
+    asm.push_str("\tjmp aot_dispatch_stub\n");
+    // Full-state entry -> direct entry of every function, for runtime/src/smc.rs, which patches
+    // both when the guest code of a function is invalidated.
+    let _ = writeln!(asm, "\t.section .data.rel.ro.aot_direct,\"aw\"\n\t.balign 8\n\t.globl aot_direct_table\naot_direct_table:");
+    for f in fns {
+        let _ = writeln!(asm, "\t.quad {}, {}", fn_symbol(f.key), direct_symbol(f.key));
+    }
+    let _ = writeln!(asm, "\t.globl aot_direct_count\naot_direct_count:\n\t.quad {}", fns.len());
     if fns.is_empty() {
         // The runner (crate::run): no translated code, but the runtime refers to the bounds of
         // the (empty) code section.
@@ -121,11 +135,12 @@ pub fn glue(fns: &[LinkFn], guest_image: &Path, guest_len: u64, required_feature
             // in a PIE; ones assigned in a linker script are).
             let _ = writeln!(abs, "\t.globl {0}\n\t.set {0}, {1:#x}", reloc_symbol(f.key, slot), r.value());
             if let Reloc::Func(t) = r {
-                let target = match starts.get(t) {
-                    Some(k) => fn_symbol(k),
-                    None => "aot_dispatch_stub".to_string(),
+                let (target, direct) = match starts.get(t) {
+                    Some(k) => (fn_symbol(k), direct_symbol(k)),
+                    None => ("aot_dispatch_stub".to_string(), "aot_dispatch_stub_d".to_string()),
                 };
                 let _ = writeln!(syms, "{} = {};", callee_symbol(f.key, slot), target);
+                let _ = writeln!(syms, "{} = {};", direct_callee_symbol(f.key, slot), direct);
             }
         }
     }

@@ -47,6 +47,27 @@ pub struct Options {
 pub fn fn_symbol(key: &str) -> String {
     format!("aot_f_{key}")
 }
+/// The direct entry of a compiled function (docs/design.md "Direct calls"): `void
+/// aot_d_<key>(CpuState *st, uint64_t entry_pc, uint64_t x0, uint64_t x1, uint64_t x29, uint64_t
+/// x30)`, the guest registers `DIRECT_REGS` passed in host registers (rdx, rcx, r8, r9) and not
+/// stored by the caller.
+pub fn direct_symbol(key: &str) -> String {
+    format!("aot_d_{key}")
+}
+/// Symbol of the direct entry a call/tail-call slot goes to (`aot_d_` of the callee, or the
+/// link step's `aot_dispatch_stub_d`).
+pub fn direct_callee_symbol(key: &str, slot: usize) -> String {
+    format!("aot_cd_{key}_{slot}")
+}
+/// The guest registers a direct entry takes as arguments, in argument order after
+/// `(st, entry_pc)`. The same for every function (no per-callee summaries).
+pub const DIRECT_REGS: [Reg; 4] = [Reg::x(0), Reg::x(1), Reg::x(29), Reg::x(30)];
+
+/// `DIRECT_REGS` as a register set.
+pub fn direct_set() -> u128 {
+    DIRECT_REGS.iter().fold(0, |a, r| a | 1u128 << r.0)
+}
+
 /// Symbol holding the guest address of relocation slot `slot` (absolute).
 pub fn reloc_symbol(key: &str, slot: usize) -> String {
     format!("aot_r_{key}_{slot}")
@@ -687,8 +708,11 @@ struct Gen<'a, 'ctx> {
     b: Builder<'ctx>,
     f: &'a Function,
     key: &'a str,
+    /// The function's body: its direct entry `aot_d_<key>` (type `d_ty`); `aot_f_<key>`
+    /// (`fn_ty`, the full-state entry) loads `DIRECT_REGS` and calls it (`emit_full_entry`).
     func: FunctionValue<'ctx>,
     fn_ty: FunctionType<'ctx>,
+    d_ty: FunctionType<'ctx>,
     st: PointerValue<'ctx>,
     /// Alloca per used guest register.
     regs: HashMap<u8, PointerValue<'ctx>>,
@@ -1178,7 +1202,10 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let ptr = ctx.ptr_type(inkwell::AddressSpace::default());
         let i64t = ctx.i64_type();
         let fn_ty = ctx.void_type().fn_type(&[ptr.into(), i64t.into()], false);
-        let func = module.add_function(&fn_symbol(key), fn_ty, Some(Linkage::External));
+        let mut d_params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into(), i64t.into()];
+        d_params.extend(DIRECT_REGS.iter().map(|_| inkwell::types::BasicMetadataTypeEnum::from(i64t)));
+        let d_ty = ctx.void_type().fn_type(&d_params, false);
+        let func = module.add_function(&direct_symbol(key), d_ty, Some(Linkage::External));
         let nounwind = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0);
         func.add_attribute(AttributeLoc::Function, nounwind);
         // Guest address 0 is an address like any other: a load or store through a null pointer
@@ -1196,6 +1223,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         func.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("patchable-function-entry", &PATCH_PAD.to_string()));
         let st = func.get_nth_param(0).unwrap().into_pointer_value();
         let mut used = f.regs_used();
+        // The direct entry's registers are always there: passed in, passed on to direct callees
+        // and stored at the function's sync points (a function that does not use them still
+        // holds the caller's values, which only it can store).
+        for r in DIRECT_REGS {
+            if !used.contains(&r) {
+                used.push(r);
+            }
+        }
+        used.sort();
         // NaN-processing FP ops read FPCR.DN (default-NaN mode).
         if !used.contains(&Reg::FPCR) && f.insts.iter().any(|i| fpnan::obeys_dn(i.op)) {
             used.push(Reg::FPCR);
@@ -1206,6 +1242,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             .iter()
             .filter(|i| i.op == Op::SetReg)
             .map(|i| Reg(i.imm as u8))
+            .chain(DIRECT_REGS)
             .collect();
         written.sort();
         written.dedup();
@@ -1266,6 +1303,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             key,
             func,
             fn_ty,
+            d_ty,
             st,
             regs: HashMap::new(),
             written,
@@ -1274,7 +1312,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             vals: vec![None; f.insts.len()],
             live_in: ir::safepoint::backend_live_in(f),
             cur_block: 0,
-            dirty_info: ir::dirty::analyse(f, WRITE_THROUGH),
+            dirty_info: ir::dirty::analyse_from(f, WRITE_THROUGH, direct_set()),
             dirty: std::cell::Cell::new(0),
             di,
             subprogram,
@@ -1439,7 +1477,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// Load every used register from the state into its alloca.
     fn load_state(&self) -> R<()> {
-        for &r in &self.used {
+        self.load_state_except(0)
+    }
+
+    /// `load_state` without the registers in `skip`.
+    fn load_state_except(&self, skip: u128) -> R<()> {
+        for &r in self.used.iter().filter(|r| skip & (1u128 << r.0) == 0) {
             let p = self.slot_ptr(r)?;
             let st_ty = self.slot_llvm_ty(r);
             let v = self.b.build_load(st_ty, p, "")?;
@@ -1579,9 +1622,50 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.global_addr(&reloc_symbol(self.key, slot))
     }
 
-    fn callee(&self, slot: usize) -> FunctionValue<'ctx> {
-        let name = callee_symbol(self.key, slot);
-        self.module.get_function(&name).unwrap_or_else(|| self.module.add_function(&name, self.fn_ty, Some(Linkage::External)))
+    /// The direct entry of the callee of call/tail-call slot `slot`.
+    fn direct_callee(&self, slot: usize) -> FunctionValue<'ctx> {
+        let name = direct_callee_symbol(self.key, slot);
+        self.module.get_function(&name).unwrap_or_else(|| self.module.add_function(&name, self.d_ty, Some(Linkage::External)))
+    }
+
+    /// `(st, entry_pc, DIRECT_REGS...)`: the arguments of a direct entry.
+    fn direct_args(&self, pc: IntValue<'ctx>) -> R<Vec<inkwell::values::BasicMetadataValueEnum<'ctx>>> {
+        let mut v: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> = vec![self.st.into(), pc.into()];
+        for r in DIRECT_REGS {
+            v.push(self.b.build_load(self.ctx.i64_type(), self.regs[&r.0], "")?.into());
+        }
+        Ok(v)
+    }
+
+    /// The full-state entry `aot_f_<key>(st, entry_pc)`: loads `DIRECT_REGS` from the state and
+    /// calls the direct entry (a sibling call: a `jmp`). It has its own patch pad
+    /// (runtime/src/smc.rs patches both entries).
+    fn emit_full_entry(&self) -> R<()> {
+        let f = self.module.add_function(&fn_symbol(self.key), self.fn_ty, Some(Linkage::External));
+        for a in self.func.attributes(AttributeLoc::Function) {
+            f.add_attribute(AttributeLoc::Function, a);
+        }
+        f.set_section(Some(CODE_SECTION));
+        let b = self.ctx.create_builder();
+        let bb = self.ctx.append_basic_block(f, "entry");
+        b.position_at_end(bb);
+        let st = f.get_nth_param(0).unwrap().into_pointer_value();
+        let pc = f.get_nth_param(1).unwrap();
+        let mut args: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> = vec![st.into(), pc.into()];
+        for r in DIRECT_REGS {
+            // SAFETY (LLVM): in-bounds offset into CpuState.
+            let p = unsafe { b.build_in_bounds_gep(self.ctx.i8_type(), st, &[self.ctx.i64_type().const_int(r.slot().0 as u64, false)], "")? };
+            let v = b.build_load(self.ctx.i64_type(), p, "")?;
+            v.as_instruction_value().unwrap().set_alignment(1).ok();
+            args.push(v.into());
+        }
+        let c = b.build_call(self.func, &args, "")?;
+        c.set_tail_call(true);
+        b.build_return(None)?;
+        // One copy of the body: LLVM would inline a small one into this entry.
+        let noinline = self.ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("noinline"), 0);
+        self.func.add_attribute(AttributeLoc::Function, noinline);
+        Ok(())
     }
 
     fn runtime_fn(&self, name: &str, ty: FunctionType<'ctx>) -> FunctionValue<'ctx> {
@@ -1699,6 +1783,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     }
 
     fn emit(&mut self) -> R<()> {
+        self.emit_full_entry()?;
         let entry = self.ctx.append_basic_block(self.func, "entry");
         self.set_guest_off(0);
         for (k, _) in self.f.blocks.iter().enumerate() {
@@ -1717,7 +1802,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.regs.insert(r.0, a);
             }
         }
-        self.load_state()?;
+        self.load_state_except(direct_set())?;
+        for (k, r) in DIRECT_REGS.iter().enumerate() {
+            let v = self.func.get_nth_param(2 + k as u32).unwrap();
+            self.b.build_store(self.regs[&r.0], v)?;
+        }
         // Dispatch on the entry offset.
         let pc = self.func.get_nth_param(1).unwrap().into_int_value();
         let base = self.reloc_value(0)?;
@@ -1925,10 +2014,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.b.build_conditional_branch(self.iv(cond), t, e)?;
             }
             Term::Call { target, ret_off, cont } => {
-                self.store_state_at_boundary()?;
+                // The direct entry: `DIRECT_REGS` go in host registers, dirty in the callee,
+                // which stores them where it stores what it wrote; the rest as at any boundary.
+                self.store_state_of(if self.f.flags_local { !ir::abi::NZCV } else { u128::MAX } & !direct_set())?;
                 let addr = self.reloc_value(target as usize)?;
-                let f = self.callee(target as usize);
-                self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
+                let f = self.direct_callee(target as usize);
+                let args = self.direct_args(addr)?;
+                self.b.build_call(f, &args, "")?;
                 self.return_check(ret_off, cont)?;
             }
             Term::CallInd { addr, ret_off, cont } => {
@@ -1960,15 +2052,14 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             Term::Tail { target, to_start } => {
                 let addr = self.reloc_value(target as usize)?;
                 // A function start reads no flag (ir::abi); other targets (another function's
-                // extra entry: a `.cold` part jumping back) get them.
-                if to_start {
-                    self.store_state_at_boundary()?;
-                } else {
-                    self.store_state()?;
-                }
+                // extra entry: a `.cold` part jumping back) get them. The registers passed to the
+                // direct entry stay in host registers.
+                let flags = if to_start && self.f.flags_local { !ir::abi::NZCV } else { u128::MAX };
+                self.store_state_of(!direct_set() & flags)?;
                 self.set_pc(addr)?;
-                let f = self.callee(target as usize);
-                let c = self.b.build_call(f, &[self.st.into(), addr.into()], "")?;
+                let f = self.direct_callee(target as usize);
+                let args = self.direct_args(addr)?;
+                let c = self.b.build_call(f, &args, "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
                 self.b.build_return(None)?;
             }
@@ -2037,7 +2128,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     self.b.position_at_end(tail);
                     fp
                 };
-                let c = self.b.build_indirect_call(self.fn_ty, fp, &[self.st.into(), a.into()], "")?;
+                // Full-state entries (AOT `aot_f_`, JIT code, runtime stubs) with this
+                // function's prototype for `musttail`: the extra arguments are ignored (SysV:
+                // they are in registers the callee does not read), the state holds them.
+                let args = self.direct_args(a)?;
+                let c = self.b.build_indirect_call(self.d_ty, fp, &args, "")?;
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
                 self.b.build_return(None)?;
             }
@@ -3809,10 +3904,37 @@ mod tests {
             .filter(|&i| lines[i].trim_start().starts_with("store ") && slots.iter().any(|p| lines[i].contains(&format!("ptr {p},"))))
             .collect();
         let label = |i: usize| (0..=i).rev().map(|k| lines[k]).find(|l| !l.starts_with(' ') && l.contains(':')).unwrap_or("");
-        let call = lines.iter().position(|l| l.contains("call void @aot_c_le_")).expect(&text);
+        let call = lines.iter().position(|l| l.contains("call void @aot_cd_le_")).expect(&text);
         assert_eq!(stores.len(), 1, "x19 stored once:\n{text}");
         assert!(label(stores[0]).starts_with("b0") || label(stores[0]).starts_with("sig_cont:"), "x19 stored in the block before the loop ({}):\n{text}", label(stores[0]));
         assert_ne!(label(stores[0]), label(call), "x19 is stored before the loop, not at its call:\n{text}");
+    }
+
+    /// A direct call (`BL`) goes to the callee's direct entry with `DIRECT_REGS` as arguments
+    /// (rdx, rcx, r8, r9 after the state and the entry address) and does not store them to the
+    /// state: the callee has them dirty. The full-state entry loads them and calls the body.
+    #[test]
+    fn direct_calls_pass_registers_in_host_registers() {
+        init_targets();
+        // 0: mov x0, #1 ; 4: mov x1, #2 ; 8: mov x29, #3 ; c: bl 0x14 ; 10: ret ; 14: ret
+        let f = lift_snippet(0x400000, &[0xd280_0020, 0xd280_0041, 0xd280_007d, 0x9400_0002, 0xd65f_03c0, 0xd65f_03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let lines: Vec<&str> = asm.lines().map(str::trim).collect();
+        let body = lines.iter().position(|l| *l == "aot_d_t:").expect(&asm);
+        let call = body + lines[body..].iter().position(|l| l.starts_with("callq") || l.starts_with("call\t")).expect(&asm);
+        assert!(lines[call].contains("aot_cd_t_"), "a BL calls the direct entry: {}\n{asm}", lines[call]);
+        let before = &lines[body..call];
+        for (r, host) in DIRECT_REGS.iter().zip([["%rdx", "%edx"], ["%rcx", "%ecx"], ["%r8", "%r8d"], ["%r9", "%r9d"]]) {
+            let slot = format!(", {}(%", r.slot().0);
+            assert!(!before.iter().any(|l| l.starts_with("mov") && l.contains(&slot)), "{} not stored before the call:\n{asm}", r.name());
+            assert!(before.iter().any(|l| l.starts_with("mov") && host.iter().any(|h| l.ends_with(h))), "{} passed in {}:\n{asm}", r.name(), host[0]);
+        }
+        // The full-state entry: at most the four loads (LLVM drops those the body never reads),
+        // then a jump to the body (not a copy of it).
+        let full = lines.iter().position(|l| *l == "aot_f_t:").expect(&asm);
+        let code: Vec<&str> = lines[full + 1..].iter().copied().filter(|l| !l.starts_with('.') && !l.starts_with('#') && !l.is_empty()).take(6).collect();
+        let jmp = code.iter().position(|l| l.starts_with("jmp") && l.contains("aot_d_t")).expect(&format!("{code:?}"));
+        assert!(code[1..jmp].iter().all(|l| l.starts_with("movq\t") && l.contains("(%rdi)")), "{code:?}");
     }
 
     /// A 128-bit AND of V registers stays one XMM operation: V registers live as <2 x i64>.

@@ -10,8 +10,9 @@
 //! whose host value still equals its slot needs no store, and this pass tells which those are.
 //!
 //! A forward "may be dirty" dataflow, union at joins:
-//! - at function entry and after every reload (the return of a call, a helper that uses the
-//!   state) nothing is dirty;
+//! - at function entry nothing is dirty, except the registers a backend's entry takes in host
+//!   registers (`analyse_from`: the LLVM tier's direct entry); after every reload (the return of
+//!   a call, a helper that uses the state) nothing is dirty;
 //! - `setreg r` makes `r` dirty, unless the backend writes `r` through to the state at once
 //!   (`write_through`: the LLVM backend stores SP at every write, for exact SPs at faults);
 //! - a safe point changes nothing: its hot path touches no register, its cold path stores the
@@ -62,6 +63,13 @@ impl Dirty {
 /// count as entering changes only what is stored where, never correctness: every edge either
 /// contributes its set or stores the difference.
 pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
+    analyse_from(f, write_through, 0)
+}
+
+/// `analyse` for a backend whose function starts with the registers in `at_entry` dirty at
+/// every entry (the LLVM backend's direct entry passes them in host registers: the caller did
+/// not store them, so the callee stores them as it stores anything it wrote).
+pub fn analyse_from(f: &Function, write_through: RegSet, at_entry: RegSet) -> Dirty {
     let n = f.blocks.len();
     let back = back_edges(f);
     let flushable = |from: usize, to: usize| -> bool {
@@ -80,6 +88,12 @@ pub fn analyse(f: &Function, write_through: RegSet) -> Dirty {
     // storing them on a loop entry would only add stores: they join the header's set instead.
     let joins_always = if f.flags_local { super::abi::NZCV } else { 0 };
     let mut inn: Vec<RegSet> = vec![0; n];
+    let at_entry = at_entry & !write_through;
+    for &(_, b) in &f.entries {
+        if let Some(x) = inn.get_mut(b.0 as usize) {
+            *x |= at_entry;
+        }
+    }
     let mut changed = true;
     while changed {
         changed = false;
