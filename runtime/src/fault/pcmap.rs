@@ -114,11 +114,18 @@ pub fn get() -> Option<&'static PcMap> {
     MAP.get_or_init(|| {
         let exe = std::fs::read("/proc/self/exe").ok()?;
         let starts = crate::glue::fn_starts();
-        let base_of: HashMap<u64, u64> = crate::glue::entries()
+        let mut base_of: HashMap<u64, u64> = crate::glue::entries()
             .iter()
             .filter(|e| starts.binary_search(&e.guest_pc).is_ok())
             .map(|e| (e.host_fn as usize as u64, e.guest_pc))
             .collect();
+        // The LLVM tier's line table starts at the body, the direct entry `aot_d_`
+        // (docs/design.md "Direct calls"), not at the full-state entry of the entry table.
+        for &[f, d] in crate::glue::direct_entries() {
+            if let Some(&g) = base_of.get(&f) {
+                base_of.insert(d, g);
+            }
+        }
         PcMap::build(&exe, crate::glue::code_range(), &base_of)
     })
     .as_ref()
