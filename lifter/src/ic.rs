@@ -4,9 +4,13 @@
 //! and the JIT) and the runtime that fills and empties them (runtime/src/ic.rs).
 //!
 //! A slot is `{ rec: *const Record, misses: u64, ways: [*const Record; WAYS] }`, 8-aligned, every
-//! pointer first at the runtime's `aot_ic_empty` record. A record is `{ guest_pc: u64, host_fn }`
-//! and never changes. A hit is: load an entry, compare the record's `guest_pc` with the target,
-//! call the record's `host_fn(state, target)`; level 1 first, then the target's way.
+//! pointer first at the runtime's `aot_ic_empty` record. A record is `{ guest_pc: u64, host_fn,
+//! host_d }` and never changes: `host_fn(state, target)` is the full-state entry, `host_d(state,
+//! target, x0, x1, x29, x30)` the register-passing direct entry of the same code (docs/design.md
+//! "Direct calls"). A hit is: load an entry, compare the record's `guest_pc` with the target,
+//! call one of the record's entries; level 1 first, then the target's way. The LLVM backend
+//! calls `host_d` (a `BLR` passes X0, X1, X29, X30 in host registers, as a `BL` does); the
+//! Cranelift lowering calls `host_fn`.
 
 /// Level-2 entries ("ways") per slot (a power of two).
 pub const WAYS: usize = 8;
@@ -24,6 +28,8 @@ pub const SLOT_BYTES: usize = WAYS_OFFSET as usize + 8 * WAYS;
 pub const RECORD_PC_OFFSET: i32 = 0;
 /// Byte offset of `host_fn` in a record.
 pub const RECORD_FN_OFFSET: i32 = 8;
+/// Byte offset of `host_d` (the direct entry) in a record.
+pub const RECORD_DIRECT_OFFSET: i32 = 16;
 /// The right shift of the way hash: the top log2([`WAYS`]) bits of the 32-bit product.
 pub const WAY_SHIFT: u32 = 32 - WAYS.trailing_zeros();
 /// The record every entry of a new slot points at (a runtime symbol).

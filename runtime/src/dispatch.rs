@@ -217,9 +217,10 @@ mod tests {
     extern "C" fn f2(_: *mut CpuState, _: u64) {
         HITS.fetch_add(2, Ordering::Relaxed);
     }
+    extern "C" fn d(_: *mut CpuState, _: u64, _: u64, _: u64, _: u64, _: u64) {}
     #[test]
     fn lookup_table() {
-        let t = [EntryRec { guest_pc: 0x400000, host_fn: f1 }, EntryRec { guest_pc: 0x400010, host_fn: f2 }];
+        let t = [EntryRec { guest_pc: 0x400000, host_fn: f1, host_d: d }, EntryRec { guest_pc: 0x400010, host_fn: f2, host_d: d }];
         assert_ne!(t[0].host_fn as usize, t[1].host_fn as usize);
         assert!(find(&t, 0x400010).is_some_and(|f| f as usize == t[1].host_fn as usize));
         assert!(find(&t, 0x400000).is_some_and(|f| f as usize == t[0].host_fn as usize));
@@ -228,7 +229,7 @@ mod tests {
     }
     #[test]
     fn cached_lookup() {
-        let t: Vec<EntryRec> = (0..100u64).map(|i| EntryRec { guest_pc: 0x7700_0000 + 8 * i, host_fn: if i % 2 == 0 { f1 } else { f2 } }).collect();
+        let t: Vec<EntryRec> = (0..100u64).map(|i| EntryRec { guest_pc: 0x7700_0000 + 8 * i, host_fn: if i % 2 == 0 { f1 } else { f2 }, host_d: d }).collect();
         let at = |t: &[EntryRec], i: usize| t[i].host_fn as usize;
         for _ in 0..2 {
             for i in 0..100u64 {
@@ -237,7 +238,7 @@ mod tests {
             }
         }
         // colliding slot (4096 words apart) does not confuse entries
-        let u = [EntryRec { guest_pc: 0x7700_0000 + 4 * 4096, host_fn: f2 }];
+        let u = [EntryRec { guest_pc: 0x7700_0000 + 4 * 4096, host_fn: f2, host_d: d }];
         assert_ne!(at(&u, 0), at(&t, 0));
         assert_eq!(find_cached(&u, 0x7700_0000 + 4 * 4096).map(|f| f as usize), Some(at(&u, 0)));
         assert_eq!(find_cached(&t, 0x7700_0000).map(|f| f as usize), Some(at(&t, 0)));

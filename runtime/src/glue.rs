@@ -5,16 +5,24 @@
 
 use crate::CpuState;
 
-/// One entry of `aot_entry_table`: a guest entry address and the translated host function.
+/// One entry of `aot_entry_table`: a guest entry address and the translated host function, by
+/// its full-state entry and by its direct entry (docs/design.md "Direct calls"; inline caches
+/// call the latter from LLVM code).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct EntryRec {
     pub guest_pc: u64,
     pub host_fn: HostFn,
+    pub host_d: HostD,
 }
 
 /// A translated guest function: `void f(CpuState *st, uint64_t entry_pc)`.
 pub type HostFn = extern "C" fn(*mut CpuState, u64);
+
+/// The direct entry of a translated guest function (translator/src/llvm.rs `direct_symbol`):
+/// `void d(CpuState *st, uint64_t entry_pc, uint64_t x0, uint64_t x1, uint64_t x29, uint64_t
+/// x30)`, those four guest registers not in the state yet.
+pub type HostD = extern "C" fn(*mut CpuState, u64, u64, u64, u64, u64);
 
 #[cfg(not(test))]
 mod real {

@@ -3,7 +3,8 @@
 //!
 //! Each such site has one slot ([`IcSlot`], layout aot_lifter::ic): in AOT code from either
 //! backend in section `aot_ic` (translator/src/llvm.rs `ic_slot`, translator/src/clif.rs), in
-//! JIT'd code one of [`jit_slot`]'s. A slot has two levels, each entry a pointer to an immutable `{guest_pc, host_fn}` record
+//! JIT'd code one of [`jit_slot`]'s. A slot has two levels, each entry a pointer to an immutable
+//! `{guest_pc, host_fn, host_d}` record (`host_d`: the direct entry, which LLVM code calls)
 //! (an entry of the link step's `aot_entry_table`, or [`aot_ic_empty`]):
 //! - level 1, `rec`: the hot path loads it, compares the record's `guest_pc` with the target
 //!   and calls the record's `host_fn(state, target)` (a monomorphic site stops here);
@@ -45,10 +46,15 @@ use std::sync::atomic::{fence, AtomicU64, Ordering};
 /// without filling the slot.
 #[no_mangle]
 #[allow(non_upper_case_globals)]
-pub static aot_ic_empty: EntryRec = EntryRec { guest_pc: u64::MAX, host_fn: generic };
+pub static aot_ic_empty: EntryRec = EntryRec { guest_pc: u64::MAX, host_fn: generic, host_d: generic_d };
 
 extern "C" fn generic(st: *mut CpuState, pc: u64) {
     aot_lookup(pc)(st, pc)
+}
+
+extern "C" fn generic_d(st: *mut CpuState, pc: u64, x0: u64, x1: u64, x29: u64, x30: u64) {
+    // SAFETY: translated code passes its live state.
+    unsafe { crate::jit::aot_jit_enter_d(st, pc, x0, x1, x29, x30) }
 }
 
 fn empty() -> u64 {
@@ -76,6 +82,7 @@ const _: () = {
     assert!(core::mem::size_of::<IcSlot>() == l::SLOT_BYTES);
     assert!(core::mem::offset_of!(EntryRec, guest_pc) == l::RECORD_PC_OFFSET as usize);
     assert!(core::mem::offset_of!(EntryRec, host_fn) == l::RECORD_FN_OFFSET as usize);
+    assert!(core::mem::offset_of!(EntryRec, host_d) == l::RECORD_DIRECT_OFFSET as usize);
 };
 
 /// A full entry is repointed on every this many misses of its site (a power of two).

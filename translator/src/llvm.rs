@@ -1680,7 +1680,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let empty = match self.module.get_global(aot_lifter::ic::EMPTY_RECORD) {
             Some(g) => g,
             None => {
-                let rec = self.ctx.struct_type(&[self.ctx.i64_type().into(), ptr.into()], false);
+                let rec = self.ctx.struct_type(&[self.ctx.i64_type().into(), ptr.into(), ptr.into()], false);
                 let g = self.module.add_global(rec, None, aot_lifter::ic::EMPTY_RECORD);
                 g.set_linkage(Linkage::External);
                 g.set_constant(true);
@@ -1702,10 +1702,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
 
     /// One inline-cache entry test: load the record pointer at `entry` (monotonic: another
     /// thread may repoint it; one word, never torn), compare the record's guest address with
-    /// `a` (marked likely), and on a match load the record's host function in a new block.
+    /// `a` (marked likely), and on a match load the record's host function at byte `field`
+    /// (`RECORD_FN_OFFSET`: full-state entry, `RECORD_DIRECT_OFFSET`: direct entry) in a new block.
     /// Returns (host fn, its block, the mismatch block); the builder is left at the mismatch
     /// block.
-    fn ic_test(&self, entry: PointerValue<'ctx>, a: IntValue<'ctx>, tag: &str) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
+    fn ic_test(&self, entry: PointerValue<'ctx>, a: IntValue<'ctx>, tag: &str, field: i32) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
         let (i64t, ptr) = (self.ctx.i64_type(), self.ctx.ptr_type(inkwell::AddressSpace::default()));
         let rec = self.b.build_load(ptr, entry, "ic_rec")?;
         let li = rec.as_instruction_value().unwrap();
@@ -1720,20 +1721,21 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let miss = self.ctx.append_basic_block(self.func, &format!("ic_miss{tag}"));
         self.b.build_conditional_branch(same, hit, miss)?;
         self.b.position_at_end(hit);
-        // SAFETY (LLVM): the host_fn field, 8 bytes into a record.
-        let fpp = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), rec, &[i64t.const_int(8, false)], "")? };
+        // SAFETY (LLVM): the host_fn or host_d field of a record.
+        let fpp = unsafe { self.b.build_in_bounds_gep(self.ctx.i8_type(), rec, &[i64t.const_int(field as u64, false)], "")? };
         let fp = self.b.build_load(ptr, fpp, "ic_fn")?;
         self.b.position_at_end(miss);
         Ok((fp, hit, miss))
     }
 
     /// The inline-cache hit test of the site with slot `slot` for target `a`: level 1 (load,
-    /// compare, load), then, on a mismatch, the target's level-2 way (hash, load, compare, load).
+    /// compare, load), then, on a mismatch, the target's level-2 way (hash, load, compare, load),
+    /// loading the record's entry at byte `field` on a hit.
     /// Returns (host fn on a hit of either, hit block, miss block); the caller computes the host
     /// function in the miss block, where the builder is left.
-    fn ic_probe(&self, slot: PointerValue<'ctx>, a: IntValue<'ctx>) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
+    fn ic_probe(&self, slot: PointerValue<'ctx>, a: IntValue<'ctx>, field: i32) -> R<(BasicValueEnum<'ctx>, BasicBlock<'ctx>, BasicBlock<'ctx>)> {
         let (i32t, i64t, ptr) = (self.ctx.i32_type(), self.ctx.i64_type(), self.ctx.ptr_type(inkwell::AddressSpace::default()));
-        let (fp1, hit1, _) = self.ic_test(slot, a, "")?;
+        let (fp1, hit1, _) = self.ic_test(slot, a, "", field)?;
         // Way = top bits of low32(a >> 4) * IC_HASH (runtime/src/ic.rs `way`): `shr`, `imul`,
         // `shr`.
         let lo = self.b.build_right_shift(a, i64t.const_int(4, false), false, "")?;
@@ -1744,7 +1746,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let slot_ty = self.ctx.struct_type(&[ptr.into(), i64t.into(), ptr.array_type(IC_WAYS).into()], false);
         // SAFETY (LLVM): way < IC_WAYS, inside the slot's array.
         let entry = unsafe { self.b.build_in_bounds_gep(slot_ty, slot, &[i64t.const_zero(), i32t.const_int(2, false), w], "ic_entry")? };
-        let (fp2, hit2, miss) = self.ic_test(entry, a, "2")?;
+        let (fp2, hit2, miss) = self.ic_test(entry, a, "2", field)?;
         let hit = self.ctx.append_basic_block(self.func, "ic_hit_any");
         self.b.position_at_end(hit1);
         self.b.build_unconditional_branch(hit)?;
@@ -2024,24 +2026,27 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.return_check(ret_off, cont)?;
             }
             Term::CallInd { addr, ret_off, cont } => {
-                self.store_state_at_boundary()?;
+                // As a `BL`: `DIRECT_REGS` stay in host registers for the direct entry.
+                self.store_state_of(if self.f.flags_local { !ir::abi::NZCV } else { u128::MAX } & !direct_set())?;
                 let a = self.iv(addr);
-                // Inline cache (runtime/src/ic.rs): hit = load, compare, call; a miss asks the
-                // runtime, which also fills the slot.
+                // Inline cache (runtime/src/ic.rs): hit = load, compare, call the record's
+                // direct entry with `DIRECT_REGS`; a miss stores them, asks the runtime (which
+                // also fills the slot) and calls the full-state entry it returns (AOT or JIT
+                // code, or a runtime stub).
                 let ptr = self.ctx.ptr_type(inkwell::AddressSpace::default());
                 let slot = self.ic_slot();
-                let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
+                let (hit_fp, hit, _) = self.ic_probe(slot, a, aot_lifter::ic::RECORD_DIRECT_OFFSET)?;
+                self.store_state_of(direct_set())?;
                 let mf = self.runtime_fn(aot_lifter::ic::MISS_CALL, ptr.fn_type(&[ptr.into(), self.ctx.i64_type().into()], false));
                 let miss_fp = self.b.build_call(mf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
-                let miss = self.b.get_insert_block().unwrap();
-                let call = self.ctx.append_basic_block(self.func, "ic_call");
+                self.b.build_indirect_call(self.fn_ty, miss_fp.into_pointer_value(), &[self.st.into(), a.into()], "")?;
+                let call = self.ctx.append_basic_block(self.func, "ic_called");
                 self.b.build_unconditional_branch(call)?;
                 self.b.position_at_end(hit);
+                let args = self.direct_args(a)?;
+                self.b.build_indirect_call(self.d_ty, hit_fp.into_pointer_value(), &args, "")?;
                 self.b.build_unconditional_branch(call)?;
                 self.b.position_at_end(call);
-                let fp = self.b.build_phi(ptr, "")?;
-                fp.add_incoming(&[(&hit_fp, hit), (&miss_fp, miss)]);
-                self.b.build_indirect_call(self.fn_ty, fp.as_basic_value().into_pointer_value(), &[self.st.into(), a.into()], "")?;
                 self.return_check(ret_off, cont)?;
             }
             Term::Ret { addr } => {
@@ -2100,7 +2105,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                     // blocks on the switch's default edge cost the hot dispatch loop of
                     // benches/interp 8 % in instructions (docs/performance.md).
                     let slot = self.ic_slot();
-                    let (hit_fp, hit, _) = self.ic_probe(slot, a)?;
+                    let (hit_fp, hit, _) = self.ic_probe(slot, a, aot_lifter::ic::RECORD_FN_OFFSET)?;
                     let lf = self.runtime_fn(aot_lifter::ic::MISS_JUMP, ptr.fn_type(&[ptr.into(), i64t.into()], false));
                     let miss_fp = self.b.build_call(lf, &[slot.into(), a.into()], "")?.try_as_basic_value().basic().unwrap();
                     let miss = self.b.get_insert_block().unwrap();
@@ -3387,6 +3392,32 @@ mod tests {
         let tm = target_machine(&opts).unwrap();
         let asm = compile_asm(&f, "blr", &opts, &tm).unwrap();
         assert!(asm.contains("imull"), "{asm}");
+    }
+
+    /// A `BLR` hit calls the record's direct entry (`host_d`, 16 bytes into the record) with
+    /// `DIRECT_REGS` in host registers and without storing them first; only the miss path
+    /// stores them, before it calls the full-state entry `aot_ic_miss` returns.
+    #[test]
+    fn blr_hit_calls_the_direct_entry() {
+        init_targets();
+        // 0: mov x0, #1 ; 4: mov x1, #2 ; 8: blr x2 ; c: ret
+        let f = lift_snippet(0x400000, &[0xd280_0020, 0xd280_0041, 0xd63f_0040, 0xd65f_03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let lines: Vec<&str> = asm.lines().map(str::trim).collect();
+        let body = lines.iter().position(|l| *l == "aot_d_t:").expect(&asm);
+        let end = body + lines[body..].iter().position(|l| l.starts_with(".Lfunc_end")).expect(&asm);
+        let calls: Vec<usize> = (body..end).filter(|&i| lines[i].starts_with("call")).collect();
+        let miss = *calls.iter().find(|&&i| lines[i].contains("aot_ic_miss")).expect(&asm);
+        let hit = *calls.iter().find(|&&i| lines[i].contains(&format!("*{}(", aot_lifter::ic::RECORD_DIRECT_OFFSET))).expect(&asm);
+        // The hit path: x0 = 1 and x1 = 2 in rdx and rcx, no store of their slots on the way.
+        let (x0, x1) = (format!(", {}(%", Reg::x(0).slot().0), format!(", {}(%", Reg::x(1).slot().0));
+        let stores = |a: usize, b: usize| (a..b).filter(|&i| lines[i].starts_with("mov") && (lines[i].contains(&x0) || lines[i].contains(&x1))).count();
+        let first_call = *calls.iter().min().unwrap();
+        assert_eq!(stores(body, first_call), 0, "nothing stored before the cache probe:\n{asm}");
+        assert!((body..hit).any(|i| lines[i] == "movl\t$1, %edx") && (body..hit).any(|i| lines[i] == "movl\t$2, %ecx"), "x0, x1 passed in rdx, rcx:\n{asm}");
+        // The miss path stores both before asking the runtime.
+        let miss_start = (body..miss).rev().find(|&i| lines[i].ends_with(':') && !lines[i].starts_with('#')).unwrap();
+        assert_eq!(stores(miss_start, miss), 2, "the miss path stores x0 and x1:\n{asm}");
     }
 
     /// A loop gets one safe point at its header (a leaf function none at entry): an atomic load
