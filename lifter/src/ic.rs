@@ -6,10 +6,10 @@
 //! A slot is `{ rec: *const Record, misses: u64, ways: [*const Record; WAYS] }`, 8-aligned, every
 //! pointer first at the runtime's `aot_ic_empty` record. A record is `{ guest_pc: u64, host_fn,
 //! host_d }` and never changes: `host_fn(state, target)` is the full-state entry, `host_d(state,
-//! target, x0, x1, x29, x30)` the register-passing direct entry of the same code (docs/design.md
+//! target, x0, x1, x30)` the register-passing direct entry of the same code (docs/design.md
 //! "Direct calls"). A hit is: load an entry, compare the record's `guest_pc` with the target,
 //! call one of the record's entries; level 1 first, then the target's way. The LLVM backend
-//! calls `host_d` (a `BLR` passes X0, X1, X29, X30 in host registers, as a `BL` does); the
+//! calls `host_d` (a `BLR` passes X0, X1, X30 in host registers, as a `BL` does); the
 //! Cranelift lowering calls `host_fn`.
 
 /// Level-2 entries ("ways") per slot (a power of two).

@@ -217,7 +217,7 @@ mod tests {
     extern "C" fn f2(_: *mut CpuState, _: u64) {
         HITS.fetch_add(2, Ordering::Relaxed);
     }
-    extern "C" fn d(_: *mut CpuState, _: u64, _: u64, _: u64, _: u64, _: u64) {}
+    extern "C" fn d(_: *mut CpuState, _: u64, _: u64, _: u64, _: u64) {}
     #[test]
     fn lookup_table() {
         let t = [EntryRec { guest_pc: 0x400000, host_fn: f1, host_d: d }, EntryRec { guest_pc: 0x400010, host_fn: f2, host_d: d }];

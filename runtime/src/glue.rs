@@ -20,9 +20,9 @@ pub struct EntryRec {
 pub type HostFn = extern "C" fn(*mut CpuState, u64);
 
 /// The direct entry of a translated guest function (translator/src/llvm.rs `direct_symbol`):
-/// `void d(CpuState *st, uint64_t entry_pc, uint64_t x0, uint64_t x1, uint64_t x29, uint64_t
-/// x30)`, those four guest registers not in the state yet.
-pub type HostD = extern "C" fn(*mut CpuState, u64, u64, u64, u64, u64);
+/// `void d(CpuState *st, uint64_t entry_pc, uint64_t x0, uint64_t x1, uint64_t x30)`, those three
+/// guest registers not in the state yet.
+pub type HostD = extern "C" fn(*mut CpuState, u64, u64, u64, u64);
 
 #[cfg(not(test))]
 mod real {

@@ -52,9 +52,9 @@ extern "C" fn generic(st: *mut CpuState, pc: u64) {
     aot_lookup(pc)(st, pc)
 }
 
-extern "C" fn generic_d(st: *mut CpuState, pc: u64, x0: u64, x1: u64, x29: u64, x30: u64) {
+extern "C" fn generic_d(st: *mut CpuState, pc: u64, x0: u64, x1: u64, x30: u64) {
     // SAFETY: translated code passes its live state.
-    unsafe { crate::jit::aot_jit_enter_d(st, pc, x0, x1, x29, x30) }
+    unsafe { crate::jit::aot_jit_enter_d(st, pc, x0, x1, x30) }
 }
 
 fn empty() -> u64 {

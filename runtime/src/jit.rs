@@ -442,18 +442,17 @@ pub unsafe extern "C" fn aot_jit_enter(st: *mut CpuState, pc: u64) {
 }
 
 /// `aot_jit_enter` for a patched direct entry (translator/src/llvm.rs `direct_symbol`): the
-/// registers the caller passed in host registers (x0, x1, x29, x30: `DIRECT_REGS`) go to the
+/// registers the caller passed in host registers (x0, x1, x30: translator/src/llvm.rs `DIRECT_REGS`) go to the
 /// state first.
 ///
 /// # Safety
 /// As `aot_jit_enter`.
 #[no_mangle]
-pub unsafe extern "C" fn aot_jit_enter_d(st: *mut CpuState, pc: u64, x0: u64, x1: u64, x29: u64, x30: u64) {
+pub unsafe extern "C" fn aot_jit_enter_d(st: *mut CpuState, pc: u64, x0: u64, x1: u64, x30: u64) {
     // SAFETY: `st` is the thread's live state (the caller's argument).
     unsafe {
         (*st).x[0] = x0;
         (*st).x[1] = x1;
-        (*st).x[29] = x29;
         (*st).x[30] = x30;
     }
     let f = crate::dispatch::aot_lookup(pc);

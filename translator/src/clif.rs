@@ -161,12 +161,12 @@ fn sym(out: &mut Vec<u8>, name: u32, info: u8, shndx: u16, value: u64, size: u64
 }
 
 /// The direct entry `aot_d_<key>` (translator/src/llvm.rs `direct_symbol`) of a Cranelift
-/// function, placed at `at` after it: store the registers passed in rdx, rcx, r8 and r9
+/// function, placed at `at` after it: store the registers passed in rdx, rcx and r8
 /// (`DIRECT_REGS`) to the state and jump to the full-state entry at offset 0 (through its patch
 /// pad, so a redirected function is redirected for direct calls too).
 fn direct_adapter(at: usize) -> Vec<u8> {
-    // mov %rdx/%rcx/%r8/%r9, disp32(%rdi)
-    let ops: [[u8; 3]; 4] = [[0x48, 0x89, 0x97], [0x48, 0x89, 0x8f], [0x4c, 0x89, 0x87], [0x4c, 0x89, 0x8f]];
+    // mov %rdx/%rcx/%r8, disp32(%rdi): one per register of DIRECT_REGS.
+    let ops: [[u8; 3]; DIRECT_REGS.len()] = [[0x48, 0x89, 0x97], [0x48, 0x89, 0x8f], [0x4c, 0x89, 0x87]];
     let mut out = vec![];
     for (r, op) in DIRECT_REGS.iter().zip(ops) {
         out.extend_from_slice(&op);

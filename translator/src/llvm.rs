@@ -48,8 +48,8 @@ pub fn fn_symbol(key: &str) -> String {
     format!("aot_f_{key}")
 }
 /// The direct entry of a compiled function (docs/design.md "Direct calls"): `void
-/// aot_d_<key>(CpuState *st, uint64_t entry_pc, uint64_t x0, uint64_t x1, uint64_t x29, uint64_t
-/// x30)`, the guest registers `DIRECT_REGS` passed in host registers (rdx, rcx, r8, r9) and not
+/// aot_d_<key>(CpuState *st, uint64_t entry_pc, uint64_t x0, uint64_t x1, uint64_t x30)`, the
+/// guest registers `DIRECT_REGS` passed in host registers (rdx, rcx, r8) and not
 /// stored by the caller.
 pub fn direct_symbol(key: &str) -> String {
     format!("aot_d_{key}")
@@ -60,8 +60,11 @@ pub fn direct_callee_symbol(key: &str, slot: usize) -> String {
     format!("aot_cd_{key}_{slot}")
 }
 /// The guest registers a direct entry takes as arguments, in argument order after
-/// `(st, entry_pc)`. The same for every function (no per-callee summaries).
-pub const DIRECT_REGS: [Reg; 4] = [Reg::x(0), Reg::x(1), Reg::x(29), Reg::x(30)];
+/// `(st, entry_pc)`. The same for every function (no per-callee summaries). Not X29: the callee
+/// would have to store it at every return (it starts dirty) and the caller to keep it in a host
+/// register across its calls, while a leaf never touches it; passing it cost benches/sort 6.8 %
+/// and benches/fnptr 4.8 % more instructions than leaving it in the state (docs/performance.md).
+pub const DIRECT_REGS: [Reg; 3] = [Reg::x(0), Reg::x(1), Reg::x(30)];
 
 /// `DIRECT_REGS` as a register set.
 pub fn direct_set() -> u128 {
@@ -3942,7 +3945,7 @@ mod tests {
     }
 
     /// A direct call (`BL`) goes to the callee's direct entry with `DIRECT_REGS` as arguments
-    /// (rdx, rcx, r8, r9 after the state and the entry address) and does not store them to the
+    /// (rdx, rcx, r8 after the state and the entry address) and does not store them to the
     /// state: the callee has them dirty. The full-state entry loads them and calls the body.
     #[test]
     fn direct_calls_pass_registers_in_host_registers() {
@@ -3955,12 +3958,15 @@ mod tests {
         let call = body + lines[body..].iter().position(|l| l.starts_with("callq") || l.starts_with("call\t")).expect(&asm);
         assert!(lines[call].contains("aot_cd_t_"), "a BL calls the direct entry: {}\n{asm}", lines[call]);
         let before = &lines[body..call];
-        for (r, host) in DIRECT_REGS.iter().zip([["%rdx", "%edx"], ["%rcx", "%ecx"], ["%r8", "%r8d"], ["%r9", "%r9d"]]) {
+        for (r, host) in DIRECT_REGS.iter().zip([["%rdx", "%edx"], ["%rcx", "%ecx"], ["%r8", "%r8d"]]) {
             let slot = format!(", {}(%", r.slot().0);
             assert!(!before.iter().any(|l| l.starts_with("mov") && l.contains(&slot)), "{} not stored before the call:\n{asm}", r.name());
             assert!(before.iter().any(|l| l.starts_with("mov") && host.iter().any(|h| l.ends_with(h))), "{} passed in {}:\n{asm}", r.name(), host[0]);
         }
-        // The full-state entry: at most the four loads (LLVM drops those the body never reads),
+        // X29 is not passed: the caller stores it as any other dirty register.
+        let x29 = format!("$3, {}(%", Reg::x(29).slot().0);
+        assert!(before.iter().any(|l| l.starts_with("mov") && l.contains(&x29)), "x29 stored before the call:\n{asm}");
+        // The full-state entry: at most the three loads (LLVM drops those the body never reads),
         // then a jump to the body (not a copy of it).
         let full = lines.iter().position(|l| *l == "aot_f_t:").expect(&asm);
         let code: Vec<&str> = lines[full + 1..].iter().copied().filter(|l| !l.starts_with('.') && !l.starts_with('#') && !l.is_empty()).take(6).collect();

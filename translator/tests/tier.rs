@@ -54,16 +54,16 @@ fn cranelift_object_matches_the_llvm_contract() {
         let code = text.data().unwrap();
         assert_eq!(&code[..8], &clif::ENTRY_PAD, "{}: entry pad", f.name);
         let fsym = o.symbol_by_name(&format!("aot_f_{key}")).expect("function symbol");
-        // The function, then its direct entry: the adapter that stores the four registers and
+        // The function, then its direct entry: the adapter that stores the three registers and
         // jumps back to the entry pad (docs/design.md "Direct calls").
         let dsym = o.symbol_by_name(&format!("aot_d_{key}")).expect("direct entry symbol");
         assert!(fsym.is_global() && fsym.address() == 0 && fsym.size() > 8);
         assert!(dsym.is_global() && dsym.address() == fsym.size() && dsym.address() + dsym.size() == code.len() as u64);
         assert_eq!(dsym.section_index(), Some(text.index()));
         let adapter = &code[dsym.address() as usize..];
-        assert_eq!(adapter.len(), 4 * 7 + 5, "{}: four stores and a jmp", f.name);
-        let rel = i32::from_le_bytes(adapter[29..33].try_into().unwrap()) as i64;
-        assert_eq!((adapter[28], code.len() as i64 + rel), (0xe9, 0), "{}: the adapter jumps to the entry pad", f.name);
+        assert_eq!(adapter.len(), 3 * 7 + 5, "{}: three stores and a jmp", f.name);
+        let rel = i32::from_le_bytes(adapter[22..26].try_into().unwrap()) as i64;
+        assert_eq!((adapter[21], code.len() as i64 + rel), (0xe9, 0), "{}: the adapter jumps to the entry pad", f.name);
         assert_eq!(fsym.section_index(), Some(text.index()));
         // Every relocation names a relocation slot or callee of this key, or a runtime symbol.
         let mut base_refs = 0;
