@@ -10,8 +10,11 @@ For each program in benches/ (C, one C++):
     /usr/bin/time -v: translation time and peak memory (with the project cache: library functions
     are usually cached, the program's own are compiled);
   - checks that native, native-v3, translated and qemu-aarch64 print the same checksum;
-  - times native, native-v3 and translated with one hyperfine run (medians) and qemu-aarch64 with
-    a second one (fewer runs);
+  - times native, native-v3 and translated in interleaved rounds: RUNS hyperfine calls of one run
+    per program, the order rotated each round, after one warm-up round; medians of wall time,
+    means of user+system time. The machine's slow phases (shared 2-core VM) then hit the three
+    programs alike instead of whichever hyperfine was timing at the time. qemu-aarch64 gets a
+    hyperfine run of its own (fewer runs);
   - counts instructions with valgrind callgrind on a reduced input (argv[1] = percent of the full
     work) for the native build and, when valgrind can run it, the translated build;
   - prints the table and writes docs/performance.md.
@@ -142,6 +145,27 @@ def hyperfine(cmds, runs, warmup, tag):
     return [(r["median"], r["user"] + r["system"]) for r in res]
 
 
+def interleaved(cmds, rounds, warmup, tag):
+    """Time `cmds` in `rounds` rounds of one hyperfine run each, the order rotated every round (a
+    round of warm-ups first unless `warmup` is 0). Returns [(median wall, mean user+system)] in
+    the order of `cmds`."""
+    if warmup:
+        hyperfine(cmds, 1, 0, tag + "-warmup")
+    walls = [[] for _ in cmds]
+    cpus = [[] for _ in cmds]
+    for r in range(rounds):
+        order = [(i + r) % len(cmds) for i in range(len(cmds))]
+        res = hyperfine([cmds[i] for i in order], 1, 0, tag)
+        for i, (wall, cpu) in zip(order, res):
+            walls[i].append(wall)
+            cpus[i].append(cpu)
+    def median(xs):
+        xs = sorted(xs)
+        n = len(xs)
+        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    return [(median(w), sum(c) / len(c)) for w, c in zip(walls, cpus)]
+
+
 def callgrind(cmd, arg, env=None):
     """Instructions executed (callgrind Ir) or None if valgrind cannot run it. The profile is kept
     in build/bench/NAME/callgrind.* for callgrind_annotate."""
@@ -198,8 +222,8 @@ def main():
                     ", ".join(bad), outs["native"].strip(),
                     "; ".join("%s %r" % (k, (outs.get(k) or red.get(k.split("@")[0]) or "").strip()) for k in bad)))
             checksum = outs["native"].strip()
-            (tn, un), (tv, uv), (tx, ux) = hyperfine([[p["native"]], [p["native-v3"]], [xl]], RUNS,
-                                                     0 if QUICK else 1, name)
+            (tn, un), (tv, uv), (tx, ux) = interleaved([[p["native"]], [p["native-v3"]], [xl]], RUNS,
+                                                       0 if QUICK else 1, name)
             ((tq, uq),) = hyperfine([QEMU + [p["guest"]]], QEMU_RUNS, 0, name + "-qemu")
             irn = irx = None
             if not NO_CALLGRIND:
@@ -269,7 +293,7 @@ def write_doc(table, rows, failures, load0, load1):
             cmd, time.strftime("%Y-%m-%d %H:%M", time.gmtime()), rev, " (with uncommitted changes)" if dirty else ""),
         "Machine: %s, %d CPUs, %s; load average %s at start, %s at end (shared machine)." % (
             cpu, os.cpu_count() or 0, platform.release(), load0, load1),
-        "Times are hyperfine medians of wall time (%d runs, qemu %d); `CPU` columns are ratios of mean "
+        "Times are medians of wall time over %d interleaved rounds of hyperfine runs (native, native-v3 and translated in rotating order; qemu %d runs); `CPU` columns are ratios of mean "
         "user+system time, less sensitive to other load; Ir are callgrind instruction counts with argv[1]=%s (%s%% of the work)."
         % (RUNS, QEMU_RUNS, REDUCED, REDUCED),
         "",
