@@ -17,11 +17,14 @@ For each program in benches/ (C, one C++):
     hyperfine run of its own (fewer runs);
   - counts instructions with valgrind callgrind on a reduced input (argv[1] = percent of the full
     work) for the native build and, when valgrind can run it, the translated build;
+  - translates Debian's stripped busybox-static:arm64 (downloaded once, as `make busybox` does)
+    at the default level with an empty function cache (cold) and then again with that cache
+    (warm): wall time, user+system CPU and peak memory of each (NO_BUSYBOX=1 skips it);
   - prints the table and writes docs/performance.md.
 
 Environment: BENCH=name1,name2 (subset), QUICK=1 (one run each, no warm-up), RUNS (default 5),
 QEMU_RUNS (default 2), REDUCED (percent for callgrind, default 5), NO_CALLGRIND=1,
-NO_DOC=1 (do not write docs/performance.md). Only python3's standard library is used.
+NO_BUSYBOX=1, NO_DOC=1 (do not write docs/performance.md). Only python3's standard library is used.
 """
 import json
 import math
@@ -47,6 +50,7 @@ RUNS = 1 if QUICK else int(os.environ.get("RUNS", "5"))
 QEMU_RUNS = 1 if QUICK else int(os.environ.get("QEMU_RUNS", "2"))
 REDUCED = os.environ.get("REDUCED", "5")
 NO_CALLGRIND = os.environ.get("NO_CALLGRIND") == "1"
+NO_BUSYBOX = os.environ.get("NO_BUSYBOX") == "1"
 # valgrind keeps client memory below 128 GiB: the translated program's guest range must end there
 VG_GUEST_TOP = "0x1000000000"
 
@@ -113,17 +117,41 @@ def build(name):
     return paths
 
 
-def translate(guest, out):
-    """Translate; returns (seconds, peak MiB)."""
-    st, o, e = run(["/usr/bin/time", "-v", TRANSLATOR, guest, "-o", out], timeout=3600)
+def timed_translate(guest, out, extra=()):
+    """Translate under /usr/bin/time -v; returns (wall s, user+system CPU s, peak MiB)."""
+    st, o, e = run(["/usr/bin/time", "-v", TRANSLATOR] + list(extra) + [guest, "-o", out], timeout=3600)
     if st != 0:
         raise RuntimeError("translation of %s failed:\n%s" % (guest, e[-3000:]))
     wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", e).group(1)
     secs = 0.0
     for part in wall.split(":"):
         secs = secs * 60 + float(part)
+    cpu = sum(float(re.search(r"%s time \(seconds\): ([0-9.]+)" % k, e).group(1)) for k in ("User", "System"))
     rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", e).group(1))
-    return secs, rss / 1024.0
+    return secs, cpu, rss / 1024.0
+
+
+def busybox_translation():
+    """Cold and warm translation of stripped busybox: [(label, wall, cpu, MiB)], or an error text."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import aottest
+    guest, err = aottest.ensure_busybox()
+    if not guest:
+        return "busybox-static:arm64 not available: " + err.splitlines()[0] if err else "?"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="aot-bench-bb-") as tmp:
+        cache = os.path.join(tmp, "cache")
+        for label in ("cold", "warm"):
+            wall, cpu, mib = timed_translate(guest, os.path.join(tmp, "busybox"), ["--cache-dir", cache])
+            rows.append((label, wall, cpu, mib))
+            log("  busybox %-4s translate %.1f s wall, %.1f CPU-s, %.0f MiB" % (label, wall, cpu, mib))
+    return rows
+
+
+def translate(guest, out):
+    """Translate; returns (seconds, peak MiB)."""
+    secs, _, mib = timed_translate(guest, out)
+    return secs, mib
 
 
 def output_of(cmd, arg):
@@ -242,8 +270,19 @@ def main():
             log("  %-11s FAILED: %s" % (name, str(ex).splitlines()[0]))
             for line in str(ex).splitlines()[1:12]:
                 log("      " + line)
+    bb = None
+    if not NO_BUSYBOX and not os.environ.get("BENCH"):
+        log("busybox: translating the stripped busybox-static:arm64, cold then warm function cache")
+        try:
+            bb = busybox_translation()
+        except (RuntimeError, subprocess.TimeoutExpired) as ex:
+            bb = str(ex).splitlines()[0]
+        if isinstance(bb, str):
+            failures.append(("busybox translation", bb))
     load1 = loadavg()
     table = render(rows)
+    if isinstance(bb, list):
+        table += "\n\n" + render_busybox(bb)
     log("")
     log(table)
     if failures:
@@ -272,6 +311,15 @@ def render(rows):
             g(lambda r: r["xl"] / r["native"]), g(lambda r: r["xl"] / r["v3"]),
             g(lambda r: r["qemu"] / r["xl"]), g(lambda r: r["ux"] / r["un"]), g(lambda r: r["uq"] / r["ux"]),
             fmt(geomean(irs), ".2f") if irs else "-"))
+    return "\n".join(lines)
+
+
+def render_busybox(bb):
+    lines = ["Translation of Debian's stripped busybox-static:arm64 (`aot-translate --cache-dir EMPTY busybox`, "
+             "default level, then the same command again; %d CPUs):" % (os.cpu_count() or 0), "",
+             "| busybox | wall s | CPU s (user+system) | peak MiB |", "|---|---|---|---|"]
+    for label, wall, cpu, mib in bb:
+        lines.append("| %s cache | %.1f | %.1f | %.0f |" % (label, wall, cpu, mib))
     return "\n".join(lines)
 
 
