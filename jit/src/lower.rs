@@ -624,14 +624,18 @@ impl<'a, 'b> Lower<'a, 'b> {
                 }
                 self.b.ins().return_(&[]);
             }
-            Term::JumpInd { addr } => {
+            Term::JumpInd { addr, ref targets } => {
                 let a = self.v(addr);
                 let base = self.base();
                 let off = self.b.ins().isub(a, base);
                 let out = self.b.create_block();
                 let mut sw = Switch::new();
+                // A recovered jump table's targets only (`ir::safepoint::successors`), else every
+                // entry; any other address leaves below.
                 for &(o, bl) in &self.f.entries {
-                    sw.set_entry(o as u128, self.blocks[bl.0 as usize]);
+                    if targets.is_empty() || targets.binary_search(&o).is_ok() {
+                        sw.set_entry(o as u128, self.blocks[bl.0 as usize]);
+                    }
                 }
                 sw.emit(&mut self.b, off, out);
                 self.b.switch_to_block(out);

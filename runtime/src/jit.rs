@@ -228,7 +228,7 @@ pub fn recover(pc: u64) -> Option<FunctionSpec> {
     if !insns.contains_key(&pc) {
         return None;
     }
-    Some(FunctionSpec { name: format!("jit_{pc:x}"), start: pc, entries: vec![pc], insns })
+    Some(FunctionSpec { name: format!("jit_{pc:x}"), start: pc, entries: vec![pc], insns, tables: Default::default() })
 }
 
 fn perf_map_line(addr: u64, len: usize, pc: u64) {

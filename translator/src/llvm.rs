@@ -1580,6 +1580,57 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(None)
     }
 
+    /// For `v` = `base + c + (ext(w) << s)` within the current block (`adr x1, L; add x0, x1, w0,
+    /// sxtb #2; br x0`, `ext` a sign or zero extension of an i8/i16/i32 `w`, `s` a constant, the
+    /// width of `w` at most 64 - `s`): `w` itself and a map from an entry offset to the value of
+    /// `w` that reaches it (`None`: no value does). Since `ext(w) << s` is then one-to-one, `v ==
+    /// base + o` exactly when `w` is that value, so a switch on the loaded table entry replaces
+    /// the address arithmetic (LLVM then keeps neither `v` nor `base + c` for the switch).
+    #[allow(clippy::type_complexity)]
+    fn table_key(&self, v: Value) -> Option<(IntValue<'ctx>, Box<dyn Fn(u64) -> Option<u64>>)> {
+        let i = self.f.inst(self.forward_reg(v));
+        if i.op != Op::Add || i.ty != Ty::I64 {
+            return None;
+        }
+        let (c, y) = [(i.args[0], i.args[1]), (i.args[1], i.args[0])]
+            .into_iter()
+            .find_map(|(x, y)| self.base_plus_const(self.forward_reg(x)).map(|c| (c, self.forward_reg(y))))?;
+        let (z, s) = match self.f.inst(y) {
+            j if j.op == Op::Shl && self.f.inst(j.args[1]).op == Op::Const && self.f.inst(j.args[1]).imm < 8 => {
+                (self.forward_reg(j.args[0]), self.f.inst(j.args[1]).imm as u32)
+            }
+            _ => (y, 0),
+        };
+        let e = self.f.inst(z);
+        if !matches!(e.op, Op::Sext | Op::Zext) || e.ty != Ty::I64 {
+            return None;
+        }
+        let w = e.args[0];
+        let n = match self.f.inst(w).ty {
+            Ty::I8 => 8u32,
+            Ty::I16 => 16,
+            Ty::I32 => 32,
+            _ => return None,
+        };
+        let signed = e.op == Op::Sext;
+        let map = move |o: u64| -> Option<u64> {
+            let d = o.wrapping_sub(c);
+            if d & ((1u64 << s) - 1) != 0 {
+                return None;
+            }
+            // The one candidate in range (module comment): `ext(w) << s` has 2^n values, all
+            // in [-2^(63-s), 2^(63-s)) (signed) or [0, 2^(64-s)) (unsigned).
+            let x = if signed { ((d as i64) >> s) as u64 } else { d >> s };
+            let fits = if signed {
+                (x as i64) >= -(1i64 << (n - 1)) && (x as i64) < (1i64 << (n - 1))
+            } else {
+                x < (1u64 << n)
+            };
+            fits.then_some(x & ((1u64 << n) - 1))
+        };
+        Some((self.iv(w), Box::new(map)))
+    }
+
     /// `c` when `v` is `reloc #0` (the base) or `base + c`.
     fn base_plus_const(&self, v: Value) -> Option<u64> {
         let i = self.f.inst(v);
@@ -2071,30 +2122,43 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 c.set_tail_call_kind(inkwell::values::LLVMTailCallKind::LLVMTailCallKindMustTail);
                 self.b.build_return(None)?;
             }
-            Term::JumpInd { addr } => {
+            Term::JumpInd { addr, ref targets } => {
                 let a = self.iv(addr);
                 // An entry of this function (jump table, computed goto): branch to it directly.
+                // With a recovered table only to its targets (`ir::safepoint::successors`); any
+                // other address leaves the function below.
                 let i64t = self.ctx.i64_type();
-                let off = match self.base_offset(addr)? {
-                    Some(off) => off,
-                    None => self.b.build_int_sub(a, self.reloc_value(0)?, "")?,
+                let dests: Vec<(u64, BlockId)> = if targets.is_empty() {
+                    self.f.entries.clone()
+                } else {
+                    targets.iter().filter_map(|&o| self.f.entries.iter().find(|e| e.0 == o).copied()).collect()
                 };
                 let out = self.ctx.append_basic_block(self.func, "jump_out");
-                // Switch on the offset rotated right by 2: entries are instruction addresses, so
-                // the case values become consecutive slot numbers (4x denser: LLVM builds a jump
-                // table where it built a compare tree for the byte offsets, 5-7 compares per
-                // dispatch in benches/interp), and a misaligned target gets high bits and falls
-                // to the default edge.
-                let off = self
-                    .call_intr("llvm.fshr", &[i64t.into()], &[off.into(), off.into(), i64t.const_int(2, false).into()])?
-                    .into_int_value();
-                let cases: Vec<(IntValue, BasicBlock)> = self
-                    .f
-                    .entries
-                    .iter()
-                    .map(|&(o, b)| (i64t.const_int(o.rotate_right(2), false), self.block(b)))
-                    .collect();
-                self.b.build_switch(off, out, &cases)?;
+                let keyed = if targets.is_empty() { None } else { self.table_key(addr) };
+                if let Some((key, map)) = keyed {
+                    // On the table entry itself (`table_key`): no address arithmetic, and the
+                    // case values are the table's values.
+                    let kt = key.get_type();
+                    let cases: Vec<(IntValue, BasicBlock)> =
+                        dests.iter().filter_map(|&(o, b)| map(o).map(|k| (kt.const_int(k, false), self.block(b)))).collect();
+                    self.b.build_switch(key, out, &cases)?;
+                } else {
+                    let off = match self.base_offset(addr)? {
+                        Some(off) => off,
+                        None => self.b.build_int_sub(a, self.reloc_value(0)?, "")?,
+                    };
+                    // Switch on the offset rotated right by 2: entries are instruction
+                    // addresses, so the case values become consecutive slot numbers (4x denser:
+                    // LLVM builds a jump table where it built a compare tree for the byte offsets,
+                    // 5-7 compares per dispatch in benches/interp), and a misaligned target gets
+                    // high bits and falls to the default edge.
+                    let off = self
+                        .call_intr("llvm.fshr", &[i64t.into()], &[off.into(), off.into(), i64t.const_int(2, false).into()])?
+                        .into_int_value();
+                    let cases: Vec<(IntValue, BasicBlock)> =
+                        dests.iter().map(|&(o, b)| (i64t.const_int(o.rotate_right(2), false), self.block(b))).collect();
+                    self.b.build_switch(off, out, &cases)?;
+                }
                 self.b.position_at_end(out);
                 self.store_state_at_boundary()?;
                 self.set_pc(a)?;
@@ -3494,6 +3558,7 @@ mod tests {
             start: 0x400000,
             entries: vec![0x400000, 0x400004, 0x400008],
             insns: words.iter().enumerate().map(|(k, &w)| (0x400000 + 4 * k as u64, w)).collect(),
+            ..Default::default()
         };
         let f = aot_lifter::isa::aarch64::lift_function(&spec);
         assert_eq!(f.entries.len(), 3, "{:?}", f.entries);
@@ -3527,6 +3592,7 @@ mod tests {
             start: 0x400000,
             entries: vec![0x400000, 0x400008],
             insns: words[..4].iter().enumerate().map(|(k, &w)| (0x400000 + 4 * k as u64, w)).collect(),
+            ..Default::default()
         };
         let mut f = aot_lifter::isa::aarch64::lift_function(&spec);
         ir::safepoint::insert(&mut f);
@@ -3739,6 +3805,12 @@ mod tests {
     /// switch's case bodies). `xR` must not be overwritten by `dispatch`, or LLVM merges the cases.
     fn jump_table_asm(dispatch: &[u32], r: u32) -> String {
         init_targets();
+        asm_o2(&jump_table_fn(dispatch, r, false), "x86-64-v3")
+    }
+
+    /// The function of `jump_table_asm`; with `table`, recovery's jump table of its `br` (the 12
+    /// entries) in the spec.
+    fn jump_table_fn(dispatch: &[u32], r: u32, table: bool) -> Function {
         let base = 0x400000u64;
         let mut insns = std::collections::BTreeMap::new();
         let mut entries = vec![base];
@@ -3755,10 +3827,14 @@ mod tests {
             let back = ((base as i64 - (at + 16) as i64) / 4) as u32 & 0x3ff_ffff;
             insns.insert(at + 16, 0x1400_0000 | back);
         }
-        let spec = aot_lifter::isa::FunctionSpec { name: "jt".into(), start: base, entries, insns };
+        let mut tables = std::collections::BTreeMap::new();
+        if table {
+            tables.insert(cases - 4, entries[1..].to_vec());
+        }
+        let spec = aot_lifter::isa::FunctionSpec { name: "jt".into(), start: base, entries, insns, tables };
         let f = aot_lifter::isa::aarch64::lift_function(&spec);
         ir::verify::verify(&f).unwrap();
-        asm_o2(&f, "x86-64-v3")
+        f
     }
 
     /// An indirect jump inside a function (a jump table) is one table jump, not a compare tree:
@@ -3780,6 +3856,37 @@ mod tests {
         assert!(asm.contains(".LJTI"), "no jump table:\n{asm}");
         let code: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.')).collect();
         assert!(!code.iter().any(|l| l.starts_with("ror")), "rotate of base-relative offset:\n{asm}");
+    }
+
+    /// With recovery's jump table, the `jump.ind` carries the table's targets (printed, so in the
+    /// cache key) and the switch has exactly those cases, on the loaded table entry (an `i8`)
+    /// rather than on the computed address; without it, every entry (the start too) is a case.
+    #[test]
+    fn recovered_jump_tables_switch_over_their_targets_only() {
+        init_targets();
+        let dispatch = [0x3860_48e0, 0x1000_0061, 0x8b20_8820, 0xd61f_0000];
+        let f = jump_table_fn(&dispatch, 2, true);
+        let text = ir::print::print_function(&f, false);
+        let want: String = (0..12).map(|k| format!(" +{:#x}", 16 + 20 * k)).collect();
+        assert!(text.contains(&format!(", table{want}\n")), "{text}");
+        let switch_of = |f: &Function| -> String {
+            // The jump's switch (its default edge leaves the function), not the entry switch.
+            let ll = llvm_text(f, "t").unwrap();
+            let line = ll.lines().find(|l| l.contains("switch ") && l.contains("label %jump_out")).expect(&ll);
+            let at = ll.find(line).unwrap() + line.find("switch ").unwrap();
+            ll[at..at + ll[at..].find(']').expect(&ll)].to_string()
+        };
+        let sw = switch_of(&f);
+        assert!(sw.starts_with("switch i8 "), "{sw}");
+        let cases: Vec<&str> = sw.lines().skip(1).map(str::trim).filter(|l| !l.is_empty()).collect();
+        // The ADR is base + 0x10 (the first case), so the table entry of case k is 5k.
+        let want: Vec<String> = (0..12).map(|k| format!("i8 {}, label", 5 * k)).collect();
+        assert_eq!(cases.len(), 12, "{sw}");
+        for (c, w) in cases.iter().zip(&want) {
+            assert!(c.starts_with(w.as_str()), "{c} is not {w}:\n{sw}");
+        }
+        let sw = switch_of(&jump_table_fn(&dispatch, 2, false));
+        assert_eq!(sw.lines().skip(1).filter(|l| !l.trim().is_empty()).count(), 13, "{sw}");
     }
 
     /// A guest FP load feeding an FP op is an XMM load: the NaN block reads operand bits only
@@ -4368,6 +4475,7 @@ mod tests {
             start: base,
             entries,
             insns: w.iter().enumerate().map(|(k, &x)| (base + 4 * k as u64, x)).collect(),
+            ..Default::default()
         };
         aot_lifter::isa::aarch64::lift_function(&spec)
     }

@@ -1058,7 +1058,8 @@ pub fn recover(elf: &GuestElf) -> Result<Recovered, RecoverError> {
         let mut ent = vec![start];
         ent.extend(entries.into_iter().filter(|&e| e != start));
         let name = names.get(&start).cloned().unwrap_or_else(|| format!("sub_{start:x}"));
-        functions.push(FunctionSpec { name, start, entries: ent, insns: d.insns });
+        let tables = d.tables.iter().map(|(branch, _, targets)| (*branch, targets.clone())).collect();
+        functions.push(FunctionSpec { name, start, entries: ent, insns: d.insns, tables });
     }
 
     let covered = all_addrs(functions.iter().map(|f| &f.insns));

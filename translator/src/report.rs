@@ -140,7 +140,7 @@ mod tests {
         insns.insert(0x1008, 0xd65f_03c0);
         insns.insert(0x100c, 0xd503_201f);
         insns.insert(0x1010, 0xd65f_03c0);
-        let f = FunctionSpec { name: "f".into(), start: 0x1000, entries: vec![0x1000], insns };
+        let f = FunctionSpec { name: "f".into(), start: 0x1000, entries: vec![0x1000], insns, ..Default::default() };
         assert_eq!(blocks(&f, &BTreeSet::new()), [(0x1000, 1), (0x1004, 2), (0x100c, 2)]);
         assert_eq!(string("a\"b\\\n"), "\"a\\\"b\\\\\\u000a\"");
     }

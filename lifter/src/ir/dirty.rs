@@ -18,7 +18,8 @@
 //! - a safe point changes nothing: its hot path touches no register, its cold path stores the
 //!   live dirty ones and reloads all (a register then equals its slot on that path, and the union
 //!   with the hot path is the set before it);
-//! - an indirect jump goes to every entry with its dirty set (the backend's internal switch);
+//! - an indirect jump goes to its successors (`safepoint::successors`: its jump table's targets,
+//!   else every entry) with its dirty set (the backend's internal switch);
 //! - a `br`/`br_if` edge entering a loop from outside (to a header of a back edge, not itself a
 //!   back edge) does not join into the header: the backend stores on that edge the registers dirty
 //!   on it but not dirty at the header (`Dirty::flush`), so a register written before a loop is

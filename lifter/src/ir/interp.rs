@@ -311,9 +311,18 @@ impl<'a> Interp<'a> {
                     st.pc = self.reloc(*target as u64);
                     return Exit::Tail { target: st.pc };
                 }
-                Term::JumpInd { addr } => {
-                    st.pc = val(addr);
-                    return Exit::JumpInd { target: val(addr) };
+                Term::JumpInd { addr, targets } => {
+                    // One of the recovered table's targets: on inside the function, as the
+                    // backends' switch goes (the entry reads its registers from the state, as
+                    // after an exit and a new entry through the dispatcher).
+                    let off = val(addr).wrapping_sub(base);
+                    match targets.binary_search(&off).ok().and_then(|_| f.entries.iter().find(|e| e.0 == off)) {
+                        Some(&(_, e)) => b = e,
+                        None => {
+                            st.pc = val(addr);
+                            return Exit::JumpInd { target: val(addr) };
+                        }
+                    }
                 }
                 Term::Trap { kind, off } => {
                     st.pc = base.wrapping_add(*off);

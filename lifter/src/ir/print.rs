@@ -125,7 +125,14 @@ pub fn print_term(out: &mut String, t: &Term) {
         Term::Ret { addr } => writeln!(out, "ret v{}", addr.0),
         Term::Tail { target, to_start: false } => writeln!(out, "tail #{target}"),
         Term::Tail { target, to_start: true } => writeln!(out, "tail #{target} start"),
-        Term::JumpInd { addr } => writeln!(out, "jump.ind v{}", addr.0),
+        Term::JumpInd { addr, ref targets } if targets.is_empty() => writeln!(out, "jump.ind v{}", addr.0),
+        Term::JumpInd { addr, ref targets } => {
+            let _ = write!(out, "jump.ind v{}, table", addr.0);
+            for t in targets {
+                let _ = write!(out, " +{t:#x}");
+            }
+            writeln!(out)
+        }
         Term::Trap { kind, off } => writeln!(out, "trap {} +{off:#x}", kind.name()),
     };
 }

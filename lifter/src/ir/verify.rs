@@ -249,7 +249,7 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
             Term::BrIf { cond, .. } if f.inst(cond).ty != Ty::I1 => {
                 return Err(err(format!("b{bi} brif on non-i1")));
             }
-            Term::CallInd { addr, .. } | Term::Ret { addr } | Term::JumpInd { addr }
+            Term::CallInd { addr, .. } | Term::Ret { addr } | Term::JumpInd { addr, .. }
                 if f.inst(addr).ty != Ty::I64 =>
             {
                 return Err(err(format!("b{bi} jumps to non-i64 address")));
@@ -262,6 +262,14 @@ pub fn verify(f: &Function) -> Result<(), VerifyError> {
                 }
             }
             _ => {}
+        }
+        if let Term::JumpInd { targets, .. } = t {
+            if targets.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(err(format!("b{bi} jump.ind targets are not sorted and unique")));
+            }
+            if let Some(o) = targets.iter().find(|&&o| !f.entries.iter().any(|e| e.0 == o)) {
+                return Err(err(format!("b{bi} jump.ind target +{o:#x} is not an entry")));
+            }
         }
     }
     Ok(())

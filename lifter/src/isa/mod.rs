@@ -35,4 +35,8 @@ pub struct FunctionSpec {
     /// The instructions that belong to the function: address -> encoding.
     /// A direct branch whose target is not in here leaves the function (a tail call).
     pub insns: std::collections::BTreeMap<u64, u32>,
+    /// Jump tables recovery found: the address of each table's `BR` -> the table's targets
+    /// (addresses, any order, duplicates allowed). The lifter keeps the targets that are entries
+    /// in the `BR`'s `Term::JumpInd`, so the backends switch over those only; empty when unknown.
+    pub tables: std::collections::BTreeMap<u64, Vec<u64>>,
 }

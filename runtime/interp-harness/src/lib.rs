@@ -40,7 +40,7 @@ fn block(pc: u64) -> &'static Function {
                 }
                 a += 4;
             }
-            let spec = FunctionSpec { name: format!("b_{pc:x}"), start: pc, entries: vec![pc], insns };
+            let spec = FunctionSpec { name: format!("b_{pc:x}"), start: pc, entries: vec![pc], insns, tables: Default::default() };
             Box::leak(Box::new(aarch64::lift_function(&spec)))
         })
     })

@@ -87,7 +87,17 @@ fn trans_tbz(l: &mut Lift, insn: u32) -> bool {
 
 fn trans_br(l: &mut Lift, insn: u32) -> bool {
     let a = l.xr(bits(insn, 9, 5), true);
-    l.b.terminate(Term::JumpInd { addr: a });
+    // A recovered jump table's targets, as offsets of entries (an entry is where the backends'
+    // switch may go; recovery makes every table target one).
+    let spec = l.spec;
+    let mut targets: Vec<u64> = spec
+        .tables
+        .get(&l.pc)
+        .map(|t| t.iter().filter(|a| spec.entries.contains(a)).map(|a| a.wrapping_sub(spec.start)).collect())
+        .unwrap_or_default();
+    targets.sort_unstable();
+    targets.dedup();
+    l.b.terminate(Term::JumpInd { addr: a, targets });
     true
 }
 

@@ -984,4 +984,47 @@ mod tests {
             }
         }
     }
+
+    /// `br x0` at 0x1000 with recovery's table [0x1004, 0x100c, 0x1008] (0x1008 is no entry):
+    /// the `jump.ind` keeps the targets that are entries, prints them, the verifier accepts only
+    /// entries, and the IR interpreter stays in the function for a target and leaves for any
+    /// other address.
+    #[test]
+    fn jump_tables_carry_their_entry_targets() {
+        use crate::ir::interp::{Exit, FlatMemory, Interp};
+        // 1000: br x0 ; 1004: add x2, x2, #1 ; 1008: ret ; 100c: add x2, x2, #2 ; 1010: ret
+        let words = [0xd61f_0000u32, add_imm(2, 2, 1), 0xd65f_03c0, add_imm(2, 2, 2), 0xd65f_03c0];
+        let spec = |table: bool| FunctionSpec {
+            name: "jt".into(),
+            start: 0x1000,
+            entries: vec![0x1000, 0x1004, 0x100c],
+            insns: words.iter().enumerate().map(|(k, &w)| (0x1000 + 4 * k as u64, w)).collect(),
+            tables: if table { [(0x1000, vec![0x100c, 0x1004, 0x1008, 0x1004])].into_iter().collect() } else { Default::default() },
+        };
+        let f = lift_function(&spec(true));
+        crate::ir::verify::verify(&f).unwrap();
+        let text = crate::ir::print::print_function(&f, false);
+        assert!(text.contains(", table +0x4 +0xc\n"), "{text}");
+        let run = |f: &Function, x0: u64| {
+            let mut st = crate::cpu::CpuState::default();
+            st.x[0] = x0;
+            st.x[30] = 0x2000;
+            let exit = Interp::new(f).run(&mut st, &mut FlatMemory::default(), 0, 1000);
+            (exit, st.x[2])
+        };
+        assert!(matches!(run(&f, 0x100c), (Exit::Ret { target: 0x2000 }, 2)), "{:?}", run(&f, 0x100c));
+        assert!(matches!(run(&f, 0x1004), (Exit::Ret { target: 0x2000 }, 1)), "{:?}", run(&f, 0x1004));
+        assert!(matches!(run(&f, 0x1008), (Exit::JumpInd { target: 0x1008 }, 0)), "{:?}", run(&f, 0x1008));
+        let plain = lift_function(&spec(false));
+        assert!(matches!(run(&plain, 0x100c), (Exit::JumpInd { target: 0x100c }, 0)), "{:?}", run(&plain, 0x100c));
+        assert!(!crate::ir::print::print_function(&plain, false).contains("table"));
+        // A target that is no entry does not verify.
+        let mut bad = f.clone();
+        for b in &mut bad.blocks {
+            if let Term::JumpInd { targets, .. } = &mut b.term {
+                targets.push(0x8);
+            }
+        }
+        assert!(crate::ir::verify::verify(&bad).is_err());
+    }
 }
