@@ -3,11 +3,10 @@
 //! A guest that loops without system calls (`while (!flag);` waiting for a signal handler, a
 //! CPU-bound loop stopped by a timer) must still get its signals. [`insert`] puts one
 //! `safepoint` op at the start of every block that is the target of a back edge (every loop has
-//! one; indirect jumps count as edges to their jump table's targets, else to every entry) unless
-//! every cycle through that block passes another safe point, and, in functions that call
-//! anything, at the start of the first entry block (recursion without loops), so any cycle of
-//! execution passes a safe point. Counted loops (`ir::counted`) are the exception: they end for sure, and their
-//! cycles pass none (docs/signals.md "Counted loops"). Leaf functions without loops need none.
+//! one; indirect jumps count as edges to their jump table's targets, else to every entry) and,
+//! in functions that call anything, at the start of the first entry block (recursion without
+//! loops), so any cycle of execution passes a safe point. Counted loops (`ir::counted`) are the
+//! exception: they end for sure, and their cycles pass none (docs/signals.md "Counted loops"). Leaf functions without loops need none.
 //! Backends lower it as one load and a never-taken branch (`CpuState::sigpoll`); the cold path
 //! delivers with the guest state exact.
 //!
@@ -38,36 +37,8 @@ pub fn insert(f: &mut Function) {
             want[l.header] = false;
         }
     }
-    let first = f.entries.first().map(|&(_, b)| b.0 as usize);
-    if let Some(b) = first {
-        want[b] |= calls;
-    }
-    // A header whose every cycle passes another poll needs none of its own: a loop entered in the
-    // middle (benches/interp: the dispatch block, entered from before the loop, and the loop's
-    // top, which every case branches back to, are both back-edge targets of the DFS) would
-    // otherwise poll twice an iteration. Dropped one at a time, each checked against the polls
-    // kept so far, so every cycle still passes one.
-    let polled = |b: usize, want: &[bool]| want[b] || f.blocks[b].insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint);
-    for h in 0..n {
-        if !want[h] || Some(h) == first {
-            continue;
-        }
-        want[h] = false;
-        let mut seen = vec![false; n];
-        let mut work: Vec<usize> = successors(f, &f.blocks[h].term).iter().map(|s| s.0 as usize).collect();
-        let mut cycle = false;
-        while let Some(b) = work.pop() {
-            if b == h {
-                cycle = true;
-                break;
-            }
-            if b >= n || seen[b] || polled(b, &want) {
-                continue;
-            }
-            seen[b] = true;
-            work.extend(successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize));
-        }
-        want[h] = cycle;
+    if let Some(&(_, b)) = f.entries.first() {
+        want[b.0 as usize] |= calls;
     }
     for (b, w) in want.into_iter().enumerate() {
         if !w {
@@ -316,24 +287,6 @@ mod tests {
         insert(&mut f);
         crate::ir::verify::verify(&f).unwrap();
         assert_eq!(count(&f), vec![0]);
-    }
-
-    /// A loop entered in the middle: the DFS reaches the middle block (0xc) first, so both it
-    /// and the top (4) are back-edge targets, but every cycle through 0xc passes 4.
-    #[test]
-    fn a_header_whose_cycles_all_pass_another_poll_gets_none() {
-        use crate::isa::aarch64::lift_snippet;
-        // 0: b.eq 0xc ; 4: add x0, x0, #1 ; 8: b.ne 4 ; c: add x1, x1, #1 ; 10: b 4
-        let words = [0x5400_0060, 0x9100_0400, 0x54ff_ffe1, 0x9100_0421, 0x17ff_fffd];
-        let f0 = lift_snippet(0x400000, &words);
-        let mut heads: Vec<u64> = back_edges(&f0).iter().map(|&(_, h)| f0.blocks[h].off).collect();
-        heads.sort();
-        heads.dedup();
-        assert_eq!(heads, vec![4, 0xc], "the DFS sees two headers");
-        let mut f = f0.clone();
-        insert(&mut f);
-        crate::ir::verify::verify(&f).unwrap();
-        assert_eq!(count(&f), vec![4]);
     }
 
     #[test]
