@@ -757,6 +757,12 @@ struct Gen<'a, 'ctx> {
     /// Per IR block: NaN fix-ups lowered as selects, without a branch (`branch_free_blocks`).
     branch_free: Vec<bool>,
     chain_end: HashMap<Value, usize>,
+    /// Register pairs copied 16 bytes at a time (`copy_pairs`): the pairs, one `<2 x i64>`
+    /// alloca per pair holding (first, second) and kept equal to the two registers' allocas
+    /// (every store to those also inserts into it), and the paired accesses.
+    copy: CopyPairs,
+    pair_slot: HashMap<(u8, u8), PointerValue<'ctx>>,
+    pair_lo: HashMap<Value, BasicValueEnum<'ctx>>,
 }
 
 /// A member of an open group of NaN-tested FP ops (fp_groups): its IR value, host result, the
@@ -845,6 +851,114 @@ fn fcmp_masks(f: &Function) -> Vec<Option<FcmpMask>> {
         }
     }
     m
+}
+
+/// LDP/STP of two X registers that a counted loop copies (glibc's `__memcpy_generic`: `ldp x6,
+/// x7, [x1, #16]` ... `stp x6, x7, [x3, #16]`, the pair carried across the back edge): each
+/// pair of registers that some plain STP stores and some plain LDP loads gets a `<2 x i64>`
+/// shadow of its two values, the LDP is one 16-byte load into it and the STP one 16-byte store
+/// of it (docs/performance.md, "Where malloc loses"). LLVM folds the shadow's inserts of the
+/// loaded halves back into the loaded vector, so the pair stays in an XMM register across the
+/// loop; without the shadow the two halves are separate phis and the loop is 8 moves of 8 bytes
+/// per 32 bytes. Plain accesses only (ir::counted::relax_affine): the relaxed (atomic) ones
+/// keep their 8-byte single-copy atomicity as two accesses.
+#[derive(Default)]
+struct CopyPairs {
+    /// First load of a paired LDP -> (second load, first register, second register).
+    loads: HashMap<Value, (Value, u8, u8)>,
+    /// First store of a paired STP -> (second store, first register, second register).
+    stores: HashMap<Value, (Value, u8, u8)>,
+}
+
+fn copy_pairs(f: &Function) -> CopyPairs {
+    let plain = Ordering::Plain as u64;
+    let konst = |v: Value| {
+        let i = f.inst(v);
+        (i.op == Op::Const && i.ty == Ty::I64).then_some(i.imm)
+    };
+    // `a` as base + constant (a chain of 64-bit adds of constants).
+    let split = |mut a: Value| {
+        let mut k = 0u64;
+        loop {
+            let i = f.inst(a);
+            if i.op != Op::Add || i.ty != Ty::I64 {
+                return (a, k);
+            }
+            if let Some(c) = konst(i.args[1]) {
+                (a, k) = (i.args[0], k.wrapping_add(c));
+            } else if let Some(c) = konst(i.args[0]) {
+                (a, k) = (i.args[1], k.wrapping_add(c));
+            } else {
+                return (a, k);
+            }
+        }
+    };
+    let access = |v: Value, op: Op| {
+        let i = f.inst(v);
+        let ok = i.op == op
+            && i.imm == plain
+            && match op {
+                Op::Load => i.ty == Ty::I64,
+                _ => f.inst(i.args[1]).ty == Ty::I64,
+            };
+        ok.then(|| split(i.args[0]))
+    };
+    let is_x = |r: u8| (r as usize) < 31;
+    let mut loads = vec![];
+    let mut stores = vec![];
+    for blk in &f.blocks {
+        let ins = &blk.insts;
+        for k in 0..ins.len().saturating_sub(1) {
+            let (v, w) = (ins[k], ins[k + 1]);
+            // LDP: two adjacent loads, then the two SetRegs of their values (either order).
+            if let (Some((b1, o1)), Some((b2, o2))) = (access(v, Op::Load), access(w, Op::Load)) {
+                if b1 != b2 || o2 != o1.wrapping_add(8) || k + 3 >= ins.len() {
+                    continue;
+                }
+                let set = |x: Value| {
+                    let i = f.inst(x);
+                    (i.op == Op::SetReg).then(|| (i.args[0], i.imm as u8))
+                };
+                let (Some(s1), Some(s2)) = (set(ins[k + 2]), set(ins[k + 3])) else { continue };
+                let (ra, rb) = match (s1, s2) {
+                    ((x, r1), (y, r2)) if x == v && y == w => (r1, r2),
+                    ((x, r1), (y, r2)) if x == w && y == v => (r2, r1),
+                    _ => continue,
+                };
+                if ra != rb && is_x(ra) && is_x(rb) {
+                    loads.push((v, w, ra, rb));
+                }
+            }
+            // STP: two adjacent stores of two GetRegs read with nothing but address arithmetic
+            // (and other reads) between the reads and the stores, so the registers still hold
+            // the stored values.
+            if let (Some((b1, o1)), Some((b2, o2))) = (access(v, Op::Store), access(w, Op::Store)) {
+                if b1 != b2 || o2 != o1.wrapping_add(8) {
+                    continue;
+                }
+                let (x, y) = (f.inst(v).args[1], f.inst(w).args[1]);
+                let (xi, yi) = (f.inst(x), f.inst(y));
+                if xi.op != Op::GetReg || yi.op != Op::GetReg {
+                    continue;
+                }
+                let (ra, rb) = (xi.imm as u8, yi.imm as u8);
+                let (Some(px), Some(py)) = (ins.iter().position(|&u| u == x), ins.iter().position(|&u| u == y)) else {
+                    continue;
+                };
+                let quiet = ins[px.min(py)..k].iter().all(|&u| matches!(f.inst(u).op, Op::Const | Op::Add | Op::GetReg | Op::Insn));
+                if quiet && ra != rb && is_x(ra) && is_x(rb) {
+                    stores.push((v, w, ra, rb));
+                }
+            }
+        }
+    }
+    // Only pairs both loaded and stored as pairs.
+    let both: std::collections::HashSet<(u8, u8)> = loads.iter().map(|l| (l.2, l.3)).collect();
+    let both: std::collections::HashSet<(u8, u8)> = stores.iter().map(|s| (s.2, s.3)).filter(|p| both.contains(p)).collect();
+    CopyPairs {
+        loads: loads.into_iter().filter(|l| both.contains(&(l.2, l.3))).map(|(v, w, a, b)| (v, (w, a, b))).collect(),
+        stores: stores.into_iter().filter(|s| both.contains(&(s.2, s.3))).map(|(v, w, a, b)| (v, (w, a, b))).collect(),
+    }
 }
 
 /// Loads of 32 or 64 bits whose every use writes them to a V register (`ldr s`/`ldr d`: a zext
@@ -1330,6 +1444,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             chains,
             chain_end,
             branch_free,
+            copy: copy_pairs(f),
+            pair_slot: HashMap::new(),
+            pair_lo: HashMap::new(),
         })
     }
 
@@ -1483,6 +1600,22 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         self.load_state_except(0)
     }
 
+    /// Store `v` to register `r`'s alloca, and into the `<2 x i64>` shadow of every copied pair
+    /// it belongs to (`copy_pairs`).
+    fn put_reg(&self, r: u8, v: BasicValueEnum<'ctx>) -> R<()> {
+        self.b.build_store(self.regs[&r], v)?;
+        for (&(ra, rb), &p) in &self.pair_slot {
+            if r == ra || r == rb {
+                let vt = self.v2i64();
+                let old = self.b.build_load(vt, p, "")?.into_vector_value();
+                let lane = self.ctx.i32_type().const_int(u64::from(r == rb), false);
+                let new = self.b.build_insert_element(old, v.into_int_value(), lane, "")?;
+                self.b.build_store(p, new)?;
+            }
+        }
+        Ok(())
+    }
+
     /// `load_state` without the registers in `skip`.
     fn load_state_except(&self, skip: u128) -> R<()> {
         for &r in self.used.iter().filter(|r| skip & (1u128 << r.0) == 0) {
@@ -1495,7 +1628,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             } else {
                 v
             };
-            self.b.build_store(self.regs[&r.0], v)?;
+            self.put_reg(r.0, v)?;
         }
         Ok(())
     }
@@ -1858,10 +1991,18 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.regs.insert(r.0, a);
             }
         }
+        let pairs: std::collections::BTreeSet<(u8, u8)> = self.copy.stores.values().map(|&(_, a, b)| (a, b)).collect();
+        for (ra, rb) in pairs {
+            if self.regs.contains_key(&ra) && self.regs.contains_key(&rb) {
+                let a = self.b.build_alloca(self.v2i64(), &format!("pair_x{ra}_x{rb}"))?;
+                self.b.build_store(a, self.v2i64().get_undef())?;
+                self.pair_slot.insert((ra, rb), a);
+            }
+        }
         self.load_state_except(direct_set())?;
         for (k, r) in DIRECT_REGS.iter().enumerate() {
             let v = self.func.get_nth_param(2 + k as u32).unwrap();
-            self.b.build_store(self.regs[&r.0], v)?;
+            self.put_reg(r.0, v)?;
         }
         // Dispatch on the entry offset.
         let pc = self.func.get_nth_param(1).unwrap().into_int_value();
@@ -2323,7 +2464,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             }
             Op::SetReg => {
                 let x = if self.f.inst(a(0)).ty == Ty::I128 { self.as_v2i64(self.v(a(0)))?.into() } else { self.v(a(0)) };
-                b.build_store(self.regs[&(i.imm as u8)], x)?;
+                self.put_reg(i.imm as u8, x)?;
                 if Reg(i.imm as u8) == Reg::SP {
                     // SP is also written through to the state at once (a volatile store, which LLVM
                     // keeps): a synchronous fault then reports the exact guest SP, which unwinders
@@ -2602,6 +2743,32 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 // gives this op only integral, in-range values).
                 let x = self.call_intr("llvm.arithmetic.fence", &[src], &[self.v(a(0)).into()])?;
                 self.call_intr(name, &[self.ty(ty), src], &[x.into()])?
+            }
+            Op::Load if self.pair_lo.contains_key(&v) => self.pair_lo.remove(&v).unwrap(),
+            Op::Load if self.copy.loads.get(&v).is_some_and(|&(_, ra, rb)| self.pair_slot.contains_key(&(ra, rb))) => {
+                let (w, _, _) = self.copy.loads[&v];
+                let p = self.plain_addr_ptr(a(0))?;
+                let l = b.build_load(self.v2i64(), p, "")?;
+                l.as_instruction_value().unwrap().set_alignment(1).ok();
+                let l = l.into_vector_value();
+                let e = |k: u64| b.build_extract_element(l, self.ctx.i32_type().const_int(k, false), "");
+                let (lo, hi) = (e(0)?, e(1)?);
+                self.pair_lo.insert(w, hi);
+                lo
+            }
+            Op::Store if self.pair_lo.contains_key(&v) => {
+                self.pair_lo.remove(&v);
+                return Ok(None);
+            }
+            Op::Store if self.copy.stores.get(&v).is_some_and(|&(_, ra, rb)| self.pair_slot.contains_key(&(ra, rb))) => {
+                let (w, ra, rb) = self.copy.stores[&v];
+                let p = self.plain_addr_ptr(a(0))?;
+                let x = b.build_load(self.v2i64(), self.pair_slot[&(ra, rb)], "")?;
+                let s = b.build_store(p, x)?;
+                s.set_alignment(1).ok();
+                // The second store is done: a marker for its own lowering.
+                self.pair_lo.insert(w, x);
+                return Ok(None);
             }
             Op::Load => {
                 let o = Ordering::from_u64(i.imm).unwrap();
@@ -3910,6 +4077,51 @@ mod tests {
         let head = lines[..mul].iter().rposition(|l| l.starts_with(".LBB")).expect(&asm);
         let gpr_to_xmm = |l: &&&str| l.starts_with("vmovq\t%r") && l.contains("%xmm");
         assert!(!lines[head..back].iter().any(|l| gpr_to_xmm(&l)), "{:?}\n{asm}", &lines[head..back]);
+    }
+
+    /// glibc's `__memcpy_generic` loop shape: an X-register pair loaded by an LDP and stored by
+    /// an STP of the next iteration (carried across the back edge) in a counted loop is copied
+    /// 16 bytes at a time (`copy_pairs`): one XMM load and one XMM store in the loop, no 8-byte
+    /// GPR moves of the data. Without the counted-loop pass (accesses stay relaxed atomics) it
+    /// keeps its two 8-byte loads and stores.
+    #[test]
+    fn copied_register_pairs_move_16_bytes() {
+        init_targets();
+        // 0: ldp x6, x7, [x1] ; 4: stp x6, x7, [x3] ; ldp x6, x7, [x1, #16]! ; add x3, x3, #16 ;
+        // subs x2, x2, #16 ; b.hi 4 ; ret
+        let words = [0xa940_1c26, 0xa900_1c66, 0xa9c1_1c26, 0x9100_4063, 0xf100_4042, 0x54ff_ff88, 0xd65f_03c0];
+        let loop_lines = |counted: bool| {
+            let mut f = lift_snippet(0x400000, &words);
+            if counted {
+                ir::counted::relax_affine(&mut f);
+            }
+            ir::safepoint::insert(&mut f);
+            ir::verify::verify(&f).unwrap();
+            let asm = asm_o2(&f, "x86-64-v3");
+            let lines: Vec<String> = asm.lines().map(|l| l.trim().to_string()).collect();
+            let back = lines.iter().position(|l| l.starts_with("ja\t")).expect(&asm);
+            let target = lines[back].split('\t').nth(1).unwrap().to_string();
+            let head = lines.iter().position(|l| l.starts_with(&format!("{target}:"))).expect(&asm);
+            (lines[head.min(back)..back].to_vec(), asm)
+        };
+        let (body, asm) = loop_lines(true);
+        // `vmovdqu`/`vmovups` (either) from memory to an XMM register, or back.
+        let xmm_move = |l: &String, load: bool| {
+            let Some((src, dst)) = l.strip_prefix("vmovdqu\t").or(l.strip_prefix("vmovups\t")).and_then(|o| o.split_once(',')) else {
+                return false;
+            };
+            let dst = dst.trim_start();
+            if load { src.contains('(') && dst.starts_with("%xmm") } else { src.starts_with("%xmm") && dst.contains('(') }
+        };
+        // An 8-byte GPR move to or from memory other than the host stack and the state.
+        let gpr_mem = |l: &String| l.starts_with("movq\t") && l.contains('(') && !l.contains("%rsp") && !l.contains("(%rdi)");
+        let count = |body: &[String], p: &dyn Fn(&String) -> bool| body.iter().filter(|l| p(l)).count();
+        assert_eq!(count(&body, &|l| xmm_move(l, false)), 1, "{body:?}\n{asm}");
+        assert_eq!(count(&body, &|l| xmm_move(l, true)), 1, "{body:?}\n{asm}");
+        assert_eq!(count(&body, &gpr_mem), 0, "{body:?}\n{asm}");
+        let (body, asm) = loop_lines(false);
+        assert_eq!(count(&body, &|l| xmm_move(l, false)), 0, "{body:?}\n{asm}");
+        assert_eq!(count(&body, &gpr_mem), 4, "{body:?}\n{asm}");
     }
 
     /// matmul's inner loop (`c[j] += a * b[j]`, j counting to n): a counted loop (ir::counted)
