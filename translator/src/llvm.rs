@@ -761,7 +761,7 @@ struct Gen<'a, 'ctx> {
     /// alloca per pair holding (first, second) and kept equal to the two registers' allocas
     /// (every store to those also inserts into it), and the paired accesses.
     copy: CopyPairs,
-    pair_slot: HashMap<(u8, u8), PointerValue<'ctx>>,
+    pair_slot: std::collections::BTreeMap<(u8, u8), PointerValue<'ctx>>,
     pair_lo: HashMap<Value, BasicValueEnum<'ctx>>,
 }
 
@@ -1445,7 +1445,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             chain_end,
             branch_free,
             copy: copy_pairs(f),
-            pair_slot: HashMap::new(),
+            pair_slot: std::collections::BTreeMap::new(),
             pair_lo: HashMap::new(),
         })
     }
