@@ -125,7 +125,9 @@ pub fn raise_if(b: &mut Builder, c: Value, bits: u32) {
 
 /// A signalling compare (FCMPE, FCMGE, FCMGT, FACGE...): Invalid Operation on any NaN operand,
 /// quiet or signalling (x86's UCOMISS, which LLVM uses for every `fcmp`, signals only on a
-/// signalling NaN).
+/// signalling NaN). The LLVM backend lowers this test of a scalar FCMPE as a COMISD, which
+/// raises the flag through MXCSR, outside functions that touch FPSR/FPCR (`ioc_raises` in
+/// translator/src/llvm.rs); the interpreter and the JIT run it as written.
 pub fn signal_unordered(b: &mut Builder, x: Value, y: Value) {
     let u = b.fcmp(FCond::Uno, x, y);
     raise_if(b, u, FPSR_IOC);
