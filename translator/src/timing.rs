@@ -61,7 +61,12 @@ mod tests {
     use super::*;
     #[test]
     fn clocks_advance_with_work() {
-        let (t0, p0, w) = (thread_cpu(), process_cpu(), Stopwatch::start());
+        // Process clocks first, the thread clock last: the process intervals then contain the
+        // thread's (read in the other order, the process clock can come out a few microseconds
+        // short of the 20 ms, as it did on 2026-11-30).
+        let w = Stopwatch::start();
+        let p0 = process_cpu();
+        let t0 = thread_cpu();
         // Spin until the thread clock moves by 20 ms (a busy loop the optimiser cannot drop).
         let mut x = 0u64;
         while thread_cpu() - t0 < Duration::from_millis(20) {
