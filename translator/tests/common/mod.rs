@@ -49,3 +49,17 @@ pub fn translate(args: &[&str], cache: &std::path::Path, guest: &std::path::Path
         .output()
         .unwrap()
 }
+
+/// The stdout lines of a freestanding guest (`src`, built `-static -nostdlib -O2`) translated
+/// with default options and run; None (with a note) without the cross compiler. Asserts that the
+/// translation and the run succeed.
+#[allow(dead_code)] // not every test file runs a freestanding guest
+pub fn translated_stdout(src: &str) -> Option<String> {
+    let (dir, guest) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], src, "g")?;
+    let prog = dir.path().join("g.x86");
+    let out = translate(&[], &dir.path().join("cache"), &guest, &prog);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let run = Command::new(&prog).output().unwrap();
+    assert!(run.status.success(), "{run:?}");
+    Some(String::from_utf8(run.stdout).unwrap())
+}
