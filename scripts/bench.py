@@ -35,6 +35,7 @@ import resource
 import shlex
 import shutil
 import subprocess
+import statistics
 import sys
 import tempfile
 import time
@@ -187,11 +188,7 @@ def interleaved(cmds, rounds, warmup, tag):
         for i, (wall, cpu) in zip(order, res):
             walls[i].append(wall)
             cpus[i].append(cpu)
-    def median(xs):
-        xs = sorted(xs)
-        n = len(xs)
-        return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
-    return [(median(w), sum(c) / len(c)) for w, c in zip(walls, cpus)]
+    return [(statistics.median(w), statistics.mean(c)) for w, c in zip(walls, cpus)]
 
 
 def callgrind(cmd, arg, env=None):
