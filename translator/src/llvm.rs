@@ -669,6 +669,7 @@ fn compile_in(ctx: &Context, f: &Function, key: &str, opts: &Options, tm: &Targe
     module
         .run_passes(passes, tm, PassBuilderOptions::create())
         .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    inline_nan_variants(ctx, &module, tm)?;
     strict_undefined_fp_lanes(ctx, &module)?;
     let t2 = crate::timing::thread_cpu();
     let buf = if fast {
@@ -758,6 +759,8 @@ struct Gen<'a, 'ctx> {
     chains: Vec<FpChain>,
     /// Per IR block: NaN fix-ups lowered as selects, without a branch (`branch_free_blocks`).
     branch_free: Vec<bool>,
+    /// Per IR block: binary FP ops' NaN fix-ups as calls with vector variants (`vv_blocks`).
+    vv: Vec<bool>,
     chain_end: HashMap<Value, usize>,
     /// Register pairs copied 16 bytes at a time (`copy_pairs`): the pairs, one `<2 x i64>`
     /// alloca per pair holding (first, second) and kept equal to the two registers' allocas
@@ -1105,26 +1108,18 @@ pub fn with_nan_selects<T>(f: impl FnOnce() -> T) -> T {
     r
 }
 
-/// Blocks whose NaN fix-ups are selects instead of a branch to a cold block: those of counted
-/// loops (ir::counted), the loops LLVM's loop vectorizer may take, which needs branch-free
-/// (if-convertible) bodies. The selection is the same, computed on every iteration (a few
-/// bit tests and blends per FP op, vectorised with the loop); the results are bit-exact alike.
-/// Not in functions with the strict FP environment (its fix-up calls the runtime), and not in
-/// loops that carry a V register from one iteration to the next (live at the header and
-/// written inside: an FP reduction such as spectral's `s += A(i, j) * v[j]`), which LLVM does
-/// not vectorise without reassociation: there the selects only cost (spectral 19.6M -> 65.7M
-/// instructions), while one chain test and a cold block cost little.
-fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
-    let mut free = vec![false; f.blocks.len()];
-    if strict || !NAN_SELECTS.with(|c| c.get()) {
-        return free;
-    }
+/// The bodies of the loops LLVM's loop vectorizer may take: counted loops (ir::counted) that
+/// carry no V register from one iteration to the next (live at the header and written inside:
+/// an FP reduction such as spectral's `s += A(i, j) * v[j]`, which LLVM does not vectorise
+/// without reassociation).
+fn vectorisable_loops(f: &Function) -> Vec<Vec<bool>> {
     let loops: Vec<_> = ir::counted::loops(f).into_iter().filter(|l| l.counted).collect();
     if loops.is_empty() {
-        return free;
+        return vec![];
     }
     let live = ir::safepoint::live_in(f);
     const V: u128 = ((1u128 << 32) - 1) << 64;
+    let mut out = vec![];
     for l in loops {
         let mut written = 0u128;
         for (b, _) in l.body.iter().enumerate().filter(|(_, &inside)| inside) {
@@ -1135,15 +1130,108 @@ fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
                 }
             }
         }
-        if live[l.header] & written & V != 0 {
-            continue;
+        if live[l.header] & written & V == 0 {
+            out.push(l.body);
         }
-        for (b, &inside) in l.body.iter().enumerate() {
+    }
+    out
+}
+
+/// Blocks whose NaN fix-ups are selects instead of a branch to a cold block (only with
+/// NAN_SELECTS, for tests): those of vectorisable loops, which the vectorizer needs
+/// branch-free (if-convertible). The selection is the same, computed on every iteration (a few
+/// bit tests and blends per FP op, vectorised with the loop); the results are bit-exact alike.
+/// Not in functions with the strict FP environment (its fix-up calls the runtime). In the
+/// reductions `vectorisable_loops` leaves out the selects only cost (spectral 19.6M -> 65.7M
+/// instructions), while one chain test and a cold block cost little.
+fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
+    let mut free = vec![false; f.blocks.len()];
+    if strict || !NAN_SELECTS.with(|c| c.get()) {
+        return free;
+    }
+    for body in vectorisable_loops(f) {
+        for (b, &inside) in body.iter().enumerate() {
             free[b] |= inside;
         }
     }
     free
 }
+
+/// Blocks whose binary FP ops get their Arm NaN from a call with vector variants
+/// (`Gen::nan_vv_call`): the bodies of vectorisable loops whose every NaN-processing op
+/// (ir::fpnan::obeys_dn) is a scalar FADD/FSUB/FMUL/FDIV of F32 or F64 on values not all
+/// known at translation time (matmul's `c[j] += a * b[j]`). The loop vectorizer can widen such
+/// a call; with a branch in the body it cannot widen the loop at all. Other ops (FSQRT, FMA,
+/// FMIN, conversions, NEON lane groups) keep the whole loop on the scalar path and its chain
+/// tests. Not in functions with the strict FP environment.
+fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Vec<bool> {
+    let mut vv = vec![false; f.blocks.len()];
+    if strict || NAN_SELECTS.with(|c| c.get()) {
+        return vv;
+    }
+    for body in vectorisable_loops(f) {
+        let mut binary = 0;
+        let mut other = false;
+        for (b, _) in body.iter().enumerate().filter(|(_, &inside)| inside) {
+            for &v in &f.blocks[b].insts {
+                let i = f.inst(v);
+                if !ir::fpnan::obeys_dn(i.op) {
+                    continue;
+                }
+                if matches!(i.op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv)
+                    && matches!(i.ty, Ty::F32 | Ty::F64)
+                    && roles[v.0 as usize] == FpRole::Normal
+                    && !i.args.iter().all(|a| known[a.0 as usize])
+                {
+                    binary += 1;
+                } else {
+                    other = true;
+                }
+            }
+        }
+        if binary > 0 && !other {
+            for (b, &inside) in body.iter().enumerate() {
+                vv[b] |= inside;
+            }
+        }
+    }
+    vv
+}
+
+/// After the optimisation pipeline: inline what is left of the NaN helpers of
+/// `Gen::nan_vv_call` (the scalar function where the vectorizer did not widen a call, and the
+/// vectorizer's widened variants), so every use is a test and an unlikely branch as elsewhere,
+/// and drop the helpers. They stay `noinline` (the scalar) and unused (the variants) until then:
+/// inlined before the vectorizer, the scalar's branch would keep the loop scalar.
+fn inline_nan_variants(ctx: &Context, module: &Module, tm: &TargetMachine) -> R<()> {
+    let mut any = false;
+    let noinline = inkwell::attributes::Attribute::get_named_enum_kind_id("noinline");
+    let always = inkwell::attributes::Attribute::get_named_enum_kind_id("alwaysinline");
+    let mut f = module.get_first_function();
+    while let Some(func) = f {
+        f = func.get_next_function();
+        let name = func.get_name().to_string_lossy().into_owned();
+        if !name.starts_with(NAN_VV_PREFIX) || func.count_basic_blocks() == 0 {
+            continue;
+        }
+        any = true;
+        func.remove_enum_attribute(AttributeLoc::Function, noinline);
+        if func.get_enum_attribute(AttributeLoc::Function, always).is_none() {
+            func.add_attribute(AttributeLoc::Function, ctx.create_enum_attribute(always, 0));
+        }
+        func.set_linkage(Linkage::Internal);
+        func.as_global_value().set_visibility(inkwell::GlobalVisibility::Default);
+    }
+    if any {
+        module
+            .run_passes("always-inline,globaldce,function(simplifycfg,instcombine)", tm, PassBuilderOptions::create())
+            .map_err(|e| BackendError::Llvm(e.to_string()))?;
+    }
+    Ok(())
+}
+
+/// Name prefix of the NaN helpers of `Gen::nan_vv_call`.
+const NAN_VV_PREFIX: &str = "aot_nan2_";
 
 /// The block of each instruction (`None`: in no block).
 fn block_of_insts(f: &Function) -> Vec<Option<usize>> {
@@ -1496,8 +1584,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let known = ir::consts::known_constants(f);
         let branch_free = branch_free_blocks(f, fp_env_strict);
         let mut fp_role = fp_groups(f);
+        let vv = vv_blocks(f, fp_env_strict, &fp_role, &known);
         let block_of = block_of_insts(f);
-        let free = |v: Value| block_of[v.0 as usize].is_some_and(|b| branch_free[b]);
+        let free = |v: Value| block_of[v.0 as usize].is_some_and(|b| branch_free[b] || vv[b]);
         for (k, r) in fp_role.iter_mut().enumerate() {
             if free(Value(k as u32)) {
                 *r = FpRole::Normal;
@@ -1547,10 +1636,16 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             chains,
             chain_end,
             branch_free,
+            vv,
             copy: copy_pairs(f),
             pair_slot: std::collections::BTreeMap::new(),
             pair_lo: HashMap::new(),
         })
+    }
+
+    /// Is the block being lowered one whose binary FP ops call the NaN helper (`vv_blocks`)?
+    fn nan_vv(&self) -> bool {
+        self.vv.get(self.cur_block).copied().unwrap_or(false)
     }
 
     /// Is the block being lowered one whose NaN fix-ups are selects (`branch_free_blocks`)?
@@ -1689,6 +1784,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // as the float itself.
         let zero = b.build_bit_cast(zero, self.v2i64(), "")?.into_vector_value();
         let xv = b.build_bit_cast(xv, self.v2i64(), "")?.into_vector_value();
+        if f32 {
+            // Already the float and zeros. A blend of 64-bit lanes here would hide the float
+            // from an S read of the result (lane 0 of a shuffle of bitcasts): the loop
+            // vectorizer then refuses the loop ("instruction return type cannot be
+            // vectorized", the vector kept inside it).
+            return Ok(b.build_bit_cast(xv, self.ctx.i128_type(), "")?);
+        }
         let mask = [i32t.const_int(2, false), i32t.const_int(1, false)];
         let v = b.build_shuffle_vector(zero, xv, inkwell::types::VectorType::const_vector(&mask), "")?;
         Ok(b.build_bit_cast(v, self.ctx.i128_type(), "")?)
@@ -3080,6 +3182,127 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(Some(r))
     }
 
+    /// Arm's NaN for a binary FP op in a `vv_blocks` loop: `aot_nan2_fNN(a, b, r, dn)`, a pure
+    /// call that returns `r`, or when `r` is a NaN Arm's choice (`nan_helpers`), marked with
+    /// `vector-function-abi-variant`s of 2 to 16 lanes (`dn`, FPCR.DN, is uniform: the same
+    /// for every lane). The loop vectorizer widens it to one variant call per vector op, whose
+    /// hot path is one `vcmpunordpd; vtestpd; jne` for all lanes; `inline_nan_variants` then
+    /// inlines whatever remains, so no call is left.
+    fn nan_vv_call(&self, r: FloatValue<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
+        let fty = r.get_type();
+        let (scalar, variants) = self.nan_helpers(fty)?;
+        let dn = self.b.build_int_z_extend(self.fpcr_dn()?, self.ctx.i32_type(), "dn")?;
+        let args = [self.v(ops[0]).into(), self.v(ops[1]).into(), r.into(), dn.into()];
+        let c = self.b.build_call(scalar, &args, "")?;
+        c.add_attribute(AttributeLoc::Function, self.ctx.create_string_attribute("vector-function-abi-variant", &variants));
+        Ok(c.try_as_basic_value().basic().unwrap())
+    }
+
+    /// The scalar NaN helper for float type `fty` and its `vector-function-abi-variant` list
+    /// (`_ZGV_LLVM_N<lanes>vvvu_<scalar>(<variant>)`), defined in this module on first use.
+    /// weak_odr while the pipeline runs, so no interprocedural pass rewrites the scalar's
+    /// signature under the variant names; `inline_nan_variants` makes them internal and inlines them.
+    fn nan_helpers(&self, fty: FloatType<'ctx>) -> R<(FunctionValue<'ctx>, String)> {
+        let (t, ity) = self.float_kind(fty);
+        let bits = ity.get_bit_width();
+        let name = format!("{NAN_VV_PREFIX}f{bits}");
+        let lanes: [u32; 3] = if bits == 64 { [2, 4, 8] } else { [4, 8, 16] };
+        let list = lanes.iter().map(|n| format!("_ZGV_LLVM_N{n}vvvu_{name}({name}_v{n})")).collect::<Vec<_>>().join(",");
+        if let Some(f) = self.module.get_function(&name) {
+            return Ok((f, list));
+        }
+        let i32t = self.ctx.i32_type();
+        let enum_attr = |f: FunctionValue<'ctx>, attr: &str| {
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id(attr);
+            f.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
+        };
+        let common = |f: FunctionValue<'ctx>| {
+            for a in ["nounwind", "willreturn", "nosync", "nofree"] {
+                enum_attr(f, a);
+            }
+            // memory(none)
+            let kind = inkwell::attributes::Attribute::get_named_enum_kind_id("memory");
+            f.add_attribute(AttributeLoc::Function, self.ctx.create_enum_attribute(kind, 0));
+            for k in ["target-cpu", "target-features"] {
+                if let Some(a) = self.func.get_string_attribute(AttributeLoc::Function, k) {
+                    f.add_attribute(AttributeLoc::Function, a);
+                }
+            }
+            f.as_global_value().set_visibility(inkwell::GlobalVisibility::Hidden);
+        };
+        let b = self.ctx.create_builder();
+        let expect = |c: IntValue<'ctx>| -> R<IntValue<'ctx>> {
+            let i1 = self.ctx.bool_type();
+            let f = self.intrinsic("llvm.expect", &[i1.into()])?;
+            let r = b.build_call(f, &[c.into(), i1.const_zero().into()], "")?;
+            Ok(r.try_as_basic_value().basic().unwrap().into_int_value())
+        };
+        // Scalar: r, or Arm's NaN when r is one (FPProcessNaNs: the first signalling NaN
+        // operand quieted, else the first quiet one, else the default NaN; always the default
+        // NaN under FPCR.DN), as `processed_nan` computes it.
+        let scalar = self.module.add_function(&name, fty.fn_type(&[fty.into(), fty.into(), fty.into(), i32t.into()], false), Some(Linkage::WeakODR));
+        common(scalar);
+        enum_attr(scalar, "noinline");
+        let entry = self.ctx.append_basic_block(scalar, "entry");
+        let fix = self.ctx.append_basic_block(scalar, "fp_nan");
+        let done = self.ctx.append_basic_block(scalar, "done");
+        let p = |k: u32| scalar.get_nth_param(k).unwrap();
+        let (x, y, r, dn) = (p(0).into_float_value(), p(1).into_float_value(), p(2).into_float_value(), p(3).into_int_value());
+        b.position_at_end(entry);
+        let un = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
+        b.build_conditional_branch(expect(un)?, fix, done)?;
+        b.position_at_end(done);
+        b.build_return(Some(&r))?;
+        b.position_at_end(fix);
+        let quiet = ity.const_int(fpnan::quiet_bit(t) as u64, false);
+        let dflt = ity.const_int(fpnan::default_nan(t) as u64, false);
+        let parts = |v: FloatValue<'ctx>| -> R<(IntValue<'ctx>, IntValue<'ctx>, IntValue<'ctx>)> {
+            let vi = b.build_bit_cast(v, ity, "")?.into_int_value();
+            let nan = b.build_float_compare(FloatPredicate::UNO, v, v, "")?;
+            let q = b.build_int_compare(IntPredicate::NE, b.build_and(vi, quiet, "")?, ity.const_zero(), "")?;
+            let snan = b.build_and(nan, b.build_not(q, "")?, "")?;
+            Ok((nan, snan, b.build_or(vi, quiet, "")?))
+        };
+        let (xn, xs, xq) = parts(x)?;
+        let (yn, ys, yq) = parts(y)?;
+        let mut acc = b.build_select(yn, yq, dflt, "")?.into_int_value();
+        acc = b.build_select(xn, xq, acc, "")?.into_int_value();
+        acc = b.build_select(ys, yq, acc, "")?.into_int_value();
+        acc = b.build_select(xs, xq, acc, "")?.into_int_value();
+        let dn_on = b.build_int_compare(IntPredicate::NE, dn, i32t.const_zero(), "")?;
+        acc = b.build_select(dn_on, dflt, acc, "")?.into_int_value();
+        b.build_return(Some(&b.build_bit_cast(acc, fty, "")?))?;
+        // Variants: one "any lane NaN" test, the scalar helper per lane behind it.
+        for n in lanes {
+            let vt = fty.vec_type(n);
+            let v = self.module.add_function(&format!("{name}_v{n}"), vt.fn_type(&[vt.into(), vt.into(), vt.into(), i32t.into()], false), Some(Linkage::WeakODR));
+            common(v);
+            enum_attr(v, "alwaysinline");
+            let entry = self.ctx.append_basic_block(v, "entry");
+            let slow = self.ctx.append_basic_block(v, "fp_nan");
+            let fast = self.ctx.append_basic_block(v, "done");
+            let p = |k: u32| v.get_nth_param(k).unwrap();
+            let (xv, yv, rv, dn) = (p(0).into_vector_value(), p(1).into_vector_value(), p(2).into_vector_value(), p(3));
+            b.position_at_end(entry);
+            let m = b.build_float_compare(FloatPredicate::UNO, rv, rv, "")?;
+            let mi = b.build_bit_cast(m, self.ctx.custom_width_int_type(n), "")?.into_int_value();
+            let any = b.build_int_compare(IntPredicate::NE, mi, mi.get_type().const_zero(), "")?;
+            b.build_conditional_branch(expect(any)?, slow, fast)?;
+            b.position_at_end(fast);
+            b.build_return(Some(&rv))?;
+            b.position_at_end(slow);
+            let mut out = rv;
+            for k in 0..n {
+                let idx = i32t.const_int(k as u64, false);
+                let lane = |w: inkwell::values::VectorValue<'ctx>| b.build_extract_element(w, idx, "");
+                let c = b.build_call(scalar, &[lane(xv)?.into(), lane(yv)?.into(), lane(rv)?.into(), dn.into()], "")?;
+                out = b.build_insert_element(out, c.try_as_basic_value().basic().unwrap(), idx, "")?;
+            }
+            b.build_return(Some(&out))?;
+        }
+        Ok((scalar, list))
+    }
+
     /// Arm NaN results: a NaN operand propagates (quieted, first operand first); an invalid
     /// operation on numbers gives the default NaN, which is positive on Arm (x86 makes it
     /// negative). The host result is a NaN exactly when Arm's is (add, sub, mul, div, sqrt, fma,
@@ -3088,6 +3311,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     fn arm_nan(&self, r: BasicValueEnum<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
         if self.in_chain() {
             return self.chain_member_value(r);
+        }
+        if self.nan_vv() && ops.len() == 2 {
+            return self.nan_vv_call(r.into_float_value(), ops);
         }
         let r = r.into_float_value();
         let rnan = self.rare_result(r)?;
@@ -4241,32 +4467,50 @@ mod tests {
     }
 
     /// matmul's inner loop (`c[j] += a * b[j]`, j counting to n): a counted loop (ir::counted)
-    /// without a poll, whose indexed accesses are plain and whose NaN fix-ups are selects, is
-    /// vectorised by LLVM (packed multiply and add on x86-64-v3). The same loop with a step of
-    /// 2 against `ne` (not counted) stays scalar.
+    /// without a poll, whose indexed accesses are plain and whose NaN fix-ups are calls with
+    /// vector variants (`vv_blocks`), is vectorised by LLVM: packed multiply and add, each with
+    /// one packed unordered test, and no call left once the variants are inlined. The same with
+    /// S registers (8 lanes); with an FSQRT in the loop it stays scalar (only binary ops have
+    /// variants), and so does the loop with a step of 2 against `ne` (not counted). With the
+    /// NaN fix-ups as selects (NAN_SELECTS, tests only) it is vectorised too.
     #[test]
     fn counted_fp_loops_are_vectorised() {
         init_targets();
         // 0: ldr d2, [x2, x0, lsl #3] ; ldr d1, [x1, x0, lsl #3] ; fmul d2, d3, d2 ; fadd d1, d1, d2
-        // str d1, [x1, x0, lsl #3] ; add x0, x0, #STEP ; cmp x0, x19 ; b.ne 0 ; ret
-        let lift = |add: u32| {
-            let mut f = lift_snippet(
-                0x400000,
-                &[0xfc60_7842, 0xfc60_7821, 0x1e62_0862, 0x1e62_2821, 0xfc20_7821, add, 0xeb13_001f, 0x54ff_ff21, 0xd65f_03c0],
-            );
+        // (MID) ; str d1, [x1, x0, lsl #3] ; add x0, x0, #STEP ; cmp x0, x19 ; b.ne 0 ; ret
+        // With S registers: ldr s2, [x2, x0, lsl #2] ... (0xbc.. loads and store, 0x1e22.. ops).
+        let lift = |words: &[u32]| {
+            let mut f = lift_snippet(0x400000, words);
             ir::counted::relax_affine(&mut f);
             ir::safepoint::insert(&mut f);
             ir::verify::verify(&f).unwrap();
             asm_o2(&f, "x86-64-v3")
         };
-        let asm = with_nan_selects(|| lift(0x9100_0400));
+        let d = |mid: &[u32], add: u32| {
+            let mut w = vec![0xfc60_7842, 0xfc60_7821, 0x1e62_0862, 0x1e62_2821];
+            w.extend_from_slice(mid);
+            let back = 0x54ff_ff21 - ((mid.len() as u32) << 5);
+            w.extend_from_slice(&[0xfc20_7821, add, 0xeb13_001f, back, 0xd65f_03c0]);
+            w
+        };
+        let asm = lift(&d(&[], 0x9100_0400));
+        for want in ["vmulpd", "vaddpd", "vcmpunordpd"] {
+            assert!(asm.contains(want), "{want}\n{asm}");
+        }
+        assert!(!asm.contains("aot_safepoint") && !asm.contains(NAN_VV_PREFIX), "{asm}");
+        let s = [0xbc60_7842, 0xbc60_7821, 0x1e22_0862, 0x1e22_2821, 0xbc20_7821, 0x9100_0400, 0xeb13_001f, 0x54ff_ff21, 0xd65f_03c0];
+        let asm = lift(&s);
+        for want in ["vmulps", "vaddps", "vcmpunordps", "%ymm"] {
+            assert!(asm.contains(want), "{want}\n{asm}");
+        }
+        assert!(!asm.contains(NAN_VV_PREFIX), "{asm}");
+        // fsqrt d1, d1 after the fadd: scalar, its fix-ups tested and branched on as elsewhere.
+        let asm = lift(&d(&[0x1e61_c021], 0x9100_0400));
+        assert!(!asm.contains("vmulpd") && asm.contains("vmulsd") && !asm.contains(NAN_VV_PREFIX), "{asm}");
+        let asm = lift(&d(&[], 0x9100_0800));
+        assert!(!asm.contains("vmulpd") && asm.contains("aot_safepoint") && !asm.contains(NAN_VV_PREFIX), "{asm}");
+        let asm = with_nan_selects(|| lift(&d(&[], 0x9100_0400)));
         assert!(asm.contains("vmulpd") && asm.contains("vaddpd"), "{asm}");
-        assert!(!asm.contains("aot_safepoint"), "{asm}");
-        // By default the NaN fix-up stays a cold block, so the loop stays scalar, without a poll.
-        let asm = lift(0x9100_0400);
-        assert!(!asm.contains("vmulpd") && asm.contains("vmulsd") && !asm.contains("aot_safepoint"), "{asm}");
-        let asm = lift(0x9100_0800);
-        assert!(!asm.contains("vmulpd") && asm.contains("aot_safepoint"), "{asm}");
     }
 
     /// A counted loop that carries an FP value round the loop (a reduction, `s += b[j]`) is not
@@ -4284,8 +4528,9 @@ mod tests {
         ir::counted::relax_affine(&mut f);
         ir::safepoint::insert(&mut f);
         assert!(!with_nan_selects(|| llvm_text(&f, "r").unwrap()).contains("fp_nan"));
-        // By default (NAN_SELECTS off) it keeps its cold block too.
-        assert!(llvm_text(&f, "r").unwrap().contains("fp_nan"));
+        // By default its fix-up is a call of the NaN helper with vector variants (vv_blocks).
+        let text = llvm_text(&f, "r").unwrap();
+        assert!(text.contains("vector-function-abi-variant") && !text.contains("fp_cont"), "{text}");
     }
 
     /// A D register carried round a loop stays in an XMM register: an S/D write is the float

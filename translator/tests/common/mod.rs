@@ -55,11 +55,18 @@ pub fn translate(args: &[&str], cache: &std::path::Path, guest: &std::path::Path
 /// translation and the run succeed.
 #[allow(dead_code)] // not every test file runs a freestanding guest
 pub fn translated_stdout(src: &str) -> Option<String> {
+    translated_run(src).map(|(out, _, _)| out)
+}
+
+/// As `translated_stdout`, with the translated program (in the returned directory) kept for a
+/// look at its code.
+#[allow(dead_code)]
+pub fn translated_run(src: &str) -> Option<(String, tempfile::TempDir, PathBuf)> {
     let (dir, guest) = cross(&["-static", "-nostdlib", "-O2", "-fno-stack-protector"], src, "g")?;
     let prog = dir.path().join("g.x86");
     let out = translate(&[], &dir.path().join("cache"), &guest, &prog);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let run = Command::new(&prog).output().unwrap();
     assert!(run.status.success(), "{run:?}");
-    Some(String::from_utf8(run.stdout).unwrap())
+    Some((String::from_utf8(run.stdout).unwrap(), dir, prog))
 }
