@@ -1159,11 +1159,11 @@ fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
 
 /// Blocks whose binary FP ops get their Arm NaN from a call with vector variants
 /// (`Gen::nan_vv_call`): the bodies of vectorisable loops whose every NaN-processing op
-/// (ir::fpnan::obeys_dn) is a scalar FADD/FSUB/FMUL/FDIV of F32 or F64 on values not all
-/// known at translation time (matmul's `c[j] += a * b[j]`). The loop vectorizer can widen such
-/// a call; with a branch in the body it cannot widen the loop at all. Other ops (FSQRT, FMA,
-/// FMIN, conversions, NEON lane groups) keep the whole loop on the scalar path and its chain
-/// tests. Not in functions with the strict FP environment.
+/// (ir::fpnan::obeys_dn) is a scalar FADD/FSUB/FMUL/FDIV/FSQRT/FMA of F32 or F64 on values not
+/// all known at translation time (matmul's `c[j] += a * b[j]`). The loop vectorizer can widen
+/// such a call; with a branch in the body it cannot widen the loop at all. Other ops (FMIN,
+/// rounding, conversions, NEON lane groups) keep the whole loop on the scalar path and its
+/// chain tests. Not in functions with the strict FP environment.
 fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Vec<bool> {
     let mut vv = vec![false; f.blocks.len()];
     if strict || NAN_SELECTS.with(|c| c.get()) {
@@ -1178,7 +1178,7 @@ fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Ve
                 if !ir::fpnan::obeys_dn(i.op) {
                     continue;
                 }
-                if matches!(i.op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv)
+                if matches!(i.op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMa)
                     && matches!(i.ty, Ty::F32 | Ty::F64)
                     && roles[v.0 as usize] == FpRole::Normal
                     && !i.args.iter().all(|a| known[a.0 as usize])
@@ -3182,32 +3182,37 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         Ok(Some(r))
     }
 
-    /// Arm's NaN for a binary FP op in a `vv_blocks` loop: `aot_nan2_fNN(a, b, r, dn)`, a pure
-    /// call that returns `r`, or when `r` is a NaN Arm's choice (`nan_helpers`), marked with
-    /// `vector-function-abi-variant`s of 2 to 16 lanes (`dn`, FPCR.DN, is uniform: the same
-    /// for every lane). The loop vectorizer widens it to one variant call per vector op, whose
-    /// hot path is one `vcmpunordpd; vtestpd; jne` for all lanes; `inline_nan_variants` then
-    /// inlines whatever remains, so no call is left.
+    /// Arm's NaN for an FP op in a `vv_blocks` loop: `aot_nan<k>_fNN(x.., r, dn)` for an op of
+    /// k operands (FSQRT 1, FADD/FSUB/FMUL/FDIV 2, FMA 3), a pure call that returns `r`, or when
+    /// `r` is a NaN Arm's choice (`nan_helpers`), marked with `vector-function-abi-variant`s of
+    /// 2 to 16 lanes (`dn`, FPCR.DN, is uniform: the same for every lane). The loop vectorizer
+    /// widens it to one variant call per vector op, whose hot path is one `vcmpunordpd;
+    /// vtestpd; jne` for all lanes; `inline_nan_variants` then inlines whatever remains, so no
+    /// call is left. `ops` in the IR op's order (FMA: multiplicands, then the addend).
     fn nan_vv_call(&self, r: FloatValue<'ctx>, ops: &[Value]) -> R<BasicValueEnum<'ctx>> {
         let fty = r.get_type();
-        let (scalar, variants) = self.nan_helpers(fty)?;
+        let (scalar, variants) = self.nan_helpers(fty, ops.len())?;
         let dn = self.b.build_int_z_extend(self.fpcr_dn()?, self.ctx.i32_type(), "dn")?;
-        let args = [self.v(ops[0]).into(), self.v(ops[1]).into(), r.into(), dn.into()];
+        let mut args: Vec<BasicMetadataValueEnum<'ctx>> = ops.iter().map(|&o| self.v(o).into()).collect();
+        args.push(r.into());
+        args.push(dn.into());
         let c = self.b.build_call(scalar, &args, "")?;
         c.add_attribute(AttributeLoc::Function, self.ctx.create_string_attribute("vector-function-abi-variant", &variants));
         Ok(c.try_as_basic_value().basic().unwrap())
     }
 
-    /// The scalar NaN helper for float type `fty` and its `vector-function-abi-variant` list
-    /// (`_ZGV_LLVM_N<lanes>vvvu_<scalar>(<variant>)`), defined in this module on first use.
-    /// weak_odr while the pipeline runs, so no interprocedural pass rewrites the scalar's
-    /// signature under the variant names; `inline_nan_variants` makes them internal and inlines them.
-    fn nan_helpers(&self, fty: FloatType<'ctx>) -> R<(FunctionValue<'ctx>, String)> {
+    /// The scalar NaN helper for float type `fty` and ops of `arity` operands, and its
+    /// `vector-function-abi-variant` list (`_ZGV_LLVM_N<lanes>vvvu_<scalar>(<variant>)`),
+    /// defined in this module on first use. weak_odr while the pipeline runs, so no
+    /// interprocedural pass rewrites the scalar's signature under the variant names;
+    /// `inline_nan_variants` makes them internal and inlines them.
+    fn nan_helpers(&self, fty: FloatType<'ctx>, arity: usize) -> R<(FunctionValue<'ctx>, String)> {
         let (t, ity) = self.float_kind(fty);
         let bits = ity.get_bit_width();
-        let name = format!("{NAN_VV_PREFIX}f{bits}");
+        let name = format!("{NAN_VV_PREFIX}{arity}_f{bits}");
         let lanes: [u32; 3] = if bits == 64 { [2, 4, 8] } else { [4, 8, 16] };
-        let list = lanes.iter().map(|n| format!("_ZGV_LLVM_N{n}vvvu_{name}({name}_v{n})")).collect::<Vec<_>>().join(",");
+        let v = "v".repeat(arity + 1);
+        let list = lanes.iter().map(|n| format!("_ZGV_LLVM_N{n}{v}u_{name}({name}_v{n})")).collect::<Vec<_>>().join(",");
         if let Some(f) = self.module.get_function(&name) {
             return Ok((f, list));
         }
@@ -3237,17 +3242,21 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let r = b.build_call(f, &[c.into(), i1.const_zero().into()], "")?;
             Ok(r.try_as_basic_value().basic().unwrap().into_int_value())
         };
-        // Scalar: r, or Arm's NaN when r is one (FPProcessNaNs: the first signalling NaN
-        // operand quieted, else the first quiet one, else the default NaN; always the default
-        // NaN under FPCR.DN), as `processed_nan` computes it.
-        let scalar = self.module.add_function(&name, fty.fn_type(&[fty.into(), fty.into(), fty.into(), i32t.into()], false), Some(Linkage::WeakODR));
+        // Scalar: r, or Arm's NaN when r is one, as `processed_nan` and `arm_fma_invalid`
+        // compute it (FPProcessNaNs: the first signalling NaN operand quieted, else the first
+        // quiet one, else the default NaN; FMA's operands in Arm's order, addend first, and
+        // its inf * 0 with a quiet NaN addend the default NaN; the default NaN under FPCR.DN).
+        let mut params: Vec<BasicMetadataTypeEnum<'ctx>> = vec![fty.into(); arity + 1];
+        params.push(i32t.into());
+        let scalar = self.module.add_function(&name, fty.fn_type(&params, false), Some(Linkage::WeakODR));
         common(scalar);
         enum_attr(scalar, "noinline");
         let entry = self.ctx.append_basic_block(scalar, "entry");
         let fix = self.ctx.append_basic_block(scalar, "fp_nan");
         let done = self.ctx.append_basic_block(scalar, "done");
-        let p = |k: u32| scalar.get_nth_param(k).unwrap();
-        let (x, y, r, dn) = (p(0).into_float_value(), p(1).into_float_value(), p(2).into_float_value(), p(3).into_int_value());
+        let p = |k: usize| scalar.get_nth_param(k as u32).unwrap();
+        let xs: Vec<FloatValue<'ctx>> = (0..arity).map(|k| p(k).into_float_value()).collect();
+        let (r, dn) = (p(arity).into_float_value(), p(arity + 1).into_int_value());
         b.position_at_end(entry);
         let un = b.build_float_compare(FloatPredicate::UNO, r, r, "")?;
         b.build_conditional_branch(expect(un)?, fix, done)?;
@@ -3263,26 +3272,48 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let snan = b.build_and(nan, b.build_not(q, "")?, "")?;
             Ok((nan, snan, b.build_or(vi, quiet, "")?))
         };
-        let (xn, xs, xq) = parts(x)?;
-        let (yn, ys, yq) = parts(y)?;
-        let mut acc = b.build_select(yn, yq, dflt, "")?.into_int_value();
-        acc = b.build_select(xn, xq, acc, "")?.into_int_value();
-        acc = b.build_select(ys, yq, acc, "")?.into_int_value();
-        acc = b.build_select(xs, xq, acc, "")?.into_int_value();
+        let order: Vec<FloatValue<'ctx>> = if arity == 3 { vec![xs[2], xs[0], xs[1]] } else { xs.clone() };
+        let parts: Vec<_> = order.iter().map(|&x| parts(x)).collect::<R<_>>()?;
+        let mut acc = dflt;
+        for (nan, _, q) in parts.iter().rev() {
+            acc = b.build_select(*nan, *q, acc, "")?.into_int_value();
+        }
+        for (_, snan, q) in parts.iter().rev() {
+            acc = b.build_select(*snan, *q, acc, "")?.into_int_value();
+        }
         let dn_on = b.build_int_compare(IntPredicate::NE, dn, i32t.const_zero(), "")?;
         acc = b.build_select(dn_on, dflt, acc, "")?.into_int_value();
+        if arity == 3 {
+            // inf * 0 + quiet NaN: the default NaN.
+            let abs_mask = ity.const_int(u64::MAX >> (65 - bits), false);
+            let inf = ity.const_int(fpnan::inf_bits(t) as u64, false);
+            let abs = |v: FloatValue<'ctx>| -> R<IntValue<'ctx>> { Ok(b.build_and(b.build_bit_cast(v, ity, "")?.into_int_value(), abs_mask, "")?) };
+            let (ax, ay) = (abs(xs[0])?, abs(xs[1])?);
+            let is = |v, k| b.build_int_compare(IntPredicate::EQ, v, k, "");
+            let inf_zero = b.build_or(
+                b.build_and(is(ax, inf)?, is(ay, ity.const_zero())?, "")?,
+                b.build_and(is(ax, ity.const_zero())?, is(ay, inf)?, "")?,
+                "",
+            )?;
+            let (cnan, csnan, _) = &parts[0];
+            let c_quiet = b.build_and(*cnan, b.build_not(*csnan, "")?, "")?;
+            acc = b.build_select(b.build_and(c_quiet, inf_zero, "")?, dflt, acc, "")?.into_int_value();
+        }
         b.build_return(Some(&b.build_bit_cast(acc, fty, "")?))?;
         // Variants: one "any lane NaN" test, the scalar helper per lane behind it.
         for n in lanes {
             let vt = fty.vec_type(n);
-            let v = self.module.add_function(&format!("{name}_v{n}"), vt.fn_type(&[vt.into(), vt.into(), vt.into(), i32t.into()], false), Some(Linkage::WeakODR));
+            let mut vparams: Vec<BasicMetadataTypeEnum<'ctx>> = vec![vt.into(); arity + 1];
+            vparams.push(i32t.into());
+            let v = self.module.add_function(&format!("{name}_v{n}"), vt.fn_type(&vparams, false), Some(Linkage::WeakODR));
             common(v);
             enum_attr(v, "alwaysinline");
             let entry = self.ctx.append_basic_block(v, "entry");
             let slow = self.ctx.append_basic_block(v, "fp_nan");
             let fast = self.ctx.append_basic_block(v, "done");
-            let p = |k: u32| v.get_nth_param(k).unwrap();
-            let (xv, yv, rv, dn) = (p(0).into_vector_value(), p(1).into_vector_value(), p(2).into_vector_value(), p(3));
+            let p = |k: usize| v.get_nth_param(k as u32).unwrap();
+            let vs: Vec<_> = (0..=arity).map(|k| p(k).into_vector_value()).collect();
+            let (rv, dn) = (vs[arity], p(arity + 1));
             b.position_at_end(entry);
             let m = b.build_float_compare(FloatPredicate::UNO, rv, rv, "")?;
             let mi = b.build_bit_cast(m, self.ctx.custom_width_int_type(n), "")?.into_int_value();
@@ -3294,8 +3325,12 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let mut out = rv;
             for k in 0..n {
                 let idx = i32t.const_int(k as u64, false);
-                let lane = |w: inkwell::values::VectorValue<'ctx>| b.build_extract_element(w, idx, "");
-                let c = b.build_call(scalar, &[lane(xv)?.into(), lane(yv)?.into(), lane(rv)?.into(), dn.into()], "")?;
+                let mut args: Vec<BasicMetadataValueEnum<'ctx>> = vec![];
+                for w in &vs {
+                    args.push(b.build_extract_element(*w, idx, "")?.into());
+                }
+                args.push(dn.into());
+                let c = b.build_call(scalar, &args, "")?;
                 out = b.build_insert_element(out, c.try_as_basic_value().basic().unwrap(), idx, "")?;
             }
             b.build_return(Some(&out))?;
@@ -3312,7 +3347,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         if self.in_chain() {
             return self.chain_member_value(r);
         }
-        if self.nan_vv() && ops.len() == 2 {
+        if self.nan_vv() && matches!(self.f.inst(self.cur_inst.get()).op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt) {
             return self.nan_vv_call(r.into_float_value(), ops);
         }
         let r = r.into_float_value();
@@ -3554,6 +3589,9 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     fn arm_fma_nan(&self, r: BasicValueEnum<'ctx>, args: &[Value]) -> R<BasicValueEnum<'ctx>> {
         if self.in_chain() {
             return self.chain_member_value(r);
+        }
+        if self.nan_vv() {
+            return self.nan_vv_call(r.into_float_value(), args);
         }
         let r = r.into_float_value();
         let rnan = self.rare_result(r)?;
@@ -4470,8 +4508,8 @@ mod tests {
     /// without a poll, whose indexed accesses are plain and whose NaN fix-ups are calls with
     /// vector variants (`vv_blocks`), is vectorised by LLVM: packed multiply and add, each with
     /// one packed unordered test, and no call left once the variants are inlined. The same with
-    /// S registers (8 lanes); with an FSQRT in the loop it stays scalar (only binary ops have
-    /// variants), and so does the loop with a step of 2 against `ne` (not counted). With the
+    /// S registers (8 lanes); with an FRINTI in the loop it stays scalar (only FADD, FSUB, FMUL,
+    /// FDIV, FSQRT and FMA have variants), and so does the loop with a step of 2 against `ne` (not counted). With the
     /// NaN fix-ups as selects (NAN_SELECTS, tests only) it is vectorised too.
     #[test]
     fn counted_fp_loops_are_vectorised() {
@@ -4504,8 +4542,8 @@ mod tests {
             assert!(asm.contains(want), "{want}\n{asm}");
         }
         assert!(!asm.contains(NAN_VV_PREFIX), "{asm}");
-        // fsqrt d1, d1 after the fadd: scalar, its fix-ups tested and branched on as elsewhere.
-        let asm = lift(&d(&[0x1e61_c021], 0x9100_0400));
+        // frinti d1, d1 after the fadd: scalar, its fix-ups tested and branched on as elsewhere.
+        let asm = lift(&d(&[0x1e67_c021], 0x9100_0400));
         assert!(!asm.contains("vmulpd") && asm.contains("vmulsd") && !asm.contains(NAN_VV_PREFIX), "{asm}");
         let asm = lift(&d(&[], 0x9100_0800));
         assert!(!asm.contains("vmulpd") && asm.contains("aot_safepoint") && !asm.contains(NAN_VV_PREFIX), "{asm}");

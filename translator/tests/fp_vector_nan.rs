@@ -1,7 +1,8 @@
 //! Counted loops of binary FP ops that LLVM vectorises (`vv_blocks` in translator/src/llvm.rs:
 //! the NaN fix-up as a call with vector variants, one packed "any lane NaN" test per op): a
-//! guest runs four such loops (F64 multiply-add and subtract-divide, F32 multiply-add and
-//! divide-subtract, the loaded value as first and as second operand) over arrays drawn from
+//! guest runs six such loops (F64 multiply-add and subtract-divide, F32 multiply-add and
+//! divide-subtract, the loaded value as first and as second operand, FSQRT then FMADD/FMSUB,
+//! whose inf * 0 + quiet NaN is the default NaN) over arrays drawn from
 //! NaNs (signalling and quiet, both signs), infinities, zeros, denormals and numbers, under FPCR
 //! 0, DN and FZ, with 67 elements (vector body and scalar remainder). Every element must equal
 //! what the IR interpreter computes from the loop body's two instructions, and the translation
@@ -18,11 +19,13 @@ const N: usize = 67;
 
 /// The loops: name, element width in bits, the two ops as assembly and as words for the
 /// interpreter. Registers: d0/s0 = a, d1/s1 = c[j] (read and written), d2/s2 = b[j].
-const LOOPS: [(&str, u32, [(&str, u32); 2]); 4] = [
+const LOOPS: [(&str, u32, [(&str, u32); 2]); 6] = [
     ("muladd_d", 64, [("fmul d2, d0, d2", 0x1e62_0802), ("fadd d1, d1, d2", 0x1e62_2821)]),
     ("subdiv_d", 64, [("fsub d2, d2, d0", 0x1e60_3842), ("fdiv d1, d2, d1", 0x1e61_1841)]),
     ("muladd_s", 32, [("fmul s2, s2, s0", 0x1e20_0842), ("fadd s1, s2, s1", 0x1e21_2841)]),
     ("divsub_s", 32, [("fdiv s2, s0, s2", 0x1e22_1802), ("fsub s1, s1, s2", 0x1e22_3821)]),
+    ("sqrtfma_d", 64, [("fsqrt d2, d2", 0x1e61_c042), ("fmadd d1, d0, d2, d1", 0x1f42_0401)]),
+    ("sqrtfms_s", 32, [("fsqrt s2, s2", 0x1e21_c042), ("fmsub s1, s2, s0, s1", 0x1f00_8441)]),
 ];
 
 const FPCRS: [u32; 3] = [0, 1 << 25, 1 << 24];
@@ -152,14 +155,24 @@ void _start(void) {{
 
 #[test]
 fn vectorised_fp_loops_make_arm_nans_in_every_lane() {
-    let data = Data {
+    let mut data = Data {
         b: LOOPS.iter().enumerate().map(|(k, l)| array(l.1, 0x9e37_79b9_7f4a_7c15 + k as u64)).collect(),
         c: LOOPS.iter().enumerate().map(|(k, l)| array(l.1, 0x2545_f491_4f6c_dd1d + k as u64)).collect(),
     };
+    // FMA's own rule: inf * 0 + a quiet NaN is the default NaN (x86 returns the addend). The
+    // multiplicand from the array is sqrt(b): 0 or inf, against a = inf or 0, with a quiet NaN
+    // addend, in the vector body and in the scalar remainder.
+    for (k, (_, bits, _)) in LOOPS.iter().enumerate().filter(|(_, l)| l.0.starts_with("sqrtfm")) {
+        let (zero, inf, qnan) = if *bits == 64 { (0, 0x7ff0_0000_0000_0000, 0xfff8_0000_0000_0007) } else { (0, 0x7f80_0000, 0xffc0_0007) };
+        for (j, b) in [(5, zero), (6, inf), (40, inf), (41, zero), (65, zero), (66, inf)] {
+            data.b[k][j] = b;
+            data.c[k][j] = qnan;
+        }
+    }
     let Some((text, _dir, prog)) = translated_run(&guest(&data)) else { return };
     let dis = std::process::Command::new("objdump").arg("-d").arg(&prog).output().unwrap();
     let dis = String::from_utf8_lossy(&dis.stdout);
-    for want in ["vcmpunordpd", "vcmpunordps"] {
+    for want in ["vcmpunordpd", "vcmpunordps", "vsqrtpd", "vsqrtps", "vfmadd"] {
         assert!(dis.contains(want), "no {want} in the translation: the loops were not vectorised");
     }
     let lines: Vec<&str> = text.lines().collect();
