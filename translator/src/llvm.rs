@@ -759,7 +759,7 @@ struct Gen<'a, 'ctx> {
     chains: Vec<FpChain>,
     /// Per IR block: NaN fix-ups lowered as selects, without a branch (`branch_free_blocks`).
     branch_free: Vec<bool>,
-    /// Per IR block: binary FP ops' NaN fix-ups as calls with vector variants (`vv_blocks`).
+    /// Per IR block: FP arithmetic's NaN fix-ups as calls with vector variants (`vv_blocks`).
     vv: Vec<bool>,
     chain_end: HashMap<Value, usize>,
     /// Register pairs copied 16 bytes at a time (`copy_pairs`): the pairs, one `<2 x i64>`
@@ -1157,7 +1157,7 @@ fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
     free
 }
 
-/// Blocks whose binary FP ops get their Arm NaN from a call with vector variants
+/// Blocks whose FP arithmetic gets its Arm NaN from a call with vector variants
 /// (`Gen::nan_vv_call`): the bodies of vectorisable loops whose every NaN-processing op
 /// (ir::fpnan::obeys_dn) is a scalar FADD/FSUB/FMUL/FDIV/FSQRT/FMA of F32 or F64 on values not
 /// all known at translation time (matmul's `c[j] += a * b[j]`). The loop vectorizer can widen
@@ -1170,7 +1170,7 @@ fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Ve
         return vv;
     }
     for body in vectorisable_loops(f) {
-        let mut binary = 0;
+        let mut arith = 0;
         let mut other = false;
         for (b, _) in body.iter().enumerate().filter(|(_, &inside)| inside) {
             for &v in &f.blocks[b].insts {
@@ -1183,13 +1183,13 @@ fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Ve
                     && roles[v.0 as usize] == FpRole::Normal
                     && !i.args.iter().all(|a| known[a.0 as usize])
                 {
-                    binary += 1;
+                    arith += 1;
                 } else {
                     other = true;
                 }
             }
         }
-        if binary > 0 && !other {
+        if arith > 0 && !other {
             for (b, &inside) in body.iter().enumerate() {
                 vv[b] |= inside;
             }
