@@ -1643,7 +1643,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         })
     }
 
-    /// Is the block being lowered one whose binary FP ops call the NaN helper (`vv_blocks`)?
+    /// Is the block being lowered one whose FP arithmetic calls the NaN helpers (`vv_blocks`)?
     fn nan_vv(&self) -> bool {
         self.vv.get(self.cur_block).copied().unwrap_or(false)
     }
