@@ -37,8 +37,44 @@ pub fn insert(f: &mut Function) {
             want[l.header] = false;
         }
     }
-    if let Some(&(_, b)) = f.entries.first() {
-        want[b.0 as usize] |= calls;
+    let first = f.entries.first().map(|&(_, b)| b.0 as usize);
+    if let Some(b) = first {
+        want[b] |= calls;
+    }
+    // A header whose every cycle passes another poll needs none of its own, when that poll is one
+    // the header dominates (from the function start): an outer loop each of whose iterations
+    // runs an inner loop at least once (benches/sort's quicksort, mandelbrot, hash), or a poll
+    // later in the same loop. Polls elsewhere do not count, even where they would cover every
+    // cycle: pruning those (loops entered in the middle, return sites of cold code in cxx's
+    // `main`) made LLVM allocate cxx's hot loop worse (docs/performance.md "What was tried").
+    // The one exception is the dispatch block of a jump table (benches/interp: the loop is
+    // entered at its top and at the dispatch, and every case branches back to the top, which
+    // polls). Dropped one at a time, each checked against the polls kept so far, so every cycle
+    // still passes one (`unpolled_cycle` checks the result by other means).
+    let idom = idoms(f, first.unwrap_or(0));
+    let polled = |b: usize, want: &[bool]| want[b] || f.blocks[b].insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint);
+    for h in 0..n {
+        if !want[h] || Some(h) == first {
+            continue;
+        }
+        let dispatch = matches!(&f.blocks[h].term, Term::JumpInd { targets, .. } if !targets.is_empty());
+        let covers = |b: usize, want: &[bool]| polled(b, want) && (dispatch || dominates(&idom, h, b));
+        want[h] = false;
+        let mut seen = vec![false; n];
+        let mut work: Vec<usize> = successors(f, &f.blocks[h].term).iter().map(|s| s.0 as usize).collect();
+        let mut cycle = false;
+        while let Some(b) = work.pop() {
+            if b == h {
+                cycle = true;
+                break;
+            }
+            if b >= n || seen[b] || covers(b, &want) {
+                continue;
+            }
+            seen[b] = true;
+            work.extend(successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize));
+        }
+        want[h] = cycle;
     }
     for (b, w) in want.into_iter().enumerate() {
         if !w {
@@ -57,6 +93,96 @@ pub fn insert(f: &mut Function) {
         // must be able to enter here.
         if !f.entries.iter().any(|e| e.0 == off) {
             f.entries.push((off, BlockId(b as u32)));
+        }
+    }
+}
+
+/// Immediate dominators of the blocks reachable from `root` (Cooper, Harvey and Kennedy's
+/// iterative algorithm over the reverse postorder); `usize::MAX` for unreachable blocks, `root`
+/// for the root itself.
+pub fn idoms(f: &Function, root: usize) -> Vec<usize> {
+    let n = f.blocks.len();
+    let mut idom = vec![usize::MAX; n];
+    if root >= n {
+        return idom;
+    }
+    let succ: Vec<Vec<usize>> =
+        (0..n).map(|b| successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize).filter(|&s| s < n).collect()).collect();
+    let mut post = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    seen[root] = true;
+    let mut stack = vec![(root, 0usize)];
+    while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+        if let Some(&s) = succ[b].get(*k) {
+            *k += 1;
+            if !seen[s] {
+                seen[s] = true;
+                stack.push((s, 0));
+            }
+        } else {
+            post.push(b);
+            stack.pop();
+        }
+    }
+    let mut num = vec![usize::MAX; n]; // postorder number
+    for (i, &b) in post.iter().enumerate() {
+        num[b] = i;
+    }
+    let mut pred = vec![vec![]; n];
+    for b in 0..n {
+        if num[b] != usize::MAX {
+            for &s in &succ[b] {
+                pred[s].push(b);
+            }
+        }
+    }
+    idom[root] = root;
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &b in post.iter().rev() {
+            if b == root {
+                continue;
+            }
+            let mut new = usize::MAX;
+            for &p in &pred[b] {
+                if idom[p] == usize::MAX {
+                    continue;
+                }
+                new = if new == usize::MAX {
+                    p
+                } else {
+                    let (mut x, mut y) = (p, new);
+                    while x != y {
+                        while num[x] < num[y] {
+                            x = idom[x];
+                        }
+                        while num[y] < num[x] {
+                            y = idom[y];
+                        }
+                    }
+                    x
+                };
+            }
+            if new != idom[b] {
+                idom[b] = new;
+                changed = true;
+            }
+        }
+    }
+    idom
+}
+
+/// Whether `a` dominates `b` (every path from the root to `b` passes `a`), from [`idoms`].
+pub fn dominates(idom: &[usize], a: usize, b: usize) -> bool {
+    let mut x = b;
+    loop {
+        if x == a {
+            return true;
+        }
+        match idom.get(x) {
+            Some(&i) if i != x && i != usize::MAX => x = i,
+            _ => return false,
         }
     }
 }
@@ -228,6 +354,78 @@ pub fn successors(f: &Function, t: &Term) -> Vec<BlockId> {
     }
 }
 
+/// A cycle of `f` that passes no safe point, as its blocks, or None when every cycle passes one
+/// (cycles inside a counted loop, `ir::counted`, are exempt: docs/signals.md "Counted loops").
+/// A check of [`insert`]'s result by other means than it uses: the strongly connected components
+/// of the blocks without a poll (edges as [`successors`]) must each lie within one counted loop.
+pub fn unpolled_cycle(f: &Function) -> Option<Vec<usize>> {
+    let n = f.blocks.len();
+    let polled: Vec<bool> =
+        f.blocks.iter().map(|b| b.insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint)).collect();
+    let succ: Vec<Vec<usize>> = (0..n)
+        .map(|b| {
+            if polled[b] {
+                return vec![];
+            }
+            successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize).filter(|&s| s < n && !polled[s]).collect()
+        })
+        .collect();
+    let mut pred = vec![vec![]; n];
+    for (b, ss) in succ.iter().enumerate() {
+        for &s in ss {
+            pred[s].push(b);
+        }
+    }
+    // Kosaraju: finishing order of a DFS on the edges, then DFS on the reversed edges in reverse
+    // finishing order; each tree of the second pass is a component.
+    let mut order = Vec::with_capacity(n);
+    let mut seen = vec![false; n];
+    for r in 0..n {
+        if seen[r] {
+            continue;
+        }
+        seen[r] = true;
+        let mut stack = vec![(r, 0usize)];
+        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+            if let Some(&s) = succ[b].get(*k) {
+                *k += 1;
+                if !seen[s] {
+                    seen[s] = true;
+                    stack.push((s, 0));
+                }
+            } else {
+                order.push(b);
+                stack.pop();
+            }
+        }
+    }
+    let mut comp = vec![usize::MAX; n];
+    let loops: Vec<_> = super::counted::loops(f).into_iter().filter(|l| l.counted).collect();
+    for &r in order.iter().rev() {
+        if comp[r] != usize::MAX {
+            continue;
+        }
+        comp[r] = r;
+        let mut members = vec![r];
+        let mut work = vec![r];
+        while let Some(b) = work.pop() {
+            for &p in &pred[b] {
+                if comp[p] == usize::MAX {
+                    comp[p] = r;
+                    members.push(p);
+                    work.push(p);
+                }
+            }
+        }
+        let cyclic = members.len() > 1 || succ[r].contains(&r);
+        if cyclic && !loops.iter().any(|l| members.iter().all(|&b| l.body.get(b).copied().unwrap_or(false))) {
+            members.sort_unstable();
+            return Some(members);
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +485,71 @@ mod tests {
         insert(&mut f);
         crate::ir::verify::verify(&f).unwrap();
         assert_eq!(count(&f), vec![0]);
+    }
+
+    /// Every safe point's op removed from `f` (to check that the check sees the cycles).
+    fn strip(f: &mut Function) {
+        for b in 0..f.blocks.len() {
+            if f.blocks[b].insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint) {
+                f.blocks[b].insts.remove(0);
+            }
+        }
+    }
+
+    /// `insert`, then the independent check that every cycle passes a poll; the check must also
+    /// fail on the function without its polls (when it has a cycle that is not a counted loop).
+    fn insert_checked(words: &[u32]) -> Function {
+        use crate::isa::aarch64::lift_snippet;
+        let mut f = lift_snippet(0x400000, words);
+        insert(&mut f);
+        crate::ir::verify::verify(&f).unwrap();
+        assert_eq!(unpolled_cycle(&f), None, "{}", crate::ir::print::print_function(&f, false));
+        let mut bare = f.clone();
+        strip(&mut bare);
+        if !count(&f).is_empty() {
+            assert!(unpolled_cycle(&bare).is_some(), "the check finds no cycle without the polls");
+        }
+        f
+    }
+
+    /// A loop entered in the middle: the DFS reaches the middle block (0xc) first, so both it
+    /// and the top (4) are back-edge targets. Every cycle through 0xc passes 4, but 0xc does not
+    /// dominate 4, so both keep their polls (only a jump table's dispatch block is pruned so).
+    #[test]
+    fn a_loop_entered_in_the_middle_keeps_both_polls() {
+        use crate::isa::aarch64::lift_snippet;
+        // 0: b.eq 0xc ; 4: add x0, x0, #1 ; 8: b.ne 4 ; c: add x1, x1, #1 ; 10: b 4
+        let words = [0x5400_0060, 0x9100_0400, 0x54ff_ffe1, 0x9100_0421, 0x17ff_fffd];
+        let f0 = lift_snippet(0x400000, &words);
+        let mut heads: Vec<u64> = back_edges(&f0).iter().map(|&(_, h)| f0.blocks[h].off).collect();
+        heads.sort();
+        heads.dedup();
+        assert_eq!(heads, vec![4, 0xc], "the DFS sees two headers");
+        assert_eq!(count(&insert_checked(&words)), vec![4, 0xc]);
+    }
+
+    /// Nested loops, the inner one (8) a `while` over a load (not counted). When the inner loop
+    /// always runs, every outer iteration passes its poll and the outer header (4) needs none;
+    /// when it may run zero times (`cbz x2` skips it), the outer header keeps its own.
+    #[test]
+    fn an_outer_loop_keeps_its_poll_unless_every_iteration_passes_the_inner_one() {
+        // 0: nop ; 4: nop ; 8: ldr x0, [x1] ; c: cbnz x0, 8 ; 10: nop ; 14: b.ne 4 ; 18: ret
+        let always = [0xd503_201f, 0xd503_201f, 0xf940_0020, 0xb5ff_ffe0, 0xd503_201f, 0x54ff_ff81, 0xd65f_03c0];
+        assert_eq!(count(&insert_checked(&always)), vec![8]);
+        // 4: cbz x2, 0x14
+        let mut maybe = always;
+        maybe[1] = 0xb400_0082;
+        assert_eq!(count(&insert_checked(&maybe)), vec![4, 8]);
+    }
+
+    /// An inner counted loop has no poll, so it cannot stand for the outer loop's.
+    #[test]
+    fn a_counted_inner_loop_does_not_cover_the_outer_one() {
+        // 0: nop ; 4: nop ; 8: add x0, x0, #1 ; c: cbnz x0, 8 ; 10: nop ; 14: b.ne 4 ; 18: ret
+        let words = [0xd503_201f, 0xd503_201f, 0x9100_0400, 0xb5ff_ffe0, 0xd503_201f, 0x54ff_ff81, 0xd65f_03c0];
+        let f = insert_checked(&words);
+        assert_eq!(count(&f), vec![4]);
+        assert!(super::super::counted::loops(&f).iter().any(|l| l.counted && f.blocks[l.header].off == 8));
     }
 
     #[test]
