@@ -7,6 +7,10 @@
 //! in functions that call anything, at the start of the first entry block (recursion without
 //! loops), so any cycle of execution passes a safe point. Counted loops (`ir::counted`) are the
 //! exception: they end for sure, and their cycles pass none (docs/signals.md "Counted loops"). Leaf functions without loops need none.
+//! A back-edge target whose every cycle passes another poll that it dominates (an outer loop
+//! whose every iteration runs an inner loop), or that is a jump table's dispatch block whose
+//! every cycle passes another poll, gets none (docs/signals.md "Fewer polls"); [`unpolled_cycle`]
+//! checks the result.
 //! Backends lower it as one load and a never-taken branch (`CpuState::sigpoll`); the cold path
 //! delivers with the guest state exact.
 //!
