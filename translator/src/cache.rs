@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever the lifter or backend changes what code a key produces.
-pub const FORMAT_VERSION: &str = "aot-translate cache v59";
+pub const FORMAT_VERSION: &str = "aot-translate cache v60";
 
 /// Bumped whenever the Cranelift tier (translator/src/clif.rs, jit/src/lower.rs in object mode)
 /// changes what code a key produces; part of Cranelift keys only.
