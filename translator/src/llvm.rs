@@ -71,14 +71,6 @@ pub fn direct_set() -> u128 {
     DIRECT_REGS.iter().fold(0, |a, r| a | 1u128 << r.0)
 }
 
-/// The guest register a direct entry takes after `DIRECT_REGS` (host r9) as a *clean* value: SP,
-/// which is written through at every write (`WRITE_THROUGH`), so the caller's SSA value equals
-/// `st->sp` at every call and the callee starts from the argument instead of loading the slot
-/// (on a recursive path that load waited for the caller's store of SP: docs/performance.md,
-/// "Recursion"). Nothing stores it: stubs with the direct prototype ignore it, since the state
-/// already holds it.
-pub const DIRECT_CLEAN: Reg = Reg::SP;
-
 /// Symbol holding the guest address of relocation slot `slot` (absolute).
 pub fn reloc_symbol(key: &str, slot: usize) -> String {
     format!("aot_r_{key}_{slot}")
@@ -1517,7 +1509,6 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let fn_ty = ctx.void_type().fn_type(&[ptr.into(), i64t.into()], false);
         let mut d_params: Vec<inkwell::types::BasicMetadataTypeEnum> = vec![ptr.into(), i64t.into()];
         d_params.extend(DIRECT_REGS.iter().map(|_| inkwell::types::BasicMetadataTypeEnum::from(i64t)));
-        d_params.push(i64t.into()); // DIRECT_CLEAN
         let d_ty = ctx.void_type().fn_type(&d_params, false);
         let func = module.add_function(&direct_symbol(key), d_ty, Some(Linkage::External));
         let nounwind = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("nounwind"), 0);
@@ -1540,7 +1531,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // The direct entry's registers are always there: passed in, passed on to direct callees
         // and stored at the function's sync points (a function that does not use them still
         // holds the caller's values, which only it can store).
-        for r in DIRECT_REGS.into_iter().chain([DIRECT_CLEAN]) {
+        for r in DIRECT_REGS {
             if !used.contains(&r) {
                 used.push(r);
             }
@@ -2037,7 +2028,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
     /// `(st, entry_pc, DIRECT_REGS...)`: the arguments of a direct entry.
     fn direct_args(&self, pc: IntValue<'ctx>) -> R<Vec<inkwell::values::BasicMetadataValueEnum<'ctx>>> {
         let mut v: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> = vec![self.st.into(), pc.into()];
-        for r in DIRECT_REGS.into_iter().chain([DIRECT_CLEAN]) {
+        for r in DIRECT_REGS {
             v.push(self.b.build_load(self.ctx.i64_type(), self.regs[&r.0], "")?.into());
         }
         Ok(v)
@@ -2058,7 +2049,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let st = f.get_nth_param(0).unwrap().into_pointer_value();
         let pc = f.get_nth_param(1).unwrap();
         let mut args: Vec<inkwell::values::BasicMetadataValueEnum<'ctx>> = vec![st.into(), pc.into()];
-        for r in DIRECT_REGS.into_iter().chain([DIRECT_CLEAN]) {
+        for r in DIRECT_REGS {
             // SAFETY (LLVM): in-bounds offset into CpuState.
             let p = unsafe { b.build_in_bounds_gep(self.ctx.i8_type(), st, &[self.ctx.i64_type().const_int(r.slot().0 as u64, false)], "")? };
             let v = b.build_load(self.ctx.i64_type(), p, "")?;
@@ -2218,8 +2209,8 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
                 self.pair_slot.insert((ra, rb), a);
             }
         }
-        self.load_state_except(direct_set() | 1u128 << DIRECT_CLEAN.0)?;
-        for (k, r) in DIRECT_REGS.into_iter().chain([DIRECT_CLEAN]).enumerate() {
+        self.load_state_except(direct_set())?;
+        for (k, r) in DIRECT_REGS.iter().enumerate() {
             let v = self.func.get_nth_param(2 + k as u32).unwrap();
             self.put_reg(r.0, v)?;
         }
@@ -4701,33 +4692,6 @@ mod tests {
         let code: Vec<&str> = lines[full + 1..].iter().copied().filter(|l| !l.starts_with('.') && !l.starts_with('#') && !l.is_empty()).take(6).collect();
         let jmp = code.iter().position(|l| l.starts_with("jmp") && l.contains("aot_d_t")).expect(&format!("{code:?}"));
         assert!(code[1..jmp].iter().all(|l| l.starts_with("movq\t") && l.contains("(%rdi)")), "{code:?}");
-    }
-
-    /// A direct call passes the caller's SP in r9 (`DIRECT_CLEAN`) and the direct entry starts
-    /// from it: the body loads no SP from the state before its first call (the load waited for
-    /// the caller's store on a recursive path). The full-state entry loads SP and passes it on.
-    #[test]
-    fn direct_calls_pass_sp_clean() {
-        init_targets();
-        // 0: sub sp, sp, #16 ; 4: str x0, [sp] ; 8: bl 0x14 ; c: add sp, sp, #16 ; 10: ret ; 14: ret
-        let f = lift_snippet(0x400000, &[0xd100_43ff, 0xf900_03e0, 0x9400_0003, 0x9100_43ff, 0xd65f_03c0, 0xd65f_03c0]);
-        let asm = asm_o2(&f, "x86-64-v3");
-        let lines: Vec<&str> = asm.lines().map(str::trim).collect();
-        let body = lines.iter().position(|l| *l == "aot_d_t:").expect(&asm);
-        let call = body + lines[body..].iter().position(|l| l.starts_with("callq") || l.starts_with("call\t")).expect(&asm);
-        assert!(lines[call].contains("aot_cd_t_"), "{}\n{asm}", lines[call]);
-        let before = &lines[body..call];
-        let sp = format!("{}(%", DIRECT_CLEAN.slot().0);
-        assert!(!before.iter().any(|l| l.starts_with("mov") && l.contains(&format!("\t{sp}"))), "SP loaded from the state before the call:\n{asm}");
-        // SP is written through (the store stays) and the guest store goes through the r9 value.
-        assert!(before.iter().any(|l| l.starts_with("mov") && l.contains(&format!(", {sp}"))), "SP written through:\n{asm}");
-        assert!(before.iter().any(|l| l.contains("(%r9)")), "the body uses the SP passed in r9:\n{asm}");
-        assert!(before.iter().any(|l| l.ends_with("%r9")), "SP - 16 passed in r9:\n{asm}");
-        // The full-state entry loads SP into r9 and jumps to the body.
-        let full = lines.iter().position(|l| *l == "aot_f_t:").expect(&asm);
-        let code: Vec<&str> = lines[full + 1..].iter().copied().filter(|l| !l.starts_with('.') && !l.starts_with('#') && !l.is_empty()).take(8).collect();
-        let jmp = code.iter().position(|l| l.starts_with("jmp") && l.contains("aot_d_t")).expect(&format!("{code:?}"));
-        assert!(code[1..jmp].iter().any(|l| *l == format!("movq\t{sp}rdi), %r9")), "{code:?}");
     }
 
     /// A 128-bit AND of V registers stays one XMM operation: V registers live as <2 x i64>.
