@@ -92,6 +92,14 @@ pub fn callee_symbol(key: &str, slot: usize) -> String {
 /// Section of every translated function: the runtime tells translated code from its own by the
 /// linker's `__start_aot_text`/`__stop_aot_text` (docs/signals.md).
 pub const CODE_SECTION: &str = "aot_text";
+
+/// The return thunk of every LLVM-compiled function (`fn_ret_thunk_extern` makes LLVM end each
+/// return with `jmp __x86_return_thunk`), a local symbol of the function's own object: the
+/// return address is popped and jumped to, so the return is predicted by the indirect-branch
+/// predictor at this object's `jmp` rather than by the host's return stack, which runs out past
+/// 16 nested calls and then mispredicts every return of a deep recursion (docs/performance.md
+/// "Where recursion's time goes"). rcx is free at a return (SysV: caller-saved, no result).
+pub const RETURN_THUNK_ASM: &str = "\t.section aot_text,\"ax\",@progbits\n\t.p2align 4\n\t.type __x86_return_thunk,@function\n__x86_return_thunk:\n\tpopq %rcx\n\tjmpq *%rcx\n\t.size __x86_return_thunk, .-__x86_return_thunk\n";
 /// Section of the inline-cache slots of indirect calls and jumps (`Gen::ic_slot`), which the
 /// runtime finds through `__start_aot_ic`/`__stop_aot_ic` (runtime/src/ic.rs).
 pub const IC_SECTION: &str = "aot_ic";
@@ -1526,6 +1534,11 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // invalidates this function's code (IC IVAU), the runtime replaces it with one 8-byte
         // store by a jump to `aot_jit_enter` (runtime/src/smc.rs, docs/jit.md).
         func.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("patchable-function-entry", &PATCH_PAD.to_string()));
+        // Returns leave through this object's own `pop %rcx; jmp *%rcx` (RETURN_THUNK_ASM)
+        // instead of `ret`: docs/performance.md "Where recursion's time goes".
+        let thunk = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("fn_ret_thunk_extern"), 0);
+        func.add_attribute(AttributeLoc::Function, thunk);
+        module.set_inline_assembly(RETURN_THUNK_ASM);
         let st = func.get_nth_param(0).unwrap().into_pointer_value();
         let mut used = f.regs_used();
         // The direct entry's registers are always there: passed in, passed on to direct callees
@@ -4692,6 +4705,27 @@ mod tests {
         let code: Vec<&str> = lines[full + 1..].iter().copied().filter(|l| !l.starts_with('.') && !l.starts_with('#') && !l.is_empty()).take(6).collect();
         let jmp = code.iter().position(|l| l.starts_with("jmp") && l.contains("aot_d_t")).expect(&format!("{code:?}"));
         assert!(code[1..jmp].iter().all(|l| l.starts_with("movq\t") && l.contains("(%rdi)")), "{code:?}");
+    }
+
+    /// Returns go through the object's own return thunk (`popq %rcx; jmpq *%rcx`), not `ret`:
+    /// a deep recursion's returns are then predicted past the host's return stack.
+    #[test]
+    fn returns_go_through_the_local_return_thunk() {
+        init_targets();
+        // 0: cbz x0, 0xc ; 4: bl 0x10 ; 8: ret ; c: ret ; 10: ret
+        let f = lift_snippet(0x400000, &[0xb400_0040, 0x9400_0003, 0xd65f_03c0, 0xd65f_03c0, 0xd65f_03c0]);
+        let asm = asm_o2(&f, "x86-64-v3");
+        let lines: Vec<&str> = asm.lines().map(str::trim).collect();
+        let body = lines.iter().position(|l| *l == "aot_d_t:").expect(&asm);
+        let end = body + lines[body..].iter().position(|l| l.starts_with(".Lfunc_end")).expect(&asm);
+        assert!(!lines[body..end].iter().any(|l| l.starts_with("ret")), "no ret in the body:\n{asm}");
+        assert!(lines[body..end].iter().any(|l| l.starts_with("jmp") && l.ends_with("__x86_return_thunk")), "{asm}");
+        // The thunk is defined in this module, local (no .globl), in the code section.
+        let t = lines.iter().position(|l| *l == "__x86_return_thunk:").expect(&asm);
+        assert_eq!(&lines[t + 1..t + 3], &["popq\t%rcx", "jmpq\t*%rcx"], "{asm}");
+        assert!(!asm.contains(".globl\t__x86_return_thunk") && !asm.contains(".globl __x86_return_thunk"), "{asm}");
+        let sec = lines[..t].iter().rev().find(|l| l.starts_with(".section")).expect(&asm);
+        assert!(sec.starts_with(&format!(".section\t{CODE_SECTION}")) || sec.starts_with(&format!(".section {CODE_SECTION}")), "{sec}\n{asm}");
     }
 
     /// A 128-bit AND of V registers stays one XMM operation: V registers live as <2 x i64>.
