@@ -4187,11 +4187,16 @@ mod tests {
         assert!(text.contains("fp_nan"), "{text}");
     }
 
-    /// The hot path of a snippet's assembly: its lines up to the first `ret` (the NaN blocks
+    /// A host return in assembly: a jump to the return thunk (`RETURN_THUNK_ASM`) or a `ret`.
+    fn is_return(l: &str) -> bool {
+        l.starts_with("ret") || (l.starts_with("jmp") && l.ends_with("__x86_return_thunk"))
+    }
+
+    /// The hot path of a snippet's assembly: its lines up to the first return (the NaN blocks
     /// come after it).
     fn hot_lines(asm: &str) -> Vec<&str> {
         let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
-        let ret = body.iter().position(|l| l.starts_with("ret")).expect(asm);
+        let ret = body.iter().position(|l| is_return(l)).expect(asm);
         body[..ret].to_vec()
     }
 
@@ -4279,7 +4284,7 @@ mod tests {
             let f = lift_snippet(0x400000, &[insn, 0xd65f_03c0]);
             let asm = asm_o2(&f, "x86-64-v3");
             let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
-            let ret = body.iter().position(|l| l.starts_with("ret")).expect(&asm);
+            let ret = body.iter().position(|l| is_return(l)).expect(&asm);
             let hot = &body[..ret];
             assert!(hot.iter().any(|l| l.starts_with(vop)), "{insn:#x}: no {vop}\n{asm}");
             assert!(!hot.iter().any(|l| l.contains(sop)), "{insn:#x}: scalar {sop}\n{asm}");
@@ -4314,7 +4319,7 @@ mod tests {
             let f = lift_snippet(0x400000, &[insn, 0xd65f_03c0]);
             let asm = asm_o2(&f, "x86-64-v3");
             let body: Vec<&str> = asm.lines().map(str::trim).filter(|l| !l.starts_with('.') && !l.starts_with('#')).collect();
-            let ret = body.iter().position(|l| l.starts_with("ret")).expect(&asm);
+            let ret = body.iter().position(|l| is_return(l)).expect(&asm);
             let hot = &body[..ret];
             assert!(hot.iter().any(|l| vop.split('|').any(|v| l.starts_with(v))), "{insn:#x}: no {vop}\n{asm}");
             let to_gpr = |l: &&&str| l.starts_with("vpextrq") || (l.starts_with("vmovq\t%xmm") && l.contains("%r"));
@@ -4614,7 +4619,7 @@ mod tests {
         // fadd s0, s1, s2 ; ret
         let f = lift_snippet(0x400000, &[0x1e22_2820, 0xd65f_03c0]);
         let asm = asm_o2(&f, "x86-64-v3");
-        let hot: Vec<&str> = asm.lines().map(str::trim).take_while(|l| !l.starts_with("retq")).collect();
+        let hot: Vec<&str> = asm.lines().map(str::trim).take_while(|l| !is_return(l)).collect();
         assert!(hot.iter().any(|l| l.starts_with("vblendps\t$1,")), "{asm}");
         assert!(!hot.iter().any(|l| l.starts_with("vblendpd")), "{asm}");
     }
@@ -4649,7 +4654,7 @@ mod tests {
         let f = lift_snippet(0x400000, &[0xfd40_0022, 0x1e64_1860, 0x1e62_0800, 0xd65f_03c0]);
         let asm = asm_o2(&f, "x86-64-v3");
         // The hot path: from the entry to the return (the NaN blocks come after it).
-        let hot: Vec<&str> = asm.lines().map(str::trim).take_while(|l| !l.starts_with("retq")).collect();
+        let hot: Vec<&str> = asm.lines().map(str::trim).take_while(|l| !is_return(l)).collect();
         assert!(hot.iter().any(|l| l.starts_with("vmovsd\t(")), "{asm}");
         assert!(!hot.iter().any(|l| l.starts_with("vmovq\t%r") && l.contains("%xmm")), "{asm}");
     }
