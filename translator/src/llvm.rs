@@ -93,12 +93,14 @@ pub fn callee_symbol(key: &str, slot: usize) -> String {
 /// linker's `__start_aot_text`/`__stop_aot_text` (docs/signals.md).
 pub const CODE_SECTION: &str = "aot_text";
 
-/// The return thunk of every LLVM-compiled function (`fn_ret_thunk_extern` makes LLVM end each
-/// return with `jmp __x86_return_thunk`), a local symbol of the function's own object: the
-/// return address is popped and jumped to, so the return is predicted by the indirect-branch
-/// predictor at this object's `jmp` rather than by the host's return stack, which runs out past
-/// 16 nested calls and then mispredicts every return of a deep recursion (docs/performance.md
-/// "Where recursion's time goes"). rcx is free at a return (SysV: caller-saved, no result).
+/// The return thunk of an LLVM-compiled function that calls itself (`Function::calls_itself`;
+/// `fn_ret_thunk_extern` makes LLVM end each return with `jmp __x86_return_thunk`), a local
+/// symbol of the function's own object: the return address is popped and jumped to, so the
+/// return is predicted by the indirect-branch predictor at this object's `jmp` rather than by
+/// the host's return stack, which runs out past 16 nested calls and then mispredicts every
+/// return of a deep recursion (docs/performance.md "Where recursion's time goes"). Other
+/// functions keep `ret`: the two extra taken jumps cost benches/fnptr's small callees 30 % of
+/// its time. rcx is free at a return (SysV: caller-saved, no result).
 pub const RETURN_THUNK_ASM: &str = "\t.section aot_text,\"ax\",@progbits\n\t.p2align 4\n\t.type __x86_return_thunk,@function\n__x86_return_thunk:\n\tpopq %rcx\n\tjmpq *%rcx\n\t.size __x86_return_thunk, .-__x86_return_thunk\n";
 /// Section of the inline-cache slots of indirect calls and jumps (`Gen::ic_slot`), which the
 /// runtime finds through `__start_aot_ic`/`__stop_aot_ic` (runtime/src/ic.rs).
@@ -1534,11 +1536,13 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // invalidates this function's code (IC IVAU), the runtime replaces it with one 8-byte
         // store by a jump to `aot_jit_enter` (runtime/src/smc.rs, docs/jit.md).
         func.add_attribute(AttributeLoc::Function, ctx.create_string_attribute("patchable-function-entry", &PATCH_PAD.to_string()));
-        // Returns leave through this object's own `pop %rcx; jmp *%rcx` (RETURN_THUNK_ASM)
-        // instead of `ret`: docs/performance.md "Where recursion's time goes".
-        let thunk = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("fn_ret_thunk_extern"), 0);
-        func.add_attribute(AttributeLoc::Function, thunk);
-        module.set_inline_assembly(RETURN_THUNK_ASM);
+        // A function that calls itself returns through this object's own `pop %rcx; jmp *%rcx`
+        // (RETURN_THUNK_ASM) instead of `ret`: docs/performance.md "Where recursion's time goes".
+        if f.calls_itself() {
+            let thunk = ctx.create_enum_attribute(inkwell::attributes::Attribute::get_named_enum_kind_id("fn_ret_thunk_extern"), 0);
+            func.add_attribute(AttributeLoc::Function, thunk);
+            module.set_inline_assembly(RETURN_THUNK_ASM);
+        }
         let st = func.get_nth_param(0).unwrap().into_pointer_value();
         let mut used = f.regs_used();
         // The direct entry's registers are always there: passed in, passed on to direct callees
@@ -4712,13 +4716,21 @@ mod tests {
         assert!(code[1..jmp].iter().all(|l| l.starts_with("movq\t") && l.contains("(%rdi)")), "{code:?}");
     }
 
-    /// Returns go through the object's own return thunk (`popq %rcx; jmpq *%rcx`), not `ret`:
-    /// a deep recursion's returns are then predicted past the host's return stack.
+    /// Returns of a function that calls itself go through the object's own return thunk
+    /// (`popq %rcx; jmpq *%rcx`), not `ret`: a deep recursion's returns are then predicted past
+    /// the host's return stack. Other functions keep `ret`.
     #[test]
     fn returns_go_through_the_local_return_thunk() {
         init_targets();
-        // 0: cbz x0, 0xc ; 4: bl 0x10 ; 8: ret ; c: ret ; 10: ret
+        // A function calling another keeps `ret`. 0: cbz x0, 0xc ; 4: bl 0x10 ; 8: ret ; c: ret ; 10: ret
         let f = lift_snippet(0x400000, &[0xb400_0040, 0x9400_0003, 0xd65f_03c0, 0xd65f_03c0, 0xd65f_03c0]);
+        assert!(!f.calls_itself());
+        let asm = asm_o2(&f, "x86-64-v3");
+        assert!(!asm.contains("__x86_return_thunk") && asm.lines().any(|l| l.trim().starts_with("ret")), "{asm}");
+        // One calling itself. 0: cbz x0, 0xc ; 4: bl 0 ; 8: ret ; c: ret
+        let f = lift_snippet(0x400000, &[0xb400_0040, 0x97ff_ffff, 0xd65f_03c0, 0xd65f_03c0]);
+        assert!(f.calls_itself());
+        assert!(ir::print::print_function(&f, false).contains("func self"), "{}", ir::print::print_function(&f, false));
         let asm = asm_o2(&f, "x86-64-v3");
         let lines: Vec<&str> = asm.lines().map(str::trim).collect();
         let body = lines.iter().position(|l| *l == "aot_d_t:").expect(&asm);

@@ -760,6 +760,18 @@ impl Function {
     pub fn base(&self) -> u64 {
         self.relocs.first().map(|r| r.value()).unwrap_or(0)
     }
+    /// Whether relocation slot `k` is a direct-call target at this function's own start (a
+    /// self-recursive `BL`). Printed in the cache-key form of the IR (`func self`), since the
+    /// LLVM backend returns differently from such functions (translator/src/llvm.rs
+    /// `RETURN_THUNK_ASM`).
+    pub fn reloc_is_self(&self, k: usize) -> bool {
+        k > 0 && matches!(self.relocs.get(k), Some(&Reloc::Func(v)) if v == self.base())
+    }
+    /// Whether the function calls its own start directly (`BL` to itself): a recursion that can
+    /// nest deeper than the host's return stack.
+    pub fn calls_itself(&self) -> bool {
+        self.blocks.iter().any(|b| matches!(b.term, Term::Call { target, .. } if self.reloc_is_self(target as usize)))
+    }
     pub fn inst(&self, v: Value) -> &Inst {
         &self.insts[v.0 as usize]
     }

@@ -149,6 +149,8 @@ pub fn print_function(f: &Function, with_values: bool) -> String {
     for (k, r) in f.relocs.iter().enumerate() {
         if with_values {
             let _ = writeln!(out, "  reloc #{k} = {} {:#x}", r.kind_name(), r.value());
+        } else if f.reloc_is_self(k) {
+            let _ = writeln!(out, "  reloc #{k} = {} self", r.kind_name());
         } else {
             let _ = writeln!(out, "  reloc #{k} = {}", r.kind_name());
         }
