@@ -9,7 +9,7 @@ use aot_lifter::ir::interp::{Exit, FlatMemory, Interp};
 use std::fmt::Write;
 
 mod common;
-use common::{translated_stdout, with_sys};
+use common::{translated_stdout, with_sys, F32_SPECIALS, F64_SPECIALS};
 
 /// The chains, as assembly for the guest and as words for the interpreter.
 const CHAIN: [(&str, u32); 19] = [
@@ -40,29 +40,6 @@ const OUT: [usize; 14] = [0, 5, 6, 7, 8, 9, 10, 11, 15, 16, 17, 18, 19, 20];
 
 const FPCRS: [u32; 3] = [0, 1 << 25, 1 << 24];
 
-const F64S: [u64; 15] = [
-    0x3ff0_0000_0000_0000, // 1.0
-    0xc004_0000_0000_0000, // -2.5
-    0,
-    0x8000_0000_0000_0000,
-    0x7ff0_0000_0000_0000,
-    0xfff0_0000_0000_0000,
-    0x7ff8_0000_0000_0001, // quiet NaNs with payloads
-    0xfff8_0000_0000_0002,
-    0x7ff0_0000_0000_0003, // signalling NaNs
-    0xfff4_0000_0000_0004,
-    1,                     // denormal
-    0x7fef_ffff_ffff_ffff, // max
-    0x4008_0000_0000_0000, // 3.0
-    0x01a5_6e1f_c2f8_f359, // 1e-300
-    0x7e37_e43c_8800_759c, // 1e300
-];
-
-const F32S: [u32; 12] = [
-    0x3f80_0000, 0xc020_0000, 0, 0x8000_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0001, 0xffc0_0002, 0x7f80_0003,
-    0xffa0_0004, 1, 0x4040_0000,
-];
-
 struct Case {
     d: [u64; 4],
     s: [u32; 3],
@@ -83,12 +60,12 @@ fn cases(n: usize) -> Vec<Case> {
             let mut d = [0u64; 4];
             for v in &mut d {
                 let r = next();
-                *v = if r % 4 == 0 { (0.5 + (r >> 11) as f64 / (1u64 << 53) as f64).to_bits() } else { F64S[(r >> 8) as usize % F64S.len()] };
+                *v = if r % 4 == 0 { (0.5 + (r >> 11) as f64 / (1u64 << 53) as f64).to_bits() } else { F64_SPECIALS[(r >> 8) as usize % F64_SPECIALS.len()] };
             }
             let mut s = [0u32; 3];
             for v in &mut s {
                 let r = next();
-                *v = if r % 4 == 0 { (0.5 + (r >> 40) as f32 / (1u32 << 24) as f32).to_bits() } else { F32S[(r >> 8) as usize % F32S.len()] };
+                *v = if r % 4 == 0 { (0.5 + (r >> 40) as f32 / (1u32 << 24) as f32).to_bits() } else { F32_SPECIALS[(r >> 8) as usize % F32_SPECIALS.len()] };
             }
             Case { d, s }
         })

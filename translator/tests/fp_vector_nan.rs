@@ -13,7 +13,7 @@ use aot_lifter::ir::interp::{Exit, FlatMemory, Interp};
 use std::fmt::Write;
 
 mod common;
-use common::{translated_run, with_sys};
+use common::{translated_run, with_sys, F32_SPECIALS, F64_SPECIALS};
 
 const N: usize = 67;
 
@@ -29,26 +29,6 @@ const LOOPS: [(&str, u32, [(&str, u32); 2]); 6] = [
 ];
 
 const FPCRS: [u32; 3] = [0, 1 << 25, 1 << 24];
-
-const F64S: [u64; 14] = [
-    0x3ff0_0000_0000_0000, // 1.0
-    0xc004_0000_0000_0000, // -2.5
-    0,
-    0x8000_0000_0000_0000,
-    0x7ff0_0000_0000_0000,
-    0xfff0_0000_0000_0000,
-    0x7ff8_0000_0000_0001, // quiet NaNs with payloads
-    0xfff8_0000_0000_0002,
-    0x7ff0_0000_0000_0003, // signalling NaNs
-    0xfff4_0000_0000_0004,
-    1,                     // denormal
-    0x7fef_ffff_ffff_ffff, // max
-    0x01a5_6e1f_c2f8_f359, // 1e-300
-    0x7e37_e43c_8800_759c, // 1e300
-];
-
-const F32S: [u64; 12] =
-    [0x3f80_0000, 0xc020_0000, 0, 0x8000_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0001, 0xffc0_0002, 0x7f80_0003, 0xffa0_0004, 1, 0x7f7f_ffff];
 
 /// The scalar operand `a` of each run: a number, a quiet and a signalling NaN, an infinity, a zero.
 fn scalars(bits: u32) -> [u64; 5] {
@@ -71,8 +51,8 @@ fn array(bits: u32, seed: u64) -> Vec<u64> {
             match (x % 2 == 0, bits) {
                 (true, 64) => near1.to_bits(),
                 (true, _) => (near1 as f32).to_bits() as u64,
-                (false, 64) => F64S[(x >> 8) as usize % F64S.len()],
-                (false, _) => F32S[(x >> 8) as usize % F32S.len()],
+                (false, 64) => F64_SPECIALS[(x >> 8) as usize % F64_SPECIALS.len()],
+                (false, _) => F32_SPECIALS[(x >> 8) as usize % F32_SPECIALS.len()] as u64,
             }
         })
         .collect()

@@ -101,6 +101,25 @@ pub fn insert(f: &mut Function) {
     }
 }
 
+/// Append to `out` the blocks reachable from `root` through `succ` and not yet `seen`, in
+/// postorder (iterative depth-first search), marking them seen.
+fn postorder(succ: &[Vec<usize>], root: usize, seen: &mut [bool], out: &mut Vec<usize>) {
+    seen[root] = true;
+    let mut stack = vec![(root, 0usize)];
+    while let Some(&mut (b, ref mut k)) = stack.last_mut() {
+        if let Some(&s) = succ[b].get(*k) {
+            *k += 1;
+            if !seen[s] {
+                seen[s] = true;
+                stack.push((s, 0));
+            }
+        } else {
+            out.push(b);
+            stack.pop();
+        }
+    }
+}
+
 /// Immediate dominators of the blocks reachable from `root` (Cooper, Harvey and Kennedy's
 /// iterative algorithm over the reverse postorder); `usize::MAX` for unreachable blocks, `root`
 /// for the root itself.
@@ -113,21 +132,7 @@ pub fn idoms(f: &Function, root: usize) -> Vec<usize> {
     let succ: Vec<Vec<usize>> =
         (0..n).map(|b| successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize).filter(|&s| s < n).collect()).collect();
     let mut post = Vec::with_capacity(n);
-    let mut seen = vec![false; n];
-    seen[root] = true;
-    let mut stack = vec![(root, 0usize)];
-    while let Some(&mut (b, ref mut k)) = stack.last_mut() {
-        if let Some(&s) = succ[b].get(*k) {
-            *k += 1;
-            if !seen[s] {
-                seen[s] = true;
-                stack.push((s, 0));
-            }
-        } else {
-            post.push(b);
-            stack.pop();
-        }
-    }
+    postorder(&succ, root, &mut vec![false; n], &mut post);
     let mut num = vec![usize::MAX; n]; // postorder number
     for (i, &b) in post.iter().enumerate() {
         num[b] = i;
@@ -385,22 +390,8 @@ pub fn unpolled_cycle(f: &Function) -> Option<Vec<usize>> {
     let mut order = Vec::with_capacity(n);
     let mut seen = vec![false; n];
     for r in 0..n {
-        if seen[r] {
-            continue;
-        }
-        seen[r] = true;
-        let mut stack = vec![(r, 0usize)];
-        while let Some(&mut (b, ref mut k)) = stack.last_mut() {
-            if let Some(&s) = succ[b].get(*k) {
-                *k += 1;
-                if !seen[s] {
-                    seen[s] = true;
-                    stack.push((s, 0));
-                }
-            } else {
-                order.push(b);
-                stack.pop();
-            }
+        if !seen[r] {
+            postorder(&succ, r, &mut seen, &mut order);
         }
     }
     let mut comp = vec![usize::MAX; n];

@@ -70,3 +70,31 @@ pub fn translated_run(src: &str) -> Option<(String, tempfile::TempDir, PathBuf)>
     assert!(run.status.success(), "{run:?}");
     Some((String::from_utf8(run.stdout).unwrap(), dir, prog))
 }
+
+/// F64 inputs for FP tests: numbers, zeros, infinities, quiet and signalling NaNs of both signs
+/// with payloads, a denormal and extremes.
+#[allow(dead_code)]
+pub const F64_SPECIALS: [u64; 15] = [
+    0x3ff0_0000_0000_0000, // 1.0
+    0xc004_0000_0000_0000, // -2.5
+    0,
+    0x8000_0000_0000_0000,
+    0x7ff0_0000_0000_0000,
+    0xfff0_0000_0000_0000,
+    0x7ff8_0000_0000_0001, // quiet NaNs with payloads
+    0xfff8_0000_0000_0002,
+    0x7ff0_0000_0000_0003, // signalling NaNs
+    0xfff4_0000_0000_0004,
+    1,                     // denormal
+    0x7fef_ffff_ffff_ffff, // max
+    0x4008_0000_0000_0000, // 3.0
+    0x01a5_6e1f_c2f8_f359, // 1e-300
+    0x7e37_e43c_8800_759c, // 1e300
+];
+
+/// F32 inputs of the same kinds.
+#[allow(dead_code)]
+pub const F32_SPECIALS: [u32; 12] = [
+    0x3f80_0000, 0xc020_0000, 0, 0x8000_0000, 0x7f80_0000, 0xff80_0000, 0x7fc0_0001, 0xffc0_0002, 0x7f80_0003,
+    0xffa0_0004, 1, 0x4040_0000,
+];
