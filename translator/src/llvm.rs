@@ -1240,6 +1240,22 @@ fn inline_nan_variants(ctx: &Context, module: &Module, tm: &TargetMachine) -> R<
     Ok(())
 }
 
+/// Whether `x * y` is an infinity times a zero (either way round), as an i1; `ity` the
+/// same-width integer type of `x`'s float type `t`.
+fn inf_times_zero<'ctx>(b: &Builder<'ctx>, x: FloatValue<'ctx>, y: FloatValue<'ctx>, t: Ty, ity: IntType<'ctx>) -> R<IntValue<'ctx>> {
+    // all bits but the sign
+    let abs_mask = ity.const_int(u64::MAX >> (65 - ity.get_bit_width()), false);
+    let abs = |v: FloatValue<'ctx>| -> R<IntValue<'ctx>> { Ok(b.build_and(b.build_bit_cast(v, ity, "")?.into_int_value(), abs_mask, "")?) };
+    let inf = ity.const_int(fpnan::inf_bits(t) as u64, false);
+    let (ax, ay) = (abs(x)?, abs(y)?);
+    let is = |v, k| b.build_int_compare(IntPredicate::EQ, v, k, "");
+    Ok(b.build_or(
+        b.build_and(is(ax, inf)?, is(ay, ity.const_zero())?, "")?,
+        b.build_and(is(ax, ity.const_zero())?, is(ay, inf)?, "")?,
+        "",
+    )?)
+}
+
 /// Name prefix of the NaN helpers of `Gen::nan_vv_call`.
 const NAN_VV_PREFIX: &str = "aot_nan2_";
 
@@ -3265,12 +3281,15 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         // its inf * 0 with a quiet NaN addend the default NaN; the default NaN under FPCR.DN).
         let mut params: Vec<BasicMetadataTypeEnum<'ctx>> = vec![fty.into(); arity + 1];
         params.push(i32t.into());
-        let scalar = self.module.add_function(&name, fty.fn_type(&params, false), Some(Linkage::WeakODR));
-        common(scalar);
-        enum_attr(scalar, "noinline");
-        let entry = self.ctx.append_basic_block(scalar, "entry");
-        let fix = self.ctx.append_basic_block(scalar, "fp_nan");
-        let done = self.ctx.append_basic_block(scalar, "done");
+        // A helper with its blocks: entry, the NaN path, the return of `r`.
+        let helper = |name: &str, ty: FunctionType<'ctx>, inline: &str| {
+            let f = self.module.add_function(name, ty, Some(Linkage::WeakODR));
+            common(f);
+            enum_attr(f, inline);
+            let blocks = ["entry", "fp_nan", "done"].map(|n| self.ctx.append_basic_block(f, n));
+            (f, blocks)
+        };
+        let (scalar, [entry, fix, done]) = helper(&name, fty.fn_type(&params, false), "noinline");
         let p = |k: usize| scalar.get_nth_param(k as u32).unwrap();
         let xs: Vec<FloatValue<'ctx>> = (0..arity).map(|k| p(k).into_float_value()).collect();
         let (r, dn) = (p(arity).into_float_value(), p(arity + 1).into_int_value());
@@ -3302,16 +3321,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         acc = b.build_select(dn_on, dflt, acc, "")?.into_int_value();
         if arity == 3 {
             // inf * 0 + quiet NaN: the default NaN.
-            let abs_mask = ity.const_int(u64::MAX >> (65 - bits), false);
-            let inf = ity.const_int(fpnan::inf_bits(t) as u64, false);
-            let abs = |v: FloatValue<'ctx>| -> R<IntValue<'ctx>> { Ok(b.build_and(b.build_bit_cast(v, ity, "")?.into_int_value(), abs_mask, "")?) };
-            let (ax, ay) = (abs(xs[0])?, abs(xs[1])?);
-            let is = |v, k| b.build_int_compare(IntPredicate::EQ, v, k, "");
-            let inf_zero = b.build_or(
-                b.build_and(is(ax, inf)?, is(ay, ity.const_zero())?, "")?,
-                b.build_and(is(ax, ity.const_zero())?, is(ay, inf)?, "")?,
-                "",
-            )?;
+            let inf_zero = inf_times_zero(&b, xs[0], xs[1], t, ity)?;
             let (cnan, csnan, _) = &parts[0];
             let c_quiet = b.build_and(*cnan, b.build_not(*csnan, "")?, "")?;
             acc = b.build_select(b.build_and(c_quiet, inf_zero, "")?, dflt, acc, "")?.into_int_value();
@@ -3322,12 +3332,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
             let vt = fty.vec_type(n);
             let mut vparams: Vec<BasicMetadataTypeEnum<'ctx>> = vec![vt.into(); arity + 1];
             vparams.push(i32t.into());
-            let v = self.module.add_function(&format!("{name}_v{n}"), vt.fn_type(&vparams, false), Some(Linkage::WeakODR));
-            common(v);
-            enum_attr(v, "alwaysinline");
-            let entry = self.ctx.append_basic_block(v, "entry");
-            let slow = self.ctx.append_basic_block(v, "fp_nan");
-            let fast = self.ctx.append_basic_block(v, "done");
+            let (v, [entry, slow, fast]) = helper(&format!("{name}_v{n}"), vt.fn_type(&vparams, false), "alwaysinline");
             let p = |k: usize| v.get_nth_param(k as u32).unwrap();
             let vs: Vec<_> = (0..=arity).map(|k| p(k).into_vector_value()).collect();
             let (rv, dn) = (vs[arity], p(arity + 1));
@@ -3930,19 +3935,7 @@ impl<'a, 'ctx> Gen<'a, 'ctx> {
         let (x, y, c) = (self.v(ops[0]).into_float_value(), self.v(ops[1]).into_float_value(), self.v(ops[2]).into_float_value());
         let fty = x.get_type();
         let (t, ity) = self.float_kind(fty);
-        // all bits but the sign
-        let abs_mask = ity.const_int(u64::MAX >> (65 - ity.get_bit_width()), false);
-        let abs = |v: FloatValue<'ctx>| -> R<IntValue<'ctx>> {
-            Ok(b.build_and(b.build_bit_cast(v, ity, "")?.into_int_value(), abs_mask, "")?)
-        };
-        let inf = ity.const_int(fpnan::inf_bits(t) as u64, false);
-        let (ax, ay) = (abs(x)?, abs(y)?);
-        let is = |v, k| b.build_int_compare(IntPredicate::EQ, v, k, "");
-        let inf_zero = b.build_or(
-            b.build_and(is(ax, inf)?, is(ay, ity.const_zero())?, "")?,
-            b.build_and(is(ax, ity.const_zero())?, is(ay, inf)?, "")?,
-            "",
-        )?;
+        let inf_zero = inf_times_zero(b, x, y, t, ity)?;
         let (cnan, csnan, _) = self.nan_parts(c)?;
         let c_quiet = b.build_and(cnan, b.build_not(csnan, "")?, "")?;
         let dn = self.float_bits(fty, fpnan::default_nan(t))?;
