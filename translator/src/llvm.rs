@@ -1176,11 +1176,13 @@ fn branch_free_blocks(f: &Function, strict: bool) -> Vec<bool> {
 /// chain tests. Not in functions with the strict FP environment.
 fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Vec<bool> {
     let mut vv = vec![false; f.blocks.len()];
-    if strict || NAN_SELECTS.with(|c| c.get()) {
+    let arith = |op: Op| matches!(op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMa);
+    // Most functions have no FP arithmetic: no loop analysis for them.
+    if strict || NAN_SELECTS.with(|c| c.get()) || !f.insts.iter().any(|i| arith(i.op)) {
         return vv;
     }
     for body in vectorisable_loops(f) {
-        let mut arith = 0;
+        let mut widened = 0;
         let mut other = false;
         for (b, _) in body.iter().enumerate().filter(|(_, &inside)| inside) {
             for &v in &f.blocks[b].insts {
@@ -1188,18 +1190,18 @@ fn vv_blocks(f: &Function, strict: bool, roles: &[FpRole], known: &[bool]) -> Ve
                 if !ir::fpnan::obeys_dn(i.op) {
                     continue;
                 }
-                if matches!(i.op, Op::FAdd | Op::FSub | Op::FMul | Op::FDiv | Op::FSqrt | Op::FMa)
+                if arith(i.op)
                     && matches!(i.ty, Ty::F32 | Ty::F64)
                     && roles[v.0 as usize] == FpRole::Normal
                     && !i.args.iter().all(|a| known[a.0 as usize])
                 {
-                    arith += 1;
+                    widened += 1;
                 } else {
                     other = true;
                 }
             }
         }
-        if arith > 0 && !other {
+        if widened > 0 && !other {
             for (b, &inside) in body.iter().enumerate() {
                 vv[b] |= inside;
             }

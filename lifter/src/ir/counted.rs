@@ -412,7 +412,7 @@ mod tests {
     use crate::isa::aarch64::lift_snippet;
 
     fn polls(f: &Function) -> Vec<u64> {
-        f.blocks.iter().filter(|b| b.insts.first().is_some_and(|&x| f.inst(x).op == Op::SafePoint)).map(|b| b.off).collect()
+        (0..f.blocks.len()).filter(|&b| super::super::safepoint::polled(f, b)).map(|b| f.blocks[b].off).collect()
     }
 
     /// Orderings of the loads and stores of `f`, in order.

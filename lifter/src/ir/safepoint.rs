@@ -56,13 +56,13 @@ pub fn insert(f: &mut Function) {
     // polls). Dropped one at a time, each checked against the polls kept so far, so every cycle
     // still passes one (`unpolled_cycle` checks the result by other means).
     let idom = idoms(f, first.unwrap_or(0));
-    let polled = |b: usize, want: &[bool]| want[b] || f.blocks[b].insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint);
+    let has_poll = |b: usize, want: &[bool]| want[b] || polled(f, b);
     for h in 0..n {
         if !want[h] || Some(h) == first {
             continue;
         }
         let dispatch = matches!(&f.blocks[h].term, Term::JumpInd { targets, .. } if !targets.is_empty());
-        let covers = |b: usize, want: &[bool]| polled(b, want) && (dispatch || dominates(&idom, h, b));
+        let covers = |b: usize, want: &[bool]| has_poll(b, want) && (dispatch || dominates(&idom, h, b));
         want[h] = false;
         let mut seen = vec![false; n];
         let mut work: Vec<usize> = successors(f, &f.blocks[h].term).iter().map(|s| s.0 as usize).collect();
@@ -84,11 +84,10 @@ pub fn insert(f: &mut Function) {
         if !w {
             continue;
         }
-        let blk = &f.blocks[b];
-        if blk.insts.first().is_some_and(|&v| f.insts[v.0 as usize].op == Op::SafePoint) {
+        if polled(f, b) {
             continue;
         }
-        let off = blk.off;
+        let off = f.blocks[b].off;
         let v = Value(f.insts.len() as u32);
         f.insts.push(Inst { op: Op::SafePoint, ty: Ty::Void, args: vec![], imm: off, imm2: 0 });
         f.blocks[b].insts.insert(0, v);
@@ -99,6 +98,11 @@ pub fn insert(f: &mut Function) {
             f.entries.push((off, BlockId(b as u32)));
         }
     }
+}
+
+/// Whether block `b` of `f` starts with a safe point (where [`insert`] puts them).
+pub fn polled(f: &Function, b: usize) -> bool {
+    f.blocks[b].insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint)
 }
 
 /// Append to `out` the blocks reachable from `root` through `succ` and not yet `seen`, in
@@ -369,14 +373,13 @@ pub fn successors(f: &Function, t: &Term) -> Vec<BlockId> {
 /// of the blocks without a poll (edges as [`successors`]) must each lie within one counted loop.
 pub fn unpolled_cycle(f: &Function) -> Option<Vec<usize>> {
     let n = f.blocks.len();
-    let polled: Vec<bool> =
-        f.blocks.iter().map(|b| b.insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint)).collect();
+    let poll: Vec<bool> = (0..n).map(|b| polled(f, b)).collect();
     let succ: Vec<Vec<usize>> = (0..n)
         .map(|b| {
-            if polled[b] {
+            if poll[b] {
                 return vec![];
             }
-            successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize).filter(|&s| s < n && !polled[s]).collect()
+            successors(f, &f.blocks[b].term).iter().map(|s| s.0 as usize).filter(|&s| s < n && !poll[s]).collect()
         })
         .collect();
     let mut pred = vec![vec![]; n];
@@ -426,12 +429,7 @@ mod tests {
     use super::*;
 
     fn count(f: &Function) -> Vec<u64> {
-        let mut v: Vec<u64> = f
-            .blocks
-            .iter()
-            .filter(|b| b.insts.first().is_some_and(|&x| f.inst(x).op == Op::SafePoint))
-            .map(|b| b.off)
-            .collect();
+        let mut v: Vec<u64> = (0..f.blocks.len()).filter(|&b| polled(f, b)).map(|b| f.blocks[b].off).collect();
         v.sort();
         v
     }
@@ -485,7 +483,7 @@ mod tests {
     /// Every safe point's op removed from `f` (to check that the check sees the cycles).
     fn strip(f: &mut Function) {
         for b in 0..f.blocks.len() {
-            if f.blocks[b].insts.first().is_some_and(|&v| f.inst(v).op == Op::SafePoint) {
+            if polled(f, b) {
                 f.blocks[b].insts.remove(0);
             }
         }
